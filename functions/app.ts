@@ -1,0 +1,54 @@
+/**
+ * @module app
+ * The Hono app: every route, mounted once. The Lambda handler and the local server both call
+ * `createApp(deps)` with clients they built, so the same code answers in AWS and on a laptop.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppDeps, AppEnv } from './http/env.js';
+import { handleError, problemResponse } from './http/problem.js';
+import { mountDocs } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { tokenRoutes } from './routes/tokens.js';
+
+export type { AppDeps } from './http/env.js';
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use(requestId({ headerName: 'X-Request-Id' }));
+  app.use(async function provideDeps(c, next) {
+    c.set('deps', deps);
+    await next();
+  });
+  app.use(async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    // The route pattern, not the URL: paths may one day carry personal data (phone numbers).
+    deps.logger.info('request', {
+      requestId: c.var.requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      durationMs: Math.round(performance.now() - started),
+      role: c.var.caller?.role,
+    });
+  });
+  app.use(secureHeaders());
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: (c) => problemResponse(c, 'payload-too-large', `The body is over the limit of ${deps.config.bodyLimitBytes} bytes.`),
+    }),
+  );
+
+  app.route('/', healthRoutes());
+  app.route('/', tokenRoutes());
+  mountDocs(app, deps.config.version);
+
+  app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  app.onError((error, c) => handleError(error, c, deps.logger));
+  return app;
+}

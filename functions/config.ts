@@ -1,0 +1,95 @@
+/**
+ * @module config
+ * Runtime configuration, read from the environment once per process and validated with zod.
+ * This is the only module that looks at `process.env`; everything else receives a `Config`.
+ */
+import { z } from 'zod';
+
+const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
+
+/** An env var that must look like an identifier used inside table keys (no `#`). */
+const keySafe = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lowercase letters, digits and "-", 2-40 characters');
+
+const optionalUrl = z.url().optional();
+
+export const configSchema = z.object({
+  PUFA_TABLE_NAME: z.string().min(3, 'at least 3 characters').max(255),
+  PUFA_COUNTY: keySafe.default('tianquan'),
+  PUFA_TIME_ZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((zone) => isKnownTimeZone(zone), 'not an IANA time zone such as Asia/Shanghai'),
+  PUFA_STATION_TOPIC_ARN: z.string().min(1).optional(),
+  PUFA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(6 * 1024 * 1024).default(DEFAULT_BODY_LIMIT_BYTES),
+  PUFA_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  /** Set only locally and in tests: where DynamoDB Local listens. */
+  PUFA_DYNAMODB_ENDPOINT: optionalUrl,
+  /** Set only locally and in tests: where the local SNS sink listens. */
+  PUFA_SNS_ENDPOINT: optionalUrl,
+  AWS_REGION: z.string().min(1).default('cn-north-1'),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+
+export interface Config {
+  tableName: string;
+  county: string;
+  timeZone: string;
+  stationTopicArn: string | undefined;
+  bodyLimitBytes: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  region: string;
+  dynamoDbEndpoint: string | undefined;
+  snsEndpoint: string | undefined;
+  version: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration: ' +
+        problems.map((problem) => `${problem.variable}: ${problem.message}`).join('; '),
+    );
+  }
+}
+
+/**
+ * Validates an environment (normally `process.env`) and returns the typed config.
+ * Throws `ConfigError` naming every missing or malformed variable.
+ */
+export function loadConfig(env: Record<string, string | undefined>, version = 'dev'): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? '(environment)'),
+        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message,
+      })),
+    );
+  }
+  const values = parsed.data;
+  return {
+    tableName: values.PUFA_TABLE_NAME,
+    county: values.PUFA_COUNTY,
+    timeZone: values.PUFA_TIME_ZONE,
+    stationTopicArn: values.PUFA_STATION_TOPIC_ARN,
+    bodyLimitBytes: values.PUFA_BODY_LIMIT_BYTES,
+    logLevel: values.PUFA_LOG_LEVEL,
+    region: values.AWS_REGION,
+    dynamoDbEndpoint: values.PUFA_DYNAMODB_ENDPOINT,
+    snsEndpoint: values.PUFA_SNS_ENDPOINT,
+    version,
+  };
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * @module domain/access
+ * Who may call pufa: roles, access tokens and the rules around them. Pure apart from the
+ * Web Crypto calls that make and hash secrets (available in Node and in Lambda alike).
+ */
+import { z } from 'zod';
+import { Forbidden, Unauthenticated } from './errors.js';
+
+export const roles = ['admin', 'staff', 'reviewer', 'station', 'county'] as const;
+export type Role = (typeof roles)[number];
+
+/** zh-CN names used in the UI and the CLI. */
+export const roleLabels: Record<Role, string> = {
+  admin: '系统管理员',
+  staff: '普法宣传人员',
+  reviewer: '法制审核人员',
+  station: '村村通广播站',
+  county: '依法治县办',
+};
+
+const SECRET_PREFIX = 'pufa_';
+/** 256 bits of randomness, as the design asks. */
+const SECRET_BYTES = 32;
+const SECRET_PATTERN = /^pufa_[A-Za-z0-9_-]{43}$/;
+
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64');
+
+const grantBase = {
+  name: z.string().trim().min(1, 'must not be empty').max(80),
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
+};
+
+/** What a token allows: a discriminated union, so a station token always names its station. */
+export const tokenGrantSchema = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('admin'), ...grantBase }),
+  z.object({
+    role: z.literal('staff'),
+    ...grantBase,
+    township: idSchema.optional().describe('limits the staff member to one township'),
+  }),
+  z.object({ role: z.literal('reviewer'), ...grantBase }),
+  z.object({ role: z.literal('station'), ...grantBase, stationId: idSchema }),
+  z.object({ role: z.literal('county'), ...grantBase }),
+]);
+export type TokenGrant = z.infer<typeof tokenGrantSchema>;
+
+/** A token as stored and as listed: the grant plus identity and bookkeeping; never the secret. */
+export const tokenRecordSchema = z.object({
+  id: z.string(),
+  county: z.string(),
+  role: z.enum(roles),
+  name: z.string(),
+  stationId: z.string().optional(),
+  township: z.string().optional(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  expiresAt: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+export type TokenRecord = z.infer<typeof tokenRecordSchema>;
+
+/** The resolved caller of a request. */
+export interface Caller {
+  tokenId: string;
+  county: string;
+  role: Role;
+  name: string;
+  stationId?: string;
+  township?: string;
+}
+
+export function newTokenSecret(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+  return SECRET_PREFIX + Buffer.from(bytes).toString('base64url');
+}
+
+export function looksLikeTokenSecret(secret: string): boolean {
+  return SECRET_PATTERN.test(secret);
+}
+
+/**
+ * SHA-256 of the secret, hex. A fast hash is enough: the secret has 256 random bits, so there
+ * is nothing to brute-force, and only the hash is stored.
+ */
+export async function hashTokenSecret(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
+  return Buffer.from(digest).toString('hex');
+}
+
+/** A time-sortable id: milliseconds in base 36, then 10 random characters. */
+export function newId(prefix: string, now: Date): string {
+  const time = now.getTime().toString(36).padStart(9, '0');
+  const random = Buffer.from(crypto.getRandomValues(new Uint8Array(8)))
+    .toString('base64url')
+    .replace(/[-_]/g, 'x')
+    .slice(0, 10);
+  return `${prefix}_${time}${random}`;
+}
+
+export function tokenRecordFromGrant(
+  grant: TokenGrant,
+  context: { id: string; county: string; createdBy: string; now: Date },
+): TokenRecord {
+  return {
+    id: context.id,
+    county: context.county,
+    role: grant.role,
+    name: grant.name,
+    ...(grant.role === 'station' ? { stationId: grant.stationId } : {}),
+    ...(grant.role === 'staff' && grant.township ? { township: grant.township } : {}),
+    createdAt: context.now.toISOString(),
+    createdBy: context.createdBy,
+    ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
+  };
+}
+
+/**
+ * Decides whether a stored token may act now. Unknown, revoked and expired tokens are all
+ * "unauthenticated" to the outside, with no hint which, so a probe learns nothing.
+ */
+export function callerFromToken(record: TokenRecord | undefined, now: Date): Caller {
+  if (!record || record.revokedAt || (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime())) {
+    throw new Unauthenticated('The access token is unknown, revoked or expired.');
+  }
+  return {
+    tokenId: record.id,
+    county: record.county,
+    role: record.role,
+    name: record.name,
+    ...(record.stationId ? { stationId: record.stationId } : {}),
+    ...(record.township ? { township: record.township } : {}),
+  };
+}
+
+export function requireRole(caller: Caller, allowed: readonly Role[]): void {
+  if (!allowed.includes(caller.role)) {
+    throw new Forbidden(`This action needs one of the roles: ${allowed.join(', ')}.`);
+  }
+}
+
+/** Rejects a grant that would outlive "now" by nothing: an already-expired token is a mistake. */
+export function checkGrantExpiry(grant: TokenGrant, now: Date): string | undefined {
+  if (grant.expiresAt && Date.parse(grant.expiresAt) <= now.getTime()) {
+    return 'must be in the future';
+  }
+  return undefined;
+}

@@ -1,0 +1,27 @@
+/**
+ * @module http/env
+ * What every request handler can reach through the Hono context.
+ */
+import type { Config } from '../config.js';
+import type { Caller } from '../domain/access.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from './logger.js';
+
+export type Clock = () => Date;
+
+/** Everything the app needs from the outside world, built once per process and handed in. */
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    deps: AppDeps;
+    /** Set by the `allow(...)` middleware on routes that need a token. */
+    caller: Caller;
+  };
+}

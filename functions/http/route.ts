@@ -1,0 +1,64 @@
+/**
+ * @module http/route
+ * Route definitions that carry their access rule. Every route is either `publicRoute` or
+ * `securedRoute(roles, ...)`; the roles also go into the OpenAPI document (`x-pufa-roles`),
+ * so the docs, and the authorization matrix test, read them from one place.
+ */
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import { z } from 'zod';
+import type { Role } from '../domain/access.js';
+import { allow } from './auth.js';
+import { PROBLEM_CONTENT_TYPE } from './problem.js';
+
+export const BEARER_SCHEME = 'bearerAuth';
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string(),
+    requestId: z.string(),
+    errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+const problem = (description: string) => ({
+  description,
+  content: { [PROBLEM_CONTENT_TYPE]: { schema: problemSchema } },
+});
+
+const commonProblems = {
+  400: problem('Invalid input; `errors` names each failing field'),
+  413: problem('Body over the size limit'),
+  500: problem('Unexpected failure (see the request id in the log)'),
+};
+
+const securedProblems = {
+  401: problem('Missing, unknown, revoked or expired token'),
+  403: problem('The token’s role may not do this'),
+};
+
+type RouteInput = Omit<RouteConfig, 'middleware' | 'security'>;
+
+export function publicRoute<R extends RouteInput>(route: R) {
+  return createRoute({
+    ...route,
+    'x-pufa-roles': 'public',
+    responses: { ...commonProblems, ...route.responses },
+  });
+}
+
+export function securedRoute<R extends RouteInput>(roles: readonly Role[], route: R) {
+  return createRoute({
+    ...route,
+    middleware: [allow(...roles)] as const,
+    security: [{ [BEARER_SCHEME]: [] }],
+    'x-pufa-roles': roles,
+    description: [route.description, `Roles: ${roles.join(', ')}.`].filter(Boolean).join('\n\n'),
+    responses: { ...commonProblems, ...securedProblems, ...route.responses },
+  });
+}
+
+export { problem as problemResponseSpec };

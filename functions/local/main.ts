@@ -1,0 +1,117 @@
+/**
+ * @module local/main
+ * `npm start`: the whole system on one machine. DynamoDB Local (on disk under .pufa-data/, or in
+ * memory with --in-memory) plus the same Hono app the Lambda runs, on http://localhost:8787.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { serve } from '@hono/node-server';
+import { z } from 'zod';
+import { createApp } from '../app.js';
+import { ConfigError } from '../config.js';
+import { ensureLocalAdminToken } from './bootstrap.js';
+import { JavaMissingError, startDynamoDbLocal } from './dynamodb-local.js';
+import { clearRunning, DEFAULT_DATA_DIR, dynamoDbDir, localDeps, writeRunning } from './runtime.js';
+
+const optionsSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535),
+  host: z.string().min(1),
+  inMemory: z.boolean(),
+  dataDir: z.string().min(1),
+});
+
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'data-dir': { type: 'string' },
+    },
+  });
+  const env = process.env;
+  const parsed = optionsSchema.safeParse({
+    port: values.port ?? env.PORT ?? 8787,
+    host: values.host ?? env.PUFA_HOST ?? '127.0.0.1',
+    inMemory: values['in-memory'] ?? ['1', 'true'].includes(env.PUFA_IN_MEMORY ?? ''),
+    dataDir: values['data-dir'] ?? env.PUFA_DATA_DIR ?? DEFAULT_DATA_DIR,
+  });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems.map((message) => ({ variable: 'option', message })));
+  }
+  return parsed.data;
+}
+
+async function main(): Promise<void> {
+  const options = readOptions();
+  const dataDir = resolve(options.dataDir);
+  if (!options.inMemory) mkdirSync(dataDir, { recursive: true });
+
+  const database = await startDynamoDbLocal({ dataDir: options.inMemory ? undefined : dynamoDbDir(dataDir) });
+  let stopping = false;
+  const stopDatabase = async () => {
+    if (!options.inMemory) clearRunning(dataDir);
+    await database.stop();
+  };
+
+  try {
+    const local = await localDeps({ dynamoDbEndpoint: database.endpoint, env: process.env });
+    const { config, store } = local;
+    const admin = await ensureLocalAdminToken(store, {
+      county: config.county,
+      dataDir: options.inMemory ? undefined : dataDir,
+      now: new Date(),
+    });
+    const app = createApp(local.deps);
+    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+      const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
+      const url = `http://${shownHost}:${info.port}`;
+      if (!options.inMemory) writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, pid: process.pid, url });
+      process.stdout.write(
+        [
+          '',
+          `pufa ${config.version} 已启动 (started)`,
+          `  URL:        ${url}`,
+          `  API docs:   ${url}/docs`,
+          `  Database:   DynamoDB Local, ${options.inMemory ? 'in memory (data is lost on stop)' : `on disk in ${dataDir}`}`,
+          `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,
+          `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
+          `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
+          '  Stop with Ctrl-C.',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    const shutdown = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: stopping…\n`);
+      server.close(() => {
+        stopDatabase().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error('DynamoDB Local did not stop cleanly:', error);
+            process.exit(1);
+          },
+        );
+      });
+    };
+    process.on('SIGINT', () => shutdown('SIGINT'));
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+  } catch (error) {
+    await stopDatabase();
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof JavaMissingError || error instanceof ConfigError) {
+    console.error(`pufa cannot start.\n${error.message}`);
+  } else {
+    console.error('pufa cannot start:', error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,24 @@
+/**
+ * @module store
+ * The repositories over pufa's one table, built once per process from a document client.
+ */
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.js';
+import { TokenStore } from './tokens.js';
+
+export interface Store {
+  tableName: string;
+  tokens: TokenStore;
+  /** One GetItem on a key that never exists: proves the table answers and we may read it. */
+  ping(): Promise<void>;
+}
+
+export function createStore(db: DynamoDBDocumentClient, tableName: string): Store {
+  return {
+    tableName,
+    tokens: new TokenStore(db, tableName),
+    async ping() {
+      await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
+    },
+  };
+}

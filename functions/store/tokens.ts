@@ -1,0 +1,111 @@
+/**
+ * @module store/tokens
+ * Access tokens in the table. The item is keyed by the secret's hash (lookup on every request
+ * is one GetItem); the byParent index lists a county's tokens and finds one by id for revoking.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { tokenRecordSchema, type TokenRecord } from '../domain/access.js';
+import { Conflict, NotFound } from '../domain/errors.js';
+import { keys } from './keys.js';
+import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { attr, indexNames } from './table.js';
+
+const ITEM_TYPE = 'token';
+/** Expired tokens stay listable for a while (who had access when), then TTL purges them. */
+const PURGE_AFTER_EXPIRY_SECONDS = 90 * 24 * 3600;
+
+const itemIsNew = `attribute_not_exists(${attr.pk})`;
+const itemExists = `attribute_exists(${attr.pk})`;
+const notYetRevoked = 'attribute_not_exists(revokedAt)';
+
+export class TokenStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: TokenRecord, secretHash: string): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          ...keys.token(secretHash),
+          ...keys.tokensOfCounty(record.county),
+          ...keys.tokenInCounty(record.id),
+          type: ITEM_TYPE,
+          ...record,
+          ...(record.expiresAt
+            ? { [attr.expiresAtEpoch]: Math.floor(Date.parse(record.expiresAt) / 1000) + PURGE_AFTER_EXPIRY_SECONDS }
+            : {}),
+        },
+        ConditionExpression: itemIsNew,
+      }),
+    );
+  }
+
+  async findBySecretHash(secretHash: string): Promise<TokenRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.token(secretHash) }));
+    return result.Item ? toTokenRecord(result.Item) : undefined;
+  }
+
+  async list(county: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<TokenRecord>> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk },
+        ExpressionAttributeValues: { ':pk': keys.tokensOfCounty(county).gsi1pk },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { items: (result.Items ?? []).map(toTokenRecord), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /** Revokes a token by id. Revoking twice is not an error: the first revocation stands. */
+  async revoke(county: string, tokenId: string, now: Date): Promise<TokenRecord> {
+    const found = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk, '#sk': attr.gsi1sk },
+        ExpressionAttributeValues: {
+          ':pk': keys.tokensOfCounty(county).gsi1pk,
+          ':sk': keys.tokenInCounty(tokenId).gsi1sk,
+        },
+      }),
+    );
+    const item = found.Items?.[0];
+    if (!item) throw new NotFound(`No token ${tokenId} in this county.`);
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [attr.pk]: item[attr.pk], [attr.sk]: item[attr.sk] },
+          UpdateExpression: 'SET revokedAt = :now',
+          ConditionExpression: `${itemExists} AND ${notYetRevoked}`,
+          ExpressionAttributeValues: { ':now': now.toISOString() },
+          ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return toTokenRecord(result.Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (error.Item) return toTokenRecord(unmarshall(error.Item));
+        throw new Conflict(`Token ${tokenId} changed while it was being revoked.`);
+      }
+      throw error;
+    }
+  }
+}
+
+/** Items are parsed, not cast: a malformed item fails loudly here instead of leaking onward. */
+function toTokenRecord(item: Record<string, unknown>): TokenRecord {
+  return tokenRecordSchema.parse(item);
+}
