@@ -3,6 +3,7 @@
  * `npm start`: the whole system on one machine. DynamoDB Local (on disk under .pufa-data/, or in
  * memory with --in-memory) plus the same Hono app the Lambda runs, on http://localhost:8787.
  */
+import './quiet-sdk-warning.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

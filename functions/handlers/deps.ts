@@ -1,0 +1,22 @@
+/**
+ * @module handlers/deps
+ * Builds the app's dependencies from the Lambda environment, once per process (cold start).
+ * A missing or bad variable fails the cold start with a ConfigError that names it.
+ */
+import { loadConfig } from '../config.js';
+import type { AppDeps } from '../http/env.js';
+import { createLogger } from '../http/logger.js';
+import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
+import { createStore } from '../store/index.js';
+import { version } from '../version.js';
+
+export function depsFromEnvironment(env: Record<string, string | undefined>): AppDeps {
+  const config = loadConfig(env, version);
+  const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  return {
+    config,
+    store: createStore(createDocumentClient(client), config.tableName),
+    clock: () => new Date(),
+    logger: createLogger({ level: config.logLevel }),
+  };
+}

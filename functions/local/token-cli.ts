@@ -1,0 +1,155 @@
+/**
+ * @module local/token-cli
+ * `npm run token -- create|list|revoke`: manage access tokens from the command line.
+ * Uses the running local server's database when `npm start` is up, otherwise opens the local
+ * data folder itself; with `--aws` it talks to the deployed table (PUFA_TABLE_NAME, AWS credentials).
+ */
+import './quiet-sdk-warning.js';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError, loadConfig } from '../config.js';
+import {
+  checkGrantExpiry,
+  hashTokenSecret,
+  newId,
+  newTokenSecret,
+  roleLabels,
+  roles,
+  tokenGrantSchema,
+  tokenRecordFromGrant,
+} from '../domain/access.js';
+import { DomainError } from '../domain/errors.js';
+import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
+import { createStore, type Store } from '../store/index.js';
+import { version } from '../version.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { DEFAULT_DATA_DIR, dynamoDbDir, findRunningServer, localDeps } from './runtime.js';
+
+const USAGE = `Usage:
+  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>]
+  npm run token -- list
+  npm run token -- revoke <token id>
+Options:
+  --county <id>      county of the token (default: PUFA_COUNTY or "tianquan")
+  --data-dir <dir>   local data folder (default: ${DEFAULT_DATA_DIR})
+  --aws              use the deployed table named by PUFA_TABLE_NAME with your AWS credentials`;
+
+const commandSchema = z.enum(['create', 'list', 'revoke']);
+
+class UsageError extends Error {}
+
+interface Target {
+  store: Store;
+  county: string;
+  close(): Promise<void>;
+}
+
+async function openTarget(options: { aws: boolean; dataDir: string; county: string | undefined }): Promise<Target> {
+  if (options.aws) {
+    const config = loadConfig({ ...process.env, ...(options.county ? { PUFA_COUNTY: options.county } : {}) }, version);
+    const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+    return {
+      store: createStore(createDocumentClient(client), config.tableName),
+      county: config.county,
+      close: async () => client.destroy(),
+    };
+  }
+  const running = await findRunningServer(options.dataDir);
+  let database: DynamoDbLocal | undefined;
+  const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
+  const env = { ...process.env, ...(options.county ? { PUFA_COUNTY: options.county } : {}) };
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent' });
+  return {
+    store: local.store,
+    county: local.config.county,
+    close: async () => {
+      local.client.destroy();
+      await database?.stop();
+    },
+  };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: 'string' },
+      name: { type: 'string' },
+      station: { type: 'string' },
+      township: { type: 'string' },
+      expires: { type: 'string' },
+      county: { type: 'string' },
+      'data-dir': { type: 'string' },
+      aws: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const command = commandSchema.safeParse(positionals[0]);
+  if (!command.success) throw new UsageError(`Unknown or missing command "${positionals[0] ?? ''}".`);
+
+  // Validate before opening anything, so a typo costs nothing.
+  const grant =
+    command.data === 'create'
+      ? tokenGrantSchema.safeParse({
+          role: values.role,
+          name: values.name,
+          stationId: values.station,
+          township: values.township,
+          expiresAt: values.expires,
+        })
+      : undefined;
+  if (grant && !grant.success) {
+    const option = (field: string) => ({ stationId: 'station', expiresAt: 'expires' })[field] ?? field;
+    throw new UsageError(grant.error.issues.map((issue) => `--${option(String(issue.path[0]))}: ${issue.message}`).join('\n'));
+  }
+  const tokenId = positionals[1];
+  if (command.data === 'revoke' && !tokenId) throw new UsageError('revoke needs the token id (see `list`).');
+
+  const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
+  try {
+    const now = new Date();
+    if (command.data === 'create' && grant?.success) {
+      const expiryProblem = checkGrantExpiry(grant.data, now);
+      if (expiryProblem) throw new UsageError(`--expires: ${expiryProblem}`);
+      const secret = newTokenSecret();
+      const record = tokenRecordFromGrant(grant.data, { id: newId('tok', now), county: target.county, createdBy: 'cli', now });
+      await target.store.tokens.create(record, await hashTokenSecret(secret));
+      console.log(`Created ${roleLabels[record.role]} (${record.role}) token ${record.id} for "${record.name}" in ${record.county}.`);
+      console.log(`Secret (shown once, keep it safe):\n${secret}`);
+    } else if (command.data === 'list') {
+      let cursor: string | undefined;
+      do {
+        const page = await target.store.tokens.list(target.county, { limit: 100, cursor });
+        for (const token of page.items) {
+          const state = token.revokedAt ? `revoked ${token.revokedAt}` : token.expiresAt ? `expires ${token.expiresAt}` : 'active';
+          const scope = token.stationId ? ` station=${token.stationId}` : token.township ? ` township=${token.township}` : '';
+          console.log(`${token.id}  ${token.role.padEnd(8)} ${token.name}${scope}  (${state})`);
+        }
+        cursor = page.nextCursor;
+      } while (cursor);
+    } else if (command.data === 'revoke' && tokenId) {
+      const revoked = await target.store.tokens.revoke(target.county, tokenId, now);
+      console.log(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}.`);
+    }
+  } finally {
+    await target.close();
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof ConfigError || error instanceof DomainError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,35 @@
+/**
+ * @module infra/app
+ * The CDK app: reads context (county, time zone, optional alarm e-mail), validates it with zod,
+ * and builds the one stack. `npx cdk synth` needs no AWS account.
+ */
+import { App } from 'aws-cdk-lib';
+import { z } from 'zod';
+import { PufaStack } from './stack.js';
+
+const contextSchema = z.object({
+  county: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lowercase letters, digits and "-"'),
+  timeZone: z.string().min(1),
+  alarmEmail: z.email().optional(),
+  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('Pufa'),
+});
+
+const app = new App();
+const read = (key: string): unknown => app.node.tryGetContext(key);
+const parsed = contextSchema.safeParse({
+  county: read('county'),
+  timeZone: read('timeZone'),
+  alarmEmail: read('alarmEmail'),
+  stackName: read('stackName'),
+});
+if (!parsed.success) {
+  const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);
+  throw new Error(`Invalid CDK context (set it in cdk.json or with -c key=value):\n  ${problems.join('\n  ')}`);
+}
+
+const { stackName, ...props } = parsed.data;
+new PufaStack(app, stackName, {
+  ...props,
+  // Account and region come from the deploying credentials; synth works without any.
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
