@@ -1,0 +1,48 @@
+/**
+ * A fresh table per test file on the run's DynamoDB Local, and the app's dependencies on it.
+ * Tables get random names, so files run in parallel without seeing each other's data.
+ */
+import { inject } from 'vitest';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
+import type { Clock } from '../../functions/http/env.js';
+import { createLogger } from '../../functions/http/logger.js';
+
+export interface TestDatabase extends LocalDeps {
+  endpoint: string;
+  tableName: string;
+  /** Lines the app logged, parsed. */
+  logs: Record<string, unknown>[];
+  /** Pins the app's clock; call with a date, or undefined to return to the real one. */
+  setNow(now: Date | undefined): void;
+  drop(): Promise<void>;
+}
+
+export async function freshTable(options: { county?: string } = {}): Promise<TestDatabase> {
+  const endpoint = inject('dynamoDbEndpoint');
+  const tableName = `test-${Math.random().toString(36).slice(2, 10)}`;
+  const local = await localDeps({
+    dynamoDbEndpoint: endpoint,
+    tableName,
+    env: { PUFA_COUNTY: options.county ?? 'testcounty' },
+  });
+  const logs: Record<string, unknown>[] = [];
+  let pinned: Date | undefined;
+  const clock: Clock = () => pinned ?? new Date();
+  const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>), clock });
+  return {
+    ...local,
+    deps: { ...local.deps, clock, logger },
+    logger,
+    endpoint,
+    tableName,
+    logs,
+    setNow: (now) => {
+      pinned = now;
+    },
+    drop: async () => {
+      await local.client.send(new DeleteTableCommand({ TableName: tableName }));
+      local.client.destroy();
+    },
+  };
+}
