@@ -1,0 +1,117 @@
+/**
+ * Smoke test of `npm start`: the local server as a child process on DynamoDB Local, on disk.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../functions/local/dynamodb-local.js';
+import { startLocalServer, TSX, type RunningLocalServer } from '../support/local-server.js';
+
+const run = promisify(execFile);
+const dataDir = mkdtempSync(join(tmpdir(), 'pufa-local-'));
+let server: RunningLocalServer | undefined;
+afterAll(async () => {
+  await server?.stop('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
+
+describe('npm start', () => {
+  let reviewerSecret = '';
+  let firstAdmin = '';
+
+  it('starts, prints the URL and an admin token that works, and stops cleanly on Ctrl-C', async () => {
+    const port = await freePort();
+    server = await startLocalServer(['--port', String(port), '--data-dir', dataDir]);
+    expect(server.url).toBe(`http://localhost:${port}`);
+    expect(server.newToken).toBe(true);
+    firstAdmin = server.adminToken;
+
+    const health = await fetch(`${server.url}/health`);
+    expect(await health.json()).toMatchObject({ status: 'ok', table: { reachable: true } });
+    const me = await fetch(`${server.url}/me`, bearer(server.adminToken));
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ role: 'admin' });
+
+    const issued = await fetch(`${server.url}/tokens`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${server.adminToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ role: 'reviewer', name: '审核员' }),
+    });
+    expect(issued.status).toBe(201);
+    reviewerSecret = ((await issued.json()) as { secret: string }).secret;
+    expect(existsSync(join(dataDir, 'running.json'))).toBe(true);
+
+    expect(await server.stop('SIGINT')).toBe(0);
+    server = undefined;
+    expect(existsSync(join(dataDir, 'running.json'))).toBe(false);
+  }, 90_000);
+
+  it('keeps its data across a restart and prints the same admin token again', async () => {
+    server = await startLocalServer(['--port', String(await freePort()), '--data-dir', dataDir]);
+    expect(server.newToken).toBe(false);
+    expect(server.adminToken).toBe(firstAdmin);
+    const me = await fetch(`${server.url}/me`, bearer(reviewerSecret));
+    expect(await me.json()).toMatchObject({ role: 'reviewer', name: '审核员' });
+  }, 90_000);
+
+  it('lets `npm run token` issue a token into the running server’s database', async () => {
+    const running = server;
+    if (!running) throw new Error('the server from the previous test is not running');
+    const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'county', '--name', '依法治县办', '--data-dir', dataDir]);
+    const secret = stdout.match(/pufa_\S+/)?.[0] ?? '';
+    const me = await fetch(`${running.url}/me`, bearer(secret));
+    expect(await me.json()).toMatchObject({ role: 'county', name: '依法治县办' });
+    expect(await running.stop('SIGTERM')).toBe(0);
+    server = undefined;
+  }, 90_000);
+
+  it('with the server stopped, `npm run token` opens the data folder itself', async () => {
+    const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'list', '--data-dir', dataDir]);
+    expect(stdout).toMatch(/county\s+依法治县办/);
+    expect(stdout).toMatch(/reviewer\s+审核员/);
+  }, 90_000);
+
+  it('`npm run token` refuses bad options before touching the database', async () => {
+    const failure = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--data-dir', dataDir]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toContain('--station');
+  });
+
+  it('runs in memory with --in-memory, writing nothing to disk', async () => {
+    const emptyDir = join(dataDir, 'never-created');
+    server = await startLocalServer(['--port', String(await freePort()), '--in-memory', '--data-dir', emptyDir]);
+    expect(server.output()).toContain('in memory');
+    expect((await fetch(`${server.url}/me`, bearer(server.adminToken))).status).toBe(200);
+    expect(await server.stop('SIGINT')).toBe(0);
+    server = undefined;
+    expect(existsSync(emptyDir)).toBe(false);
+  }, 90_000);
+
+  it('says how to install Java when it is missing', async () => {
+    // A PATH with node and nothing else, wherever node and java are installed.
+    const onlyNode = join(dataDir, 'only-node-bin');
+    mkdirSync(onlyNode);
+    symlinkSync(process.execPath, join(onlyNode, 'node'));
+    const failure = await run(TSX, ['functions/local/main.ts', '--in-memory'], {
+      env: { ...process.env, PATH: onlyNode },
+      timeout: 30_000,
+    }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('openjdk-17-jre-headless');
+  }, 60_000);
+
+  it('refuses a bad option, naming it', async () => {
+    const failure = await run(TSX, ['functions/local/main.ts', '--port', 'eighty'], { env: process.env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr).toContain('port');
+  }, 60_000);
+});
