@@ -5,7 +5,7 @@
  * `-disableTelemetry`, which this tool needs (it must never phone home), so we launch the
  * bundled jar ourselves and only borrow its files.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
@@ -27,11 +27,26 @@ export interface DynamoDbLocalOptions {
   readyTimeoutMs?: number;
 }
 
+const MIN_JAVA = 17;
+
+/**
+ * Runs the command in the background and kills it when our end of its stdin closes — which
+ * happens however this process ends, even by SIGKILL — so a crashed `npm start` or test run
+ * never leaves an orphaned JVM holding the database files. Exits with the command's status.
+ */
+const WATCHDOG = [
+  'exec 3<&0',
+  '"$@" </dev/null &',
+  'child=$!',
+  '( read -r _ <&3; kill "$child" 2>/dev/null ) &',
+  'wait "$child"',
+].join('\n');
+
 export class JavaMissingError extends Error {
   override readonly name = 'JavaMissingError';
-  constructor() {
+  constructor(found?: string) {
     super(
-      'DynamoDB Local needs Java 17 or newer, and `java` was not found on the PATH.\n' +
+      `DynamoDB Local needs Java ${MIN_JAVA} or newer, and ${found ? `only ${found} was found` : '`java` was not found on the PATH'}.\n` +
         '  Debian/Ubuntu: sudo apt-get install -y openjdk-17-jre-headless\n' +
         '  macOS:         brew install openjdk@17\n' +
         '  Windows:       winget install Microsoft.OpenJDK.17',
@@ -61,10 +76,23 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Fails fast, with install hints, when Java is missing or older than 17. */
+export function checkJava(): void {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error) {
+    if ((result.error as NodeJS.ErrnoException).code === 'ENOENT') throw new JavaMissingError();
+    throw result.error;
+  }
+  const version = `${result.stderr}${result.stdout}`.match(/version "(\d+)(?:\.(\d+))?/);
+  const major = Number(version?.[1] === '1' ? version[2] : version?.[1]);
+  if (!Number.isFinite(major) || major < MIN_JAVA) throw new JavaMissingError(`Java ${version?.[1] ?? '(unknown version)'}`);
+}
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  checkJava();
   const port = options.port ?? (await freePort());
   const { jar, libraryPath } = bundledJar();
-  const args = [`-Djava.library.path=${libraryPath}`, '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
+  const args = ['java', `-Djava.library.path=${libraryPath}`, '-jar', jar, '-port', String(port), '-sharedDb', '-disableTelemetry'];
   if (options.dataDir) {
     const dataDir = resolve(options.dataDir);
     if (!existsSync(dataDir)) mkdirSync(dataDir, { recursive: true });
@@ -73,7 +101,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     args.push('-inMemory');
   }
 
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // detached: Ctrl-C in the terminal reaches only us; we stop the database after the server.
+  const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(chunk.toString());
@@ -83,9 +112,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   child.stderr?.on('data', keep);
 
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? new JavaMissingError() : error),
-    );
+    child.once('error', reject);
     child.once('exit', (code, signal) =>
       reject(new Error(`DynamoDB Local exited during start-up (code ${code}, signal ${signal}):\n${output.join('')}`)),
     );
@@ -96,7 +123,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   try {
     await Promise.race([waitUntilAnswering(endpoint, options.readyTimeoutMs ?? 30_000), exited]);
   } catch (error) {
-    child.kill('SIGKILL');
+    await stopChild(child);
     throw error;
   }
   return { endpoint, port, stop: () => stopChild(child) };
@@ -125,11 +152,14 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    const force = setTimeout(() => {
+      // The watchdog shell leads its own process group: take the JVM down with it.
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    }, 5_000);
     child.once('exit', () => {
       clearTimeout(force);
       done();
     });
-    child.kill('SIGTERM');
+    child.stdin?.end(); // the watchdog sees end-of-input and stops the JVM
   });
 }

@@ -86,6 +86,16 @@ async function main(): Promise<void> {
       );
     });
 
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `Port ${options.port} on ${options.host} is already in use. Stop the other program or choose another port: npm start -- --port 8788`
+          : `The server could not listen: ${error.message}`;
+      console.error(`pufa cannot start.\n${reason}`);
+      stopping = true;
+      stopDatabase().finally(() => process.exit(1));
+    });
+
     const shutdown = (signal: string) => {
       if (stopping) return;
       stopping = true;

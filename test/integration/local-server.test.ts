@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/dynamodb-local.js';
@@ -106,6 +108,33 @@ describe('npm start', () => {
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('openjdk-17-jre-headless');
   }, 60_000);
+
+  it('leaves no database process behind when it is killed outright', async () => {
+    const killedDir = join(dataDir, 'killed');
+    server = await startLocalServer(['--port', String(await freePort()), '--data-dir', killedDir]);
+    const jvms = () => run('pgrep', ['-f', '--', `-dbPath ${killedDir}`]).then(({ stdout }) => stdout.trim(), () => '');
+    expect(await jvms()).not.toBe('');
+    await server.stop('SIGKILL');
+    server = undefined;
+    await expect.poll(jvms, { timeout: 10_000, interval: 200 }).toBe('');
+  }, 90_000);
+
+  it('says so, and stops its database, when the port is taken', async () => {
+    const port = await freePort();
+    const blocker = createServer().listen(port, '127.0.0.1');
+    await once(blocker, 'listening');
+    try {
+      const portDir = join(dataDir, 'port-taken');
+      const failure = await run(process.execPath, ['--import', 'tsx', 'functions/local/main.ts', '--port', String(port), '--data-dir', portDir]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failure).toMatchObject({ code: 1 });
+      expect((failure as { stderr: string }).stderr).toContain(`Port ${port}`);
+      expect(await run('pgrep', ['-f', '--', `-dbPath ${portDir}`]).then(({ stdout }) => stdout.trim(), () => '')).toBe('');
+    } finally {
+      blocker.close();
+    }
+  }, 90_000);
 
   it('refuses a bad option, naming it', async () => {
     const failure = await run(TSX, ['functions/local/main.ts', '--port', 'eighty'], { env: process.env }).catch(

@@ -5,6 +5,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 
 export const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+/** One process (no tsx wrapper in between), so a signal reaches exactly the server. */
+export const NODE_WITH_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 export interface RunningLocalServer {
   process: ChildProcessWithoutNullStreams;
@@ -17,7 +19,8 @@ export interface RunningLocalServer {
 }
 
 export function startLocalServer(args: string[], env: Record<string, string> = {}): Promise<RunningLocalServer> {
-  const child = spawn(TSX, ['functions/local/main.ts', ...args], {
+  const [node, ...nodeArgs] = NODE_WITH_TSX;
+  const child = spawn(node, [...nodeArgs, 'functions/local/main.ts', ...args], {
     env: { ...process.env, PUFA_LOG_LEVEL: 'warn', ...env },
     stdio: 'pipe',
   });
