@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -133,33 +133,26 @@ export class PufaStack extends Stack {
     if (props.alarmEmail) alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
     const notify = new SnsAction(alarmTopic);
 
-    const alarms = [
-      new Alarm(this, 'DispatchErrorsAlarm', {
-        alarmDescription: 'The dispatcher failed at least once in 5 minutes',
-        metric: this.dispatchFunction.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 1,
+    const alarmWhen = (id: string, alarmDescription: string, metric: IMetric, threshold: number) => {
+      const alarm = new Alarm(this, id, {
+        alarmDescription,
+        metric,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'DeadLetterQueueAlarm', {
-        alarmDescription: 'A dispatch run was given up and is waiting in the dead-letter queue',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-      new Alarm(this, 'ApiErrorsAlarm', {
-        alarmDescription: 'The API function failed (5xx) at least 5 times in 5 minutes',
-        metric: this.apiFunction.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 5,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) alarm.addAlarmAction(notify);
+      });
+      alarm.addAlarmAction(notify);
+    };
+    const fiveMinutes = { period: Duration.minutes(5) };
+    alarmWhen('DispatchErrorsAlarm', 'The dispatcher failed at least once in 5 minutes', this.dispatchFunction.metricErrors(fiveMinutes), 1);
+    alarmWhen(
+      'DeadLetterQueueAlarm',
+      'A dispatch run was given up and is waiting in the dead-letter queue',
+      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes),
+      1,
+    );
+    alarmWhen('ApiErrorsAlarm', 'The API function failed (5xx) at least 5 times in 5 minutes', this.apiFunction.metricErrors(fiveMinutes), 5);
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -59,15 +59,11 @@ export const tokenRecordSchema = z.object({
 });
 export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
-/** The resolved caller of a request. */
-export interface Caller {
-  tokenId: string;
-  county: string;
-  role: Role;
-  name: string;
-  stationId?: string;
-  township?: string;
-}
+/** The resolved caller of a request: who they are and what their token limits them to. */
+export const callerSchema = tokenRecordSchema
+  .pick({ county: true, role: true, name: true, stationId: true, township: true })
+  .extend({ tokenId: z.string() });
+export type Caller = z.infer<typeof callerSchema>;
 
 export function newTokenSecret(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import {
+  callerSchema,
   checkGrantExpiry,
   idSchema,
   newId,
@@ -29,16 +30,7 @@ const issuedSchema = z
   })
   .meta({ id: 'IssuedToken' });
 
-const callerSchema = z
-  .object({
-    tokenId: z.string(),
-    county: z.string(),
-    role: z.enum(roles),
-    name: z.string(),
-    stationId: z.string().optional(),
-    township: z.string().optional(),
-  })
-  .meta({ id: 'Caller' });
+const caller = callerSchema.meta({ id: 'Caller' });
 
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -84,7 +76,7 @@ const whoAmI = securedRoute(roles, {
   path: '/me',
   tags: ['access'],
   summary: 'Who the token belongs to',
-  responses: { 200: json(callerSchema, 'The caller') },
+  responses: { 200: json(caller, 'The caller') },
 });
 
 export function tokenRoutes() {
