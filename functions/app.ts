@@ -10,7 +10,9 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { mountDocs } from './routes/docs.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
+import { planRoutes } from './routes/plans.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export type { AppDeps } from './http/env.js';
@@ -46,6 +48,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route('/', healthRoutes());
   app.route('/', tokenRoutes());
+  app.route('/', planRoutes());
+  app.route('/', campaignRoutes());
   mountDocs(app, deps.config.version);
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));

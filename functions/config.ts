@@ -4,6 +4,7 @@
  * This is the only module that looks at `process.env`; everything else receives a `Config`.
  */
 import { z } from 'zod';
+import { isKnownTimeZone } from './domain/time-zone.js';
 
 const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -85,11 +86,9 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
   };
 }
 
-function isKnownTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
+/** The county's time zone for tools that run without the full config (the plan checker). */
+export function configuredTimeZone(env: Record<string, string | undefined> = process.env): string {
+  const parsed = configSchema.shape.PUFA_TIME_ZONE.safeParse(env.PUFA_TIME_ZONE);
+  if (!parsed.success) throw new ConfigError([{ variable: 'PUFA_TIME_ZONE', message: parsed.error.issues[0]?.message ?? 'invalid' }]);
+  return parsed.data;
 }

@@ -6,20 +6,25 @@
 import './quiet-sdk-warning.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { z } from 'zod';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config.js';
 import { ensureLocalAdminToken } from './bootstrap.js';
+import { loadDemoPlans } from './demo.js';
 import { JavaMissingError, startDynamoDbLocal } from './dynamodb-local.js';
 import { clearRunning, DEFAULT_DATA_DIR, dynamoDbDir, localDeps, writeRunning } from './runtime.js';
+
+const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
 
 const optionsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   host: z.string().min(1),
   inMemory: z.boolean(),
   dataDir: z.string().min(1),
+  demo: z.boolean(),
 });
 
 function readOptions() {
@@ -29,6 +34,7 @@ function readOptions() {
       host: { type: 'string' },
       'in-memory': { type: 'boolean' },
       'data-dir': { type: 'string' },
+      'no-demo': { type: 'boolean' },
     },
   });
   const env = process.env;
@@ -37,6 +43,7 @@ function readOptions() {
     host: values.host ?? env.PUFA_HOST ?? '127.0.0.1',
     inMemory: values['in-memory'] ?? ['1', 'true'].includes(env.PUFA_IN_MEMORY ?? ''),
     dataDir: values['data-dir'] ?? env.PUFA_DATA_DIR ?? DEFAULT_DATA_DIR,
+    demo: !(values['no-demo'] ?? ['1', 'true'].includes(env.PUFA_NO_DEMO ?? '')),
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
@@ -65,6 +72,10 @@ async function main(): Promise<void> {
       dataDir: options.inMemory ? undefined : dataDir,
       now: new Date(),
     });
+    const demo =
+      local.createdTable && options.demo
+        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: new Date() })
+        : [];
     const app = createApp(local.deps);
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
@@ -78,6 +89,7 @@ async function main(): Promise<void> {
           `  API docs:   ${url}/docs`,
           `  Database:   DynamoDB Local, ${options.inMemory ? 'in memory (data is lost on stop)' : `on disk in ${dataDir}`}`,
           `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,
+          ...(demo.length > 0 ? ['  Demo data (campaigns/, first start only):', ...demo] : []),
           `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
           '  Stop with Ctrl-C.',

@@ -7,7 +7,7 @@
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError } from '../config.js';
 import {
   checkGrantExpiry,
   hashTokenSecret,
@@ -19,11 +19,8 @@ import {
   tokenRecordFromGrant,
 } from '../domain/access.js';
 import { DomainError } from '../domain/errors.js';
-import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
-import { createStore, type Store } from '../store/index.js';
-import { version } from '../version.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { DEFAULT_DATA_DIR, dynamoDbDir, findRunningServer, localDeps } from './runtime.js';
+import { DEFAULT_DATA_DIR } from './runtime.js';
+import { openTarget } from './target.js';
 
 const USAGE = `Usage:
   npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>]
@@ -37,37 +34,6 @@ Options:
 const commandSchema = z.enum(['create', 'list', 'revoke']);
 
 class UsageError extends Error {}
-
-interface Target {
-  store: Store;
-  county: string;
-  close(): Promise<void>;
-}
-
-async function openTarget(options: { aws: boolean; dataDir: string; county: string | undefined }): Promise<Target> {
-  if (options.aws) {
-    const config = loadConfig({ ...process.env, ...(options.county ? { PUFA_COUNTY: options.county } : {}) }, version);
-    const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
-    return {
-      store: createStore(createDocumentClient(client), config.tableName),
-      county: config.county,
-      close: async () => client.destroy(),
-    };
-  }
-  const running = await findRunningServer(options.dataDir);
-  let database: DynamoDbLocal | undefined;
-  const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
-  const env = { ...process.env, ...(options.county ? { PUFA_COUNTY: options.county } : {}) };
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent' });
-  return {
-    store: local.store,
-    county: local.config.county,
-    close: async () => {
-      local.client.destroy();
-      await database?.stop();
-    },
-  };
-}
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({

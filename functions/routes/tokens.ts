@@ -17,7 +17,7 @@ import {
   tokenRecordSchema,
 } from '../domain/access.js';
 import { Invalid } from '../domain/errors.js';
-import { problemResponseSpec, securedRoute } from '../http/route.js';
+import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 
 const tokenRecord = tokenRecordSchema.meta({ id: 'Token' });
@@ -32,22 +32,14 @@ const issuedSchema = z
 
 const caller = callerSchema.meta({ id: 'Caller' });
 
-const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  cursor: z.string().max(2048).optional(),
-});
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
+const json = jsonResponse;
 
 const issueToken = securedRoute(['admin'], {
   method: 'post',
   path: '/tokens',
   tags: ['access'],
   summary: 'Issue an access token',
-  request: { body: { required: true, content: { 'application/json': { schema: grant } } } },
+  request: { body: jsonBody(grant) },
   responses: { 201: json(issuedSchema, 'Issued; keep the secret, it is not shown again') },
 });
 
@@ -56,7 +48,7 @@ const listTokens = securedRoute(['admin'], {
   path: '/tokens',
   tags: ['access'],
   summary: 'List the county’s tokens (without secrets)',
-  request: { query: pageQuery },
+  request: { query: pageQuerySchema },
   responses: {
     200: json(z.object({ items: z.array(tokenRecord), nextCursor: z.string().optional() }), 'One page of tokens'),
   },

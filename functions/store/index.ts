@@ -4,19 +4,29 @@
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
+import { CampaignStore, NoticeStore } from './campaigns.js';
+import { PlanStore } from './plans.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
+  db: DynamoDBDocumentClient;
   tableName: string;
   tokens: TokenStore;
+  plans: PlanStore;
+  campaigns: CampaignStore;
+  notices: NoticeStore;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
   ping(): Promise<void>;
 }
 
 export function createStore(db: DynamoDBDocumentClient, tableName: string): Store {
   return {
+    db,
     tableName,
     tokens: new TokenStore(db, tableName),
+    plans: new PlanStore(db, tableName),
+    campaigns: new CampaignStore(db, tableName),
+    notices: new NoticeStore(db, tableName),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
     },

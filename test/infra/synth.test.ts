@@ -37,5 +37,24 @@ describe('npx cdk synth', () => {
       // The pinned SDK is inside the bundle, not taken from the runtime.
       expect(readFileSync(bundle, 'utf8')).toContain('DynamoDBClient');
     }
+
+    // The bundled API handler loads on its own (no node_modules) and answers a request that
+    // needs no table: a broken import (ESM/CJS interop, a missing module) fails here.
+    const apiBundle = bundles.find((bundle) => readFileSync(bundle, 'utf8').includes('openapi.json'));
+    expect(apiBundle).toBeDefined();
+    const probe = [
+      `const { handler } = await import(${JSON.stringify(apiBundle)});`,
+      `const event = { version: '2.0', routeKey: '$default', rawPath: '/openapi.json', rawQueryString: '', headers: { host: 'x' }, isBase64Encoded: false, body: null,`,
+      `  requestContext: { http: { method: 'GET', path: '/openapi.json', protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 't' }, requestId: 'r', routeKey: '$default', stage: '$default', time: '', timeEpoch: 0, accountId: '1', apiId: 'a', domainName: 'x', domainPrefix: 'x' } };`,
+      `const result = await handler(event, {});`,
+      `console.log(JSON.stringify({ status: result.statusCode, paths: Object.keys(JSON.parse(result.body).paths).length }));`,
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
+      cwd: outDir,
+      env: { PATH: process.env.PATH ?? '', PUFA_TABLE_NAME: 'probe-table', PUFA_LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { status: number; paths: number };
+    expect(answer.status).toBe(200);
+    expect(answer.paths).toBeGreaterThan(10);
   }, 120_000);
 });

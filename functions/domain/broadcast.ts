@@ -1,0 +1,57 @@
+/**
+ * @module domain/broadcast
+ * Village loudspeaker scripts (村村通普法广播): how long a script takes to read, read `repeats`
+ * times, and whether that fits its air windows. Pure.
+ */
+import { z } from 'zod';
+import { localTimeSchema } from './schedule.js';
+
+export const airWindowSchema = z
+  .object({ from: localTimeSchema, to: localTimeSchema })
+  .refine((window) => window.to > window.from, { message: 'must end after it starts', path: ['to'] });
+export type AirWindow = z.infer<typeof airWindowSchema>;
+
+/** A steady Mandarin broadcast reading pace, characters per minute. */
+export const defaultCharactersPerMinute = 200;
+
+export interface BroadcastEstimate {
+  characters: number;
+  readingSeconds: number;
+  totalSeconds: number;
+  warnings: string[];
+  problems: string[];
+}
+
+const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+
+function windowSeconds(window: AirWindow): number {
+  const seconds = (time: string) => Number(time.slice(0, 2)) * 3600 + Number(time.slice(3, 5)) * 60;
+  return seconds(window.to) - seconds(window.from);
+}
+
+export function formatDuration(totalSeconds: number): string {
+  const minutes = Math.floor(totalSeconds / 60);
+  const seconds = totalSeconds % 60;
+  return minutes > 0 ? `${minutes} min${seconds > 0 ? ` ${seconds} s` : ''}` : `${seconds} s`;
+}
+
+export function estimateBroadcast(
+  script: string,
+  options: { charactersPerMinute: number; repeats: number; airWindows: readonly AirWindow[] },
+): BroadcastEstimate {
+  // What a listener hears: user-perceived characters, not spaces or line breaks.
+  const characters = Array.from(graphemes.segment(script)).filter((part) => !/^\s+$/u.test(part.segment)).length;
+  const readingSeconds = Math.ceil((characters / options.charactersPerMinute) * 60);
+  const totalSeconds = readingSeconds * options.repeats;
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  if (characters === 0) problems.push('must not be empty');
+  if (options.airWindows.length === 0) problems.push('needs at least one air window');
+  const shortest = [...options.airWindows].sort((a, b) => windowSeconds(a) - windowSeconds(b))[0];
+  if (shortest && totalSeconds > windowSeconds(shortest)) {
+    warnings.push(
+      `reading ${options.repeats} time(s) takes ${formatDuration(totalSeconds)}, longer than the ${shortest.from}-${shortest.to} window`,
+    );
+  }
+  return { characters, readingSeconds, totalSeconds, warnings, problems };
+}

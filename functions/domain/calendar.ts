@@ -1,0 +1,71 @@
+/**
+ * @module domain/calendar
+ * The year at a glance, month by month: the month's theme (一月一主题), its key dates, and the
+ * campaigns touching it with their notices and states — the shape the web calendar draws.
+ */
+import type { PlanYearRecord } from './plan.js';
+import { noticeStateLabels, overlapsMonth, type CampaignRecord, type NoticeRecord, type NoticeState } from './planning.js';
+
+export interface CalendarNotice {
+  id: string;
+  title?: string | undefined;
+  channel: NoticeRecord['channel'];
+  state: NoticeState;
+  stateLabel: string;
+  sends: number;
+  firstSend?: string | undefined;
+}
+
+export interface CalendarMonth {
+  month: number;
+  theme: { id: string; name: string } | null;
+  keyDates: { date: string; name: string; theme?: string | undefined }[];
+  campaigns: (Pick<CampaignRecord, 'id' | 'title' | 'theme' | 'window' | 'keyDate' | 'state'> & { notices: CalendarNotice[] })[];
+}
+
+export interface Calendar {
+  year: number;
+  timeZone: string | null;
+  planned: boolean;
+  months: CalendarMonth[];
+}
+
+export function buildCalendar(
+  year: number,
+  plan: PlanYearRecord | undefined,
+  campaigns: readonly CampaignRecord[],
+  noticesByCampaign: ReadonlyMap<string, readonly NoticeRecord[]>,
+): Calendar {
+  const themes = new Map((plan?.themes ?? []).map((theme) => [theme.id, theme]));
+  const months = Array.from({ length: 12 }, (_, index): CalendarMonth => {
+    const month = index + 1;
+    const themeId = plan?.months[String(month)];
+    const theme = themeId ? themes.get(themeId) : undefined;
+    const prefix = `${year}-${String(month).padStart(2, '0')}-`;
+    return {
+      month,
+      theme: theme ? { id: theme.id, name: theme.name } : null,
+      keyDates: (plan?.keyDates ?? []).filter((keyDate) => keyDate.date.startsWith(prefix)),
+      campaigns: campaigns
+        .filter((campaign) => overlapsMonth(campaign.window, year, month))
+        .map((campaign) => ({
+          id: campaign.id,
+          title: campaign.title,
+          theme: campaign.theme,
+          window: campaign.window,
+          keyDate: campaign.keyDate,
+          state: campaign.state,
+          notices: (noticesByCampaign.get(campaign.id) ?? []).map((notice) => ({
+            id: notice.id,
+            title: notice.title,
+            channel: notice.channel,
+            state: notice.state,
+            stateLabel: noticeStateLabels[notice.state],
+            sends: notice.sends?.length ?? 0,
+            firstSend: notice.sends?.[0]?.local,
+          })),
+        })),
+    };
+  });
+  return { year, timeZone: plan?.timeZone ?? null, planned: plan !== undefined, months };
+}

@@ -1,0 +1,107 @@
+/**
+ * @module domain/notice-check
+ * Everything pufa can say about a notice before it is sent: its expanded send times (with
+ * quiet-hour moves), the SMS text with segments and cost, the broadcast reading time, the
+ * problems that block it and the warnings a reviewer should see. One function serves the plan
+ * checker, the API's writes and the preview, so they can never disagree.
+ */
+import { estimateBroadcast, type BroadcastEstimate } from './broadcast.js';
+import type { CampaignRecord, NoticeInput } from './planning.js';
+import { checkAudience, type Problem, type Registry } from './registry.js';
+import { expandSchedule, type QuietHours, type Send } from './schedule.js';
+import { estimateSms, matchesTemplate, renderTemplate, type SmsEstimate, type SmsSettings } from './sms.js';
+
+export interface SmsTemplate {
+  id: string;
+  /** The code the carrier registered the template under, e.g. SMS_123456789. */
+  code?: string | undefined;
+  text: string;
+}
+
+export interface PlanSettings {
+  sms: SmsSettings;
+  quietHours: QuietHours;
+  charactersPerMinute: number;
+  maxSendsPerNotice: number;
+}
+
+export interface NoticeContext {
+  timeZone: string;
+  settings: PlanSettings;
+  templates: readonly SmsTemplate[];
+  /** Omit to skip audience checks (a plan checked without its registry). */
+  registry?: Registry | undefined;
+}
+
+export interface NoticeEvaluation {
+  problems: Problem[];
+  warnings: string[];
+  sends: Send[];
+  sms?: SmsEstimate & { template?: SmsTemplate | undefined };
+  broadcast?: BroadcastEstimate;
+}
+
+type CampaignFrame = Pick<CampaignRecord, 'window' | 'keyDate'>;
+
+export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, context: NoticeContext): NoticeEvaluation {
+  const problems: Problem[] = [];
+  const warnings: string[] = [];
+
+  if (context.registry) {
+    problems.push(...checkAudience(notice.audience, context.registry, notice.channel).map(under('audience')));
+  }
+
+  const expanded = expandSchedule(notice.schedule, {
+    timeZone: context.timeZone,
+    window: campaign.window,
+    keyDate: campaign.keyDate,
+    maxSends: context.settings.maxSendsPerNotice,
+    quietHours: notice.channel === 'sms' ? context.settings.quietHours : undefined,
+  });
+  const sends = expanded.ok ? expanded.sends : [];
+  if (!expanded.ok) {
+    problems.push(...expanded.problems.map((problem) => ({ path: ['schedule', problem.path], message: problem.message })));
+  }
+  const moved = sends.filter((send) => send.movedFrom).length;
+  if (moved > 0) warnings.push(`${moved} send(s) fall in quiet hours and move to ${context.settings.quietHours.end}`);
+
+  if (notice.channel === 'sms') {
+    const { text, template, problems: textProblems } = smsBody(notice.sms, context.templates);
+    problems.push(...textProblems);
+    const estimate = estimateSms(text, context.settings.sms);
+    const field = notice.sms.template !== undefined ? 'template' : 'body';
+    problems.push(...estimate.problems.map((message) => ({ path: ['sms', field], message })));
+    warnings.push(...estimate.warnings);
+    if (!template && notice.sms.body !== undefined && !context.templates.some((registered) => matchesTemplate(notice.sms.body ?? '', registered.text))) {
+      warnings.push('the text matches no registered SMS template: mainland carriers will refuse it');
+    }
+    return { problems, warnings, sends, sms: { ...estimate, template } };
+  }
+
+  const estimate = estimateBroadcast(notice.broadcast.script, {
+    charactersPerMinute: context.settings.charactersPerMinute,
+    repeats: notice.broadcast.repeats,
+    airWindows: notice.broadcast.airWindows,
+  });
+  problems.push(...estimate.problems.map((message) => ({ path: ['broadcast', 'script'], message })));
+  warnings.push(...estimate.warnings);
+  return { problems, warnings, sends, broadcast: estimate };
+}
+
+function smsBody(
+  sms: Extract<NoticeInput, { channel: 'sms' }>['sms'],
+  templates: readonly SmsTemplate[],
+): { text: string; template?: SmsTemplate; problems: Problem[] } {
+  if (sms.template === undefined) return { text: sms.body ?? '', problems: [] };
+  const template = templates.find((candidate) => candidate.id === sms.template);
+  if (!template) {
+    return { text: '', problems: [{ path: ['sms', 'template'], message: `no registered SMS template "${sms.template}"` }] };
+  }
+  const rendered = renderTemplate(template.text, sms.params);
+  const problems = rendered.missing.map((name) => ({ path: ['sms', 'params', name], message: `the template needs \${${name}}` }));
+  return { text: rendered.text, template, problems };
+}
+
+const under =
+  (...prefix: (string | number)[]) =>
+  (problem: Problem): Problem => ({ path: [...prefix, ...problem.path], message: problem.message });

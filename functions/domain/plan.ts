@@ -1,0 +1,254 @@
+/**
+ * @module domain/plan
+ * The year's plan as data (campaigns/<year>.yaml): monthly themes (一月一主题), key dates, SMS
+ * templates, settings, and campaigns with their notices. The zod schema here is the file's
+ * contract (the JSON Schema for editors is generated from it); `checkPlan` adds the checks that
+ * need the whole file: references between sections, windows, schedules and SMS lengths.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { idSchema } from './access.js';
+import { defaultCharactersPerMinute } from './broadcast.js';
+import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
+import { campaignInputSchema, noticeInputSchema, type CampaignInput, type NoticeInput } from './planning.js';
+import type { Problem, Registry } from './registry.js';
+import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
+import { defaultSmsSettings } from './sms.js';
+
+export const defaultMaxSendsPerNotice = 60;
+
+/** The four key dates of DESIGN.md; a plan may replace them. */
+export const defaultKeyDates = [
+  { date: '03-15', name: '国际消费者权益日' },
+  { date: '04-15', name: '全民国家安全教育日' },
+  { date: '06-26', name: '国际禁毒日' },
+  { date: '12-04', name: '国家宪法日 / 全国法制宣传日' },
+] as const;
+
+const monthDaySchema = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD, e.g. 03-15');
+
+export const planSettingsSchema = z
+  .object({
+    sms: z
+      .object({
+        signature: z.string().trim().min(2).max(12).describe('registered SMS signature, shown as 【…】'),
+        optOutHint: z.string().trim().max(20),
+        pricePerSegment: z.number().min(0).max(10).describe('yuan per segment per recipient'),
+        warnSegments: z.number().int().min(1).max(10),
+        maxSegments: z.number().int().min(1).max(10),
+      })
+      .partial()
+      .default({}),
+    quietHours: z.object({ start: localTimeSchema, end: localTimeSchema }).optional(),
+    charactersPerMinute: z.number().int().min(60).max(600).optional().describe('broadcast reading pace'),
+    maxSendsPerNotice: z.number().int().min(1).max(500).optional(),
+  })
+  .default({ sms: {} });
+
+export const themeSchema = z.object({
+  id: idSchema,
+  name: z.string().trim().min(1).max(40),
+  description: z.string().trim().max(500).optional(),
+});
+
+export const keyDateSchema = z.object({
+  date: monthDaySchema,
+  name: z.string().trim().min(1).max(60),
+  theme: idSchema.optional(),
+});
+
+export const smsTemplateSchema = z.object({
+  id: idSchema,
+  code: z.string().trim().max(40).optional().describe('the code the carrier registered it under'),
+  text: z.string().trim().min(1).max(500).describe('template text with ${name} placeholders'),
+});
+
+const planNoticeSchema = noticeInputSchema.and(z.object({ id: idSchema }));
+
+const planCampaignSchema = campaignInputSchema.extend({
+  id: idSchema,
+  keyDate: z.union([monthDaySchema, localDateSchema]).optional().describe('MM-DD of the plan year, or a full date'),
+  notices: z.array(planNoticeSchema).max(50).default([]),
+});
+
+export const planFileSchema = z
+  .object({
+    $schema: z.string().optional(),
+    year: z.number().int().min(2000).max(2100),
+    county: z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/).optional().describe('defaults to the server’s county'),
+    timeZone: z.string().optional().describe('IANA zone; defaults to the server’s (Asia/Shanghai)'),
+    registry: z.string().optional().describe('path of the registry file, relative to this file'),
+    settings: planSettingsSchema,
+    themes: z.array(themeSchema).min(1).max(40),
+    months: z.record(z.string(), idSchema).describe('month number (1-12) -> theme id'),
+    keyDates: z.array(keyDateSchema).max(40).default([...defaultKeyDates]),
+    smsTemplates: z.array(smsTemplateSchema).max(200).default([]),
+    campaigns: z.array(planCampaignSchema).max(200).default([]),
+  })
+  .strict();
+
+export type PlanFile = z.infer<typeof planFileSchema>;
+export type PlanCampaign = PlanFile['campaigns'][number];
+
+export function resolveSettings(settings: PlanFile['settings'] | undefined): PlanSettings {
+  return {
+    sms: { ...defaultSmsSettings, ...stripUndefined(settings?.sms ?? {}) },
+    quietHours: settings?.quietHours ?? defaultQuietHours,
+    charactersPerMinute: settings?.charactersPerMinute ?? defaultCharactersPerMinute,
+    maxSendsPerNotice: settings?.maxSendsPerNotice ?? defaultMaxSendsPerNotice,
+  };
+}
+
+export function resolveKeyDate(keyDate: string | undefined, year: number): string | undefined {
+  if (keyDate === undefined) return undefined;
+  return keyDate.length === 5 ? `${year}-${keyDate}` : keyDate;
+}
+
+/**
+ * The checks a schema cannot make alone. Paths start at the file's root, so the YAML reader can
+ * point at the line and the API can name the field.
+ */
+export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?: Registry | undefined }): Problem[] {
+  const problems: Problem[] = [];
+  const themes = new Set(plan.themes.map((theme) => theme.id));
+  const unknownTheme = (id: string) => `unknown theme "${id}"; the plan's themes are: ${[...themes].join(', ')}`;
+
+  duplicates(plan.themes.map((theme) => theme.id)).forEach((index) =>
+    problems.push({ path: ['themes', index, 'id'], message: 'this theme id is used twice' }),
+  );
+  for (const [month, theme] of Object.entries(plan.months)) {
+    if (!/^(?:[1-9]|1[0-2])$/.test(month)) {
+      problems.push({ path: ['months', month], message: `unknown month "${month}": months are 1 to 12` });
+    } else if (!themes.has(theme)) {
+      problems.push({ path: ['months', month], message: unknownTheme(theme) });
+    }
+  }
+  plan.keyDates.forEach((keyDate, index) => {
+    if (!localDateSchema.safeParse(`${plan.year}-${keyDate.date}`).success) {
+      problems.push({ path: ['keyDates', index, 'date'], message: `${plan.year}-${keyDate.date} is not a real date` });
+    }
+    if (keyDate.theme !== undefined && !themes.has(keyDate.theme)) {
+      problems.push({ path: ['keyDates', index, 'theme'], message: unknownTheme(keyDate.theme) });
+    }
+  });
+  duplicates(plan.smsTemplates.map((template) => template.id)).forEach((index) =>
+    problems.push({ path: ['smsTemplates', index, 'id'], message: 'this template id is used twice' }),
+  );
+  duplicates(plan.campaigns.map((campaign) => campaign.id)).forEach((index) =>
+    problems.push({ path: ['campaigns', index, 'id'], message: 'this campaign id is used twice' }),
+  );
+
+  const context = {
+    timeZone: options.timeZone,
+    settings: resolveSettings(plan.settings),
+    templates: plan.smsTemplates,
+    registry: options.registry,
+  };
+  plan.campaigns.forEach((campaign, campaignIndex) => {
+    const at = (...path: (string | number)[]) => ['campaigns', campaignIndex, ...path];
+    if (!themes.has(campaign.theme)) problems.push({ path: at('theme'), message: unknownTheme(campaign.theme) });
+    if (Number(campaign.window.start.slice(0, 4)) !== plan.year) {
+      problems.push({ path: at('window', 'start'), message: `must be in the plan's year ${plan.year}` });
+    }
+    const keyDate = resolveKeyDate(campaign.keyDate, plan.year);
+    if (keyDate !== undefined) {
+      if (!localDateSchema.safeParse(keyDate).success) {
+        problems.push({ path: at('keyDate'), message: `${keyDate} is not a real date` });
+      } else if (keyDate < campaign.window.start || keyDate > campaign.window.end) {
+        problems.push({
+          path: at('keyDate'),
+          message: `${keyDate} is outside the campaign window ${campaign.window.start} to ${campaign.window.end}`,
+        });
+      }
+    }
+    duplicates(campaign.notices.map((notice) => notice.id)).forEach((index) =>
+      problems.push({ path: at('notices', index, 'id'), message: 'this notice id is used twice in the campaign' }),
+    );
+    campaign.notices.forEach((notice, noticeIndex) => {
+      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, context);
+      problems.push(...evaluation.problems.map((problem) => ({ path: at('notices', noticeIndex, ...problem.path), message: problem.message })));
+    });
+  });
+  return problems;
+}
+
+/** The campaign as the API would take it: key date resolved, notices apart. */
+export function campaignFromPlan(campaign: PlanCampaign, year: number): CampaignInput & { id: string } {
+  const { notices: _notices, keyDate, ...rest } = campaign;
+  const resolved = resolveKeyDate(keyDate, year);
+  return { ...rest, ...(resolved ? { keyDate: resolved } : {}) };
+}
+
+export function noticesFromPlan(campaign: PlanCampaign): (NoticeInput & { id: string })[] {
+  return campaign.notices;
+}
+
+/** A stable fingerprint of a plan entry: the same text in the file gives the same hash. */
+export function planHash(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('hex').slice(0, 32);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${stableJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function duplicates(ids: string[]): number[] {
+  const seen = new Set<string>();
+  return ids.flatMap((id, index) => {
+    if (seen.has(id)) return [index];
+    seen.add(id);
+    return [];
+  });
+}
+
+function stripUndefined<T extends Record<string, unknown>>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
+}
+
+export type { SmsTemplate };
+
+/** The year's plan as stored: what the calendar and the API need besides the campaigns. */
+export const planYearRecordSchema = z.object({
+  county: z.string(),
+  year: z.number().int(),
+  timeZone: z.string(),
+  themes: z.array(themeSchema),
+  months: z.record(z.string(), z.string()),
+  keyDates: z.array(z.object({ date: z.string(), name: z.string(), theme: z.string().optional() })),
+  settings: z.object({
+    sms: z.object({
+      signature: z.string(),
+      optOutHint: z.string(),
+      pricePerSegment: z.number(),
+      warnSegments: z.number(),
+      maxSegments: z.number(),
+    }),
+    quietHours: z.object({ start: z.string(), end: z.string() }),
+    charactersPerMinute: z.number(),
+    maxSendsPerNotice: z.number(),
+  }),
+  version: z.number().int(),
+  planHash: z.string(),
+  updatedAt: z.string(),
+});
+export type PlanYearRecord = z.infer<typeof planYearRecordSchema>;
+
+export function planYearFromFile(plan: PlanFile, county: string, timeZone: string, now: Date, version: number): PlanYearRecord {
+  const body = {
+    county,
+    year: plan.year,
+    timeZone,
+    themes: plan.themes,
+    months: plan.months,
+    keyDates: plan.keyDates.map((keyDate) => ({ ...keyDate, date: `${plan.year}-${keyDate.date}` })),
+    settings: resolveSettings(plan.settings),
+  };
+  return { ...body, version, planHash: planHash(body), updatedAt: now.toISOString() };
+}

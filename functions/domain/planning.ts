@@ -1,0 +1,160 @@
+/**
+ * @module domain/planning
+ * Campaigns and their notices: the input schemas (shared by the API and the YAML plan), the
+ * stored shapes, and the cross-checks against the registry and the year's plan. Pure.
+ */
+import { z } from 'zod';
+import { idSchema } from './access.js';
+import { airWindowSchema } from './broadcast.js';
+import { localDateSchema, scheduleSchema } from './schedule.js';
+
+export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'done', 'cancelled'] as const;
+export type NoticeState = (typeof noticeStates)[number];
+
+export const noticeStateLabels: Record<NoticeState, string> = {
+  draft: '草稿',
+  submitted: '待审核',
+  approved: '已通过',
+  rejected: '已退回',
+  scheduled: '已排期',
+  done: '已完成',
+  cancelled: '已取消',
+};
+
+export const channels = ['sms', 'broadcast'] as const;
+export type Channel = (typeof channels)[number];
+
+const idList = z.array(idSchema).max(500).default([]);
+
+/** Who receives a notice: the whole county, or townships, villages and (SMS only) subscriber groups. */
+export const audienceSchema = z
+  .object({
+    all: z.boolean().default(false).describe('the whole county'),
+    townships: idList,
+    villages: idList,
+    groups: z.array(z.string().trim().min(1).max(40)).max(50).default([]).describe('subscriber groups, e.g. 村干部, 企业'),
+  })
+  .refine((audience) => audience.all || audience.townships.length + audience.villages.length + audience.groups.length > 0, {
+    message: 'name at least one township, village or group, or set all: true',
+    path: ['all'],
+  });
+export type Audience = z.infer<typeof audienceSchema>;
+
+export const windowSchema = z
+  .object({ start: localDateSchema, end: localDateSchema })
+  .refine((window) => window.end >= window.start, { message: 'must not be before the start', path: ['end'] });
+
+export const campaignInputSchema = z.object({
+  id: idSchema.optional().describe('chosen by the server when left out'),
+  title: z.string().trim().min(1, 'must not be empty').max(100),
+  theme: idSchema.describe('a theme of the year’s plan'),
+  keyDate: localDateSchema.optional().describe('the key date the campaign pushes on, e.g. 2021-03-15'),
+  window: windowSchema,
+  description: z.string().trim().max(2000).optional(),
+});
+export type CampaignInput = z.infer<typeof campaignInputSchema>;
+export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
+export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
+
+const paramValue = z.union([z.string().max(200), z.number()]);
+
+export const smsContentSchema = z
+  .object({
+    template: idSchema.optional().describe('a registered SMS template (required for mainland-China SMS)'),
+    params: z.record(z.string().regex(/^\w{1,40}$/), paramValue).default({}),
+    body: z.string().max(1000).optional().describe('free text, when no template is used'),
+  })
+  .refine((sms) => (sms.template === undefined) !== (sms.body === undefined), {
+    message: 'give either a registered template (with params) or a body, not both',
+    path: ['template'],
+  });
+export type SmsContent = z.infer<typeof smsContentSchema>;
+
+export const broadcastContentSchema = z.object({
+  script: z.string().max(10_000),
+  airWindows: z.array(airWindowSchema).min(1, 'needs at least one air window').max(6),
+  repeats: z.number().int().min(1).max(10).default(1),
+});
+export type BroadcastContent = z.infer<typeof broadcastContentSchema>;
+
+const noticeBase = {
+  id: idSchema.optional(),
+  title: z.string().trim().min(1).max(100).optional(),
+  audience: audienceSchema,
+  schedule: scheduleSchema,
+};
+
+export const noticeInputSchema = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('sms'), ...noticeBase, sms: smsContentSchema }),
+  z.object({ channel: z.literal('broadcast'), ...noticeBase, broadcast: broadcastContentSchema }),
+]);
+export type NoticeInput = z.infer<typeof noticeInputSchema>;
+
+export const actorSchema = z.object({ tokenId: z.string(), name: z.string() });
+export type Actor = z.infer<typeof actorSchema>;
+
+export const reviewSchema = z.object({
+  submittedBy: actorSchema.optional(),
+  submittedAt: z.string().optional(),
+  decidedBy: actorSchema.optional(),
+  decidedAt: z.string().optional(),
+  decision: z.enum(['approved', 'rejected']).optional(),
+  reason: z.string().optional(),
+});
+
+export const sendSchema = z.object({ at: z.string(), local: z.string(), movedFrom: z.string().optional() });
+
+const recordBase = {
+  id: z.string(),
+  county: z.string(),
+  version: z.number().int(),
+  source: z.enum(['plan', 'api']),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  /** Hash of the plan entry it was loaded from, so re-loading an unchanged file changes nothing. */
+  planHash: z.string().optional(),
+};
+
+export const campaignRecordSchema = z.object({
+  ...recordBase,
+  year: z.number().int(),
+  title: z.string(),
+  theme: z.string(),
+  keyDate: z.string().optional(),
+  window: z.object({ start: z.string(), end: z.string() }),
+  description: z.string().optional(),
+  state: z.enum(['active', 'cancelled']),
+  createdBy: actorSchema,
+});
+export type CampaignRecord = z.infer<typeof campaignRecordSchema>;
+
+const noticeRecordBase = {
+  ...recordBase,
+  campaignId: z.string(),
+  title: z.string().optional(),
+  audience: audienceSchema,
+  schedule: scheduleSchema,
+  state: z.enum(noticeStates),
+  author: actorSchema,
+  review: reviewSchema.default({}),
+  /** The expanded send times, fixed when the notice is scheduled. */
+  sends: z.array(sendSchema).optional(),
+};
+
+export const noticeRecordSchema = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('sms'), ...noticeRecordBase, sms: smsContentSchema }),
+  z.object({ channel: z.literal('broadcast'), ...noticeRecordBase, broadcast: broadcastContentSchema }),
+]);
+export type NoticeRecord = z.infer<typeof noticeRecordSchema>;
+
+/** The year a campaign belongs to: the year its window starts in. */
+export function campaignYear(window: { start: string }): number {
+  return Number(window.start.slice(0, 4));
+}
+
+/** Does the campaign's window overlap the given month (1-12) of the year? */
+export function overlapsMonth(window: { start: string; end: string }, year: number, month: number): boolean {
+  const first = `${year}-${String(month).padStart(2, '0')}-01`;
+  const last = `${year}-${String(month).padStart(2, '0')}-31`;
+  return window.start <= last && window.end >= first;
+}

@@ -1,0 +1,100 @@
+/**
+ * @module domain/registry
+ * The county's places and stations: townships (乡镇), villages (村) and village broadcast
+ * stations (村村通广播站), plus the subscriber groups SMS audiences may name. Pure checks of
+ * audiences against them.
+ */
+import { z } from 'zod';
+import { idSchema } from './access.js';
+import type { Audience, Channel } from './planning.js';
+
+const name = z.string().trim().min(1, 'must not be empty').max(60);
+
+export const townshipSchema = z.object({ id: idSchema, name });
+export const villageSchema = z.object({ id: idSchema, township: idSchema, name });
+export const stationSchema = z.object({
+  id: idSchema,
+  village: idSchema,
+  name,
+  operator: z.string().trim().max(60).optional().describe('who runs the loudspeakers'),
+});
+export type Township = z.infer<typeof townshipSchema>;
+export type Village = z.infer<typeof villageSchema>;
+export type Station = z.infer<typeof stationSchema>;
+
+export const registrySchema = z.object({
+  townships: z.array(townshipSchema).max(200).default([]),
+  villages: z.array(villageSchema).max(5000).default([]),
+  stations: z.array(stationSchema).max(5000).default([]),
+  groups: z.array(z.string().trim().min(1).max(40)).max(50).default([]),
+});
+export type Registry = z.infer<typeof registrySchema>;
+
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Cross-references: every village's township and every station's village exist — in `known`,
+ * which is the registry as it will be after the change (by default, the registry itself).
+ */
+export function checkRegistry(registry: Registry, known: Registry = registry): Problem[] {
+  const problems: Problem[] = [];
+  const townships = new Set(known.townships.map((township) => township.id));
+  const villages = new Set(known.villages.map((village) => village.id));
+  const seen = (kind: 'townships' | 'villages' | 'stations') => {
+    const ids = new Set<string>();
+    registry[kind].forEach((item, index) => {
+      if (ids.has(item.id)) problems.push({ path: [kind, index, 'id'], message: `"${item.id}" is listed twice` });
+      ids.add(item.id);
+    });
+  };
+  seen('townships');
+  seen('villages');
+  seen('stations');
+  registry.villages.forEach((village, index) => {
+    if (!townships.has(village.township)) {
+      problems.push({ path: ['villages', index, 'township'], message: `unknown township "${village.township}"` });
+    }
+  });
+  registry.stations.forEach((station, index) => {
+    if (!villages.has(station.village)) {
+      problems.push({ path: ['stations', index, 'village'], message: `unknown village "${station.village}"` });
+    }
+  });
+  return problems;
+}
+
+/** Every township, village and group the audience names must exist; broadcasts have no groups. */
+export function checkAudience(audience: Audience, registry: Registry, channel: Channel): Problem[] {
+  const problems: Problem[] = [];
+  const townships = new Set(registry.townships.map((township) => township.id));
+  const villages = new Set(registry.villages.map((village) => village.id));
+  const groups = new Set(registry.groups);
+  audience.townships.forEach((id, index) => {
+    if (!townships.has(id)) problems.push({ path: ['townships', index], message: `unknown township "${id}"` });
+  });
+  audience.villages.forEach((id, index) => {
+    if (!villages.has(id)) problems.push({ path: ['villages', index], message: `unknown village "${id}"` });
+  });
+  if (channel === 'broadcast' && audience.groups.length > 0) {
+    problems.push({ path: ['groups'], message: 'broadcasts reach stations, not subscriber groups' });
+  } else {
+    audience.groups.forEach((group, index) => {
+      if (!groups.has(group)) problems.push({ path: ['groups', index], message: `unknown subscriber group "${group}"` });
+    });
+  }
+  return problems;
+}
+
+/** A staff token limited to a township may only address that township and its villages. */
+export function audienceWithinTownship(audience: Audience, township: string, registry: Registry): boolean {
+  if (audience.all) return false;
+  const villageTownship = new Map(registry.villages.map((village) => [village.id, village.township]));
+  return (
+    audience.townships.every((id) => id === township) &&
+    audience.villages.every((id) => villageTownship.get(id) === township) &&
+    (audience.townships.length > 0 || audience.villages.length > 0)
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * @module domain/review
+ * The review workflow (法制审核) as a state machine. A notice moves
+ * draft -> submitted -> approved | rejected -> scheduled -> done, or to cancelled; editing sends
+ * approved or submitted content back to draft. This module decides whether a move is allowed;
+ * the store then makes it with a conditional write on the `from` state, so a retry or a race
+ * cannot make the same move twice.
+ */
+import type { Caller, Role } from './access.js';
+import { Conflict, Forbidden, Invalid } from './errors.js';
+import type { Actor, NoticeState } from './planning.js';
+
+export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'cancel' | 'complete';
+
+interface Rule {
+  from: readonly NoticeState[];
+  to: NoticeState;
+  roles: readonly Role[];
+}
+
+const rules: Record<ReviewAction, Rule> = {
+  submit: { from: ['draft', 'rejected'], to: 'submitted', roles: ['staff'] },
+  approve: { from: ['submitted'], to: 'approved', roles: ['reviewer'] },
+  reject: { from: ['submitted'], to: 'rejected', roles: ['reviewer'] },
+  schedule: { from: ['approved'], to: 'scheduled', roles: ['staff'] },
+  cancel: { from: ['draft', 'submitted', 'approved', 'rejected', 'scheduled'], to: 'cancelled', roles: ['staff'] },
+  // The dispatcher finishes a notice once every delivery has ended (issue 4).
+  complete: { from: ['scheduled'], to: 'done', roles: [] },
+};
+
+/** Content may be edited in these states; editing returns it to draft. */
+const editableStates: readonly NoticeState[] = ['draft', 'rejected', 'submitted', 'approved'];
+
+export function rolesFor(action: ReviewAction): readonly Role[] {
+  return rules[action].roles;
+}
+
+export function actorOf(caller: Caller): Actor {
+  return { tokenId: caller.tokenId, name: caller.name };
+}
+
+/** Two tokens are one person when they share the token or the (normalised) name. */
+export function samePerson(a: Actor, b: Actor): boolean {
+  const normalise = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
+  return a.tokenId === b.tokenId || normalise(a.name) === normalise(b.name);
+}
+
+export interface Transition {
+  from: NoticeState;
+  to: NoticeState;
+}
+
+/**
+ * Decides a review action on a notice in `state` written by `author`. Throws Forbidden for the
+ * wrong role or a reviewer deciding on their own draft, Conflict when the notice is not in a
+ * state the action starts from, Invalid for a rejection without a reason.
+ */
+export function decide(
+  action: ReviewAction,
+  notice: { state: NoticeState; author: Actor },
+  caller: Caller,
+  options: { reason?: string | undefined } = {},
+): Transition {
+  const rule = rules[action];
+  if (!rule.roles.includes(caller.role)) {
+    throw new Forbidden(`Only ${rule.roles.join(' or ') || 'the dispatcher'} may ${action} a notice.`);
+  }
+  if ((action === 'approve' || action === 'reject') && samePerson(actorOf(caller), notice.author)) {
+    throw new Forbidden('A reviewer may not decide on their own draft: another person must review it.');
+  }
+  if (action === 'reject' && !options.reason?.trim()) {
+    throw new Invalid('A rejection needs a reason.', [{ field: 'body.reason', message: 'must not be empty' }]);
+  }
+  if (!rule.from.includes(notice.state)) {
+    throw new Conflict(`Cannot ${action} a notice that is ${notice.state}; it must be ${rule.from.join(' or ')}.`, {
+      state: notice.state,
+    });
+  }
+  return { from: notice.state, to: rule.to };
+}
+
+/** Editing content: allowed before scheduling; anything past draft goes back to draft. */
+export function decideEdit(state: NoticeState): Transition {
+  if (!editableStates.includes(state)) {
+    throw new Conflict(`A ${state} notice cannot be edited; cancel it and write a new one.`, { state });
+  }
+  return { from: state, to: 'draft' };
+}

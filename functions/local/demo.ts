@@ -1,0 +1,39 @@
+/**
+ * @module local/demo
+ * On a first start (a new table), `npm start` loads campaigns/ so there is something to look at:
+ * the sample registry and every year plan found there. A plan that does not check out is
+ * reported and skipped; the server still starts.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatProblem } from '../domain/yaml-source.js';
+import type { Store } from '../store/index.js';
+import { loadPlan } from '../workflows/plans.js';
+import { readPlanFile } from './plan-file.js';
+
+const PLAN_FILE = /^\d{4}\.ya?ml$/;
+
+export async function loadDemoPlans(
+  store: Store,
+  options: { campaignsDir: string; county: string; timeZone: string; now: Date },
+): Promise<string[]> {
+  const lines: string[] = [];
+  const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();
+  for (const name of files) {
+    const read = readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
+    if (!read.ok) {
+      lines.push(`  ${name}: not loaded, ${read.problems.length} problem(s): ${formatProblem(read.problems[0]!)}`);
+      continue;
+    }
+    const result = await loadPlan(
+      { store, config: { timeZone: options.timeZone }, now: options.now },
+      { plan: { ...read.plan, county: options.county }, registry: read.registry, county: options.county, actor: { tokenId: 'demo', name: '示例数据' }, dryRun: false },
+    );
+    lines.push(
+      result.ok
+        ? `  ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts)`
+        : `  ${name}: not loaded: ${result.problems[0]?.message ?? ''}`,
+    );
+  }
+  return lines;
+}

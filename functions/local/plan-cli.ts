@@ -1,0 +1,186 @@
+/**
+ * @module local/plan-cli
+ * `npm run plan -- FILE`: check a year's plan and print its calendar — every send with its local
+ * date and time, channel, audience, SMS segments and cost, broadcast length. A mistake is printed
+ * as `file:line:column  path: message` and the command exits 1.
+ * `npm run plan -- --apply FILE` then loads it (into the running `npm start`, the local data
+ * folder, or with --aws the deployed table); `--dry-run` shows what loading would change.
+ */
+import './quiet-sdk-warning.js';
+import { parseArgs } from 'node:util';
+import { ConfigError, configuredTimeZone } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import { evaluateNotice } from '../domain/notice-check.js';
+import { resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
+import type { Audience } from '../domain/planning.js';
+import type { Registry } from '../domain/registry.js';
+import { formatProblem } from '../domain/yaml-source.js';
+import { loadPlan, type LoadReport } from '../workflows/plans.js';
+import { readPlanFile } from './plan-file.js';
+import { DEFAULT_DATA_DIR } from './runtime.js';
+import { openTarget } from './target.js';
+
+const USAGE = `Usage:
+  npm run plan -- FILE                 check the plan and print its calendar
+  npm run plan -- --apply FILE         check, then load it into pufa
+  npm run plan -- --apply --dry-run FILE   show what loading would change
+Options:
+  --quiet            print only the summary line
+  --county <id>      county to load into (default: PUFA_COUNTY or "tianquan")
+  --data-dir <dir>   local data folder (default: ${DEFAULT_DATA_DIR})
+  --aws              load into the deployed table named by PUFA_TABLE_NAME`;
+
+const channelLabel = { sms: '短信', broadcast: '广播' } as const;
+const actionLabel: Record<string, string> = { create: '新建', update: '更新', unchanged: '未变', kept: '保留' };
+
+class UsageError extends Error {}
+
+function audienceText(audience: Audience, registry: Registry | undefined): string {
+  if (audience.all) return '全县';
+  const name = (list: { id: string; name: string }[] | undefined, id: string) => list?.find((item) => item.id === id)?.name ?? id;
+  return [
+    ...audience.townships.map((id) => name(registry?.townships, id)),
+    ...audience.villages.map((id) => name(registry?.villages, id)),
+    ...audience.groups.map((group) => `[${group}]`),
+  ].join('、');
+}
+
+function minutes(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = seconds % 60;
+  return m > 0 ? `${m}分${s > 0 ? `${s}秒` : ''}` : `${s}秒`;
+}
+
+function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone: string, quiet: boolean): void {
+  const settings = resolveSettings(plan.settings);
+  const context = { timeZone, settings, templates: plan.smsTemplates, registry };
+  const themeName = new Map(plan.themes.map((theme) => [theme.id, theme.name]));
+  let sends = 0;
+  let notices = 0;
+  const campaigns = [...plan.campaigns].sort((a, b) => (a.window.start < b.window.start ? -1 : 1));
+  const out: string[] = [];
+  out.push(`${plan.year} 年普法宣传计划 (${timeZone})`);
+  for (let month = 1; month <= 12; month += 1) {
+    const theme = plan.months[String(month)];
+    out.push(`  ${String(month).padStart(2)} 月主题: ${theme ? (themeName.get(theme) ?? theme) : '（未定）'}`);
+  }
+  for (const campaign of campaigns) {
+    const keyDate = resolveKeyDate(campaign.keyDate, plan.year);
+    out.push('');
+    out.push(`■ ${campaign.title}  [${themeName.get(campaign.theme) ?? campaign.theme}]  ${campaign.window.start} ~ ${campaign.window.end}${keyDate ? `  节点 ${keyDate}` : ''}`);
+    for (const notice of campaign.notices) {
+      notices += 1;
+      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, context);
+      const detail =
+        notice.channel === 'sms' && evaluation.sms
+          ? `${evaluation.sms.segments.segments} 段 (${evaluation.sms.segments.units} 字符)  ¥${evaluation.sms.costPerRecipient.toFixed(3)}/人`
+          : evaluation.broadcast
+            ? `朗读 ${minutes(evaluation.broadcast.readingSeconds)} × ${notice.channel === 'broadcast' ? notice.broadcast.repeats : 1} 遍`
+            : '';
+      out.push(`  · ${channelLabel[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${audienceText(notice.audience, registry)}  ${detail}`);
+      for (const send of evaluation.sends) {
+        sends += 1;
+        const moved = send.movedFrom ? `  (原定 ${send.movedFrom.replace('T', ' ')}，避开免打扰时段)` : '';
+        out.push(`      ${send.local.replace('T', ' ')}${moved}`);
+      }
+      for (const warning of evaluation.warnings) out.push(`      ⚠ ${warning}`);
+    }
+  }
+  out.push('');
+  out.push(`OK: ${plan.campaigns.length} campaigns, ${notices} notices, ${sends} sends.`);
+  console.log(quiet ? out[out.length - 1] : out.join('\n'));
+}
+
+function printReport(report: LoadReport): void {
+  const lines = [`${report.dryRun ? 'Would load' : 'Loaded'} the ${report.year} plan (${actionLabel[report.plan] ?? report.plan}):`];
+  const tally = (entries: { action: string }[]) =>
+    Object.entries(entries.reduce<Record<string, number>>((sums, entry) => ({ ...sums, [entry.action]: (sums[entry.action] ?? 0) + 1 }), {}))
+      .map(([action, count]) => `${count} ${action}`)
+      .join(', ') || 'none';
+  lines.push(`  campaigns: ${tally(report.campaigns)}`);
+  lines.push(`  notices:   ${tally(report.notices)}`);
+  if (report.registry) lines.push(`  registry:  ${report.registry.created} new, ${report.registry.updated} changed, ${report.registry.unchanged} unchanged`);
+  if (report.smsTemplates) lines.push(`  templates: ${report.smsTemplates.created} new, ${report.smsTemplates.updated} changed, ${report.smsTemplates.unchanged} unchanged`);
+  for (const entry of [...report.campaigns, ...report.notices]) {
+    if (entry.action === 'unchanged') continue;
+    const id = 'campaignId' in entry ? `${entry.campaignId}/${entry.id}` : entry.id;
+    lines.push(`  ${entry.action.padEnd(9)} ${id}${entry.reason ? `  — ${entry.reason}` : ''}`);
+  }
+  for (const missing of report.notInFile) {
+    lines.push(`  not in file (left as is): ${missing.campaignId}${missing.noticeId ? `/${missing.noticeId}` : ''}`);
+  }
+  lines.push(`  ${report.writes} writes.`);
+  console.log(lines.join('\n'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      apply: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      quiet: { type: 'boolean', short: 'q' },
+      county: { type: 'string' },
+      'data-dir': { type: 'string' },
+      aws: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('Name exactly one plan file.');
+  if (values['dry-run'] && !values.apply) throw new UsageError('--dry-run goes with --apply.');
+
+  const defaultTimeZone = configuredTimeZone();
+  const read = readPlanFile(file, { defaultTimeZone });
+  if (!read.ok) {
+    for (const problem of read.problems) console.error(formatProblem(problem));
+    console.error(`\n${read.problems.length} problem(s); nothing was loaded.`);
+    return 1;
+  }
+  printCalendar(read.plan, read.registry, read.timeZone, values.quiet ?? false);
+  if (!values.apply) return 0;
+
+  const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
+  try {
+    const result = await loadPlan(
+      { store: target.store, config: target.config, now: new Date() },
+      {
+        plan: read.plan,
+        registry: read.registry,
+        county: target.county,
+        actor: { tokenId: 'cli', name: 'npm run plan' },
+        dryRun: values['dry-run'] ?? false,
+      },
+    );
+    if (!result.ok) {
+      for (const problem of result.problems) console.error(`${file}  ${problem.path.join('.')}: ${problem.message}`);
+      console.error(`\n${result.problems.length} problem(s) against the loaded registry; nothing was loaded.`);
+      return 1;
+    }
+    printReport(result.report);
+    return 0;
+  } finally {
+    await target.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError || error instanceof DomainError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  },
+);

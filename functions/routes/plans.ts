@@ -1,0 +1,187 @@
+/**
+ * @module routes/plans
+ * The year's plan: load a plan file (`POST /plans`, YAML or JSON, `?dryRun=true` to only see
+ * what would change), read it (`GET /plans/{year}`) and its month-by-month calendar; the registry
+ * (townships, villages, stations, groups) and the registered SMS templates the plans refer to.
+ */
+import { z } from 'zod';
+import { actorOf } from '../domain/review.js';
+import { buildCalendar } from '../domain/calendar.js';
+import { Invalid, NotFound } from '../domain/errors.js';
+import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
+import { checkRegistry, registrySchema } from '../domain/registry.js';
+import { readYaml } from '../domain/yaml-source.js';
+import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+import { invalid } from '../workflows/notices.js';
+import { loadPlan, mergeRegistry } from '../workflows/plans.js';
+
+const YAML_TYPES = /^(application|text)\/(x-)?yaml\b/i;
+const json = jsonResponse;
+const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
+const planFile = planFileSchema.meta({ id: 'PlanFile' });
+const registry = registrySchema.meta({ id: 'Registry' });
+const upsertCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
+
+const loadReport = z
+  .object({
+    year: z.number(),
+    dryRun: z.boolean(),
+    plan: z.string(),
+    registry: upsertCounts.optional(),
+    smsTemplates: upsertCounts.optional(),
+    campaigns: z.array(z.object({ id: z.string(), action: z.string(), reason: z.string().optional() })),
+    notices: z.array(z.object({ campaignId: z.string(), id: z.string(), action: z.string(), reason: z.string().optional() })),
+    notInFile: z.array(z.object({ campaignId: z.string(), noticeId: z.string().optional() })),
+    writes: z.number(),
+  })
+  .meta({ id: 'PlanLoadReport' });
+
+const loadPlanRoute = securedRoute(['staff', 'admin'], {
+  method: 'post',
+  path: '/plans',
+  tags: ['plans'],
+  summary: 'Load a year’s plan (YAML or JSON); loading the same file twice changes nothing',
+  description:
+    'Send the file as `Content-Type: application/yaml` (errors then carry line numbers) or as JSON. ' +
+    'New campaigns and notices are created as drafts; edited drafts are updated; approved or sent content is kept and reported.',
+  request: {
+    query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
+    body: {
+      required: false,
+      content: { 'application/json': { schema: planFile }, 'application/yaml': { schema: z.string() } },
+    },
+  },
+  responses: { 200: json(loadReport, 'What changed (or would change, with dryRun)'), 409: problemResponseSpec('Changed by someone else meanwhile') },
+});
+
+const getPlanRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
+  method: 'get',
+  path: '/plans/{year}',
+  tags: ['plans'],
+  summary: 'The year’s themes by month, key dates and settings',
+  request: { params: yearParams },
+  responses: { 200: json(planYearRecordSchema.meta({ id: 'PlanYear' }), 'The plan'), 404: problemResponseSpec('No plan for that year') },
+});
+
+const calendarSchema = z.looseObject({ year: z.number(), planned: z.boolean(), months: z.array(z.looseObject({ month: z.number() })) });
+
+const calendarRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
+  method: 'get',
+  path: '/plans/{year}/calendar',
+  tags: ['plans'],
+  summary: 'The year month by month: theme, key dates, campaigns and notices with their states',
+  request: { params: yearParams },
+  responses: { 200: json(calendarSchema.meta({ id: 'Calendar' }), 'Twelve months') },
+});
+
+const getRegistryRoute = securedRoute(['admin', 'staff', 'reviewer', 'county'], {
+  method: 'get',
+  path: '/registry',
+  tags: ['registry'],
+  summary: 'Townships, villages, broadcast stations and subscriber groups',
+  responses: { 200: json(registry, 'The registry') },
+});
+
+const putRegistryRoute = securedRoute(['admin'], {
+  method: 'put',
+  path: '/registry',
+  tags: ['registry'],
+  summary: 'Add or change registry entries (entries not named are kept); idempotent',
+  request: { body: jsonBody(registry) },
+  responses: { 200: json(upsertCounts, 'What changed') },
+});
+
+const listTemplatesRoute = securedRoute(['admin', 'staff', 'reviewer'], {
+  method: 'get',
+  path: '/sms-templates',
+  tags: ['registry'],
+  summary: 'SMS templates registered with the carrier',
+  responses: { 200: json(z.object({ items: z.array(smsTemplateSchema) }), 'Templates') },
+});
+
+const putTemplatesRoute = securedRoute(['admin'], {
+  method: 'put',
+  path: '/sms-templates',
+  tags: ['registry'],
+  summary: 'Add or change registered SMS templates; idempotent',
+  request: { body: jsonBody(z.object({ items: z.array(smsTemplateSchema).min(1).max(200) })) },
+  responses: { 200: json(upsertCounts, 'What changed') },
+});
+
+const counts = (report: { created: string[]; updated: string[]; unchanged: string[] }) => ({
+  created: report.created.length,
+  updated: report.updated.length,
+  unchanged: report.unchanged.length,
+});
+
+export function planRoutes() {
+  return newRouter()
+    .openapi(loadPlanRoute, async (c) => {
+      const contentType = c.req.header('content-type') ?? '';
+      let plan: PlanFile;
+      let locate: ((path: (string | number)[], message: string) => { line: number }) | undefined;
+      if (YAML_TYPES.test(contentType)) {
+        const read = readYaml(planFileSchema, await c.req.text(), 'body');
+        if (!read.ok) {
+          throw new Invalid(
+            'The plan file has mistakes.',
+            read.problems.map((problem) => ({ field: ['body', problem.path].filter(Boolean).join('.'), message: `line ${problem.line}: ${problem.message}` })),
+          );
+        }
+        plan = read.source.value;
+        locate = read.source.locate;
+      } else {
+        const body: PlanFile | string | undefined = /json/i.test(contentType) ? c.req.valid('json') : undefined;
+        if (body === undefined || typeof body === 'string') {
+          throw new Invalid('Send the plan as application/yaml or application/json.', [
+            { field: 'header.content-type', message: 'must be application/yaml or application/json' },
+          ]);
+        }
+        plan = body;
+      }
+      const { store, config, clock } = c.var.deps;
+      const result = await loadPlan(
+        { store, config, now: clock() },
+        { plan, county: c.var.caller.county, actor: actorOf(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
+      );
+      if (!result.ok) {
+        // From a YAML body, say where in the file each problem is.
+        const located = result.problems.map((problem) =>
+          locate ? { ...problem, message: `line ${locate(problem.path, problem.message).line}: ${problem.message}` } : problem,
+        );
+        throw invalid('The plan has mistakes; nothing was written.', located);
+      }
+      return c.json(result.report, 200);
+    })
+    .openapi(getPlanRoute, async (c) => {
+      const { year } = c.req.valid('param');
+      const plan = await c.var.deps.store.plans.getYear(c.var.caller.county, year);
+      if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
+      return c.json(plan, 200);
+    })
+    .openapi(calendarRoute, async (c) => {
+      const { year } = c.req.valid('param');
+      const { store } = c.var.deps;
+      const county = c.var.caller.county;
+      const [plan, campaigns] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year)]);
+      // One Query per campaign: a year has tens of campaigns, so this stays a bounded batch.
+      const notices = new Map(
+        await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
+      );
+      return c.json(buildCalendar(year, plan, campaigns, notices), 200);
+    })
+    .openapi(getRegistryRoute, async (c) => c.json(await c.var.deps.store.plans.getRegistry(c.var.caller.county), 200))
+    .openapi(putRegistryRoute, async (c) => {
+      const body = c.req.valid('json');
+      const stored = await c.var.deps.store.plans.getRegistry(c.var.caller.county);
+      // Checked as it will be after the change: a new village may sit in a township stored earlier.
+      const problems = checkRegistry(body, mergeRegistry(stored, body));
+      if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
+      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body)), 200);
+    })
+    .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
+    .openapi(putTemplatesRoute, async (c) =>
+      c.json(counts(await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items)), 200),
+    );
+}

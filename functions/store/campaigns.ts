@@ -1,0 +1,241 @@
+/**
+ * @module store/campaigns
+ * Campaigns and their notices. A campaign and its notices live in one partition
+ * (`C#<county>#CAMPAIGN#<id>`), so reading a campaign with its notices is one Query; campaigns are
+ * listed by year and notices by review state through the byParent index. Every change is a
+ * conditional write on the version (edits) or on the state (review moves).
+ */
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { NotFound } from '../domain/errors.js';
+import {
+  campaignRecordSchema,
+  noticeRecordSchema,
+  type CampaignRecord,
+  type NoticeRecord,
+  type NoticeState,
+} from '../domain/planning.js';
+import { conditionally, itemIsNew, stateIs, versionIs } from './conditions.js';
+import { keys } from './keys.js';
+import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import { attr, indexNames } from './table.js';
+
+/** A year holds tens of campaigns; this bounds a runaway loop, not a real plan. */
+const MAX_CAMPAIGNS_PER_YEAR = 1000;
+
+export function campaignItem(record: CampaignRecord) {
+  return {
+    ...keys.campaign(record.county, record.id),
+    ...keys.campaignsOfYear(record.county, record.year),
+    ...keys.campaignInYear(record.window.start, record.id),
+    type: 'campaign',
+    ...record,
+  };
+}
+
+export function noticeItem(record: NoticeRecord) {
+  return {
+    ...keys.notice(record.county, record.campaignId, record.id),
+    ...keys.noticesInState(record.county, record.state),
+    ...keys.noticeInState(record.updatedAt, record.campaignId, record.id),
+    type: 'notice',
+    ...record,
+  };
+}
+
+export class CampaignStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: CampaignRecord): Promise<void> {
+    await conditionally(
+      () => this.db.send(new PutCommand({ TableName: this.tableName, Item: campaignItem(record), ConditionExpression: itemIsNew })),
+      `A campaign with id "${record.id}" already exists.`,
+    );
+  }
+
+  async get(county: string, id: string): Promise<CampaignRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.campaign(county, id) }));
+    return result.Item ? campaignRecordSchema.parse(result.Item) : undefined;
+  }
+
+  async require(county: string, id: string): Promise<CampaignRecord> {
+    const campaign = await this.get(county, id);
+    if (!campaign) throw new NotFound(`No campaign "${id}".`);
+    return campaign;
+  }
+
+  /** Replaces the campaign if it is still at `expectedVersion`. */
+  async replace(record: CampaignRecord, expectedVersion: number): Promise<void> {
+    await conditionally(
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: campaignItem(record),
+            ConditionExpression: versionIs,
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      `Campaign "${record.id}" was changed by someone else; reload and try again.`,
+    );
+  }
+
+  async listByYear(county: string, year: number): Promise<CampaignRecord[]> {
+    const campaigns: CampaignRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexNames.byParent,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': attr.gsi1pk },
+          ExpressionAttributeValues: { ':pk': keys.campaignsOfYear(county, year).gsi1pk },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      campaigns.push(...(page.Items ?? []).map((item) => campaignRecordSchema.parse(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey && campaigns.length < MAX_CAMPAIGNS_PER_YEAR);
+    return campaigns;
+  }
+}
+
+export class NoticeStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: NoticeRecord): Promise<void> {
+    await conditionally(
+      () => this.db.send(new PutCommand({ TableName: this.tableName, Item: noticeItem(record), ConditionExpression: itemIsNew })),
+      `Campaign "${record.campaignId}" already has a notice "${record.id}".`,
+    );
+  }
+
+  async get(county: string, campaignId: string, id: string): Promise<NoticeRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.notice(county, campaignId, id) }));
+    return result.Item ? noticeRecordSchema.parse(result.Item) : undefined;
+  }
+
+  async require(county: string, campaignId: string, id: string): Promise<NoticeRecord> {
+    const notice = await this.get(county, campaignId, id);
+    if (!notice) throw new NotFound(`Campaign "${campaignId}" has no notice "${id}".`);
+    return notice;
+  }
+
+  /** All notices of a campaign: one Query on the campaign's partition. */
+  async listByCampaign(county: string, campaignId: string): Promise<NoticeRecord[]> {
+    const notices: NoticeRecord[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+          ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
+          ExpressionAttributeValues: { ':pk': keys.campaignPartition(county, campaignId), ':prefix': keys.noticePrefix },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      notices.push(...(page.Items ?? []).map((item) => noticeRecordSchema.parse(item)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return notices;
+  }
+
+  async listByState(
+    county: string,
+    state: NoticeState,
+    options: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<NoticeRecord>> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk },
+        ExpressionAttributeValues: { ':pk': keys.noticesInState(county, state).gsi1pk },
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const nextCursor = encodeCursor(result.LastEvaluatedKey);
+    return { items: (result.Items ?? []).map((item) => noticeRecordSchema.parse(item)), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  /** Replaces the notice (an edit) if it is still at `expectedVersion`. */
+  async replace(record: NoticeRecord, expectedVersion: number): Promise<void> {
+    await conditionally(
+      () =>
+        this.db.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: noticeItem(record),
+            ConditionExpression: versionIs,
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      `Notice "${record.id}" was changed by someone else; reload and try again.`,
+    );
+  }
+
+  /**
+   * Moves a notice from one review state to the next. The write only happens if the notice is
+   * still in `from`: of two reviewers clicking at once, or a request and its retry, one wins and
+   * the other gets a Conflict with the notice as it now is.
+   */
+  async transition(
+    notice: NoticeRecord,
+    move: { from: NoticeState; to: NoticeState },
+    changes: Partial<Pick<NoticeRecord, 'review' | 'sends'>>,
+    now: Date,
+  ): Promise<NoticeRecord> {
+    const updatedAt = now.toISOString();
+    const sets: string[] = ['#state = :to', '#updatedAt = :now', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk'];
+    const names: Record<string, string> = {
+      '#state': 'state',
+      '#updatedAt': 'updatedAt',
+      '#version': 'version',
+      '#gsi1pk': attr.gsi1pk,
+      '#gsi1sk': attr.gsi1sk,
+    };
+    const values: Record<string, unknown> = {
+      ':to': move.to,
+      ':now': updatedAt,
+      ':one': 1,
+      ':expectedState': move.from,
+      ':gsi1pk': keys.noticesInState(notice.county, move.to).gsi1pk,
+      ':gsi1sk': keys.noticeInState(updatedAt, notice.campaignId, notice.id).gsi1sk,
+    };
+    for (const [name, value] of Object.entries(changes)) {
+      sets.push(`#${name} = :${name}`);
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+    }
+    const result = await conditionally(
+      () =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.notice(notice.county, notice.campaignId, notice.id),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: stateIs,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      `Notice "${notice.id}" is no longer ${move.from}; someone else moved it first.`,
+    );
+    return noticeRecordSchema.parse(result.Attributes);
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * @module workflows/context
+ * What a notice is judged against: the year's settings and time zone (or the defaults when the
+ * year has no plan yet), the county's registered SMS templates and its registry.
+ */
+import type { Config } from '../config.js';
+import type { NoticeContext } from '../domain/notice-check.js';
+import { resolveSettings, type PlanYearRecord } from '../domain/plan.js';
+import type { Store } from '../store/index.js';
+
+export async function noticeContext(
+  store: Store,
+  config: Pick<Config, 'timeZone'>,
+  county: string,
+  year: number,
+): Promise<NoticeContext & { plan: PlanYearRecord | undefined }> {
+  const [plan, templates, registry] = await Promise.all([
+    store.plans.getYear(county, year),
+    store.plans.listSmsTemplates(county),
+    store.plans.getRegistry(county),
+  ]);
+  return {
+    plan,
+    timeZone: plan?.timeZone ?? config.timeZone,
+    settings: plan?.settings ?? resolveSettings(undefined),
+    templates,
+    registry,
+  };
+}

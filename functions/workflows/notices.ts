@@ -1,0 +1,265 @@
+/**
+ * @module workflows/notices
+ * Campaigns and notices through their life: create, edit, preview, and the review moves
+ * (submit, approve, reject, schedule, cancel). Each step reads what it needs, asks the domain to
+ * decide, then writes conditionally. Shared by the routes and, later, the web pages.
+ */
+import type { Config } from '../config.js';
+import { newId, type Caller } from '../domain/access.js';
+import { Conflict, Forbidden, Invalid, type FieldProblem } from '../domain/errors.js';
+import { evaluateNotice, type NoticeEvaluation } from '../domain/notice-check.js';
+import {
+  campaignYear,
+  type CampaignInput,
+  type CampaignPatch,
+  type CampaignRecord,
+  type NoticeInput,
+  type NoticeRecord,
+} from '../domain/planning.js';
+import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
+import { actorOf, decide, decideEdit, type ReviewAction } from '../domain/review.js';
+import type { Store } from '../store/index.js';
+import { noticeContext } from './context.js';
+
+export interface WorkflowDeps {
+  store: Store;
+  config: Pick<Config, 'timeZone'>;
+  now: Date;
+}
+
+export function invalid(message: string, problems: Problem[], prefix = 'body'): Invalid {
+  const fields: FieldProblem[] = problems.map((problem) => ({ field: [prefix, ...problem.path].join('.'), message: problem.message }));
+  return new Invalid(message, fields);
+}
+
+// --- Campaigns
+
+export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: CampaignInput): Promise<CampaignRecord> {
+  const year = campaignYear(input.window);
+  await checkCampaignAgainstPlan(deps, caller.county, year, input);
+  const now = deps.now.toISOString();
+  const record: CampaignRecord = {
+    id: input.id ?? newId('cmp', deps.now),
+    county: caller.county,
+    year,
+    title: input.title,
+    theme: input.theme,
+    window: input.window,
+    ...(input.keyDate ? { keyDate: input.keyDate } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    state: 'active',
+    source: 'api',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+    createdBy: actorOf(caller),
+  };
+  await deps.store.campaigns.create(record);
+  return record;
+}
+
+export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: string, patch: CampaignPatch): Promise<CampaignRecord> {
+  const campaign = await deps.store.campaigns.require(caller.county, id);
+  if (campaign.state === 'cancelled') throw new Conflict(`Campaign "${id}" is cancelled.`, { state: campaign.state });
+  const merged = { ...campaign, ...patch, window: patch.window ?? campaign.window };
+  if (merged.window.end < merged.window.start) {
+    throw invalid('The campaign window ends before it starts.', [{ path: ['window', 'end'], message: 'must not be before the start' }]);
+  }
+  if (campaignYear(merged.window) !== campaign.year) {
+    throw invalid('A campaign stays in its year.', [{ path: ['window', 'start'], message: `must stay in ${campaign.year}` }]);
+  }
+  await checkCampaignAgainstPlan(deps, caller.county, campaign.year, merged);
+  const timingChanged = JSON.stringify([merged.window, merged.keyDate]) !== JSON.stringify([campaign.window, campaign.keyDate]);
+  if (timingChanged) {
+    const notices = await deps.store.notices.listByCampaign(caller.county, id);
+    if (notices.some((notice) => ['approved', 'scheduled', 'done'].includes(notice.state))) {
+      throw new Conflict('The window or key date cannot move while notices are approved or scheduled; cancel them first.');
+    }
+  }
+  const record: CampaignRecord = { ...merged, source: 'api', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
+  delete record.planHash;
+  await deps.store.campaigns.replace(record, campaign.version);
+  return record;
+}
+
+/** Cancels the campaign and every notice of it that has not finished. */
+export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: string): Promise<{ campaign: CampaignRecord; cancelledNotices: string[] }> {
+  const campaign = await deps.store.campaigns.require(caller.county, id);
+  if (caller.role !== 'staff') throw new Forbidden('Only staff may cancel a campaign.');
+  const cancelledNotices: string[] = [];
+  for (const notice of await deps.store.notices.listByCampaign(caller.county, id)) {
+    if (notice.state === 'done' || notice.state === 'cancelled') continue;
+    const move = decide('cancel', notice, caller);
+    await deps.store.notices.transition(notice, move, {}, deps.now);
+    cancelledNotices.push(notice.id);
+  }
+  if (campaign.state === 'cancelled') return { campaign, cancelledNotices };
+  const record: CampaignRecord = { ...campaign, state: 'cancelled', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
+  await deps.store.campaigns.replace(record, campaign.version);
+  return { campaign: record, cancelledNotices };
+}
+
+async function checkCampaignAgainstPlan(
+  deps: WorkflowDeps,
+  county: string,
+  year: number,
+  input: Pick<CampaignInput, 'theme' | 'keyDate' | 'window'>,
+): Promise<void> {
+  const plan = await deps.store.plans.getYear(county, year);
+  const problems: Problem[] = [];
+  if (!plan) {
+    problems.push({ path: ['window', 'start'], message: `no plan is loaded for ${year}: load the year's plan first (npm run plan -- --apply)` });
+  } else if (!plan.themes.some((theme) => theme.id === input.theme)) {
+    problems.push({ path: ['theme'], message: `unknown theme "${input.theme}"; the ${year} themes are: ${plan.themes.map((theme) => theme.id).join(', ')}` });
+  }
+  if (input.keyDate && (input.keyDate < input.window.start || input.keyDate > input.window.end)) {
+    problems.push({ path: ['keyDate'], message: `${input.keyDate} is outside the campaign window ${input.window.start} to ${input.window.end}` });
+  }
+  if (problems.length > 0) throw invalid('The campaign does not fit the year’s plan.', problems);
+}
+
+// --- Notices
+
+export interface NoticeView {
+  notice: NoticeRecord;
+  evaluation: NoticeEvaluation;
+}
+
+async function activeCampaign(deps: WorkflowDeps, county: string, campaignId: string): Promise<CampaignRecord> {
+  const campaign = await deps.store.campaigns.require(county, campaignId);
+  if (campaign.state === 'cancelled') throw new Conflict(`Campaign "${campaignId}" is cancelled.`, { state: campaign.state });
+  return campaign;
+}
+
+function checkTownshipScope(caller: Caller, audience: NoticeInput['audience'], registry: Registry | undefined): void {
+  if (caller.role === 'staff' && caller.township && !audienceWithinTownship(audience, caller.township, registry ?? emptyRegistry)) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}": address only it and its villages.`);
+  }
+}
+
+const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [] };
+
+/** Judges a notice (stored or not) in its campaign: sends, SMS segments and cost, warnings, problems. */
+export async function evaluate(deps: WorkflowDeps, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
+  const context = await noticeContext(deps.store, deps.config, campaign.county, campaign.year);
+  return evaluateNotice(input, campaign, context);
+}
+
+async function evaluateOrRefuse(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
+  const context = await noticeContext(deps.store, deps.config, campaign.county, campaign.year);
+  checkTownshipScope(caller, input.audience, context.registry);
+  const evaluation = evaluateNotice(input, campaign, context);
+  if (evaluation.problems.length > 0) throw invalid('The notice cannot be sent as written.', evaluation.problems);
+  return evaluation;
+}
+
+function contentOf(input: NoticeInput) {
+  return input.channel === 'sms' ? { channel: 'sms' as const, sms: input.sms } : { channel: 'broadcast' as const, broadcast: input.broadcast };
+}
+
+export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignId: string, input: NoticeInput): Promise<NoticeView> {
+  const campaign = await activeCampaign(deps, caller.county, campaignId);
+  const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
+  const now = deps.now.toISOString();
+  const notice: NoticeRecord = {
+    id: input.id ?? newId('ntc', deps.now),
+    campaignId,
+    county: caller.county,
+    ...(input.title ? { title: input.title } : {}),
+    audience: input.audience,
+    schedule: input.schedule,
+    ...contentOf(input),
+    state: 'draft',
+    author: actorOf(caller),
+    review: {},
+    source: 'api',
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+  await deps.store.notices.create(notice);
+  return { notice, evaluation };
+}
+
+/** Replaces a notice's content. Anything past draft (submitted, approved) goes back to draft. */
+export async function updateNotice(
+  deps: WorkflowDeps,
+  caller: Caller,
+  campaignId: string,
+  noticeId: string,
+  input: NoticeInput,
+): Promise<NoticeView> {
+  const campaign = await activeCampaign(deps, caller.county, campaignId);
+  const current = await deps.store.notices.require(caller.county, campaignId, noticeId);
+  if (current.channel !== input.channel) {
+    throw invalid('A notice keeps its channel.', [{ path: ['channel'], message: `must stay ${current.channel}` }]);
+  }
+  decideEdit(current.state);
+  checkTownshipScope(caller, current.audience, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
+  const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
+  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, ...kept } = current as NoticeRecord & {
+    sms?: unknown;
+    broadcast?: unknown;
+  };
+  const notice = {
+    ...kept,
+    ...(input.title ? { title: input.title } : {}),
+    audience: input.audience,
+    schedule: input.schedule,
+    ...contentOf(input),
+    state: 'draft',
+    review: {},
+    // Edited in the app: a later plan load must not overwrite it silently.
+    source: 'api',
+    version: current.version + 1,
+    updatedAt: deps.now.toISOString(),
+  } as NoticeRecord;
+  await deps.store.notices.replace(notice, current.version);
+  return { notice, evaluation };
+}
+
+export async function actOnNotice(
+  deps: WorkflowDeps,
+  caller: Caller,
+  campaignId: string,
+  noticeId: string,
+  action: Exclude<ReviewAction, 'complete'>,
+  options: { reason?: string | undefined } = {},
+): Promise<NoticeView> {
+  const campaign = await deps.store.campaigns.require(caller.county, campaignId);
+  const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
+  const move = decide(action, notice, caller, options);
+  if (campaign.state === 'cancelled' && action !== 'cancel') {
+    throw new Conflict(`Campaign "${campaignId}" is cancelled.`, { state: campaign.state });
+  }
+  const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
+  if (caller.role === 'staff') checkTownshipScope(caller, notice.audience, context.registry);
+  const evaluation = evaluateNotice(notice, campaign, context);
+  const at = deps.now.toISOString();
+  const actor = actorOf(caller);
+
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends'>> = {};
+  if (action === 'submit') {
+    if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
+    changes = { review: { submittedBy: actor, submittedAt: at } };
+  } else if (action === 'approve' || action === 'reject') {
+    changes = {
+      review: {
+        ...notice.review,
+        decidedBy: actor,
+        decidedAt: at,
+        decision: action === 'approve' ? 'approved' : 'rejected',
+        ...(options.reason?.trim() ? { reason: options.reason.trim() } : {}),
+      },
+    };
+  } else if (action === 'schedule') {
+    if (evaluation.problems.length > 0) throw invalid('The notice cannot be scheduled as it stands.', evaluation.problems, 'notice');
+    const upcoming = evaluation.sends.filter((send) => send.at > at);
+    if (upcoming.length === 0) {
+      throw invalid('Every send time of this notice has passed.', [{ path: ['schedule'], message: 'no send time is still ahead' }], 'notice');
+    }
+    changes = { sends: upcoming };
+  }
+  const updated = await deps.store.notices.transition(notice, move, changes, deps.now);
+  return { notice: updated, evaluation };
+}

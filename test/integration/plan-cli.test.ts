@@ -1,0 +1,86 @@
+/**
+ * `npm run plan` as a user runs it: checking prints the calendar, mistakes come back as
+ * file:line messages with a non-zero exit, and --apply loads into the local data folder.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const work = mkdtempSync(join(tmpdir(), 'pufa-plan-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const plan = (args: string[]) =>
+  run(process.execPath, ['--import', 'tsx', 'functions/local/plan-cli.ts', ...args], { timeout: 60_000 }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+  );
+
+/** A copy of the shipped plan with one line changed, next to a copy of the sample registry. */
+function editedPlan(name: string, from: string, to: string): string {
+  const dir = mkdtempSync(join(work, 'edit-'));
+  copyFileSync('campaigns/registry.sample.yaml', join(dir, 'registry.sample.yaml'));
+  const text = readFileSync('campaigns/2021.yaml', 'utf8');
+  expect(text).toContain(from);
+  writeFileSync(join(dir, name), text.replace(from, to));
+  return join(dir, name);
+}
+
+describe('npm run plan -- FILE', () => {
+  it('checks the shipped 2021 plan and prints every send with its time, segments and cost', async () => {
+    const result = await plan(['campaigns/2021.yaml']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(' 3 月主题: 消费者权益保护');
+    expect(result.stdout).toMatch(/短信 sms-eve → 全县 {2}\d 段 \(\d+ 字符\) {2}¥0\.\d{3}\/人/);
+    expect(result.stdout).toContain('2021-03-14 10:00');
+    expect(result.stdout).toMatch(/广播 broadcast-day → 全县 {2}朗读 \S+ × 3 遍/);
+    expect(result.stdout).toMatch(/OK: 16 campaigns, \d+ notices, \d+ sends\./);
+  }, 60_000);
+
+  it.each([
+    ['an unknown theme', 'theme: consumer-rights\n    keyDate', 'theme: consumer-wrongs\n    keyDate', /:\d+:\d+ {2}campaigns\.12\.theme: unknown theme "consumer-wrongs"/],
+    ['a date that does not exist', 'start: 2021-02-01, end: 2021-02-28', 'start: 2021-02-01, end: 2021-02-30', /campaigns\.1\.window\.end: not a real date/],
+    ['an unknown month', '  12: constitution', '  13: constitution', /months\.13: unknown month "13"/],
+    ['an unknown township', 'audience: { groups: [企业] }', 'audience: { townships: [atlantis] }', /audience\.townships\.0: unknown township "atlantis"/],
+    ['an offset outside the window', 'days: -1, at: \'10:00\'', 'days: -30, at: \'10:00\'', /schedule\.days: lands on/],
+  ])('reports %s as file:line and exits 1', async (_case, from, to, message) => {
+    const file = editedPlan('2021.yaml', from, to);
+    const result = await plan([file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/^\S*2021\.yaml:\d+:\d+ {2}/m);
+    expect(result.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  }, 60_000);
+
+  it('reports a YAML syntax error with its line', async () => {
+    const file = editedPlan('2021.yaml', 'year: 2021', 'year: [2021');
+    const result = await plan([file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/2021\.yaml:\d+:\d+ {2}/);
+  }, 60_000);
+
+  it('exits 2 with usage on a wrong call', async () => {
+    expect((await plan([])).code).toBe(2);
+    expect((await plan(['--dry-run', 'campaigns/2021.yaml'])).code).toBe(2);
+  });
+});
+
+describe('npm run plan -- --apply', () => {
+  it('loads into the local data folder once, then finds nothing to change', async () => {
+    const dataDir = join(work, 'data');
+    const dry = await plan(['--apply', '--dry-run', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/Would load the 2021 plan \(新建\)/);
+    const first = await plan(['--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/campaigns: 16 create/);
+    expect(first.stdout).toMatch(/registry: {2}\d+ new/);
+    const second = await plan(['--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml']);
+    expect(second.stdout).toMatch(/campaigns: 16 unchanged/);
+    expect(second.stdout).toMatch(/0 writes\./);
+  }, 120_000);
+});
