@@ -301,3 +301,71 @@ describe('GET /plans/{year}/calendar', () => {
     expect(response.body.months.every((month: { campaigns: unknown[] }) => month.campaigns.length === 0)).toBe(true);
   });
 });
+
+describe('the year’s plan, registry and templates', () => {
+  it('GET /plans/{year} returns themes, key dates and settings, and 400s a bad year', async () => {
+    const plan = await send('GET', '/plans/2031', reviewer);
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ year: 2031, timeZone: 'Asia/Shanghai', months: { '3': 'consumer-rights' }, keyDates: [{ date: '2031-03-15' }] });
+    expect(plan.body.settings.quietHours).toEqual({ start: '21:00', end: '08:00' });
+    const bad = await send('GET', '/plans/twenty', reviewer);
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body)).toEqual(['path.year']);
+  });
+
+  it('PUT /registry adds entries idempotently and refuses dangling references', async () => {
+    const addition = { townships: [], villages: [{ id: 'shiyang-new', township: 'shiyang', name: '新村（示例）' }], stations: [], groups: [] };
+    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    const dangling = await send('PUT', '/registry', admin, { villages: [{ id: 'lost', township: 'atlantis', name: '失踪村' }] });
+    expect(dangling.status).toBe(400);
+    expect(fields(dangling.body)).toEqual(['body.villages.0.township']);
+    const registry = await send('GET', '/registry', countyOffice);
+    expect(registry.body.villages.map((village: { id: string }) => village.id)).toContain('shiyang-new');
+    expect(registry.body.villages.map((village: { id: string }) => village.id)).not.toContain('lost');
+    expect((await send('PUT', '/registry', staff, addition)).status).toBe(403);
+  });
+
+  it('PUT /sms-templates registers templates; a body matching one is no longer warned about', async () => {
+    const bad = await send('PUT', '/sms-templates', admin, { items: [{ id: 'x', text: '' }] });
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body)).toEqual(['body.items.0.text']);
+    const put = await send('PUT', '/sms-templates', admin, { items: [{ id: 'constitution-day', code: 'SMS_T2', text: '今天是国家宪法日，${message}' }] });
+    expect(put.body).toEqual({ created: 1, updated: 0, unchanged: 0 });
+    const listed = await send('GET', '/sms-templates', reviewer);
+    expect(listed.body.items.map((item: { id: string }) => item.id).sort()).toEqual(['constitution-day', 'key-date']);
+    const preview = await send('POST', '/campaigns/notices-home/notices/preview', staff, anSms());
+    expect(preview.body.warnings.join(' ')).not.toMatch(/registered SMS template/);
+  });
+
+  it('GET /reviews lists other states and refuses an unknown one', async () => {
+    const scheduled = await send('GET', '/reviews?state=scheduled', staff);
+    expect(scheduled.body.items.map((item: { id: string }) => item.id)).toContain('review-me');
+    const bad = await send('GET', '/reviews?state=lost', reviewer);
+    expect(bad.status).toBe(400);
+    expect(fields(bad.body)).toEqual(['query.state']);
+    expect((await send('GET', '/reviews', countyOffice)).status).toBe(403);
+  });
+
+  it('cancels a scheduled notice, once', async () => {
+    const cancelled = await send('POST', '/campaigns/notices-home/notices/review-me/cancel', staff);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.notice.state).toBe('cancelled');
+    expect((await send('POST', '/campaigns/notices-home/notices/review-me/cancel', staff)).status).toBe(409);
+  });
+
+  it('PATCH /campaigns/{id} validates like create and refuses moving a window under approved notices', async () => {
+    const badTheme = await send('PATCH', '/campaigns/notices-home', staff, { theme: 'astrology' });
+    expect(badTheme.status).toBe(400);
+    expect(fields(badTheme.body)).toEqual(['body.theme']);
+    const badDate = await send('PATCH', '/campaigns/notices-home', staff, { window: { start: '2031-11-31', end: '2031-12-10' } });
+    expect(fields(badDate.body)).toEqual(['body.window.start']);
+    await send('POST', '/campaigns/notices-home/notices', staff, anSms({ id: 'pin' }));
+    await send('POST', '/campaigns/notices-home/notices/pin/submit', staff);
+    await send('POST', '/campaigns/notices-home/notices/pin/approve', reviewer);
+    const moved = await send('PATCH', '/campaigns/notices-home', staff, { window: { start: '2031-11-30', end: '2031-12-10' } });
+    expect(moved.status).toBe(409);
+    const retitled = await send('PATCH', '/campaigns/notices-home', staff, { title: '宪法宣传周' });
+    expect(retitled.status).toBe(200);
+  });
+});
