@@ -22,7 +22,7 @@ export async function loadDemoPlans(
   for (const name of files) {
     const read = readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
     if (!read.ok) {
-      lines.push(`  ${name}: not loaded, ${read.problems.length} problem(s): ${formatProblem(read.problems[0]!)}`);
+      lines.push(`    ${name}: not loaded, ${read.problems.length} problem(s): ${formatProblem(read.problems[0]!)}`);
       continue;
     }
     const result = await loadPlan(
@@ -31,8 +31,8 @@ export async function loadDemoPlans(
     );
     lines.push(
       result.ok
-        ? `  ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts)`
-        : `  ${name}: not loaded: ${result.problems[0]?.message ?? ''}`,
+        ? `    ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts)`
+        : `    ${name}: not loaded: ${result.problems[0]?.message ?? ''}`,
     );
   }
   return lines;
