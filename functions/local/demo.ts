@@ -22,7 +22,7 @@ export async function loadDemoPlans(
   for (const name of files) {
     const read = readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
     if (!read.ok) {
-      lines.push(`    ${name}: not loaded, ${read.problems.length} problem(s): ${formatProblem(read.problems[0]!)}`);
+      lines.push(`    ${name}: not loaded, ${read.problems.length} problem(s): ${read.problems.map(formatProblem)[0] ?? ""}`);
       continue;
     }
     const result = await loadPlan(

@@ -8,8 +8,7 @@
  */
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
-import { ConfigError, configuredTimeZone } from '../config.js';
-import { DomainError } from '../domain/errors.js';
+import { configuredTimeZone } from '../config.js';
 import { evaluateNotice } from '../domain/notice-check.js';
 import { resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
 import type { Audience } from '../domain/planning.js';
@@ -18,6 +17,7 @@ import { formatProblem } from '../domain/yaml-source.js';
 import { loadPlan, type LoadReport } from '../workflows/plans.js';
 import { readPlanFile } from './plan-file.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
+import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
 
 const USAGE = `Usage:
@@ -32,8 +32,6 @@ Options:
 
 const channelLabel = { sms: '短信', broadcast: '广播' } as const;
 const actionLabel: Record<string, string> = { create: '新建', update: '更新', unchanged: '未变', kept: '保留' };
-
-class UsageError extends Error {}
 
 function audienceText(audience: Audience, registry: Registry | undefined): string {
   if (audience.all) return '全县';
@@ -169,18 +167,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\n\n${USAGE}`);
-      process.exit(2);
-    }
-    if (error instanceof ConfigError || error instanceof DomainError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    console.error(error);
-    process.exit(1);
-  },
-);
+runCli(main, USAGE);

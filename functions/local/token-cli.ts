@@ -7,7 +7,6 @@
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ConfigError } from '../config.js';
 import {
   checkGrantExpiry,
   hashTokenSecret,
@@ -18,8 +17,8 @@ import {
   tokenGrantSchema,
   tokenRecordFromGrant,
 } from '../domain/access.js';
-import { DomainError } from '../domain/errors.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
+import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
 
 const USAGE = `Usage:
@@ -32,8 +31,6 @@ Options:
   --aws              use the deployed table named by PUFA_TABLE_NAME with your AWS credentials`;
 
 const commandSchema = z.enum(['create', 'list', 'revoke']);
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -107,15 +104,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    console.error(`${error.message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (error instanceof ConfigError || error instanceof DomainError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runCli(main, USAGE);

@@ -5,7 +5,7 @@
  * listed by year and notices by review state through the byParent index. Every change is a
  * conditional write on the version (edits) or on the state (review moves).
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NotFound } from '../domain/errors.js';
 import {
   campaignRecordSchema,
@@ -14,9 +14,10 @@ import {
   type NoticeRecord,
   type NoticeState,
 } from '../domain/planning.js';
-import { conditionally, itemIsNew, stateIs, versionIs } from './conditions.js';
+import { conditionally, itemIsNew, putIfVersion, stateIs } from './conditions.js';
 import { keys } from './keys.js';
-import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import type { Page } from './paging.js';
+import { queryAll, queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
 
 /** A year holds tens of campaigns; this bounds a runaway loop, not a real plan. */
@@ -68,40 +69,22 @@ export class CampaignStore {
 
   /** Replaces the campaign if it is still at `expectedVersion`. */
   async replace(record: CampaignRecord, expectedVersion: number): Promise<void> {
-    await conditionally(
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: campaignItem(record),
-            ConditionExpression: versionIs,
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      `Campaign "${record.id}" was changed by someone else; reload and try again.`,
-    );
+    await putIfVersion(this.db, this.tableName, campaignItem(record), expectedVersion, `Campaign "${record.id}" was changed by someone else; reload and try again.`);
   }
 
   async listByYear(county: string, year: number): Promise<CampaignRecord[]> {
-    const campaigns: CampaignRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: indexNames.byParent,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': attr.gsi1pk },
-          ExpressionAttributeValues: { ':pk': keys.campaignsOfYear(county, year).gsi1pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      campaigns.push(...(page.Items ?? []).map((item) => campaignRecordSchema.parse(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && campaigns.length < MAX_CAMPAIGNS_PER_YEAR);
-    return campaigns;
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk },
+        ExpressionAttributeValues: { ':pk': keys.campaignsOfYear(county, year).gsi1pk },
+      },
+      MAX_CAMPAIGNS_PER_YEAR,
+    );
+    return items.map((item) => campaignRecordSchema.parse(item));
   }
 }
 
@@ -131,22 +114,13 @@ export class NoticeStore {
 
   /** All notices of a campaign: one Query on the campaign's partition. */
   async listByCampaign(county: string, campaignId: string): Promise<NoticeRecord[]> {
-    const notices: NoticeRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-          ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
-          ExpressionAttributeValues: { ':pk': keys.campaignPartition(county, campaignId), ':prefix': keys.noticePrefix },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      notices.push(...(page.Items ?? []).map((item) => noticeRecordSchema.parse(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return notices;
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
+      ExpressionAttributeValues: { ':pk': keys.campaignPartition(county, campaignId), ':prefix': keys.noticePrefix },
+    });
+    return items.map((item) => noticeRecordSchema.parse(item));
   }
 
   async listByState(
@@ -154,37 +128,23 @@ export class NoticeStore {
     state: NoticeState,
     options: { limit: number; cursor?: string | undefined },
   ): Promise<Page<NoticeRecord>> {
-    const result = await this.db.send(
-      new QueryCommand({
+    const page = await queryPage(
+      this.db,
+      {
         TableName: this.tableName,
         IndexName: indexNames.byParent,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': attr.gsi1pk },
         ExpressionAttributeValues: { ':pk': keys.noticesInState(county, state).gsi1pk },
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
+      },
+      options,
     );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map((item) => noticeRecordSchema.parse(item)), ...(nextCursor ? { nextCursor } : {}) };
+    return { ...page, items: page.items.map((item) => noticeRecordSchema.parse(item)) };
   }
 
   /** Replaces the notice (an edit) if it is still at `expectedVersion`. */
   async replace(record: NoticeRecord, expectedVersion: number): Promise<void> {
-    await conditionally(
-      () =>
-        this.db.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: noticeItem(record),
-            ConditionExpression: versionIs,
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
-        ),
-      `Notice "${record.id}" was changed by someone else; reload and try again.`,
-    );
+    await putIfVersion(this.db, this.tableName, noticeItem(record), expectedVersion, `Notice "${record.id}" was changed by someone else; reload and try again.`);
   }
 
   /**

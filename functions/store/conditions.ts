@@ -4,6 +4,7 @@
  * domain error that carries what the item looks like now.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { Conflict } from '../domain/errors.js';
 import { attr } from './table.js';
@@ -35,4 +36,28 @@ export function publicFields(item: Record<string, unknown>): Record<string, unkn
   const hidden = new Set<string>(Object.values(attr));
   hidden.add('type');
   return Object.fromEntries(Object.entries(item).filter(([name]) => !hidden.has(name)));
+}
+
+/** Replaces an item only if it is still at `expectedVersion` (optimistic locking for edits). */
+export async function putIfVersion(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  item: Record<string, unknown>,
+  expectedVersion: number,
+  conflictMessage: string,
+): Promise<void> {
+  await conditionally(
+    () =>
+      db.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: item,
+          ConditionExpression: versionIs,
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      ),
+    conflictMessage,
+  );
 }

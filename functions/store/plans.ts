@@ -7,7 +7,6 @@ import {
   BatchWriteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { planYearRecordSchema, type PlanYearRecord } from '../domain/plan.js';
@@ -15,6 +14,7 @@ import type { SmsTemplate } from '../domain/notice-check.js';
 import { registrySchema, type Registry } from '../domain/registry.js';
 import { conditionally, itemIsNew, publicFields, versionIs } from './conditions.js';
 import { keys } from './keys.js';
+import { queryAll } from './query.js';
 import { attr } from './table.js';
 
 /** BatchWriteItem takes at most 25 items a call. */
@@ -94,23 +94,13 @@ export class PlanStore {
     return this.upsertChanged(current, desired);
   }
 
-  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': attr.pk },
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPartition(pk: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': attr.pk },
+      ExpressionAttributeValues: { ':pk': pk },
+    });
   }
 
   private async upsertChanged(current: Record<string, unknown>[], desired: Record<string, unknown>[]): Promise<UpsertReport> {

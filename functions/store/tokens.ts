@@ -9,7 +9,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tokenRecordSchema, type TokenRecord } from '../domain/access.js';
 import { Conflict, NotFound } from '../domain/errors.js';
 import { keys } from './keys.js';
-import { decodeCursor, encodeCursor, type Page } from './paging.js';
+import type { Page } from './paging.js';
+import { queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
 
 const ITEM_TYPE = 'token';
@@ -51,19 +52,18 @@ export class TokenStore {
   }
 
   async list(county: string, options: { limit: number; cursor?: string | undefined }): Promise<Page<TokenRecord>> {
-    const result = await this.db.send(
-      new QueryCommand({
+    const page = await queryPage(
+      this.db,
+      {
         TableName: this.tableName,
         IndexName: indexNames.byParent,
         KeyConditionExpression: '#pk = :pk',
         ExpressionAttributeNames: { '#pk': attr.gsi1pk },
         ExpressionAttributeValues: { ':pk': keys.tokensOfCounty(county).gsi1pk },
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
+      },
+      options,
     );
-    const nextCursor = encodeCursor(result.LastEvaluatedKey);
-    return { items: (result.Items ?? []).map(toTokenRecord), ...(nextCursor ? { nextCursor } : {}) };
+    return { ...page, items: page.items.map(toTokenRecord) };
   }
 
   /** Revokes a token by id. Revoking twice is not an error: the first revocation stands. */
