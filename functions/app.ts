@@ -12,7 +12,11 @@ import { handleError, problemResponse } from './http/problem.js';
 import { mountDocs } from './routes/docs.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
+import { deliveryRoutes } from './routes/deliveries.js';
+import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes } from './routes/plans.js';
+import { stationRoutes } from './routes/stations.js';
+import { subscriberRoutes } from './routes/subscribers.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export type { AppDeps } from './http/env.js';
@@ -50,6 +54,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', tokenRoutes());
   app.route('/', planRoutes());
   app.route('/', campaignRoutes());
+  app.route('/', deliveryRoutes());
+  app.route('/', stationRoutes());
+  app.route('/', subscriberRoutes());
+  app.route('/', outboxRoutes());
   mountDocs(app, deps.config.version);
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));

@@ -30,6 +30,11 @@ export const configSchema = z.object({
   /** Set only locally and in tests: where the local SNS sink listens. */
   PUFA_SNS_ENDPOINT: optionalUrl,
   AWS_REGION: z.string().min(1).default('cn-north-1'),
+  PUFA_SMS_TYPE: z.enum(['Transactional', 'Promotional']).default('Transactional'),
+  PUFA_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, '1-11 letters or digits').optional(),
+  PUFA_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number').optional(),
+  PUFA_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+  PUFA_LATE_WINDOW_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -44,6 +49,8 @@ export interface Config {
   region: string;
   dynamoDbEndpoint: string | undefined;
   snsEndpoint: string | undefined;
+  sms: { type: 'Transactional' | 'Promotional'; senderId: string | undefined; originationNumber: string | undefined; perSecond: number };
+  lateWindowMinutes: number;
   version: string;
 }
 
@@ -82,6 +89,13 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     region: values.AWS_REGION,
     dynamoDbEndpoint: values.PUFA_DYNAMODB_ENDPOINT,
     snsEndpoint: values.PUFA_SNS_ENDPOINT,
+    sms: {
+      type: values.PUFA_SMS_TYPE,
+      senderId: values.PUFA_SMS_SENDER_ID,
+      originationNumber: values.PUFA_SMS_ORIGINATION_NUMBER,
+      perSecond: values.PUFA_SMS_PER_SECOND,
+    },
+    lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     version,
   };
 }

@@ -131,6 +131,7 @@ export function diffPlan(
         ...(noticeEntry.title ? { title: noticeEntry.title } : {}),
         audience: noticeEntry.audience,
         schedule: noticeEntry.schedule,
+        ...(noticeEntry.lateWindowMinutes ? { lateWindowMinutes: noticeEntry.lateWindowMinutes } : {}),
         ...content,
         state: 'draft',
         author: existingNotice?.author ?? context.actor,

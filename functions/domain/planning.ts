@@ -8,7 +8,7 @@ import { idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { localDateSchema, scheduleSchema } from './schedule.js';
 
-export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'done', 'cancelled'] as const;
+export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused', 'done', 'cancelled'] as const;
 export type NoticeState = (typeof noticeStates)[number];
 
 export const noticeStateLabels: Record<NoticeState, string> = {
@@ -17,6 +17,7 @@ export const noticeStateLabels: Record<NoticeState, string> = {
   approved: '已通过',
   rejected: '已退回',
   scheduled: '已排期',
+  paused: '已暂停',
   done: '已完成',
   cancelled: '已取消',
 };
@@ -82,6 +83,13 @@ const noticeBase = {
   title: z.string().trim().min(1).max(100).optional(),
   audience: audienceSchema,
   schedule: scheduleSchema,
+  lateWindowMinutes: z
+    .number()
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .optional()
+    .describe('a send later than this after its time is not sent but marked expired (default 180)'),
 };
 
 export const noticeInputSchema = z.discriminatedUnion('channel', [
@@ -137,8 +145,12 @@ const noticeRecordBase = {
   state: z.enum(noticeStates),
   author: actorSchema,
   review: reviewSchema.default({}),
+  lateWindowMinutes: z.number().int().optional(),
   /** The expanded send times, fixed when the notice is scheduled. */
   sends: z.array(sendSchema).optional(),
+  /** Fixed at scheduling: the exact SMS text reviewed, and the zone and quiet hours to send by. */
+  smsText: z.string().optional(),
+  dispatch: z.object({ timeZone: z.string(), quietHours: z.object({ start: z.string(), end: z.string() }) }).optional(),
 };
 
 export const noticeRecordSchema = z.discriminatedUnion('channel', [

@@ -10,7 +10,7 @@ import type { Caller, Role } from './access.js';
 import { Conflict, Forbidden, Invalid } from './errors.js';
 import type { Actor, NoticeState } from './planning.js';
 
-export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'cancel' | 'complete';
+export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'complete';
 
 interface Rule {
   from: readonly NoticeState[];
@@ -23,7 +23,9 @@ const rules: Record<ReviewAction, Rule> = {
   approve: { from: ['submitted'], to: 'approved', roles: ['reviewer'] },
   reject: { from: ['submitted'], to: 'rejected', roles: ['reviewer'] },
   schedule: { from: ['approved'], to: 'scheduled', roles: ['staff'] },
-  cancel: { from: ['draft', 'submitted', 'approved', 'rejected', 'scheduled'], to: 'cancelled', roles: ['staff'] },
+  pause: { from: ['scheduled'], to: 'paused', roles: ['staff'] },
+  resume: { from: ['paused'], to: 'scheduled', roles: ['staff'] },
+  cancel: { from: ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused'], to: 'cancelled', roles: ['staff'] },
   // The dispatcher finishes a notice once every delivery has ended (issue 4).
   complete: { from: ['scheduled'], to: 'done', roles: [] },
 };

@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
+import type { Outbox } from '../local/sns-sink.js';
 
 export type Clock = () => Date;
 
@@ -15,6 +16,8 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** Local mode only: what the local SNS sink accepted. */
+  outbox?: Outbox | undefined;
 }
 
 export interface AppEnv {

@@ -14,6 +14,9 @@ import { createApp } from '../app.js';
 import { ConfigError } from '../config.js';
 import { ensureLocalAdminToken } from './bootstrap.js';
 import { loadDemoPlans } from './demo.js';
+import { printOutboxEntry, startTicker } from './ticker.js';
+import { LOCAL_STATION_TOPIC } from './runtime.js';
+import { Outbox, startSnsSink } from './sns-sink.js';
 import { JavaMissingError, startDynamoDbLocal } from './dynamodb-local.js';
 import { clearRunning, DEFAULT_DATA_DIR, dynamoDbDir, localDeps, writeRunning } from './runtime.js';
 
@@ -25,6 +28,7 @@ const optionsSchema = z.object({
   inMemory: z.boolean(),
   dataDir: z.string().min(1),
   demo: z.boolean(),
+  tickSeconds: z.coerce.number().int().min(0).max(3600),
 });
 
 function readOptions() {
@@ -35,6 +39,7 @@ function readOptions() {
       'in-memory': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'no-demo': { type: 'boolean' },
+      tick: { type: 'string' },
     },
   });
   const env = process.env;
@@ -44,6 +49,7 @@ function readOptions() {
     inMemory: values['in-memory'] ?? ['1', 'true'].includes(env.PUFA_IN_MEMORY ?? ''),
     dataDir: values['data-dir'] ?? env.PUFA_DATA_DIR ?? DEFAULT_DATA_DIR,
     demo: !(values['no-demo'] ?? ['1', 'true'].includes(env.PUFA_NO_DEMO ?? '')),
+    tickSeconds: values.tick ?? env.PUFA_TICK_SECONDS ?? 15,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
@@ -64,8 +70,13 @@ async function main(): Promise<void> {
     await database.stop();
   };
 
+  // Every SMS and station push goes through the real SNS client to this local sink.
+  const sink = await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry) });
   try {
-    const local = await localDeps({ dynamoDbEndpoint: database.endpoint, env: process.env });
+    const local = await localDeps({
+      dynamoDbEndpoint: database.endpoint,
+      env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: LOCAL_STATION_TOPIC },
+    });
     const { config, store } = local;
     const admin = await ensureLocalAdminToken(store, {
       county: config.county,
@@ -76,11 +87,12 @@ async function main(): Promise<void> {
       local.createdTable && options.demo
         ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: new Date() })
         : [];
-    const app = createApp(local.deps);
+    const app = createApp({ ...local.deps, outbox: sink.outbox });
+    const ticker = startTicker(local.deps, options.tickSeconds);
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
       const url = `http://${shownHost}:${info.port}`;
-      if (!options.inMemory) writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, pid: process.pid, url });
+      if (!options.inMemory) writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, snsEndpoint: sink.endpoint, pid: process.pid, url });
       process.stdout.write(
         [
           '',
@@ -92,6 +104,7 @@ async function main(): Promise<void> {
           ...(demo.length > 0 ? ['  Demo data (campaigns/, first start only):', ...demo] : []),
           `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
+          `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
           '  Stop with Ctrl-C.',
           '',
         ].join('\n'),
@@ -112,8 +125,9 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`\n${signal}: stopping…\n`);
+      ticker.stop();
       server.close(() => {
-        stopDatabase().then(
+        Promise.all([sink.stop(), ticker.idle()]).then(stopDatabase).then(
           () => process.exit(0),
           (error: unknown) => {
             console.error('DynamoDB Local did not stop cleanly:', error);
@@ -125,6 +139,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => shutdown('SIGINT'));
     process.on('SIGTERM', () => shutdown('SIGTERM'));
   } catch (error) {
+    await sink.stop();
     await stopDatabase();
     throw error;
   }

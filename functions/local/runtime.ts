@@ -20,7 +20,10 @@ export const LOCAL_TABLE_NAME = 'pufa-local';
 
 /** Written by a running `npm start` so the CLI can use its database instead of opening the files twice. */
 const RUNNING_FILE = 'running.json';
-const runningSchema = z.object({ dynamoDbEndpoint: z.url(), pid: z.number().int(), url: z.url() });
+const runningSchema = z.object({ dynamoDbEndpoint: z.url(), snsEndpoint: z.url().optional(), pid: z.number().int(), url: z.url() });
+
+/** Locally the station topic is a name the sink records; it has no subscribers to route to. */
+export const LOCAL_STATION_TOPIC = 'arn:aws:sns:local:000000000000:pufa-stations';
 export type RunningServer = z.infer<typeof runningSchema>;
 
 export function dynamoDbDir(dataDir: string): string {

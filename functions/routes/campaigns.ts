@@ -160,7 +160,7 @@ const replaceNoticeRoute = securedRoute(writers, {
 
 const reasonBody = z.object({ reason: z.string().trim().max(500).optional() }).meta({ id: 'ReviewReason' });
 
-function actionRoute<A extends 'submit' | 'approve' | 'reject' | 'schedule' | 'cancel'>(action: A, roles: Role[], summary: string) {
+function actionRoute<A extends 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel'>(action: A, roles: Role[], summary: string) {
   return securedRoute(roles, {
     method: 'post',
     path: `/campaigns/{id}/notices/{noticeId}/${action}`,
@@ -175,6 +175,8 @@ const reviewActions = [
   { action: 'submit', route: actionRoute('submit', ['staff'], 'Submit a draft for legal review (法制审核)') },
   { action: 'approve', route: actionRoute('approve', ['reviewer'], 'Approve a submitted notice (not one’s own)') },
   { action: 'schedule', route: actionRoute('schedule', ['staff'], 'Schedule an approved notice: fixes its send times') },
+  { action: 'pause', route: actionRoute('pause', ['staff'], 'Pause a scheduled notice: no new sends until resumed') },
+  { action: 'resume', route: actionRoute('resume', ['staff'], 'Resume a paused notice: sends only what was never sent') },
   { action: 'cancel', route: actionRoute('cancel', ['staff'], 'Cancel a notice that has not finished') },
 ] as const;
 

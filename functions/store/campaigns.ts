@@ -155,7 +155,7 @@ export class NoticeStore {
   async transition(
     notice: NoticeRecord,
     move: { from: NoticeState; to: NoticeState },
-    changes: Partial<Pick<NoticeRecord, 'review' | 'sends'>>,
+    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch'>>,
     now: Date,
   ): Promise<NoticeRecord> {
     const updatedAt = now.toISOString();

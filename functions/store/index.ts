@@ -5,6 +5,8 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 import { CampaignStore, NoticeStore } from './campaigns.js';
+import { DeliveryStore } from './deliveries.js';
+import { SubscriberStore } from './subscribers.js';
 import { PlanStore } from './plans.js';
 import { TokenStore } from './tokens.js';
 
@@ -15,6 +17,8 @@ export interface Store {
   plans: PlanStore;
   campaigns: CampaignStore;
   notices: NoticeStore;
+  subscribers: SubscriberStore;
+  deliveries: DeliveryStore;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
   ping(): Promise<void>;
 }
@@ -27,6 +31,8 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     plans: new PlanStore(db, tableName),
     campaigns: new CampaignStore(db, tableName),
     notices: new NoticeStore(db, tableName),
+    subscribers: new SubscriberStore(db, tableName),
+    deliveries: new DeliveryStore(db, tableName),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
     },

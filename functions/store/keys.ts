@@ -42,6 +42,44 @@ export const keys = {
     sk: `${kind}#${id}`,
   }),
 
+  /** Subscribers of a township, by village: audience expansion reads one township at a time. */
+  subscribersOfTownship: (countyId: string, township: string) => `${county(countyId)}#SUBSCRIBERS#${township}`,
+  subscriber: (countyId: string, township: string, village: string, phoneKey: string) => ({
+    pk: keys.subscribersOfTownship(countyId, township),
+    sk: `SUB#${village}#${phoneKey}`,
+  }),
+  subscriberVillagePrefix: (village: string) => `SUB#${village}#`,
+  /** Find a subscriber by number (index byParent): opt-out, edit, delete. */
+  subscriberByPhone: (countyId: string, phoneKey: string) => ({ gsi1pk: `${county(countyId)}#PHONE#${phoneKey}`, gsi1sk: 'SUB' }),
+  /** Opted-out numbers, account-wide like the SNS opt-out list. */
+  optOut: (phoneKey: string) => ({ pk: `OPTOUT#${phoneKey}`, sk: 'OPTOUT' }),
+  optOutSync: () => ({ pk: 'SYNC', sk: 'SNS_OPTOUT' }),
+
+  /** Deliveries of a notice share a partition: status, failures and resume are one Query. */
+  deliveriesOfNotice: (countyId: string, campaignId: string, noticeId: string) => `${county(countyId)}#NOTICE#${campaignId}#${noticeId}`,
+  delivery: (countyId: string, campaignId: string, noticeId: string, sendIndex: number, recipient: string) => ({
+    pk: keys.deliveriesOfNotice(countyId, campaignId, noticeId),
+    sk: `D#${String(sendIndex).padStart(4, '0')}#${recipient}`,
+  }),
+  deliveryPrefix: 'D#',
+  /** The due index is sharded so one hot key does not cap the dispatcher's reads. */
+  dueShards: 4,
+  due: (shard: number, dueAt: string, deliveryId: string) => ({ duePk: `DUE#${shard}`, dueAt: `${dueAt}#${deliveryId}` }),
+  dueShard: (shard: number) => `DUE#${shard}`,
+  /** A station's scripts (index byParent), in the order their air windows close. */
+  stationScripts: (countyId: string, stationId: string) => `${county(countyId)}#STATION#${stationId}#SCRIPTS`,
+  stationScript: (availableUntil: string, deliveryId: string) => `${availableUntil}#${deliveryId}`,
+  noticeStats: (countyId: string, campaignId: string, noticeId: string) => ({ pk: keys.campaignPartition(countyId, campaignId), sk: `STATS#${noticeId}` }),
+  /** Expanding a notice's audience is resumable work; pending jobs are listed in one index key. */
+  expansion: (countyId: string, campaignId: string, noticeId: string) => ({ pk: keys.campaignPartition(countyId, campaignId), sk: `EXPAND#${noticeId}` }),
+  expansionsPending: () => ({ gsi1pk: 'EXPANSIONS' }),
+  /** Send-rate buckets: one item per channel per second, shared by every dispatcher. */
+  rateBucket: (channel: string, epochSecond: number) => ({ pk: `RATE#${channel}`, sk: String(epochSecond) }),
+
+  /** When each station last fetched its scripts: one small partition per county. */
+  stationContacts: (countyId: string) => `${county(countyId)}#STATION_CONTACTS`,
+  stationContact: (countyId: string, stationId: string) => ({ pk: `${county(countyId)}#STATION_CONTACTS`, sk: stationId }),
+
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,
   smsTemplate: (countyId: string, templateId: string) => ({ pk: `${county(countyId)}#SMS_TEMPLATES`, sk: `TEMPLATE#${templateId}` }),
 } as const;

@@ -80,6 +80,21 @@ export class PlanStore {
     return this.upsertChanged(current, desired);
   }
 
+  /** Records that a station fetched its scripts (its last contact). */
+  async touchStation(county: string, stationId: string, now: Date): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.stationContact(county, stationId), type: 'station-contact', stationId, lastContactAt: now.toISOString() },
+      }),
+    );
+  }
+
+  async stationContacts(county: string): Promise<Map<string, string>> {
+    const items = await this.queryPartition(keys.stationContacts(county));
+    return new Map(items.map((item) => [String(item.stationId), String(item.lastContactAt)]));
+  }
+
   async listSmsTemplates(county: string): Promise<SmsTemplate[]> {
     const items = await this.queryPartition(keys.smsTemplates(county));
     return items.map((item) => {

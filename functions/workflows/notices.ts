@@ -20,6 +20,7 @@ import { audienceWithinTownship, type Problem, type Registry } from '../domain/r
 import { actorOf, decide, decideEdit, type ReviewAction } from '../domain/review.js';
 import type { Store } from '../store/index.js';
 import { noticeContext } from './context.js';
+import { advanceExpansion, startExpansion } from './expand.js';
 
 export interface WorkflowDeps {
   store: Store;
@@ -168,6 +169,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     ...(input.title ? { title: input.title } : {}),
     audience: input.audience,
     schedule: input.schedule,
+    ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...contentOf(input),
     state: 'draft',
     author: actorOf(caller),
@@ -197,7 +199,7 @@ export async function updateNotice(
   decideEdit(current.state);
   checkTownshipScope(caller, current.audience, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
-  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, ...kept } = current as NoticeRecord & {
+  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, ...kept } = current as NoticeRecord & {
     sms?: unknown;
     broadcast?: unknown;
   };
@@ -206,6 +208,7 @@ export async function updateNotice(
     ...(input.title ? { title: input.title } : {}),
     audience: input.audience,
     schedule: input.schedule,
+    ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...contentOf(input),
     state: 'draft',
     review: {},
@@ -238,7 +241,7 @@ export async function actOnNotice(
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
-  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends'>> = {};
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch'>> = {};
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
     changes = { review: { submittedBy: actor, submittedAt: at } };
@@ -258,8 +261,30 @@ export async function actOnNotice(
     if (upcoming.length === 0) {
       throw invalid('Every send time of this notice has passed.', [{ path: ['schedule'], message: 'no send time is still ahead' }], 'notice');
     }
-    changes = { sends: upcoming };
+    // What was reviewed is what goes out: the text and the sending rules are fixed here.
+    changes = {
+      sends: upcoming,
+      ...(evaluation.sms ? { smsText: evaluation.sms.text } : {}),
+      dispatch: { timeZone: context.timeZone, quietHours: context.settings.quietHours },
+    };
   }
   const updated = await deps.store.notices.transition(notice, move, changes, deps.now);
+  if (action === 'schedule') {
+    await startExpansion(deps.store, updated, context.registry ?? emptyRegistry, context.timeZone, deps.now);
+    // A first slice now, so small audiences are ready at once; the dispatcher does the rest.
+    await advanceExpansion(deps.store, { county: updated.county, campaignId: updated.campaignId, noticeId: updated.id }, { now: () => deps.now, deadline: Date.now() + EXPANSION_SLICE_MS, timeZone: context.timeZone });
+  } else if (action === 'pause') {
+    for (const delivery of await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId)) {
+      if (!delivery.parked) await deps.store.deliveries.park(delivery, deps.now);
+    }
+  } else if (action === 'resume' || (action === 'cancel' && notice.state === 'paused')) {
+    // Resume sends only what was never sent; after a cancel the dispatcher marks these cancelled.
+    for (const delivery of await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId)) {
+      if (delivery.parked) await deps.store.deliveries.unpark(delivery, deps.now);
+    }
+  }
   return { notice: updated, evaluation };
 }
+
+/** How long a schedule request spends expanding before leaving the rest to the dispatcher. */
+const EXPANSION_SLICE_MS = 5_000;

@@ -15,7 +15,9 @@ describe('the review state machine', () => {
     approve: [['submitted'], 'approved', reviewer],
     reject: [['submitted'], 'rejected', reviewer],
     schedule: [['approved'], 'scheduled', staff],
-    cancel: [['draft', 'submitted', 'approved', 'rejected', 'scheduled'], 'cancelled', staff],
+    pause: [['scheduled'], 'paused', staff],
+    resume: [['paused'], 'scheduled', staff],
+    cancel: [['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused'], 'cancelled', staff],
     complete: [[], 'done', staff],
   };
 
@@ -72,7 +74,7 @@ describe('editing', () => {
   it.each<NoticeState>(['draft', 'rejected', 'submitted', 'approved'])('returns a %s notice to draft', (state) => {
     expect(decideEdit(state)).toEqual({ from: state, to: 'draft' });
   });
-  it.each<NoticeState>(['scheduled', 'done', 'cancelled'])('refuses to edit a %s notice', (state) => {
+  it.each<NoticeState>(['scheduled', 'paused', 'done', 'cancelled'])('refuses to edit a %s notice', (state) => {
     expect(() => decideEdit(state)).toThrow(Conflict);
   });
 });

@@ -1,0 +1,142 @@
+/**
+ * @module domain/delivery
+ * One message to one recipient at one send time: its states, its id, and the rules the
+ * dispatcher applies — leases, retries with backoff and jitter, the late-send window, quiet
+ * hours at send time, and what a station may see. Pure: time and randomness are parameters.
+ */
+import { z } from 'zod';
+import { deferOutOfQuietHours, localToUtc, utcToLocal, type QuietHours } from './schedule.js';
+import type { AirWindow } from './broadcast.js';
+
+export const deliveryStates = ['pending', 'sending', 'sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled'] as const;
+export type DeliveryState = (typeof deliveryStates)[number];
+
+/** States a delivery never leaves (aired is reached from sent, for stations). */
+export const finalStates: readonly DeliveryState[] = ['sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled'];
+
+export const smsRecipientSchema = z.object({
+  kind: z.literal('sms'),
+  phone: z.string(),
+  phoneKey: z.string(),
+  township: z.string(),
+  village: z.string(),
+});
+
+export const stationRecipientSchema = z.object({
+  kind: z.literal('station'),
+  stationId: z.string(),
+  village: z.string(),
+  township: z.string(),
+});
+
+export const deliveryRecordSchema = z.object({
+  id: z.string(),
+  county: z.string(),
+  campaignId: z.string(),
+  noticeId: z.string(),
+  sendIndex: z.number().int(),
+  /** When it is meant to go (UTC); the due index carries when it may next be tried. */
+  scheduledAt: z.string(),
+  recipient: z.discriminatedUnion('kind', [smsRecipientSchema, stationRecipientSchema]),
+  state: z.enum(deliveryStates),
+  attempts: z.number().int(),
+  leaseId: z.string().optional(),
+  leaseUntil: z.string().optional(),
+  /** Paused notices park their deliveries out of the due index until resumed. */
+  parked: z.boolean().optional(),
+  messageId: z.string().optional(),
+  sentAt: z.string().optional(),
+  reason: z.string().optional(),
+  /** Station scripts: the text and how to air it, copied so a station's pull is one Query. */
+  script: z
+    .object({ title: z.string().optional(), text: z.string(), airWindows: z.array(z.object({ from: z.string(), to: z.string() })), repeats: z.number() })
+    .optional(),
+  availableUntil: z.string().optional(),
+  airedAt: z.string().optional(),
+  confirmedAt: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
+export type Recipient = DeliveryRecord['recipient'];
+
+export function recipientKey(recipient: Recipient): string {
+  return recipient.kind === 'sms' ? `p${recipient.phoneKey}` : `s${recipient.stationId}`;
+}
+
+/** campaign~notice~send~recipient: readable, key-safe, and enough to find the item again. */
+export function deliveryId(campaignId: string, noticeId: string, sendIndex: number, recipient: Recipient): string {
+  return [campaignId, noticeId, String(sendIndex), recipientKey(recipient)].join('~');
+}
+
+export const deliveryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}~[A-Za-z0-9_-]{1,64}~\d{1,4}~[ps][A-Za-z0-9_-]{1,64}$/, 'not a delivery id');
+
+export function parseDeliveryId(id: string): { campaignId: string; noticeId: string; sendIndex: number } {
+  const [campaignId = '', noticeId = '', sendIndex = '0'] = id.split('~');
+  return { campaignId, noticeId, sendIndex: Number(sendIndex) };
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 2_000, maxDelayMs: 5 * 60_000 };
+
+/**
+ * After the n-th failed attempt: retry after an exponential delay with full jitter (so a burst of
+ * throttled sends does not retry in lockstep), or give up after the last attempt.
+ */
+export function nextRetry(attempts: number, policy: RetryPolicy, random: () => number): { retryInMs: number } | { giveUp: true } {
+  if (attempts >= policy.maxAttempts) return { giveUp: true };
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempts - 1));
+  return { retryInMs: Math.max(250, Math.round(random() * ceiling)) };
+}
+
+/** A send this far past its time is not sent at all (a key-date SMS after the key date). */
+export function lateBy(scheduledAt: string, now: Date, windowMinutes: number): number | undefined {
+  const late = now.getTime() - Date.parse(scheduledAt);
+  return late > windowMinutes * 60_000 ? Math.round(late / 60_000) : undefined;
+}
+
+/** Quiet hours checked again at send time: undefined to send now, or the UTC time to wait for. */
+export function quietUntil(now: Date, timeZone: string, quietHours: QuietHours): string | undefined {
+  const local = utcToLocal(now.toISOString(), timeZone);
+  const allowed = deferOutOfQuietHours(local, quietHours);
+  return allowed === local ? undefined : localToUtc(allowed, timeZone);
+}
+
+/** A station may still air a script until the last of its air windows closes on the send day. */
+export function availableUntil(scheduledAt: string, airWindows: readonly AirWindow[], timeZone: string): string {
+  const day = utcToLocal(scheduledAt, timeZone).slice(0, 10);
+  const lastClose = airWindows.map((window) => window.to).sort().at(-1) ?? '23:59';
+  const close = localToUtc(`${day}T${lastClose}`, timeZone);
+  return close > scheduledAt ? close : scheduledAt;
+}
+
+/** Counters per notice; pending is what is left of the total. */
+export interface DeliveryCounts {
+  total: number;
+  pending: number;
+  sent: number;
+  failed: number;
+  skipped: number;
+  expired: number;
+  aired: number;
+  cancelled: number;
+}
+
+export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>): DeliveryCounts {
+  const value = (name: keyof DeliveryCounts) => stats[name] ?? 0;
+  const finished = value('sent') + value('failed') + value('skipped') + value('expired') + value('cancelled');
+  return {
+    total: value('total'),
+    pending: Math.max(0, value('total') - finished),
+    sent: value('sent'),
+    failed: value('failed'),
+    skipped: value('skipped'),
+    expired: value('expired'),
+    aired: value('aired'),
+    cancelled: value('cancelled'),
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * @module domain/subscriber
+ * People who receive SMS: a number, where they live (township, village), the groups they belong
+ * to (村干部, 企业, 学生家长 ...), their consent and whether they opted out.
+ */
+import { z } from 'zod';
+import { idSchema } from './access.js';
+import { maskPhone } from './phone.js';
+
+export const subscriberInputSchema = z.object({
+  phone: z.string().trim().min(1, 'must not be empty').max(40),
+  township: idSchema,
+  village: idSchema,
+  groups: z.array(z.string().trim().min(1).max(40)).max(20).default([]),
+  consent: z.boolean().default(true).describe('the person agreed to receive publicity SMS'),
+  name: z.string().trim().max(40).optional(),
+});
+export type SubscriberInput = z.infer<typeof subscriberInputSchema>;
+
+export const subscriberRecordSchema = z.object({
+  county: z.string(),
+  phone: z.string(),
+  phoneKey: z.string(),
+  township: z.string(),
+  village: z.string(),
+  groups: z.array(z.string()),
+  consent: z.boolean(),
+  optedOut: z.boolean(),
+  optedOutAt: z.string().optional(),
+  name: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type SubscriberRecord = z.infer<typeof subscriberRecordSchema>;
+
+/** What a non-admin sees: the number masked, the key to act on it. */
+export function subscriberView(record: SubscriberRecord, revealPhone: boolean) {
+  const { county: _county, ...rest } = record;
+  return { ...rest, phone: revealPhone ? record.phone : maskPhone(record.phone) };
+}
+
+/** May this subscriber receive the notice's SMS right now? */
+export function reachable(record: Pick<SubscriberRecord, 'consent' | 'optedOut'>): boolean {
+  return record.consent && !record.optedOut;
+}

@@ -1,0 +1,73 @@
+/**
+ * @module local/dispatch-cli
+ * `npm run dispatch`: one dispatcher run by hand. Against the running `npm start` it sends through
+ * that server's SNS sink (so its outbox shows the messages); with the server stopped it opens the
+ * data folder and a sink of its own that prints each message; `--aws` uses the deployed table and
+ * Amazon SNS with your credentials.
+ */
+import './quiet-sdk-warning.js';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../http/logger.js';
+import { createSnsClient, createSnsNotifier } from '../notify/sns.js';
+import { dispatchSettingsFromConfig, notifierFromConfig } from '../notify/from-config.js';
+import { version } from '../version.js';
+import { runDispatch } from '../workflows/dispatch.js';
+import { runCli, UsageError } from './cli.js';
+import { DEFAULT_DATA_DIR, findRunningServer, LOCAL_STATION_TOPIC } from './runtime.js';
+import { Outbox, startSnsSink } from './sns-sink.js';
+import { openTarget } from './target.js';
+import { printOutboxEntry } from './ticker.js';
+
+const USAGE = `Usage:
+  npm run dispatch [-- --budget SECONDS] [--data-dir DIR] [--aws]
+Runs the dispatcher once: sends what is due, retries what failed, expires what is too late.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { budget: { type: 'string' }, 'data-dir': { type: 'string' }, aws: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const budget = z.coerce.number().int().min(1).max(900).safeParse(values.budget ?? 50);
+  if (!budget.success) throw new UsageError('--budget: seconds, 1 to 900');
+  const dataDir = values['data-dir'] ?? DEFAULT_DATA_DIR;
+  const target = await openTarget({ aws: values.aws ?? false, dataDir, county: undefined });
+  const running = values.aws ? undefined : await findRunningServer(dataDir);
+  const sink = values.aws || running?.snsEndpoint ? undefined : await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry) });
+  try {
+    const notifier = values.aws
+      ? notifierFromConfig(target.config)
+      : createSnsNotifier(createSnsClient({ region: target.config.region, endpoint: running?.snsEndpoint ?? sink?.endpoint }), {
+          stationTopicArn: LOCAL_STATION_TOPIC,
+          smsType: target.config.sms.type,
+        });
+    const summary = await runDispatch(
+      {
+        store: target.store,
+        notifier,
+        clock: () => new Date(),
+        logger: createLogger({ level: 'warn' }),
+        settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
+      },
+      { budgetMs: budget.data * 1000 },
+    );
+    const { startedAt: _startedAt, completedNotices, ...counts } = summary;
+    console.log(
+      `Dispatched: ${Object.entries(counts)
+        .filter(([, value]) => typeof value === 'number' && value > 0)
+        .map(([name, value]) => `${name} ${String(value)}`)
+        .join(', ') || 'nothing was due'}${completedNotices.length > 0 ? `; finished: ${completedNotices.join(', ')}` : ''}.`,
+    );
+    return 0;
+  } finally {
+    await sink?.stop();
+    await target.close();
+  }
+}
+
+runCli(main, USAGE);

@@ -1,0 +1,177 @@
+/**
+ * @module local/sns-sink
+ * A local stand-in for Amazon SNS, for `npm start`, tests and benchmarks. It speaks the part of
+ * SNS's Query protocol pufa uses — Publish, PublishBatch, ListPhoneNumbersOptedOut — so the real
+ * SDK client and pufa's real publishing code run unchanged against it. Every accepted message
+ * goes to the outbox (GET /outbox shows it). Faults can be injected: latency, throttling,
+ * failed batch entries, a crash after k messages.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+
+export interface OutboxEntry {
+  messageId: string;
+  kind: 'sms' | 'station';
+  receivedAt: string;
+  phoneNumber?: string;
+  topicArn?: string;
+  message: string;
+  attributes: Record<string, string>;
+}
+
+/** What the sink accepted, newest last; bounded so a long demo cannot eat the memory. */
+export class Outbox {
+  private readonly entries: OutboxEntry[] = [];
+  constructor(
+    private readonly capacity = 10_000,
+    private readonly onEntry?: (entry: OutboxEntry) => void,
+  ) {}
+
+  add(entry: OutboxEntry): void {
+    this.entries.push(entry);
+    if (this.entries.length > this.capacity) this.entries.shift();
+    this.onEntry?.(entry);
+  }
+
+  list(): readonly OutboxEntry[] {
+    return this.entries;
+  }
+
+  clear(): void {
+    this.entries.length = 0;
+  }
+}
+
+export interface SinkFaults {
+  /** Added to every call, to model the network and SNS. */
+  latencyMs?: number;
+  /** Answer this call (1-based count of Publish/PublishBatch calls) with a throttling error. */
+  throttle?: (call: number) => boolean;
+  /** Refuse one batch entry (by its message text): return the error code, or undefined to accept. */
+  failEntry?: (message: string) => { code: string; senderFault: boolean } | undefined;
+  /** Refuse a Publish with a transient internal error. */
+  failPublish?: (call: number) => boolean;
+}
+
+export interface SnsSinkOptions {
+  outbox?: Outbox;
+  faults?: SinkFaults;
+  optedOut?: Iterable<string>;
+}
+
+const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
+const xmlEscape = (value: string) =>
+  value.replace(/[<>&'"]/g, (character) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[character] ?? character);
+
+function attributesOf(form: URLSearchParams, prefix: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (let index = 1; form.has(`${prefix}MessageAttributes.entry.${index}.Name`); index += 1) {
+    const name = form.get(`${prefix}MessageAttributes.entry.${index}.Name`) ?? '';
+    attributes[name] = form.get(`${prefix}MessageAttributes.entry.${index}.Value.StringValue`) ?? '';
+  }
+  return attributes;
+}
+
+function errorXml(code: string, message: string, type: 'Sender' | 'Receiver'): string {
+  return `<ErrorResponse xmlns="${NS}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${xmlEscape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
+}
+
+export function createSnsSinkApp(options: SnsSinkOptions = {}) {
+  const outbox = options.outbox ?? new Outbox();
+  const optedOut = new Set(options.optedOut ?? []);
+  const faults = options.faults ?? {};
+  let calls = 0;
+  const app = new Hono();
+
+  app.post('/', async (c) => {
+    const form = new URLSearchParams(await c.req.text());
+    const action = form.get('Action');
+    const xml = (body: string, status: 400 | 429 | 500 | 200 = 200) => c.body(body, status, { 'Content-Type': 'text/xml' });
+    if (faults.latencyMs) await new Promise((wake) => setTimeout(wake, faults.latencyMs));
+    const now = new Date().toISOString();
+
+    if (action === 'Publish' || action === 'PublishBatch') {
+      calls += 1;
+      if (faults.throttle?.(calls)) return xml(errorXml('Throttled', 'Rate exceeded', 'Sender'), 400);
+    }
+
+    if (action === 'Publish') {
+      if (faults.failPublish?.(calls)) return xml(errorXml('InternalError', 'injected failure', 'Receiver'), 500);
+      const messageId = randomUUID();
+      const phoneNumber = form.get('PhoneNumber') ?? undefined;
+      const topicArn = form.get('TopicArn') ?? undefined;
+      outbox.add({
+        messageId,
+        kind: phoneNumber ? 'sms' : 'station',
+        receivedAt: now,
+        ...(phoneNumber ? { phoneNumber } : {}),
+        ...(topicArn ? { topicArn } : {}),
+        message: form.get('Message') ?? '',
+        attributes: attributesOf(form, ''),
+      });
+      return xml(
+        `<PublishResponse xmlns="${NS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
+      );
+    }
+
+    if (action === 'PublishBatch') {
+      const topicArn = form.get('TopicArn') ?? '';
+      const successful: string[] = [];
+      const failed: string[] = [];
+      for (let index = 1; form.has(`PublishBatchRequestEntries.member.${index}.Id`); index += 1) {
+        const prefix = `PublishBatchRequestEntries.member.${index}.`;
+        const id = form.get(`${prefix}Id`) ?? '';
+        const message = form.get(`${prefix}Message`) ?? '';
+        const refusal = faults.failEntry?.(message);
+        if (refusal) {
+          failed.push(
+            `<member><Id>${xmlEscape(id)}</Id><Code>${refusal.code}</Code><Message>injected</Message><SenderFault>${refusal.senderFault}</SenderFault></member>`,
+          );
+          continue;
+        }
+        const messageId = randomUUID();
+        outbox.add({ messageId, kind: 'station', receivedAt: now, topicArn, message, attributes: attributesOf(form, prefix) });
+        successful.push(`<member><Id>${xmlEscape(id)}</Id><MessageId>${messageId}</MessageId></member>`);
+      }
+      return xml(
+        `<PublishBatchResponse xmlns="${NS}"><PublishBatchResult><Successful>${successful.join('')}</Successful><Failed>${failed.join('')}</Failed></PublishBatchResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishBatchResponse>`,
+      );
+    }
+
+    if (action === 'ListPhoneNumbersOptedOut') {
+      const numbers = [...optedOut].map((number) => `<member>${xmlEscape(number)}</member>`).join('');
+      return xml(
+        `<ListPhoneNumbersOptedOutResponse xmlns="${NS}"><ListPhoneNumbersOptedOutResult><phoneNumbers>${numbers}</phoneNumbers></ListPhoneNumbersOptedOutResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></ListPhoneNumbersOptedOutResponse>`,
+      );
+    }
+
+    return xml(errorXml('InvalidAction', `The local SNS sink does not do ${action ?? '(no action)'}.`, 'Sender'), 400);
+  });
+
+  return { app, outbox, optedOut, stats: () => ({ calls }) };
+}
+
+export interface RunningSnsSink {
+  endpoint: string;
+  outbox: Outbox;
+  optedOut: Set<string>;
+  stats(): { calls: number };
+  stop(): Promise<void>;
+}
+
+export async function startSnsSink(options: SnsSinkOptions & { port?: number } = {}): Promise<RunningSnsSink> {
+  const sink = createSnsSinkApp(options);
+  return new Promise((resolve) => {
+    const server = serve({ fetch: sink.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      resolve({
+        endpoint: `http://127.0.0.1:${info.port}`,
+        outbox: sink.outbox,
+        optedOut: sink.optedOut,
+        stats: sink.stats,
+        stop: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}

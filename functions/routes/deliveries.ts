@@ -1,0 +1,56 @@
+/**
+ * @module routes/deliveries
+ * Where a scheduled notice stands: counts by state (pending, sent, failed, skipped, expired,
+ * aired, cancelled) and a paged list of its deliveries — by default the failures, with reasons.
+ * Phone numbers are masked for everyone but admins.
+ */
+import { z } from 'zod';
+import { idSchema, type Caller } from '../domain/access.js';
+import { deliveryStates, type DeliveryRecord } from '../domain/delivery.js';
+import { maskPhone } from '../domain/phone.js';
+import { jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+
+const countsSchema = z
+  .object({ total: z.number(), pending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), expired: z.number(), aired: z.number(), cancelled: z.number() })
+  .meta({ id: 'DeliveryCounts' });
+
+const deliveryView = z.looseObject({ id: z.string(), state: z.enum(deliveryStates), scheduledAt: z.string(), attempts: z.number() }).meta({ id: 'Delivery' });
+
+export function deliveryForCaller(delivery: DeliveryRecord, caller: Pick<Caller, 'role'>) {
+  const { leaseId: _lease, ...rest } = delivery;
+  if (rest.recipient.kind === 'sms' && caller.role !== 'admin') {
+    return { ...rest, recipient: { ...rest.recipient, phone: maskPhone(rest.recipient.phone) } };
+  }
+  return rest;
+}
+
+const statusRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
+  method: 'get',
+  path: '/campaigns/{id}/notices/{noticeId}/deliveries',
+  tags: ['delivery'],
+  summary: 'Delivery counts by state, and a page of deliveries (default: the failures, with reasons)',
+  request: {
+    params: z.object({ id: idSchema, noticeId: idSchema }),
+    query: pageQuerySchema.extend({ state: z.enum(deliveryStates).default('failed') }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ counts: countsSchema, items: z.array(deliveryView), nextCursor: z.string().optional() }), 'Counts and one page'),
+    404: problemResponseSpec('No such notice'),
+  },
+});
+
+export function deliveryRoutes() {
+  return newRouter().openapi(statusRoute, async (c) => {
+    const { id, noticeId } = c.req.valid('param');
+    const { state, limit, cursor } = c.req.valid('query');
+    const { store } = c.var.deps;
+    const county = c.var.caller.county;
+    await store.notices.require(county, id, noticeId);
+    const [counts, page] = await Promise.all([
+      store.deliveries.counts(county, id, noticeId),
+      store.deliveries.page(county, id, noticeId, { state, limit, cursor }),
+    ]);
+    return c.json({ counts, items: page.items.map((item) => deliveryForCaller(item, c.var.caller)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+  });
+}

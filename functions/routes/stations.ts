@@ -1,0 +1,132 @@
+/**
+ * @module routes/stations
+ * Village broadcast stations (村村通广播站). A station pulls its own scripts — today's and
+ * upcoming, in air order, until each one's air window closes — and confirms each airing, once,
+ * possibly late and with the actual air time. Each pull records the station's last contact, so
+ * the county can see which stations have not fetched today's scripts.
+ */
+import { z } from 'zod';
+import { Forbidden, NotFound } from '../domain/errors.js';
+import { deliveryIdSchema, parseDeliveryId, type DeliveryRecord } from '../domain/delivery.js';
+import { utcToLocal } from '../domain/schedule.js';
+import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+import type { AppEnv } from '../http/env.js';
+import type { Context } from 'hono';
+
+const scriptSchema = z
+  .object({
+    id: z.string(),
+    title: z.string().optional(),
+    text: z.string(),
+    airAt: z.string().describe('UTC'),
+    airAtLocal: z.string(),
+    airWindows: z.array(z.object({ from: z.string(), to: z.string() })),
+    repeats: z.number(),
+    availableUntil: z.string(),
+    aired: z.boolean(),
+    airedAt: z.string().optional(),
+  })
+  .meta({ id: 'StationScript' });
+
+const scriptsRoute = securedRoute(['station'], {
+  method: 'get',
+  path: '/stations/me/scripts',
+  tags: ['stations'],
+  summary: 'This station’s scripts still to air, in air order',
+  responses: { 200: jsonResponse(z.object({ stationId: z.string(), items: z.array(scriptSchema) }), 'Scripts') },
+});
+
+const airedRoute = securedRoute(['station'], {
+  method: 'post',
+  path: '/stations/me/scripts/{id}/aired',
+  tags: ['stations'],
+  summary: 'Confirm that a script was aired (idempotent: a repeated confirmation counts once)',
+  request: {
+    params: z.object({ id: deliveryIdSchema }),
+    body: { ...jsonBody(z.object({ airedAt: z.iso.datetime({ offset: true }).optional().describe('when it actually aired; default now') })), required: false },
+  },
+  responses: { 200: jsonResponse(scriptSchema, 'Recorded (or already was)'), 404: problemResponseSpec('No such script for this station') },
+});
+
+const listStationsRoute = securedRoute(['admin', 'county', 'staff'], {
+  method: 'get',
+  path: '/stations',
+  tags: ['stations'],
+  summary: 'Stations with their last contact, and whether they fetched today’s scripts',
+  responses: {
+    200: jsonResponse(
+      z.object({
+        items: z.array(z.object({ id: z.string(), name: z.string(), village: z.string(), lastContactAt: z.string().optional(), contactedToday: z.boolean() })),
+      }),
+      'Stations',
+    ),
+  },
+});
+
+function stationOf(c: Context<AppEnv>): string {
+  const stationId = c.var.caller.stationId;
+  if (!stationId) throw new Forbidden('This token is not a station’s.');
+  return stationId;
+}
+
+function view(delivery: DeliveryRecord, timeZone: string) {
+  return {
+    id: delivery.id,
+    ...(delivery.script?.title ? { title: delivery.script.title } : {}),
+    text: delivery.script?.text ?? '',
+    airAt: delivery.scheduledAt,
+    airAtLocal: utcToLocal(delivery.scheduledAt, timeZone),
+    airWindows: delivery.script?.airWindows ?? [],
+    repeats: delivery.script?.repeats ?? 1,
+    availableUntil: delivery.availableUntil ?? delivery.scheduledAt,
+    aired: delivery.state === 'aired',
+    ...(delivery.airedAt ? { airedAt: delivery.airedAt } : {}),
+  };
+}
+
+export function stationRoutes() {
+  return newRouter()
+    .openapi(scriptsRoute, async (c) => {
+      const stationId = stationOf(c);
+      const { store, clock, config } = c.var.deps;
+      const now = clock();
+      await store.plans.touchStation(c.var.caller.county, stationId, now);
+      const scripts = await store.deliveries.stationScripts(c.var.caller.county, stationId, now);
+      const items = scripts
+        .filter((script) => script.state !== 'cancelled' && script.state !== 'expired' && script.state !== 'failed')
+        .sort((a, b) => (a.scheduledAt < b.scheduledAt ? -1 : a.scheduledAt > b.scheduledAt ? 1 : 0))
+        .map((script) => view(script, config.timeZone));
+      return c.json({ stationId, items }, 200);
+    })
+    .openapi(airedRoute, async (c) => {
+      const stationId = stationOf(c);
+      const { id } = c.req.valid('param');
+      const body = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : {};
+      const { store, clock, config } = c.var.deps;
+      const { campaignId, noticeId, sendIndex } = parseDeliveryId(id);
+      // The id names the station: a station can only ever reach its own scripts.
+      const delivery = await store.deliveries.getByKey(c.var.caller.county, campaignId, noticeId, sendIndex, `s${stationId}`);
+      if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
+      const now = clock();
+      const result = await store.deliveries.markAired(delivery, body.airedAt ? new Date(body.airedAt).toISOString() : now.toISOString(), now);
+      return c.json(view(result.record, config.timeZone), 200);
+    })
+    .openapi(listStationsRoute, async (c) => {
+      const { store, clock, config } = c.var.deps;
+      const registry = await store.plans.getRegistry(c.var.caller.county);
+      const contacts = await store.plans.stationContacts(c.var.caller.county);
+      const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
+      const items = registry.stations.map((station) => {
+        const lastContactAt = contacts.get(station.id);
+        return {
+          id: station.id,
+          name: station.name,
+          village: station.village,
+          ...(lastContactAt ? { lastContactAt } : {}),
+          contactedToday: lastContactAt !== undefined && utcToLocal(lastContactAt, config.timeZone).slice(0, 10) === today,
+        };
+      });
+      return c.json({ items }, 200);
+    });
+}

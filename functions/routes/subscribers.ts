@@ -1,0 +1,113 @@
+/**
+ * @module routes/subscribers
+ * People who receive SMS. Numbers are validated and normalised to E.164, shown masked to
+ * everyone but admins, and never put in a URL: a subscriber is addressed by the key of its number.
+ * Opting out is one call, honoured from the next send on.
+ */
+import { z } from 'zod';
+import { Invalid } from '../domain/errors.js';
+import { normalisePhone, phoneKey } from '../domain/phone.js';
+import { subscriberInputSchema, subscriberRecordSchema, subscriberView, type SubscriberRecord } from '../domain/subscriber.js';
+import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+import { idSchema } from '../domain/access.js';
+
+const subscriberViewSchema = subscriberRecordSchema.omit({ county: true }).meta({ id: 'Subscriber' });
+const keyParams = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a subscriber key') });
+
+const addRoute = securedRoute(['admin'], {
+  method: 'post',
+  path: '/subscribers',
+  tags: ['subscribers'],
+  summary: 'Add a subscriber, or change the one with that number',
+  request: { body: jsonBody(subscriberInputSchema.meta({ id: 'SubscriberInput' })) },
+  responses: { 200: jsonResponse(z.object({ result: z.enum(['created', 'updated', 'unchanged']), subscriber: subscriberViewSchema }), 'Stored') },
+});
+
+const listRoute = securedRoute(['admin', 'staff'], {
+  method: 'get',
+  path: '/subscribers',
+  tags: ['subscribers'],
+  summary: 'A township’s subscribers (optionally one village), a page at a time; numbers masked for non-admins',
+  request: { query: pageQuerySchema.extend({ township: idSchema, village: idSchema.optional() }) },
+  responses: { 200: jsonResponse(z.object({ items: z.array(subscriberViewSchema), nextCursor: z.string().optional() }), 'One page') },
+});
+
+const removeRoute = securedRoute(['admin'], {
+  method: 'delete',
+  path: '/subscribers/{key}',
+  tags: ['subscribers'],
+  summary: 'Remove a subscriber',
+  request: { params: keyParams },
+  responses: { 200: jsonResponse(subscriberViewSchema, 'Removed'), 404: problemResponseSpec('No such subscriber') },
+});
+
+const optOutRoute = securedRoute(['admin', 'staff'], {
+  method: 'post',
+  path: '/subscribers/opt-out',
+  tags: ['subscribers'],
+  summary: 'Opt a number out of all SMS, from the next send on',
+  request: { body: jsonBody(z.object({ phone: z.string().trim().min(1).max(40) })) },
+  responses: { 200: jsonResponse(z.object({ optedOut: z.literal(true), known: z.boolean(), key: z.string() }), 'Opted out') },
+});
+
+function parsePhone(raw: string): string {
+  const parsed = normalisePhone(raw);
+  if (!parsed.ok) throw new Invalid('The phone number is not valid.', [{ field: 'body.phone', message: parsed.reason }]);
+  return parsed.e164;
+}
+
+export function subscriberRoutes() {
+  return newRouter()
+    .openapi(addRoute, async (c) => {
+      const input = c.req.valid('json');
+      const { store, clock } = c.var.deps;
+      const county = c.var.caller.county;
+      const phone = parsePhone(input.phone);
+      const registry = await store.plans.getRegistry(county);
+      const village = registry.villages.find((candidate) => candidate.id === input.village);
+      const problems = [
+        ...(registry.townships.some((township) => township.id === input.township) ? [] : [{ field: 'body.township', message: `unknown township "${input.township}"` }]),
+        ...(!village ? [{ field: 'body.village', message: `unknown village "${input.village}"` }] : village.township !== input.township ? [{ field: 'body.village', message: `"${input.village}" is not in township "${input.township}"` }] : []),
+        ...input.groups.filter((group) => !registry.groups.includes(group)).map((group) => ({ field: 'body.groups', message: `unknown group "${group}"` })),
+      ];
+      if (problems.length > 0) throw new Invalid('The subscriber does not fit the registry.', problems);
+      const key = phoneKey(phone);
+      const existing = await store.subscribers.findByPhoneKey(county, key);
+      const now = clock().toISOString();
+      const record: SubscriberRecord = {
+        county,
+        phone,
+        phoneKey: key,
+        township: input.township,
+        village: input.village,
+        groups: input.groups,
+        consent: input.consent,
+        optedOut: existing?.optedOut ?? false,
+        ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
+        ...(input.name ? { name: input.name } : {}),
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      const result = await store.subscribers.upsert(record, existing);
+      return c.json({ result, subscriber: subscriberView(result === 'unchanged' && existing ? existing : record, true) }, 200);
+    })
+    .openapi(listRoute, async (c) => {
+      const { township, village, limit, cursor } = c.req.valid('query');
+      const page = await c.var.deps.store.subscribers.page(c.var.caller.county, township, { village, limit, cursor });
+      const reveal = c.var.caller.role === 'admin';
+      return c.json({ items: page.items.map((item) => subscriberView(item, reveal)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+    })
+    .openapi(removeRoute, async (c) => {
+      const { store } = c.var.deps;
+      const found = await store.subscribers.require(c.var.caller.county, c.req.valid('param').key);
+      await store.subscribers.remove(found);
+      return c.json(subscriberView(found, true), 200);
+    })
+    .openapi(optOutRoute, async (c) => {
+      const phone = parsePhone(c.req.valid('json').phone);
+      const key = phoneKey(phone);
+      const known = await c.var.deps.store.subscribers.optOut(c.var.caller.county, phone, key, c.var.deps.clock());
+      return c.json({ optedOut: true as const, known: known !== undefined, key }, 200);
+    });
+}

@@ -1,0 +1,445 @@
+/**
+ * @module store/deliveries
+ * Deliveries and their life in the table. A pending delivery carries `duePk`/`dueAt` and so sits
+ * in the sparse due index; claiming it moves `dueAt` to the end of the claim's lease (a crashed
+ * run's claims come back by themselves); finishing it removes it from the index. Every outcome is
+ * written in one transaction with the notice's counters, guarded by the claim's lease id, so a
+ * retry or a run that lost its lease can never count a delivery twice.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, type DeliveryRecord, type DeliveryState } from '../domain/delivery.js';
+import { keys } from './keys.js';
+import type { Page } from './paging.js';
+import { queryAll, queryPage } from './query.js';
+import { attr, indexNames } from './table.js';
+
+/** TransactWriteItems takes 100 items: 99 deliveries and the counter they move. */
+const CREATE_CHUNK = 99;
+
+export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled';
+
+function shardOf(id: string): number {
+  let hash = 0;
+  for (const character of id) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
+  return hash % keys.dueShards;
+}
+
+export function deliveryKey(delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId' | 'sendIndex' | 'recipient'>) {
+  return keys.delivery(delivery.county, delivery.campaignId, delivery.noticeId, delivery.sendIndex, recipientKey(delivery.recipient));
+}
+
+export function deliveryItem(record: DeliveryRecord, dueAt: string | undefined) {
+  return {
+    ...deliveryKey(record),
+    ...(dueAt ? keys.due(shardOf(record.id), dueAt, record.id) : {}),
+    ...(record.recipient.kind === 'station' && record.availableUntil
+      ? {
+          [attr.gsi1pk]: keys.stationScripts(record.county, record.recipient.stationId),
+          [attr.gsi1sk]: keys.stationScript(record.availableUntil, record.id),
+        }
+      : {}),
+    type: 'delivery',
+    ...record,
+  };
+}
+
+const statsUpdate = (tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counter: string, by: number) => ({
+  Update: {
+    TableName: tableName,
+    Key: keys.noticeStats(record.county, record.campaignId, record.noticeId),
+    UpdateExpression: 'ADD #counter :by',
+    ExpressionAttributeNames: { '#counter': counter },
+    ExpressionAttributeValues: { ':by': by },
+  },
+});
+
+export class DeliveryStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /**
+   * Writes new deliveries, 99 to a transaction with the notice's `total` counter. A delivery that
+   * already exists (a resumed expansion) is left exactly as it is and not counted again.
+   */
+  async createMany(records: readonly DeliveryRecord[]): Promise<{ created: number; existed: number; requests: number }> {
+    let created = 0;
+    let existed = 0;
+    let requests = 0;
+    for (let start = 0; start < records.length; start += CREATE_CHUNK) {
+      let chunk = records.slice(start, start + CREATE_CHUNK);
+      while (chunk.length > 0) {
+        const first = chunk[0];
+        if (!first) break;
+        requests += 1;
+        try {
+          await this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                ...chunk.map((record) => ({
+                  Put: {
+                    TableName: this.tableName,
+                    Item: deliveryItem(record, record.scheduledAt),
+                    ConditionExpression: `attribute_not_exists(${attr.pk})`,
+                  },
+                })),
+                statsUpdate(this.tableName, first, 'total', chunk.length),
+              ],
+            }),
+          );
+          created += chunk.length;
+          chunk = [];
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const already = new Set(reasons.flatMap((reason, index) => (reason.Code === 'ConditionalCheckFailed' ? [index] : [])));
+          if (already.size === 0) throw error; // conflicts or throttling: let the caller retry the whole step
+          existed += already.size;
+          chunk = chunk.filter((_record, index) => !already.has(index));
+        }
+      }
+    }
+    return { created, existed, requests };
+  }
+
+  /** Deliveries whose time (or whose claim's lease) has come, oldest first, from every shard. */
+  async due(now: Date, limitPerShard: number): Promise<DeliveryRecord[]> {
+    const upTo = `${now.toISOString()}#~`;
+    const pages = await Promise.all(
+      Array.from({ length: keys.dueShards }, (_shard, shard) =>
+        this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: indexNames.due,
+            KeyConditionExpression: '#duePk = :shard AND #dueAt <= :upTo',
+            ExpressionAttributeNames: { '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+            ExpressionAttributeValues: { ':shard': keys.dueShard(shard), ':upTo': upTo },
+            Limit: limitPerShard,
+          }),
+        ),
+      ),
+    );
+    return pages
+      .flatMap((page) => page.Items ?? [])
+      .map((item) => ({ record: deliveryRecordSchema.parse(item), dueAt: String(item[attr.dueAt]) }))
+      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
+      .map(({ record }) => record);
+  }
+
+  /**
+   * Claims a delivery for one send attempt: only if it is still pending, or its previous claim's
+   * lease has run out. Returns the claimed record, or undefined when another run has it.
+   */
+  async claim(record: DeliveryRecord, lease: { id: string; until: Date }, now: Date): Promise<DeliveryRecord | undefined> {
+    const leaseUntil = lease.until.toISOString();
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(record),
+          UpdateExpression: 'SET #state = :sending, leaseId = :lease, leaseUntil = :until, #dueAt = :leaseDue, updatedAt = :now',
+          ConditionExpression:
+            '(#state = :pending AND attribute_exists(#dueAt) AND attribute_not_exists(parked)) OR (#state = :sending AND leaseUntil <= :nowIso)',
+          ExpressionAttributeNames: { '#state': 'state', '#dueAt': attr.dueAt },
+          ExpressionAttributeValues: {
+            ':sending': 'sending',
+            ':pending': 'pending',
+            ':lease': lease.id,
+            ':until': leaseUntil,
+            ':leaseDue': keys.due(0, leaseUntil, record.id).dueAt,
+            ':now': now.toISOString(),
+            ':nowIso': now.toISOString(),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return deliveryRecordSchema.parse(result.Attributes);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Ends a claimed delivery, with its counter, if this claim still holds the lease. Returns false
+   * when the lease was lost (another run re-claimed it after it ran out).
+   */
+  async finish(
+    record: DeliveryRecord,
+    leaseId: string,
+    outcome: Outcome,
+    details: { messageId?: string; reason?: string; attempts?: number },
+    now: Date,
+  ): Promise<boolean> {
+    return this.finishAll([{ record, outcome, details }], leaseId, now).then((results) => results[0] ?? false);
+  }
+
+  /** Several outcomes of one claim, one transaction each, counters folded per outcome. */
+  async finishAll(
+    results: readonly { record: DeliveryRecord; outcome: Outcome; details: { messageId?: string; reason?: string; attempts?: number } }[],
+    leaseId: string,
+    now: Date,
+  ): Promise<boolean[]> {
+    return Promise.all(
+      results.map(async ({ record, outcome, details }) => {
+        const at = now.toISOString();
+        const sets = ['#state = :outcome', 'updatedAt = :now'];
+        const values: Record<string, unknown> = { ':outcome': outcome, ':now': at, ':sending': 'sending', ':lease': leaseId };
+        if (outcome === 'sent') {
+          sets.push('sentAt = :now');
+          values[':messageId'] = details.messageId ?? '';
+          sets.push('messageId = :messageId');
+        }
+        if (details.reason) {
+          sets.push('reason = :reason');
+          values[':reason'] = details.reason;
+        }
+        if (details.attempts !== undefined) {
+          sets.push('attempts = :attempts');
+          values[':attempts'] = details.attempts;
+        }
+        try {
+          await this.db.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: deliveryKey(record),
+                    UpdateExpression: `SET ${sets.join(', ')} REMOVE #duePk, #dueAt, leaseId, leaseUntil`,
+                    ConditionExpression: '#state = :sending AND leaseId = :lease',
+                    ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+                    ExpressionAttributeValues: values,
+                  },
+                },
+                statsUpdate(this.tableName, record, outcome, 1),
+              ],
+            }),
+          );
+          return true;
+        } catch (error) {
+          if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+          throw error;
+        }
+      }),
+    );
+  }
+
+  /** Gives a claimed delivery back to pending, to be tried again at `retryAt`. */
+  async release(record: DeliveryRecord, leaseId: string, retryAt: string, details: { attempts: number; reason?: string }, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: deliveryKey(record),
+          UpdateExpression: `SET #state = :pending, #dueAt = :due, attempts = :attempts, updatedAt = :now${details.reason ? ', reason = :reason' : ''} REMOVE leaseId, leaseUntil`,
+          ConditionExpression: '#state = :sending AND leaseId = :lease',
+          ExpressionAttributeNames: { '#state': 'state', '#dueAt': attr.dueAt },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':sending': 'sending',
+            ':lease': leaseId,
+            ':due': keys.due(0, retryAt, record.id).dueAt,
+            ':attempts': details.attempts,
+            ':now': now.toISOString(),
+            ...(details.reason ? { ':reason': details.reason } : {}),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Takes a pending delivery out of the due index while its notice is paused. */
+  async park(record: DeliveryRecord, now: Date): Promise<boolean> {
+    return this.conditionalUpdate(record, {
+      UpdateExpression: 'SET parked = :true, updatedAt = :now REMOVE #duePk, #dueAt',
+      ConditionExpression: '#state = :pending',
+      ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+      ExpressionAttributeValues: { ':true': true, ':pending': 'pending', ':now': now.toISOString() },
+    });
+  }
+
+  /** Puts a parked delivery back in the due index: only what was never sent goes out. */
+  async unpark(record: DeliveryRecord, now: Date): Promise<boolean> {
+    return this.conditionalUpdate(record, {
+      UpdateExpression: 'SET #duePk = :shard, #dueAt = :due, updatedAt = :now REMOVE parked',
+      ConditionExpression: '#state = :pending AND parked = :true',
+      ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+      ExpressionAttributeValues: {
+        ':shard': keys.dueShard(shardOf(record.id)),
+        ':due': keys.due(0, record.scheduledAt, record.id).dueAt,
+        ':pending': 'pending',
+        ':true': true,
+        ':now': now.toISOString(),
+      },
+    });
+  }
+
+  /** Cancels a delivery that has not been sent (pending or parked), with its counter. */
+  async cancelPending(record: DeliveryRecord, now: Date): Promise<boolean> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: deliveryKey(record),
+                UpdateExpression: 'SET #state = :cancelled, updatedAt = :now, reason = :reason REMOVE #duePk, #dueAt, parked',
+                ConditionExpression: '#state = :pending',
+                ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+                ExpressionAttributeValues: { ':cancelled': 'cancelled', ':pending': 'pending', ':now': now.toISOString(), ':reason': 'the notice was cancelled' },
+              },
+            },
+            statsUpdate(this.tableName, record, 'cancelled', 1),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+      throw error;
+    }
+  }
+
+  /**
+   * A station confirms an airing. Counted once: a repeated confirmation finds it already aired
+   * and changes nothing. Returns the delivery as it now is.
+   */
+  async markAired(record: DeliveryRecord, airedAt: string, now: Date): Promise<{ record: DeliveryRecord; first: boolean }> {
+    if (record.state === 'aired') return { record, first: false };
+    try {
+      const fields = { airedAt, confirmedAt: now.toISOString() };
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: deliveryKey(record),
+                // A station may air a script before the push reached it: a pending or sending
+                // script is finished here too, and counted as sent as well as aired.
+                UpdateExpression: 'SET #state = :aired, airedAt = :airedAt, confirmedAt = :confirmedAt, updatedAt = :confirmedAt REMOVE #duePk, #dueAt, leaseId, leaseUntil, parked',
+                ConditionExpression: '#state IN (:pending, :sending, :sent)',
+                ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+                ExpressionAttributeValues: {
+                  ':aired': 'aired',
+                  ':pending': 'pending',
+                  ':sending': 'sending',
+                  ':sent': 'sent',
+                  ':airedAt': fields.airedAt,
+                  ':confirmedAt': fields.confirmedAt,
+                },
+              },
+            },
+            statsUpdate(this.tableName, record, 'aired', 1),
+            ...(record.state === 'sent' ? [] : [statsUpdate(this.tableName, record, 'sent', 1)]),
+          ],
+        }),
+      );
+      return { record: { ...record, state: 'aired', ...fields }, first: true };
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        const current = await this.get(record);
+        if (current?.state === 'aired') return { record: current, first: false };
+        throw new ConditionalCheckFailedException({ message: `Delivery ${record.id} is ${current?.state ?? 'gone'}`, $metadata: {} });
+      }
+      throw error;
+    }
+  }
+
+  async get(record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId' | 'sendIndex' | 'recipient'>): Promise<DeliveryRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(record) }));
+    return result.Item ? deliveryRecordSchema.parse(result.Item) : undefined;
+  }
+
+  async getByKey(county: string, campaignId: string, noticeId: string, sendIndex: number, recipient: string): Promise<DeliveryRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.delivery(county, campaignId, noticeId, sendIndex, recipient) }));
+    return result.Item ? deliveryRecordSchema.parse(result.Item) : undefined;
+  }
+
+  async counts(county: string, campaignId: string, noticeId: string): Promise<DeliveryCounts> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.noticeStats(county, campaignId, noticeId) }));
+    return countsFrom((result.Item ?? {}) as Partial<Record<keyof DeliveryCounts, number>>);
+  }
+
+  /** A page of a notice's deliveries, optionally only those in one state (e.g. failed). */
+  async page(
+    county: string,
+    campaignId: string,
+    noticeId: string,
+    options: { state?: DeliveryState | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<Page<DeliveryRecord>> {
+    const page = await queryPage(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ...(options.state ? { FilterExpression: '#state = :state' } : {}),
+        ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk, ...(options.state ? { '#state': 'state' } : {}) },
+        ExpressionAttributeValues: {
+          ':pk': keys.deliveriesOfNotice(county, campaignId, noticeId),
+          ':prefix': keys.deliveryPrefix,
+          ...(options.state ? { ':state': options.state } : {}),
+        },
+      },
+      options,
+    );
+    return { ...page, items: page.items.map((item) => deliveryRecordSchema.parse(item)) };
+  }
+
+  /** Every delivery of a notice still pending (for pause, resume and cancel). */
+  async pendingOfNotice(county: string, campaignId: string, noticeId: string): Promise<DeliveryRecord[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        FilterExpression: '#state = :pending',
+        ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk, '#state': 'state' },
+        ExpressionAttributeValues: { ':pk': keys.deliveriesOfNotice(county, campaignId, noticeId), ':prefix': keys.deliveryPrefix, ':pending': 'pending' },
+      },
+      1_000_000,
+    );
+    return items.map((item) => deliveryRecordSchema.parse(item));
+  }
+
+  /** A station's scripts whose air windows have not closed, in the order they close. */
+  async stationScripts(county: string, stationId: string, now: Date): Promise<DeliveryRecord[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk AND #sk >= :from',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk, '#sk': attr.gsi1sk },
+        ExpressionAttributeValues: { ':pk': keys.stationScripts(county, stationId), ':from': now.toISOString() },
+      },
+      500,
+    );
+    return items.map((item) => deliveryRecordSchema.parse(item));
+  }
+
+  private async conditionalUpdate(record: DeliveryRecord, update: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>): Promise<boolean> {
+    try {
+      await this.db.send(new UpdateCommand({ TableName: this.tableName, Key: deliveryKey(record), ...update }));
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

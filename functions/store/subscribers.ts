@@ -1,0 +1,172 @@
+/**
+ * @module store/subscribers
+ * Subscribers live in their township's partition, sorted by village, so an audience of townships
+ * or villages is read as Queries, page by page; the byParent index finds one by number. Opt-outs
+ * are also kept account-wide by number (like SNS's list), so they hold for numbers we do not know.
+ */
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { NotFound } from '../domain/errors.js';
+import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import { keys } from './keys.js';
+import { queryPage } from './query.js';
+import { attr, indexNames } from './table.js';
+
+const BATCH_GET = 100;
+const BATCH_WRITE = 25;
+
+export function subscriberItem(record: SubscriberRecord) {
+  return {
+    ...keys.subscriber(record.county, record.township, record.village, record.phoneKey),
+    ...keys.subscriberByPhone(record.county, record.phoneKey),
+    type: 'subscriber',
+    ...record,
+  };
+}
+
+export class SubscriberStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findByPhoneKey(county: string, phoneKey: string): Promise<SubscriberRecord | undefined> {
+    const result = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: indexNames.byParent,
+        KeyConditionExpression: '#pk = :pk AND #sk = :sk',
+        ExpressionAttributeNames: { '#pk': attr.gsi1pk, '#sk': attr.gsi1sk },
+        ExpressionAttributeValues: { ':pk': keys.subscriberByPhone(county, phoneKey).gsi1pk, ':sk': 'SUB' },
+      }),
+    );
+    const item = result.Items?.[0];
+    return item ? subscriberRecordSchema.parse(item) : undefined;
+  }
+
+  /**
+   * Adds or replaces a subscriber. Moving to another village or township moves the item, in one
+   * transaction, so the number is never listed twice or lost.
+   */
+  async upsert(record: SubscriberRecord, existing: SubscriberRecord | undefined): Promise<'created' | 'updated' | 'unchanged'> {
+    if (existing && sameContent(existing, record)) return 'unchanged';
+    const moved = existing && (existing.township !== record.township || existing.village !== record.village);
+    if (moved) {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: keys.subscriber(existing.county, existing.township, existing.village, existing.phoneKey) } },
+            { Put: { TableName: this.tableName, Item: subscriberItem(record) } },
+          ],
+        }),
+      );
+    } else {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: subscriberItem(record) }));
+    }
+    return existing ? 'updated' : 'created';
+  }
+
+  async remove(record: SubscriberRecord): Promise<void> {
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [{ Delete: { TableName: this.tableName, Key: keys.subscriber(record.county, record.township, record.village, record.phoneKey) } }],
+      }),
+    );
+  }
+
+  /** One page of a township's subscribers, optionally of one village. */
+  async page(
+    county: string,
+    township: string,
+    options: { village?: string | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: SubscriberRecord[]; nextCursor?: string }> {
+    const page = await queryPage(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
+        ExpressionAttributeValues: {
+          ':pk': keys.subscribersOfTownship(county, township),
+          ':prefix': options.village ? keys.subscriberVillagePrefix(options.village) : 'SUB#',
+        },
+      },
+      options,
+    );
+    return { ...page, items: page.items.map((item) => subscriberRecordSchema.parse(item)) };
+  }
+
+  /** Marks a number opted out: on its subscriber record if we know it, and account-wide. */
+  async optOut(county: string, phone: string, phoneKey: string, now: Date): Promise<SubscriberRecord | undefined> {
+    const at = now.toISOString();
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at } }));
+    const existing = await this.findByPhoneKey(county, phoneKey);
+    if (!existing) return undefined;
+    const record = { ...existing, optedOut: true, optedOutAt: existing.optedOutAt ?? at, updatedAt: at, phone };
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: subscriberItem(record) }));
+    return record;
+  }
+
+  /** Which of these numbers are opted out account-wide: one BatchGet per 100. */
+  async optedOut(phoneKeys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(phoneKeys)];
+    for (let start = 0; start < unique.length; start += BATCH_GET) {
+      let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+        [this.tableName]: { Keys: unique.slice(start, start + BATCH_GET).map((key) => keys.optOut(key)) },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
+        if (attempt > 5) throw new Error('opt-out lookups stayed unprocessed after 5 attempts');
+        const result = await this.db.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of result.Responses?.[this.tableName] ?? []) found.add(String(item.phoneKey));
+        request = result.UnprocessedKeys as typeof request;
+        if (request && Object.keys(request).length > 0) await new Promise((wake) => setTimeout(wake, 50 * 2 ** attempt));
+      }
+    }
+    return found;
+  }
+
+  /** Records numbers from SNS's opt-out list (idempotent). */
+  async recordOptOuts(phoneKeys: readonly string[], now: Date): Promise<void> {
+    const at = now.toISOString();
+    for (let start = 0; start < phoneKeys.length; start += BATCH_WRITE) {
+      let pending = phoneKeys
+        .slice(start, start + BATCH_WRITE)
+        .map((phoneKey) => ({ PutRequest: { Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at, source: 'sns' } } }));
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt > 5) throw new Error('opt-out writes stayed unprocessed after 5 attempts');
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
+        pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+        if (pending.length > 0) await new Promise((wake) => setTimeout(wake, 50 * 2 ** attempt));
+      }
+    }
+  }
+
+  async lastOptOutSync(): Promise<string | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.optOutSync() }));
+    return typeof result.Item?.syncedAt === 'string' ? result.Item.syncedAt : undefined;
+  }
+
+  async markOptOutSync(now: Date, count: number): Promise<void> {
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.optOutSync(), syncedAt: now.toISOString(), count } }));
+  }
+
+  async require(county: string, phoneKey: string): Promise<SubscriberRecord> {
+    const found = await this.findByPhoneKey(county, phoneKey);
+    if (!found) throw new NotFound('No subscriber with that number.');
+    return found;
+  }
+}
+
+function sameContent(a: SubscriberRecord, b: SubscriberRecord): boolean {
+  const content = (record: SubscriberRecord) =>
+    JSON.stringify([record.phone, record.township, record.village, [...record.groups].sort(), record.consent, record.optedOut, record.name ?? '']);
+  return content(a) === content(b);
+}

@@ -1,0 +1,296 @@
+/**
+ * Delivery end to end on DynamoDB Local, through the real SNS client against the local sink:
+ * from an approved, scheduled notice to sent SMS and confirmed airings — and the faults.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { phoneKey } from '../../functions/domain/phone.js';
+import { NotifyError, type Notifier } from '../../functions/notify/sns.js';
+import { actOnNotice } from '../../functions/workflows/notices.js';
+import { aGrant, aToken } from '../support/builders.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { aBench, aBroadcastNotice, anSmsNotice, perRecipient, type Bench } from '../support/dispatch.js';
+
+let db: TestDatabase;
+let bench: Bench;
+const county = 'testcounty';
+const staff = { tokenId: 'tok_staff', county, role: 'staff' as const, name: '宣传员' };
+
+beforeEach(async () => {
+  db = await freshTable({ county });
+  bench = await aBench(db);
+});
+afterEach(async () => {
+  await bench.stop();
+  await db.drop();
+});
+
+/** Runs the dispatcher until nothing is left pending, moving the clock past retry times. */
+async function drain(campaignId: string, noticeId = 'n', rounds = 20) {
+  for (let round = 0; round < rounds; round += 1) {
+    await bench.dispatch();
+    const counts = await db.store.deliveries.counts(county, campaignId, noticeId);
+    if (counts.pending === 0) return counts;
+    bench.clock.advance(60_000);
+  }
+  return db.store.deliveries.counts(county, campaignId, noticeId);
+}
+
+describe('an SMS notice', () => {
+  it('goes to every reachable subscriber once, through SNS, with the reviewed text', async () => {
+    const phones = await bench.addSubscribers(12);
+    await bench.addSubscribers(2, { consent: false });
+    await bench.addSubscribers(3, { township: 'shiyang', village: 'shiyang-qiaotou' });
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    const notice = await db.store.notices.require(county, campaignId, 'n');
+    expect(notice.state).toBe('scheduled');
+    expect(notice.smsText).toBe('【普法宣传】今天是消费者权益日，维权请拨12315。回T退订');
+
+    // Opting out after scheduling is honoured from the next send on.
+    await db.store.subscribers.optOut(county, phones[0]!, phoneKey(phones[0]!), bench.clock.read());
+
+    bench.clock.set('2031-03-14T23:00:00Z'); // 07:00 local: not yet due
+    expect((await bench.dispatch()).claimed).toBe(0);
+
+    bench.clock.set('2031-03-15T01:00:30Z'); // 09:00:30 local
+    const summary = await bench.dispatch();
+    expect(summary).toMatchObject({ sent: 11, skipped: 1, failed: 0 });
+    const sms = bench.sink.outbox.list().filter((entry) => entry.kind === 'sms');
+    expect(sms).toHaveLength(11);
+    expect(new Set(sms.map((entry) => entry.phoneNumber))).toEqual(new Set(phones.slice(1)));
+    expect(sms.every((entry) => entry.message === notice.smsText)).toBe(true);
+    expect(sms[0]?.attributes['AWS.SNS.SMS.SMSType']).toBe('Transactional');
+
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toEqual({
+      total: 12, pending: 0, sent: 11, failed: 0, skipped: 1, expired: 0, aired: 0, cancelled: 0,
+    });
+    expect((await db.store.notices.require(county, campaignId, 'n')).state).toBe('done');
+    expect((await bench.dispatch()).claimed).toBe(0);
+  });
+
+  it('expires a send that is too late, with the reason', async () => {
+    await bench.addSubscribers(3);
+    const { campaignId } = await bench.scheduled(anSmsNotice({ lateWindowMinutes: 60 }));
+    bench.clock.set('2031-03-15T03:00:00Z'); // two hours late
+    expect(await bench.dispatch()).toMatchObject({ expired: 3, sent: 0 });
+    const expired = await db.store.deliveries.page(county, campaignId, 'n', { state: 'expired', limit: 10 });
+    expect(expired.items[0]?.reason).toMatch(/120 min after its time, past the 60 min late window/);
+    expect(bench.sink.outbox.list()).toHaveLength(0);
+  });
+
+  it('waits for quiet hours to end when the send time is checked again', async () => {
+    await bench.addSubscribers(2);
+    const { campaignId } = await bench.scheduled(anSmsNotice({ schedule: { kind: 'key-date', days: 0, at: '20:55' } }));
+    bench.clock.set('2031-03-15T13:10:00Z'); // 21:10 local, inside quiet hours, 15 min late
+    expect(await bench.dispatch()).toMatchObject({ deferred: 2, sent: 0 });
+    bench.clock.set('2031-03-15T23:59:00Z'); // 07:59 local: still quiet, not yet due again
+    expect((await bench.dispatch()).claimed).toBe(0);
+    bench.clock.set('2031-03-16T00:00:01Z'); // 08:00 local
+    expect(await bench.dispatch()).toMatchObject({ sent: 0, expired: 2 }); // past the default 180 min window
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ expired: 2, pending: 0 });
+  });
+
+  it('sends what was deferred once quiet hours end, inside the late window', async () => {
+    await bench.addSubscribers(2);
+    // Planned before quiet hours, dispatched inside them (an outage): it waits for 08:00.
+    const { campaignId } = await bench.scheduled(anSmsNotice({ schedule: { kind: 'key-date', days: 0, at: '20:55' }, lateWindowMinutes: 720 }));
+    bench.clock.set('2031-03-15T13:10:00Z'); // 21:10 local
+    expect(await bench.dispatch()).toMatchObject({ deferred: 2 });
+    bench.clock.set('2031-03-16T00:00:05Z'); // 08:00 local, 11 h late, inside the 12 h window
+    expect(await bench.dispatch()).toMatchObject({ sent: 2 });
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ sent: 2, pending: 0 });
+  });
+});
+
+describe('a broadcast notice', () => {
+  it('is pushed to every station ten to a PublishBatch, pulled by each station and confirmed once', async () => {
+    const { campaignId } = await bench.scheduled(aBroadcastNotice());
+    bench.clock.set('2031-03-14T23:00:05Z'); // 07:00:05 local
+    const before = bench.sink.stats().calls;
+    const summary = await bench.dispatch();
+    const stations = (await db.store.plans.getRegistry(county)).stations;
+    expect(summary.sent).toBe(stations.length);
+    expect(bench.sink.stats().calls - before).toBe(Math.ceil(stations.length / 10));
+    const pushes = bench.sink.outbox.list().filter((entry) => entry.kind === 'station');
+    const first = pushes.find((entry) => entry.attributes.station === 'st-xiangyang');
+    expect(first?.attributes).toMatchObject({ station: 'st-xiangyang', village: 'chengxiang-xiangyang', township: 'chengxiang' });
+    expect(JSON.parse(first?.message ?? '{}')).toMatchObject({ text: expect.stringContaining('12315'), repeats: 2 });
+
+    // The station pulls its own scripts and confirms one, twice.
+    const app = createApp({ ...db.deps, clock: bench.clock.read });
+    const station = await aToken(db.store, county, aGrant({ role: 'station', stationId: 'st-xiangyang' }));
+    const other = await aToken(db.store, county, aGrant({ role: 'station', stationId: 'st-qiaotou' }));
+    const pulled = await app.request('/stations/me/scripts', { headers: station.headers });
+    const scripts = ((await pulled.json()) as { items: { id: string; airAtLocal: string; aired: boolean }[] }).items;
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).toMatchObject({ airAtLocal: '2031-03-15T07:00', aired: false });
+    const id = scripts[0]!.id;
+
+    const confirm = (headers: Record<string, string>) =>
+      app.request(`/stations/me/scripts/${id}/aired`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ airedAt: '2031-03-15T07:10:00+08:00' }),
+      });
+    expect((await confirm(other.headers)).status).toBe(404);
+    const confirmed = await confirm(station.headers);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.json()).toMatchObject({ aired: true, airedAt: '2031-03-14T23:10:00.000Z' });
+    expect((await confirm(station.headers)).status).toBe(200);
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).aired).toBe(1);
+
+    // A late confirmation, after the window closed, still counts.
+    bench.clock.set('2031-03-16T02:00:00Z');
+    const late = pushes.find((entry) => entry.attributes.station === 'st-qiaotou');
+    const lateId = (JSON.parse(late?.message ?? '{}') as { id: string }).id;
+    const lateConfirm = await app.request(`/stations/me/scripts/${lateId}/aired`, { method: 'POST', headers: other.headers });
+    expect(lateConfirm.status).toBe(200);
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).aired).toBe(2);
+
+    const contacts = await app.request('/stations', { headers: (await aToken(db.store, county, aGrant({ role: 'county' }))).headers });
+    const list = ((await contacts.json()) as { items: { id: string; lastContactAt?: string; contactedToday: boolean }[] }).items;
+    expect(list.find((item) => item.id === 'st-xiangyang')?.lastContactAt).toBe('2031-03-14T23:00:05.000Z');
+    expect(list.find((item) => item.id === 'st-gaoshan')).toMatchObject({ contactedToday: false });
+  });
+
+  it('retries only the entries PublishBatch refused, and fails a permanent refusal with its reason', async () => {
+    let refusals = 0;
+    bench.faults.failEntry = (message) => {
+      const body = JSON.parse(message) as { id: string };
+      if (body.id.endsWith('~sst-gaoshan')) return { code: 'InvalidParameter', senderFault: true };
+      if (body.id.endsWith('~sst-qiaotou') && refusals < 2) {
+        refusals += 1;
+        return { code: 'InternalError', senderFault: false };
+      }
+      return undefined;
+    };
+    const { campaignId } = await bench.scheduled(aBroadcastNotice());
+    bench.clock.set('2031-03-14T23:00:05Z');
+    const counts = await drain(campaignId);
+    const stations = (await db.store.plans.getRegistry(county)).stations.length;
+    expect(counts).toMatchObject({ total: stations, sent: stations - 1, failed: 1, pending: 0 });
+    const perStation = perRecipient(bench.sink);
+    expect([...perStation.values()].every((count) => count === 1)).toBe(true);
+    const failed = await db.store.deliveries.page(county, campaignId, 'n', { state: 'failed', limit: 10 });
+    expect(failed.items.map((item) => item.reason)).toEqual(['InvalidParameter: injected']);
+    const retried = await db.store.deliveries.page(county, campaignId, 'n', { state: 'sent', limit: 50 });
+    expect(retried.items.find((item) => item.id.endsWith('~sst-qiaotou'))?.attempts).toBe(3);
+  });
+});
+
+describe('faults', () => {
+  it('a crash after k messages: the restarted run finishes, with at most one duplicate per crash', async () => {
+    const phones = await bench.addSubscribers(20);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    let sends = 0;
+    // Sends the 8th message, then dies before its outcome is written: the worst moment to crash.
+    const crashing: Notifier = {
+      ...bench.notifier,
+      async sendSms(message) {
+        const mine = ++sends; // counted before the await: sends run in parallel
+        const result = await bench.notifier.sendSms(message);
+        if (mine === 8) throw new Error('process crashed');
+        return result;
+      },
+    };
+    await expect(bench.dispatch({ notifier: crashing })).rejects.toThrow('process crashed');
+    bench.clock.advance(bench.settings.leaseMs + 1_000); // the crashed run's claims run out
+    const counts = await drain(campaignId);
+    expect(counts).toMatchObject({ total: 20, sent: 20, pending: 0, failed: 0 });
+    const received = perRecipient(bench.sink);
+    expect(new Set(received.keys())).toEqual(new Set(phones));
+    const duplicates = [...received.values()].reduce((sum, count) => sum + count - 1, 0);
+    expect(duplicates).toBeLessThanOrEqual(1);
+  });
+
+  it('SNS throttling: retried with backoff until sent, none lost, none twice', async () => {
+    await bench.addSubscribers(10);
+    bench.faults.throttle = (call) => call % 3 === 0;
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const counts = await drain(campaignId);
+    expect(counts).toMatchObject({ total: 10, sent: 10, failed: 0, pending: 0 });
+    expect([...perRecipient(bench.sink).values()].every((count) => count === 1)).toBe(true);
+    const sent = await db.store.deliveries.page(county, campaignId, 'n', { state: 'sent', limit: 20 });
+    expect(sent.items.some((item) => item.attempts > 1)).toBe(true);
+  });
+
+  it('gives up after the last attempt and marks the delivery failed with the reason', async () => {
+    await bench.addSubscribers(2);
+    bench.faults.failPublish = () => true;
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const counts = await drain(campaignId);
+    expect(counts).toMatchObject({ failed: 2, sent: 0, pending: 0 });
+    const failed = await db.store.deliveries.page(county, campaignId, 'n', { state: 'failed', limit: 10 });
+    expect(failed.items[0]?.reason).toMatch(/^gave up after 5 attempts: InternalError/);
+    expect(failed.items[0]?.attempts).toBe(5);
+  });
+
+  it('two dispatcher runs at once send each message exactly once', async () => {
+    const phones = await bench.addSubscribers(30);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const [first, second] = await Promise.all([bench.dispatch(), bench.dispatch()]);
+    expect(first.sent + second.sent).toBe(30);
+    const received = perRecipient(bench.sink);
+    expect(received.size).toBe(phones.length);
+    expect([...received.values()].every((count) => count === 1)).toBe(true);
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ sent: 30, pending: 0 });
+  });
+
+  it('never sends to a number on the SNS opt-out list', async () => {
+    const phones = await bench.addSubscribers(4);
+    bench.sink.optedOut.add(phones[1]!.slice(1)); // SNS lists numbers without the +
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const summary = await bench.dispatch();
+    expect(summary).toMatchObject({ optOutsSynced: 1, sent: 3, skipped: 1 });
+    expect(perRecipient(bench.sink).has(phones[1]!)).toBe(false);
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).skipped).toBe(1);
+  });
+});
+
+describe('pause, resume and cancel', () => {
+  it('pausing stops sending at once; resuming sends only what was never sent', async () => {
+    await bench.addSubscribers(6);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    const deps = { store: db.store, config: db.config, now: bench.clock.read() };
+    await actOnNotice(deps, staff, campaignId, 'n', 'pause');
+    bench.clock.set('2031-03-15T01:00:30Z');
+    expect(await bench.dispatch()).toMatchObject({ sent: 0, claimed: 0 });
+    expect(bench.sink.outbox.list()).toHaveLength(0);
+
+    await actOnNotice({ ...deps, now: bench.clock.read() }, staff, campaignId, 'n', 'resume');
+    expect(await bench.dispatch()).toMatchObject({ sent: 6 });
+    await actOnNotice({ ...deps, now: bench.clock.read() }, staff, campaignId, 'n', 'pause').catch(() => undefined);
+    expect(await bench.dispatch()).toMatchObject({ sent: 0 });
+    expect([...perRecipient(bench.sink).values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('cancelling a paused notice ends its deliveries as cancelled, counted', async () => {
+    await bench.addSubscribers(3);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    const deps = { store: db.store, config: db.config, now: bench.clock.read() };
+    await actOnNotice(deps, staff, campaignId, 'n', 'pause');
+    await actOnNotice(deps, staff, campaignId, 'n', 'cancel');
+    bench.clock.set('2031-03-15T01:00:30Z');
+    expect(await bench.dispatch()).toMatchObject({ cancelled: 3, sent: 0 });
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ cancelled: 3, pending: 0 });
+  });
+});
+
+describe('the notifier', () => {
+  it('classifies SNS errors into throttled, transient and permanent', async () => {
+    bench.faults.throttle = () => true;
+    await expect(bench.notifier.sendSms({ deliveryId: 'd', phoneNumber: '+8619900000001', text: 'x' })).rejects.toMatchObject({
+      kind: 'throttled',
+    });
+    bench.faults.throttle = undefined;
+    bench.faults.failPublish = () => true;
+    const error = await bench.notifier.sendSms({ deliveryId: 'd', phoneNumber: '+8619900000001', text: 'x' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotifyError);
+    expect(error).toMatchObject({ kind: 'transient' });
+  });
+});
