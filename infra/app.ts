@@ -12,6 +12,9 @@ const contextSchema = z.object({
   timeZone: z.string().min(1),
   alarmEmail: z.email().optional(),
   stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/).default('Pufa'),
+  smsType: z.enum(['Transactional', 'Promotional']).optional(),
+  smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
+  smsPerSecond: z.coerce.number().int().min(1).max(1000).optional(),
 });
 
 const app = new App();
@@ -21,15 +24,19 @@ const parsed = contextSchema.safeParse({
   timeZone: read('timeZone'),
   alarmEmail: read('alarmEmail'),
   stackName: read('stackName'),
+  smsType: read('smsType'),
+  smsSenderId: read('smsSenderId'),
+  smsPerSecond: read('smsPerSecond'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);
   throw new Error(`Invalid CDK context (set it in cdk.json or with -c key=value):\n  ${problems.join('\n  ')}`);
 }
 
-const { stackName, ...props } = parsed.data;
+const { stackName, smsType, smsSenderId, smsPerSecond, ...props } = parsed.data;
 new PufaStack(app, stackName, {
   ...props,
+  sms: { type: smsType, senderId: smsSenderId, perSecond: smsPerSecond },
   // Account and region come from the deploying credentials; synth works without any.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -14,6 +14,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, type Function as LambdaFunctionConstruct } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -30,6 +31,7 @@ export interface PufaStackProps extends StackProps {
   timeZone: string;
   /** Optional address that receives alarm notifications. */
   alarmEmail?: string | undefined;
+  sms?: { type?: 'Transactional' | 'Promotional' | undefined; senderId?: string | undefined; perSecond?: number | undefined } | undefined;
 }
 
 const attributeType = (key: KeyAttribute) => ({
@@ -81,6 +83,9 @@ export class PufaStack extends Stack {
       PUFA_COUNTY: props.county,
       PUFA_TIME_ZONE: props.timeZone,
       PUFA_STATION_TOPIC_ARN: this.stationTopic.topicArn,
+      ...(props.sms?.type ? { PUFA_SMS_TYPE: props.sms.type } : {}),
+      ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
+      ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
       NODE_OPTIONS: '--enable-source-maps',
     };
 
@@ -115,6 +120,15 @@ export class PufaStack extends Stack {
     });
     this.table.grantReadWriteData(this.dispatchFunction);
     this.stationTopic.grantPublish(this.dispatchFunction);
+    // SMS goes straight to phone numbers, which have no ARN: SNS only accepts "*" as the resource
+    // for that, and for reading the account's opt-out list. Only the dispatcher gets it.
+    this.dispatchFunction.addToRolePolicy(
+      new PolicyStatement({
+        sid: 'SendSmsToPhoneNumbers',
+        actions: ['sns:Publish', 'sns:ListPhoneNumbersOptedOut'],
+        resources: ['*'],
+      }),
+    );
 
     new Rule(this, 'DispatchSchedule', {
       description: 'Run the pufa dispatcher every minute',

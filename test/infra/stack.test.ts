@@ -89,13 +89,17 @@ describe('the functions', () => {
     }
     const allActions = statements.flatMap((statement) => [statement.Action].flat());
     expect(allActions).not.toContain('*');
+    expect(allActions).not.toContain('sns:*');
     expect(allActions.filter((action) => action.endsWith(':*'))).toEqual([]);
   });
 
-  it('let only the dispatcher publish to the station topic', () => {
+  it('let only the dispatcher publish: to the station topic, and SMS to phone numbers', () => {
     const publishers = resourcesOf('AWS::IAM::Policy').filter((policy) => JSON.stringify(policy.Properties).includes('sns:Publish'));
     expect(publishers).toHaveLength(1);
     expect(JSON.stringify(publishers[0]?.Properties.Roles)).toContain('DispatchFunction');
+    const statements = (publishers[0]?.Properties.PolicyDocument as { Statement: { Sid?: string; Action: string | string[]; Resource: unknown }[] }).Statement;
+    const sms = statements.find((statement) => statement.Sid === 'SendSmsToPhoneNumbers');
+    expect(sms).toMatchObject({ Action: ['sns:Publish', 'sns:ListPhoneNumbersOptedOut'], Resource: '*' });
   });
 });
 
