@@ -17,6 +17,8 @@ export const stationSchema = z.object({
   village: idSchema,
   name,
   operator: z.string().trim().max(60).optional().describe('who runs the loudspeakers'),
+  contact: z.string().trim().max(40).optional().describe('the operator’s phone, E.164; shown masked to non-admins'),
+  pushEndpoint: z.url().max(500).optional().describe('where the station wants scripts pushed, if it has such a receiver'),
 });
 export type Township = z.infer<typeof townshipSchema>;
 export type Village = z.infer<typeof villageSchema>;

@@ -10,6 +10,7 @@ import { buildCalendar } from '../domain/calendar.js';
 import { Invalid, NotFound } from '../domain/errors.js';
 import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
 import { checkRegistry, registrySchema } from '../domain/registry.js';
+import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -171,7 +172,12 @@ export function planRoutes() {
       );
       return c.json(buildCalendar(year, plan, campaigns, notices), 200);
     })
-    .openapi(getRegistryRoute, async (c) => c.json(await c.var.deps.store.plans.getRegistry(c.var.caller.county), 200))
+    .openapi(getRegistryRoute, async (c) => {
+      const registry = await c.var.deps.store.plans.getRegistry(c.var.caller.county);
+      const reveal = c.var.caller.role === 'admin';
+      const stations = registry.stations.map((station) => (station.contact && !reveal ? { ...station, contact: maskPhone(station.contact) } : station));
+      return c.json({ ...registry, stations }, 200);
+    })
     .openapi(putRegistryRoute, async (c) => {
       const body = c.req.valid('json');
       const stored = await c.var.deps.store.plans.getRegistry(c.var.caller.county);

@@ -11,6 +11,9 @@ import { subscriberInputSchema, subscriberRecordSchema, subscriberView, type Sub
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { idSchema } from '../domain/access.js';
+import type { Context } from 'hono';
+import type { AppEnv } from '../http/env.js';
+import { importCsv } from '../workflows/imports.js';
 
 const subscriberViewSchema = subscriberRecordSchema.omit({ county: true }).meta({ id: 'Subscriber' });
 const keyParams = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a subscriber key') });
@@ -56,6 +59,36 @@ function parsePhone(raw: string): string {
   if (!parsed.ok) throw new Invalid('The phone number is not valid.', [{ field: 'body.phone', message: parsed.reason }]);
   return parsed.e164;
 }
+
+const importReport = z
+  .object({
+    kind: z.enum(['subscribers', 'stations']),
+    dryRun: z.boolean(),
+    rows: z.number(),
+    created: z.number(),
+    updated: z.number(),
+    unchanged: z.number(),
+    rejected: z.array(z.object({ line: z.number(), reason: z.string() })),
+  })
+  .meta({ id: 'ImportReport' });
+
+function importRoute(kind: 'subscribers' | 'stations') {
+  return securedRoute(['admin'], {
+    method: 'post',
+    path: `/${kind}/import`,
+    tags: [kind],
+    summary: `Import ${kind} from CSV (Chinese or English headers); rejected rows come back with line and reason`,
+    description: 'Send `Content-Type: text/csv`. Importing the same file twice changes nothing. For files over the body limit use `npm run import`.',
+    request: {
+      query: z.object({ dryRun: z.enum(['true', 'false']).default('false') }),
+      body: { required: false, content: { 'text/csv': { schema: z.string() } } },
+    },
+    responses: { 200: jsonResponse(importReport, 'What was imported and what was not') },
+  });
+}
+
+const importSubscribersRoute = importRoute('subscribers');
+const importStationsRoute = importRoute('stations');
 
 export function subscriberRoutes() {
   return newRouter()
@@ -104,10 +137,26 @@ export function subscriberRoutes() {
       await store.subscribers.remove(found);
       return c.json(subscriberView(found, true), 200);
     })
+    .openapi(importSubscribersRoute, async (c) => c.json(await runImport(c, 'subscribers'), 200))
+    .openapi(importStationsRoute, async (c) => c.json(await runImport(c, 'stations'), 200))
     .openapi(optOutRoute, async (c) => {
       const phone = parsePhone(c.req.valid('json').phone);
       const key = phoneKey(phone);
       const known = await c.var.deps.store.subscribers.optOut(c.var.caller.county, phone, key, c.var.deps.clock());
       return c.json({ optedOut: true as const, known: known !== undefined, key }, 200);
     });
+}
+
+async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
+  if (!/^text\/(csv|plain)\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new Invalid('Send the file as text/csv.', [{ field: 'header.content-type', message: 'must be text/csv' }]);
+  }
+  const { store, clock } = c.var.deps;
+  return importCsv(store, {
+    county: c.var.caller.county,
+    kind,
+    text: await c.req.text(),
+    dryRun: c.req.query('dryRun') === 'true',
+    now: clock(),
+  });
 }

@@ -156,3 +156,30 @@ describe('audience expansion', () => {
     expect((await db.store.deliveries.counts(county, campaignId, 'n')).total).toBe(900);
   }, 120_000);
 });
+
+describe('CSV import over the API', () => {
+  const csv = (path: string, text: string, headers: Headers) =>
+    app.request(path, { method: 'POST', headers: { ...headers, 'Content-Type': 'text/csv' }, body: text });
+
+  it('imports subscribers, reports rejected lines, and changes nothing the second time', async () => {
+    const text = '\ufeff手机号,乡镇,村,群体\n19900003001,城厢镇,东风村,企业\n19900003002,小河镇,茶园村,\nabc,城厢镇,东风村,\n';
+    const dry = await csv('/subscribers/import?dryRun=true', text, admin);
+    expect(await dry.json()).toMatchObject({ dryRun: true, rows: 3, created: 2 });
+    expect(await db.store.subscribers.findByPhoneKey(county, phoneKey('+8619900003001'))).toBeUndefined();
+    const first = (await (await csv('/subscribers/import', text, admin)).json()) as Record<string, unknown>;
+    expect(first).toMatchObject({ rows: 3, created: 2, updated: 0, unchanged: 0, rejected: [{ line: 4, reason: expect.stringContaining('abc') }] });
+    const second = (await (await csv('/subscribers/import', text, admin)).json()) as Record<string, unknown>;
+    expect(second).toMatchObject({ created: 0, updated: 0, unchanged: 2 });
+    expect((await csv('/subscribers/import', text, staff)).status).toBe(403);
+    const wrongType = await app.request('/subscribers/import', { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: '{}' });
+    expect(wrongType.status).toBe(400);
+  });
+
+  it('imports stations, and shows their contact masked to non-admins', async () => {
+    const response = await csv('/stations/import', '编号,名称,所属村,管理员,联系电话\nst-imported,新站,向阳村（示例）,王五,19900004000\n', admin);
+    expect(await response.json()).toMatchObject({ created: 1, rejected: [] });
+    const registry = await send('GET', '/registry', staff);
+    expect(registry.body.stations.find((item: { id: string }) => item.id === 'st-imported')).toMatchObject({ village: 'chengxiang-xiangyang', contact: '+86 199****4000' });
+    expect(registry.text).not.toContain('19900004000');
+  });
+});

@@ -1,0 +1,84 @@
+/**
+ * @module workflows/imports
+ * CSV imports of stations and subscribers, shared by `npm run import` and the API. Rows that do
+ * not check out are reported with their line and reason; the rest are added or changed.
+ * Importing the same file twice changes nothing.
+ */
+import { Invalid } from '../domain/errors.js';
+import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
+import type { SubscriberRecord } from '../domain/subscriber.js';
+import type { Store } from '../store/index.js';
+
+export interface ImportReport {
+  kind: ImportKind;
+  dryRun: boolean;
+  rows: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: Rejected[];
+}
+
+/** Subscribers written in parallel: each is a lookup and a write. */
+const CONCURRENCY = 8;
+
+export async function importCsv(
+  store: Store,
+  request: { county: string; kind: ImportKind; text: string; dryRun: boolean; now: Date; onProgress?: (done: number, total: number) => void },
+): Promise<ImportReport> {
+  const registry = await store.plans.getRegistry(request.county);
+  const base = { kind: request.kind, dryRun: request.dryRun, created: 0, updated: 0, unchanged: 0 };
+
+  if (request.kind === 'stations') {
+    const parsed = parseStations(request.text, registry);
+    if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
+    const stations = parsed.rows.map(({ line: _line, ...station }) => station);
+    const report = request.dryRun
+      ? { created: [], updated: [], unchanged: [] }
+      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] });
+    request.onProgress?.(parsed.lines, parsed.lines);
+    return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
+  }
+
+  const parsed = parseSubscribers(request.text, registry);
+  if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
+  const report: ImportReport = { ...base, rows: parsed.lines, rejected: parsed.rejected };
+  const at = request.now.toISOString();
+  let next = 0;
+  let done = parsed.rejected.length;
+  request.onProgress?.(done, parsed.lines);
+  const worker = async () => {
+    while (next < parsed.rows.length) {
+      const row = parsed.rows[next++];
+      if (!row) return;
+      const existing = await store.subscribers.findByPhoneKey(request.county, row.phoneKey);
+      const record: SubscriberRecord = {
+        county: request.county,
+        phone: row.phone,
+        phoneKey: row.phoneKey,
+        township: row.township,
+        village: row.village,
+        groups: row.groups,
+        consent: row.consent,
+        // An import never un-does an opt-out: only the person can.
+        optedOut: existing?.optedOut ?? false,
+        ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
+        ...(row.name ? { name: row.name } : {}),
+        createdAt: existing?.createdAt ?? at,
+        updatedAt: at,
+      };
+      const result = request.dryRun
+        ? existing
+          ? existing.township === record.township && existing.village === record.village && existing.consent === record.consent && [...existing.groups].sort().join() === [...record.groups].sort().join() && (existing.name ?? '') === (record.name ?? '')
+            ? 'unchanged'
+            : 'updated'
+          : 'created'
+        : await store.subscribers.upsert(record, existing);
+      report[result] += 1;
+      done += 1;
+      request.onProgress?.(done, parsed.lines);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return report;
+}

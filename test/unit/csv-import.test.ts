@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { parseStations, parseSubscribers } from '../../functions/domain/csv-import.js';
+import type { Registry } from '../../functions/domain/registry.js';
+
+const registry: Registry = {
+  townships: [{ id: 'chengxiang', name: '城厢镇' }, { id: 'shiyang', name: '始阳镇' }],
+  villages: [{ id: 'xiangyang', township: 'chengxiang', name: '向阳村' }, { id: 'qiaotou', township: 'shiyang', name: '桥头村' }],
+  stations: [],
+  groups: ['企业', '村干部'],
+};
+
+describe('parseSubscribers', () => {
+  it('reads Chinese headers after a BOM, names or ids, and any usual number format', () => {
+    const text = '\ufeff手机号码,乡镇,村,群体,是否同意,姓名\n199 0000 0001,城厢镇,向阳村,企业；村干部,是,张三\n+86-199-0000-0002,shiyang,qiaotou,,否,\n';
+    const parsed = parseSubscribers(text, registry);
+    expect(parsed.ok && parsed.rejected).toEqual([]);
+    expect(parsed.ok && parsed.rows.map(({ phoneKey: _key, ...row }) => row)).toEqual([
+      { line: 2, phone: '+8619900000001', township: 'chengxiang', village: 'xiangyang', groups: ['企业', '村干部'], consent: true, name: '张三' },
+      { line: 3, phone: '+8619900000002', township: 'shiyang', village: 'qiaotou', groups: [], consent: false },
+    ]);
+  });
+
+  it('rejects each bad row with its line and reason, and keeps the good ones', () => {
+    const text = [
+      'phone,township,village,groups,consent',
+      '19900000001,chengxiang,xiangyang,,',
+      '010-12345678,chengxiang,xiangyang,,',
+      '19900000002,nowhere,xiangyang,,',
+      '19900000003,shiyang,xiangyang,,',
+      '19900000004,chengxiang,xiangyang,渔民,',
+      '19900000005,chengxiang,xiangyang,,maybe',
+      '199 0000 0001,chengxiang,xiangyang,,',
+      '',
+      '"19900000006","chengxiang","xiangyang","企业,村干部",是',
+    ].join('\n');
+    const parsed = parseSubscribers(text, registry);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    expect(parsed.rows.map((row) => row.line)).toEqual([2, 10]);
+    expect(parsed.rows[1]?.groups).toEqual(['企业', '村干部']);
+    expect(parsed.rejected).toEqual([
+      { line: 3, reason: expect.stringContaining('not a mainland mobile number') },
+      { line: 4, reason: 'unknown township "nowhere"' },
+      { line: 5, reason: 'village "xiangyang" is not in 始阳镇' },
+      { line: 6, reason: 'unknown group "渔民"' },
+      { line: 7, reason: 'consent must be 是 or 否, not "maybe"' },
+      { line: 8, reason: 'the same number as line 2' },
+    ]);
+  });
+
+  it('refuses a file whose header lacks a column it needs, or that is not CSV', () => {
+    expect(parseSubscribers('手机号,村\n19900000001,向阳村\n', registry)).toEqual({ ok: false, problem: expect.stringContaining('township') });
+    expect(parseSubscribers('phone,township,village\n"unclosed,chengxiang,xiangyang\n', registry)).toMatchObject({ ok: false, problem: expect.stringContaining('not readable as CSV') });
+  });
+});
+
+describe('parseStations', () => {
+  it('reads stations with operator contact and push endpoint, rejecting bad rows', () => {
+    const text = [
+      '编号,名称,所属村,管理员,联系电话,推送地址',
+      'st-1,向阳村广播站,向阳村,李四,13800138000,https://example.org/push',
+      'st 2,坏编号,向阳村,,,',
+      'st-3,无村,无名村,,,',
+      'st-4,坏电话,桥头村,,12,',
+      'st-1,重复,向阳村,,,',
+    ].join('\n');
+    const parsed = parseStations(text, registry);
+    if (!parsed.ok) throw new Error(parsed.problem);
+    expect(parsed.rows).toEqual([
+      { line: 2, id: 'st-1', name: '向阳村广播站', village: 'xiangyang', operator: '李四', contact: '+8613800138000', pushEndpoint: 'https://example.org/push' },
+    ]);
+    expect(parsed.rejected.map((rejected) => rejected.line)).toEqual([3, 4, 5, 6]);
+    expect(parsed.rejected[0]?.reason).toMatch(/^id: /);
+  });
+});
