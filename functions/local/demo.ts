@@ -4,14 +4,17 @@
  * the sample registry and every year plan found there. A plan that does not check out is
  * reported and skipped; the server still starts.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem } from '../domain/yaml-source.js';
 import type { Store } from '../store/index.js';
+import { importCsv } from '../workflows/imports.js';
 import { loadPlan } from '../workflows/plans.js';
 import { readPlanFile } from './plan-file.js';
 
 const PLAN_FILE = /^\d{4}\.ya?ml$/;
+/** Made-up numbers (+86 199 0000 xxxx) for demos; never real people's. */
+const SAMPLE_SUBSCRIBERS = 'subscribers.sample.csv';
 
 export async function loadDemoPlans(
   store: Store,
@@ -34,6 +37,11 @@ export async function loadDemoPlans(
         ? `    ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts)`
         : `    ${name}: not loaded: ${result.problems[0]?.message ?? ''}`,
     );
+  }
+  const subscribers = join(options.campaignsDir, SAMPLE_SUBSCRIBERS);
+  if (existsSync(subscribers)) {
+    const report = await importCsv(store, { county: options.county, kind: 'subscribers', text: readFileSync(subscribers, 'utf8'), dryRun: false, now: options.now });
+    lines.push(`    ${SAMPLE_SUBSCRIBERS}: ${report.created} sample subscribers${report.rejected.length > 0 ? `, ${report.rejected.length} rows rejected` : ''}`);
   }
   return lines;
 }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
-import { Invalid, NotFound } from '../domain/errors.js';
+import { Conflict, Invalid, NotFound } from '../domain/errors.js';
 import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
 import { checkRegistry, registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
@@ -91,6 +91,17 @@ const putRegistryRoute = securedRoute(['admin'], {
   summary: 'Add or change registry entries (entries not named are kept); idempotent',
   request: { body: jsonBody(registry) },
   responses: { 200: json(upsertCounts, 'What changed') },
+});
+
+const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP' } as const;
+
+const removeRegistryRoute = securedRoute(['admin'], {
+  method: 'delete',
+  path: '/registry/{kind}/{id}',
+  tags: ['registry'],
+  summary: 'Remove a township, village, station or group; refused while anything still belongs to it',
+  request: { params: z.object({ kind: z.enum(['townships', 'villages', 'stations', 'groups']), id: z.string().trim().min(1).max(64) }) },
+  responses: { 200: json(z.object({ removed: z.string() }), 'Removed'), 404: problemResponseSpec('No such entry'), 409: problemResponseSpec('Still in use') },
 });
 
 const listTemplatesRoute = securedRoute(['admin', 'staff', 'reviewer'], {
@@ -185,6 +196,21 @@ export function planRoutes() {
       const problems = checkRegistry(body, mergeRegistry(stored, body));
       if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
       return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body)), 200);
+    })
+    .openapi(removeRegistryRoute, async (c) => {
+      const { kind, id } = c.req.valid('param');
+      const { store } = c.var.deps;
+      const county = c.var.caller.county;
+      const registry = await store.plans.getRegistry(county);
+      const users =
+        kind === 'townships'
+          ? registry.villages.filter((village) => village.township === id).map((village) => village.id)
+          : kind === 'villages'
+            ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
+            : [];
+      if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
+      if (!(await store.plans.removeRegistryItem(county, registryKinds[kind], id))) throw new NotFound(`No ${kind} entry "${id}".`);
+      return c.json({ removed: id }, 200);
     })
     .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
     .openapi(putTemplatesRoute, async (c) =>

@@ -5,6 +5,7 @@
  */
 import {
   BatchWriteCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   type DynamoDBDocumentClient,
@@ -78,6 +79,14 @@ export class PlanStore {
       ...registry.groups.map((name) => ({ ...keys.registryItem(county, 'GROUP', name), name })),
     ];
     return this.upsertChanged(current, desired);
+  }
+
+  /** Removes a registry entry; false when there was none. */
+  async removeRegistryItem(county: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP', id: string): Promise<boolean> {
+    const result = await this.db.send(
+      new DeleteCommand({ TableName: this.tableName, Key: keys.registryItem(county, kind, id), ReturnValues: 'ALL_OLD' }),
+    );
+    return result.Attributes !== undefined;
   }
 
   /** Records that a station fetched its scripts (its last contact). */

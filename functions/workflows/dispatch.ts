@@ -186,7 +186,9 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
   }
 
   summary.completedNotices = await completeFinishedNotices(store, [...touched.values()], clock());
-  logger.info('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
+  // An idle run (every minute, all year) is debug; a run that did something is info.
+  const busy = summary.claimed + summary.parked + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
+  (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
   return summary;
 
   async function sendSms(batch: { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord }[]): Promise<void> {

@@ -369,3 +369,16 @@ describe('the year’s plan, registry and templates', () => {
     expect(retitled.status).toBe(200);
   });
 });
+
+describe('DELETE /registry/{kind}/{id}', () => {
+  it('removes an unused entry, refuses one still in use, and 404s an unknown one', async () => {
+    await send('PUT', '/registry', admin, { villages: [{ id: 'to-remove', township: 'lianglu', name: '待删村' }] });
+    expect((await send('DELETE', '/registry/townships/lianglu', admin)).status).toBe(409);
+    expect((await send('DELETE', '/registry/villages/to-remove', admin)).body).toEqual({ removed: 'to-remove' });
+    expect((await send('DELETE', '/registry/villages/to-remove', admin)).status).toBe(404);
+    expect((await send('DELETE', '/registry/planets/mars', admin)).status).toBe(400);
+    expect((await send('DELETE', '/registry/villages/x', staff)).status).toBe(403);
+    const registry = await send('GET', '/registry', staff);
+    expect(registry.body.villages.map((village: { id: string }) => village.id)).not.toContain('to-remove');
+  });
+});
