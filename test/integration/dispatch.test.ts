@@ -7,7 +7,7 @@ import { createApp } from '../../functions/app.js';
 import { phoneKey } from '../../functions/domain/phone.js';
 import { NotifyError, type Notifier } from '../../functions/notify/sns.js';
 import { actOnNotice } from '../../functions/workflows/notices.js';
-import { aGrant, aToken } from '../support/builders.js';
+import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, aBroadcastNotice, anSmsNotice, perRecipient, type Bench } from '../support/dispatch.js';
 
@@ -47,7 +47,7 @@ describe('an SMS notice', () => {
     expect(notice.smsText).toBe('【普法宣传】今天是消费者权益日，维权请拨12315。回T退订');
 
     // Opting out after scheduling is honoured from the next send on.
-    await db.store.subscribers.optOut(county, phones[0]!, phoneKey(phones[0]!), bench.clock.read());
+    await db.store.subscribers.optOut(county, must(phones[0]), phoneKey(must(phones[0])), bench.clock.read());
 
     bench.clock.set('2031-03-14T23:00:00Z'); // 07:00 local: not yet due
     expect((await bench.dispatch()).claimed).toBe(0);
@@ -124,7 +124,7 @@ describe('a broadcast notice', () => {
     const scripts = ((await pulled.json()) as { items: { id: string; airAtLocal: string; aired: boolean }[] }).items;
     expect(scripts).toHaveLength(1);
     expect(scripts[0]).toMatchObject({ airAtLocal: '2031-03-15T07:00', aired: false });
-    const id = scripts[0]!.id;
+    const id = must(scripts[0]).id;
 
     const confirm = (headers: Record<string, string>) =>
       app.request(`/stations/me/scripts/${id}/aired`, {
@@ -242,12 +242,12 @@ describe('faults', () => {
 
   it('never sends to a number on the SNS opt-out list', async () => {
     const phones = await bench.addSubscribers(4);
-    bench.sink.optedOut.add(phones[1]!.slice(1)); // SNS lists numbers without the +
+    bench.sink.optedOut.add(must(phones[1]).slice(1)); // SNS lists numbers without the +
     const { campaignId } = await bench.scheduled(anSmsNotice());
     bench.clock.set('2031-03-15T01:00:30Z');
     const summary = await bench.dispatch();
     expect(summary).toMatchObject({ optOutsSynced: 1, sent: 3, skipped: 1 });
-    expect(perRecipient(bench.sink).has(phones[1]!)).toBe(false);
+    expect(perRecipient(bench.sink).has(must(phones[1]))).toBe(false);
     expect((await db.store.deliveries.counts(county, campaignId, 'n')).skipped).toBe(1);
   });
 });

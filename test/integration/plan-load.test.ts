@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlanFile } from '../../functions/domain/plan.js';
 import { loadPlan, type LoadResult } from '../../functions/workflows/plans.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
+import { must } from '../support/builders.js';
 import { aPlan, plan2021, sampleRegistry } from '../support/planning.js';
 
 let db: TestDatabase;
@@ -63,7 +64,7 @@ describe('loading an edited plan', () => {
     await db.store.notices.transition(approved, { from: 'draft', to: 'approved' }, {}, new Date());
 
     const edited = structuredClone(original);
-    const campaign = edited.campaigns[0]!;
+    const campaign = must(edited.campaigns[0]);
     campaign.title = '3·15 集中宣传（修订）';
     for (const notice of campaign.notices) {
       if (notice.channel === 'sms') notice.sms.params = { day: '明天就是3·15', message: '欢迎咨询。' };
@@ -92,7 +93,7 @@ describe('loading an edited plan', () => {
     const plan = aPlan({ year: 2033, campaigns: aPlan().campaigns.map((campaign) => ({ ...campaign, id: 'leaving', window: { start: '2033-03-08', end: '2033-03-21' } })) });
     report(await load(plan));
     const trimmed = structuredClone(plan);
-    trimmed.campaigns[0]!.notices = trimmed.campaigns[0]!.notices.slice(0, 1);
+    must(trimmed.campaigns[0]).notices = must(trimmed.campaigns[0]).notices.slice(0, 1);
     const changes = report(await load(trimmed));
     expect(changes.notInFile).toEqual([{ campaignId: 'leaving', noticeId: 'broadcast' }]);
     expect(await db.store.notices.get(county, 'leaving', 'broadcast')).toBeDefined();
@@ -103,11 +104,11 @@ describe('a plan with mistakes', () => {
   it('writes nothing and names every problem by path', async () => {
     const bad = aPlan({ year: 2034 });
     bad.months = { ...bad.months, '13': 'consumer-rights' };
-    const campaign = bad.campaigns[0]!;
+    const campaign = must(bad.campaigns[0]);
     campaign.id = 'never-written';
     campaign.window = { start: '2034-03-08', end: '2034-03-21' };
     campaign.theme = 'no-such-theme';
-    campaign.notices[0]!.audience = { all: false, townships: ['atlantis'], villages: [], groups: [] };
+    must(campaign.notices[0]).audience = { all: false, townships: ['atlantis'], villages: [], groups: [] };
     const result = await load(bad);
     expect(result.ok).toBe(false);
     if (result.ok) return;

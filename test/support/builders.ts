@@ -30,3 +30,9 @@ export async function aToken(
   await store.tokens.create(record, await hashTokenSecret(secret));
   return { secret, record, headers: { Authorization: `Bearer ${secret}` } };
 }
+
+/** The value, or a failed test saying it was missing: instead of a non-null assertion. */
+export function must<T>(value: T | null | undefined, what = 'a value'): T {
+  if (value === null || value === undefined) throw new Error(`expected ${what}, got ${String(value)}`);
+  return value;
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { must } from '../support/builders.js';
 import { formatProblem, readYaml } from '../../functions/domain/yaml-source.js';
 
 const schema = z.object({
@@ -21,7 +22,7 @@ describe('readYaml', () => {
     if (read.ok) return;
     expect(read.problems).toHaveLength(1);
     expect(read.problems[0]).toMatchObject({ file: 'plan.yaml', line: 7, column: 12, path: 'items.1.count' });
-    expect(formatProblem(read.problems[0]!)).toMatch(/^plan\.yaml:7:12 {2}items\.1\.count: /);
+    expect(formatProblem(must(read.problems[0]))).toMatch(/^plan\.yaml:7:12 {2}items\.1\.count: /);
   });
 
   it('points a missing field at its parent', () => {
