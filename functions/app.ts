@@ -10,6 +10,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { handleError, problemResponse } from './http/problem.js';
 import { mountDocs } from './routes/docs.js';
+import { activityRoutes } from './routes/activities.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -17,6 +18,7 @@ import { outboxRoutes } from './routes/outbox.js';
 import { planRoutes } from './routes/plans.js';
 import { stationRoutes } from './routes/stations.js';
 import { subscriberRoutes } from './routes/subscribers.js';
+import { tallyRoutes } from './routes/tallies.js';
 import { tokenRoutes } from './routes/tokens.js';
 
 export type { AppDeps } from './http/env.js';
@@ -58,6 +60,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', stationRoutes());
   app.route('/', subscriberRoutes());
   app.route('/', outboxRoutes());
+  app.route('/', activityRoutes());
+  app.route('/', tallyRoutes());
   mountDocs(app, deps.config.version);
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));

@@ -35,6 +35,8 @@ export const configSchema = z.object({
   PUFA_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number').optional(),
   PUFA_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
   PUFA_LATE_WINDOW_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
+  PUFA_ACTIVITY_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(1),
+  PUFA_ACTIVITY_MAX_COUNT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -51,6 +53,7 @@ export interface Config {
   snsEndpoint: string | undefined;
   sms: { type: 'Transactional' | 'Promotional'; senderId: string | undefined; originationNumber: string | undefined; perSecond: number };
   lateWindowMinutes: number;
+  activityLimits: { futureDays: number; maxCount: number };
   version: string;
 }
 
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
       perSecond: values.PUFA_SMS_PER_SECOND,
     },
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
+    activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
     version,
   };
 }

@@ -140,3 +140,9 @@ export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>)
     cancelled: value('cancelled'),
   };
 }
+
+/** The county-local year and month a delivery was meant for. */
+export function tallyPeriod(scheduledAt: string, timeZone: string): { year: number; month: number } {
+  const local = utcToLocal(scheduledAt, timeZone);
+  return { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)) };
+}

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { Forbidden, NotFound } from '../domain/errors.js';
-import { deliveryIdSchema, parseDeliveryId, type DeliveryRecord } from '../domain/delivery.js';
+import { deliveryIdSchema, parseDeliveryId, tallyPeriod, type DeliveryRecord } from '../domain/delivery.js';
 import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -109,7 +109,12 @@ export function stationRoutes() {
       const delivery = await store.deliveries.getByKey(c.var.caller.county, campaignId, noticeId, sendIndex, `s${stationId}`);
       if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
       const now = clock();
-      const result = await store.deliveries.markAired(delivery, body.airedAt ? new Date(body.airedAt).toISOString() : now.toISOString(), now);
+      const result = await store.deliveries.markAired(
+        delivery,
+        body.airedAt ? new Date(body.airedAt).toISOString() : now.toISOString(),
+        now,
+        tallyPeriod(delivery.scheduledAt, config.timeZone),
+      );
       return c.json(view(result.record, config.timeZone), 200);
     })
     .openapi(listStationsRoute, async (c) => {

@@ -16,7 +16,9 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, type DeliveryRecord, type DeliveryState } from '../domain/delivery.js';
+import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { keys } from './keys.js';
+import { tallyUpdates } from './tallies.js';
 import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
@@ -25,6 +27,21 @@ import { attr, indexNames } from './table.js';
 const CREATE_CHUNK = 99;
 
 export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled';
+
+/** The local year and month a delivery was meant for: where its outcome is tallied. */
+export interface TallyPeriod {
+  year: number;
+  month: number;
+}
+
+const smsTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed' };
+
+function outcomeTally(tableName: string, record: DeliveryRecord, outcome: Outcome | 'aired', period: TallyPeriod | undefined) {
+  if (!period) return [];
+  const counter = outcome === 'aired' ? (record.recipient.kind === 'station' ? 'airings' : undefined) : record.recipient.kind === 'sms' ? smsTally[outcome] : undefined;
+  if (!counter) return [];
+  return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: record.recipient.township }));
+}
 
 function shardOf(id: string): number {
   let hash = 0;
@@ -179,18 +196,19 @@ export class DeliveryStore {
     outcome: Outcome,
     details: { messageId?: string; reason?: string; attempts?: number },
     now: Date,
+    period?: TallyPeriod,
   ): Promise<boolean> {
-    return this.finishAll([{ record, outcome, details }], leaseId, now).then((results) => results[0] ?? false);
+    return this.finishAll([{ record, outcome, details, period }], leaseId, now).then((results) => results[0] ?? false);
   }
 
   /** Several outcomes of one claim, one transaction each, counters folded per outcome. */
   async finishAll(
-    results: readonly { record: DeliveryRecord; outcome: Outcome; details: { messageId?: string; reason?: string; attempts?: number } }[],
+    results: readonly { record: DeliveryRecord; outcome: Outcome; details: { messageId?: string; reason?: string; attempts?: number }; period?: TallyPeriod | undefined }[],
     leaseId: string,
     now: Date,
   ): Promise<boolean[]> {
     return Promise.all(
-      results.map(async ({ record, outcome, details }) => {
+      results.map(async ({ record, outcome, details, period }) => {
         const at = now.toISOString();
         const sets = ['#state = :outcome', 'updatedAt = :now'];
         const values: Record<string, unknown> = { ':outcome': outcome, ':now': at, ':sending': 'sending', ':lease': leaseId };
@@ -222,6 +240,7 @@ export class DeliveryStore {
                   },
                 },
                 statsUpdate(this.tableName, record, outcome, 1),
+                ...outcomeTally(this.tableName, record, outcome, period),
               ],
             }),
           );
@@ -319,7 +338,7 @@ export class DeliveryStore {
    * A station confirms an airing. Counted once: a repeated confirmation finds it already aired
    * and changes nothing. Returns the delivery as it now is.
    */
-  async markAired(record: DeliveryRecord, airedAt: string, now: Date): Promise<{ record: DeliveryRecord; first: boolean }> {
+  async markAired(record: DeliveryRecord, airedAt: string, now: Date, period?: TallyPeriod): Promise<{ record: DeliveryRecord; first: boolean }> {
     if (record.state === 'aired') return { record, first: false };
     try {
       const fields = { airedAt, confirmedAt: now.toISOString() };
@@ -347,6 +366,7 @@ export class DeliveryStore {
             },
             statsUpdate(this.tableName, record, 'aired', 1),
             ...(record.state === 'sent' ? [] : [statsUpdate(this.tableName, record, 'sent', 1)]),
+            ...outcomeTally(this.tableName, record, 'aired', period),
           ],
         }),
       );

@@ -4,9 +4,11 @@
  */
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
+import { ActivityStore } from './activities.js';
 import { CampaignStore, NoticeStore } from './campaigns.js';
 import { DeliveryStore } from './deliveries.js';
 import { SubscriberStore } from './subscribers.js';
+import { TallyStore } from './tallies.js';
 import { PlanStore } from './plans.js';
 import { TokenStore } from './tokens.js';
 
@@ -19,6 +21,8 @@ export interface Store {
   notices: NoticeStore;
   subscribers: SubscriberStore;
   deliveries: DeliveryStore;
+  activities: ActivityStore;
+  tallies: TallyStore;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
   ping(): Promise<void>;
 }
@@ -33,6 +37,8 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     notices: new NoticeStore(db, tableName),
     subscribers: new SubscriberStore(db, tableName),
     deliveries: new DeliveryStore(db, tableName),
+    activities: new ActivityStore(db, tableName),
+    tallies: new TallyStore(db, tableName),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
     },

@@ -80,6 +80,17 @@ export const keys = {
   stationContacts: (countyId: string) => `${county(countyId)}#STATION_CONTACTS`,
   stationContact: (countyId: string, stationId: string) => ({ pk: `${county(countyId)}#STATION_CONTACTS`, sk: stationId }),
 
+  /** An activity record; listed by year (index byParent) in date order, a month by prefix. */
+  activity: (countyId: string, id: string) => ({ pk: `${county(countyId)}#ACTIVITY#${id}`, sk: 'META' }),
+  activitiesOfYear: (countyId: string, year: number) => ({ gsi1pk: `${county(countyId)}#ACTIVITIES#${year}` }),
+  activityInYear: (date: string, id: string) => ({ gsi1sk: `${date}#${id}` }),
+  /** A year's tallies: every breakdown and month in one partition, read with one Query. */
+  tallyYear: (countyId: string, year: number) => `${county(countyId)}#TALLY#${year}`,
+  tallyCell: (countyId: string, year: number, dimension: string, value: string, month: number) => ({
+    pk: `${county(countyId)}#TALLY#${year}`,
+    sk: `${dimension}#${value}#${String(month).padStart(2, '0')}`,
+  }),
+
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,
   smsTemplate: (countyId: string, templateId: string) => ({ pk: `${county(countyId)}#SMS_TEMPLATES`, sk: `TEMPLATE#${templateId}` }),
 } as const;

@@ -8,7 +8,7 @@
  * its reason — or goes back to pending with a retry time. None is dropped.
  */
 import { randomUUID } from 'node:crypto';
-import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
+import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { normalisePhone, phoneKey } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
@@ -112,8 +112,10 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     summary.expanded += progress.expanded;
   }
 
+  const timeZones = new Map<NoticeKey, string>();
   const record = async (delivery: DeliveryRecord, leaseId: string, outcome: Outcome, details: { messageId?: string; reason?: string; attempts?: number }) => {
-    const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock());
+    const period = tallyPeriod(delivery.scheduledAt, timeZones.get(noticeKey(delivery)) ?? 'Asia/Shanghai');
+    const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock(), period);
     if (!held) {
       summary.lostLeases += 1;
       logger.warn('delivery outcome after its lease ran out', { deliveryId: delivery.id, outcome });
@@ -154,6 +156,7 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     for (const delivery of due) {
       const notice = notices.get(noticeKey(delivery));
       touched.set(noticeKey(delivery), delivery);
+      if (notice?.dispatch) timeZones.set(noticeKey(delivery), notice.dispatch.timeZone);
       if (notice?.state === 'paused' && delivery.state === 'pending') {
         if (await store.deliveries.park(delivery, now)) summary.parked += 1;
         progress = true;

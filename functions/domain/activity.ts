@@ -1,0 +1,97 @@
+/**
+ * @module domain/activity
+ * A publicity activity as staff record it: when and where, the theme, the kind (the report's
+ * channels: 集中宣传活动, 咨询服务, 手机短信 …), how many took part, the materials handed out by kind.
+ */
+import { z } from 'zod';
+import { idSchema } from './access.js';
+import { localDateSchema } from './schedule.js';
+
+export const activityKinds = ['event', 'consultation', 'sms', 'wechat', 'broadcast', 'banner', 'bulletin', 'led', 'other'] as const;
+export type ActivityKind = (typeof activityKinds)[number];
+
+export const activityKindLabels: Record<ActivityKind, string> = {
+  event: '集中宣传活动',
+  consultation: '咨询服务',
+  sms: '手机短信',
+  wechat: '微信公众号推送',
+  broadcast: '村村通普法广播',
+  banner: '标语',
+  bulletin: '宣传栏',
+  led: 'LED滚动宣传',
+  other: '其他',
+};
+
+export interface ActivityLimits {
+  /** How far past today a date may be (a record is of something held, not planned). */
+  futureDays: number;
+  /** Sanity ceiling for one activity's materials of one kind and for its participants. */
+  maxCount: number;
+}
+
+export const defaultActivityLimits: ActivityLimits = { futureDays: 1, maxCount: 100_000 };
+
+export const activityInputSchema = z
+  .object({
+    id: idSchema.optional().describe('give one to make a retried create safe'),
+    date: localDateSchema,
+    township: idSchema,
+    village: idSchema.optional(),
+    theme: idSchema,
+    kind: z.enum(activityKinds),
+    kindName: z.string().trim().min(1).max(40).optional().describe('what the kind is, when kind is other'),
+    title: z.string().trim().max(100).optional(),
+    participants: z.number().int().min(0, 'must not be negative').default(0),
+    materials: z
+      .array(z.object({ kind: z.string().trim().min(1).max(20).describe('e.g. 宣传单, 宣传手册'), count: z.number().int().min(0, 'must not be negative') }))
+      .max(20)
+      .default([]),
+    campaignId: idSchema.optional(),
+    notes: z.string().trim().max(2000).optional(),
+  })
+  .refine((activity) => activity.kind !== 'other' || activity.kindName !== undefined, { message: 'name the kind when it is other', path: ['kindName'] });
+export type ActivityInput = z.infer<typeof activityInputSchema>;
+
+export const activityRecordSchema = z.object({
+  id: z.string(),
+  county: z.string(),
+  year: z.number().int(),
+  month: z.number().int(),
+  date: z.string(),
+  township: z.string(),
+  village: z.string().optional(),
+  theme: z.string(),
+  kind: z.enum(activityKinds),
+  kindName: z.string().optional(),
+  title: z.string().optional(),
+  participants: z.number().int(),
+  materials: z.array(z.object({ kind: z.string(), count: z.number().int() })),
+  campaignId: z.string().optional(),
+  notes: z.string().optional(),
+  version: z.number().int(),
+  createdBy: z.object({ tokenId: z.string(), name: z.string() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type ActivityRecord = z.infer<typeof activityRecordSchema>;
+
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The checks a schema cannot make alone: the calendar, the sanity limits. */
+export function checkActivity(input: ActivityInput, today: string, limits: ActivityLimits): Problem[] {
+  const problems: Problem[] = [];
+  const latest = new Date(Date.parse(`${today}T00:00:00Z`) + limits.futureDays * 86_400_000).toISOString().slice(0, 10);
+  if (input.date > latest) problems.push({ path: ['date'], message: `${input.date} is in the future (records may be at most ${limits.futureDays} day(s) ahead)` });
+  if (input.participants > limits.maxCount) problems.push({ path: ['participants'], message: `more than ${limits.maxCount}: check the figure` });
+  input.materials.forEach((material, index) => {
+    if (material.count > limits.maxCount) problems.push({ path: ['materials', index, 'count'], message: `more than ${limits.maxCount}: check the figure` });
+  });
+  return problems;
+}
+
+export function materialsTotal(activity: Pick<ActivityRecord, 'materials'>): number {
+  return activity.materials.reduce((sum, material) => sum + material.count, 0);
+}

@@ -1,0 +1,184 @@
+/**
+ * @module domain/tally
+ * The county's figures as counters. Every activity and every delivery outcome adds to a few
+ * counter items — one per (year, breakdown, value, month) — so reading a year costs the same for
+ * 10 records as for 100,000. This module says which counters a record moves and by how much,
+ * works out the exact difference when a record changes, assembles the breakdowns, and writes the
+ * year's figures the way the annual report does (6.9万). Pure.
+ */
+import { materialsTotal, type ActivityRecord } from './activity.js';
+
+export const counters = ['activities', 'participants', 'materials', 'smsSent', 'smsSkipped', 'smsFailed', 'airings'] as const;
+export type Counter = (typeof counters)[number];
+export type Counts = Record<Counter, number>;
+
+export const dimensions = ['total', 'theme', 'township', 'kind', 'material'] as const;
+export type Dimension = (typeof dimensions)[number];
+
+/** Where a counter lives: one tally item per year, breakdown, value and month. */
+export interface TallyCell {
+  year: number;
+  dimension: Dimension;
+  value: string;
+  month: number;
+}
+
+export const cellKey = (cell: TallyCell) => `${cell.year}|${cell.dimension}|${cell.value}|${cell.month}`;
+
+export function zeroCounts(): Counts {
+  return { activities: 0, participants: 0, materials: 0, smsSent: 0, smsSkipped: 0, smsFailed: 0, airings: 0 };
+}
+
+/** Changes to apply: cell -> counter -> amount (negative to take back). */
+export type TallyDelta = Map<string, { cell: TallyCell; add: Partial<Counts> }>;
+
+function addTo(delta: TallyDelta, cell: TallyCell, add: Partial<Counts>, sign: 1 | -1): void {
+  const key = cellKey(cell);
+  const entry = delta.get(key) ?? { cell, add: {} };
+  for (const [counter, amount] of Object.entries(add) as [Counter, number][]) {
+    entry.add[counter] = (entry.add[counter] ?? 0) + sign * amount;
+  }
+  delta.set(key, entry);
+}
+
+function activityCells(activity: ActivityRecord, delta: TallyDelta, sign: 1 | -1): void {
+  const at = { year: activity.year, month: activity.month };
+  const figures = { activities: 1, participants: activity.participants, materials: materialsTotal(activity) };
+  addTo(delta, { ...at, dimension: 'total', value: '-' }, figures, sign);
+  addTo(delta, { ...at, dimension: 'theme', value: activity.theme }, figures, sign);
+  addTo(delta, { ...at, dimension: 'township', value: activity.township }, figures, sign);
+  addTo(delta, { ...at, dimension: 'kind', value: activity.kind }, figures, sign);
+  for (const material of activity.materials) {
+    addTo(delta, { ...at, dimension: 'material', value: material.kind }, { materials: material.count }, sign);
+  }
+}
+
+/** What replacing `before` by `after` (either may be absent: create, delete) does to the counters. */
+export function activityDelta(before: ActivityRecord | undefined, after: ActivityRecord | undefined): TallyDelta {
+  const delta: TallyDelta = new Map();
+  if (before) activityCells(before, delta, -1);
+  if (after) activityCells(after, delta, 1);
+  // Cells whose changes cancel out are not written at all.
+  for (const [key, entry] of delta) {
+    const nonZero = Object.entries(entry.add).filter(([, amount]) => amount !== 0);
+    if (nonZero.length === 0) delta.delete(key);
+    else entry.add = Object.fromEntries(nonZero) as Partial<Counts>;
+  }
+  return delta;
+}
+
+export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'airings';
+
+/** A delivery outcome counts for the month and township it was meant for. */
+export function deliveryDelta(outcome: DeliveryTally, at: { year: number; month: number; township: string }): TallyDelta {
+  const delta: TallyDelta = new Map();
+  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, { [outcome]: 1 }, 1);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, { [outcome]: 1 }, 1);
+  return delta;
+}
+
+export interface StoredCell extends TallyCell {
+  counts: Partial<Counts>;
+}
+
+export interface Breakdown {
+  value: string;
+  counts: Counts;
+}
+
+export interface Tallies {
+  year: number;
+  months: number[];
+  totals: Counts;
+  byMonth: { month: number; counts: Counts }[];
+  byTheme: Breakdown[];
+  byTownship: Breakdown[];
+  byKind: Breakdown[];
+  byMaterial: Breakdown[];
+}
+
+function sum(into: Counts, add: Partial<Counts>): Counts {
+  for (const counter of counters) into[counter] += add[counter] ?? 0;
+  return into;
+}
+
+/** Assembles the breakdowns for some months of a year from its stored cells. */
+export function assemble(year: number, months: readonly number[], cells: readonly StoredCell[]): Tallies {
+  const inPeriod = cells.filter((cell) => cell.year === year && months.includes(cell.month));
+  const by = (dimension: Dimension): Breakdown[] => {
+    const groups = new Map<string, Counts>();
+    for (const cell of inPeriod.filter((item) => item.dimension === dimension)) {
+      groups.set(cell.value, sum(groups.get(cell.value) ?? zeroCounts(), cell.counts));
+    }
+    return [...groups].map(([value, counts]) => ({ value, counts })).sort((a, b) => b.counts.activities - a.counts.activities || (a.value < b.value ? -1 : 1));
+  };
+  const totalCells = inPeriod.filter((cell) => cell.dimension === 'total');
+  return {
+    year,
+    months: [...months],
+    totals: totalCells.reduce((counts, cell) => sum(counts, cell.counts), zeroCounts()),
+    byMonth: months.map((month) => ({ month, counts: totalCells.filter((cell) => cell.month === month).reduce((counts, cell) => sum(counts, cell.counts), zeroCounts()) })),
+    byTheme: by('theme'),
+    byTownship: by('township'),
+    byKind: by('kind'),
+    byMaterial: by('material'),
+  };
+}
+
+/** Numbers the Chinese way, as the report writes them: 258, 6.9万, 12万, 1.2亿. */
+export function chineseAmount(value: number): string {
+  const trim = (amount: number) => String(Math.round(amount * 10) / 10);
+  if (Math.abs(value) >= 100_000_000) return `${trim(value / 100_000_000)}亿`;
+  if (Math.abs(value) >= 10_000) return `${trim(value / 10_000)}万`;
+  return String(value);
+}
+
+/** The year's figures as a paragraph for the annual report, in the report's own style. */
+export function reportParagraph(totals: Counts): string {
+  const parts = [`开展法治宣传活动${chineseAmount(totals.activities)}次`, `发放宣传资料${chineseAmount(totals.materials)}份`];
+  if (totals.participants > 0) parts.push(`受众${chineseAmount(totals.participants)}人次`);
+  if (totals.smsSent > 0) parts.push(`发送普法短信${chineseAmount(totals.smsSent)}条`);
+  if (totals.airings > 0) parts.push(`村村通普法广播播出${chineseAmount(totals.airings)}次`);
+  return `截至目前，${parts.join('，')}。`;
+}
+
+/** The counters the records say there should be: the ground truth reconciliation compares with. */
+export function recount(activities: readonly ActivityRecord[], deliveries: readonly { tally: DeliveryTally; year: number; month: number; township: string }[] = []): Map<string, StoredCell> {
+  const expected = new Map<string, StoredCell>();
+  const apply = (delta: TallyDelta) => {
+    for (const [key, { cell, add }] of delta) {
+      const entry = expected.get(key) ?? { ...cell, counts: {} };
+      for (const [counter, amount] of Object.entries(add) as [Counter, number][]) entry.counts[counter] = (entry.counts[counter] ?? 0) + amount;
+      expected.set(key, entry);
+    }
+  };
+  for (const activity of activities) apply(activityDelta(undefined, activity));
+  for (const delivery of deliveries) apply(deliveryDelta(delivery.tally, delivery));
+  return expected;
+}
+
+export interface TallyDifference {
+  cell: TallyCell;
+  counter: Counter;
+  stored: number;
+  expected: number;
+}
+
+/** Every counter where what is stored differs from what the records say. */
+export function differences(stored: readonly StoredCell[], expected: ReadonlyMap<string, StoredCell>): TallyDifference[] {
+  const found: TallyDifference[] = [];
+  const storedByKey = new Map(stored.map((cell) => [cellKey(cell), cell]));
+  for (const key of new Set([...storedByKey.keys(), ...expected.keys()])) {
+    const have = storedByKey.get(key);
+    const want = expected.get(key);
+    const cell = (have ?? want) as TallyCell;
+    for (const counter of counters) {
+      const storedValue = have?.counts[counter] ?? 0;
+      const expectedValue = want?.counts[counter] ?? 0;
+      if (storedValue !== expectedValue) {
+        found.push({ cell: { year: cell.year, dimension: cell.dimension, value: cell.value, month: cell.month }, counter, stored: storedValue, expected: expectedValue });
+      }
+    }
+  }
+  return found;
+}

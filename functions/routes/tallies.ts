@@ -1,0 +1,77 @@
+/**
+ * @module routes/tallies
+ * The county's figures: a year, a month, or the year to date, with the same period of the
+ * previous year beside them, broken down by month, theme, township, kind and material; and the
+ * year's figures as the annual report's paragraph. One Query per year, whatever the records.
+ */
+import { z } from 'zod';
+import type { Role } from '../domain/access.js';
+import { activityKindLabels } from '../domain/activity.js';
+import { utcToLocal } from '../domain/schedule.js';
+import { assemble, reportParagraph, type Tallies } from '../domain/tally.js';
+import { jsonResponse, securedRoute } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+import type { AppEnv } from '../http/env.js';
+import type { Context } from 'hono';
+import { Invalid } from '../domain/errors.js';
+
+const readers: Role[] = ['county', 'admin', 'staff'];
+
+export const tallyQuerySchema = z.object({
+  year: z.coerce.number().int().min(2000).max(2100),
+  period: z.enum(['year', 'month', 'ytd']).default('year'),
+  month: z.coerce.number().int().min(1).max(12).optional().describe('the month (period=month), or the last month (period=ytd)'),
+});
+export type TallyQuery = z.infer<typeof tallyQuerySchema>;
+
+const talliesSchema = z.looseObject({ year: z.number(), months: z.array(z.number()), totals: z.record(z.string(), z.number()) });
+
+const talliesRoute = securedRoute(readers, {
+  method: 'get',
+  path: '/tallies',
+  tags: ['tallies'],
+  summary: 'Activities, materials, participants, SMS and airings for a period, with the same period a year earlier',
+  request: { query: tallyQuerySchema },
+  responses: {
+    200: jsonResponse(
+      z.object({ current: talliesSchema, previous: talliesSchema, names: z.record(z.string(), z.record(z.string(), z.string())), paragraph: z.string() }).meta({ id: 'Tallies' }),
+      'The figures',
+    ),
+  },
+});
+
+/** The months a query covers. */
+export function periodMonths(query: TallyQuery, today: string): number[] {
+  if (query.period === 'month') {
+    if (!query.month) throw new Invalid('A month is needed for period=month.', [{ field: 'query.month', message: 'required when period is month' }]);
+    return [query.month];
+  }
+  const thisYear = Number(today.slice(0, 4));
+  const last = query.period === 'ytd' ? (query.month ?? (query.year === thisYear ? Number(today.slice(5, 7)) : 12)) : 12;
+  return Array.from({ length: last }, (_, index) => index + 1);
+}
+
+export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
+  const { store, clock, config } = c.var.deps;
+  const county = c.var.caller.county;
+  const months = periodMonths(query, utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10));
+  const [cells, previousCells, plan, registry] = await Promise.all([
+    store.tallies.year(county, query.year),
+    store.tallies.year(county, query.year - 1),
+    store.plans.getYear(county, query.year),
+    store.plans.getRegistry(county),
+  ]);
+  const current: Tallies = assemble(query.year, months, cells);
+  const previous: Tallies = assemble(query.year - 1, months, previousCells);
+  // Display names for ids, so the dashboard and exports can speak Chinese.
+  const names = {
+    theme: Object.fromEntries((plan?.themes ?? []).map((theme) => [theme.id, theme.name])),
+    township: Object.fromEntries(registry.townships.map((township) => [township.id, township.name])),
+    kind: { ...activityKindLabels },
+  };
+  return { current, previous, names, paragraph: reportParagraph(current.totals) };
+}
+
+export function tallyRoutes() {
+  return newRouter().openapi(talliesRoute, async (c) => c.json(await readTallies(c, c.req.valid('query')), 200));
+}

@@ -1,0 +1,66 @@
+/**
+ * @module store/tallies
+ * The county's counters. Writers never update a counter on its own: they add `tallyUpdates(...)`
+ * to the same TransactWriteItems as the record that moves it, so a record and its counters change
+ * together or not at all. Readers get a whole year with one Query.
+ */
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { counters, dimensions, type Counts, type StoredCell, type TallyDelta } from '../domain/tally.js';
+import { keys } from './keys.js';
+import { queryAll } from './query.js';
+
+export function tallyUpdates(tableName: string, county: string, delta: TallyDelta) {
+  return [...delta.values()].map(({ cell, add }) => {
+    const entries = Object.entries(add).filter(([, amount]) => amount !== 0);
+    const names: Record<string, string> = { '#year': 'year', '#dimension': 'dimension', '#value': 'value', '#month': 'month' };
+    const values: Record<string, unknown> = { ':year': cell.year, ':dimension': cell.dimension, ':value': cell.value, ':month': cell.month };
+    entries.forEach(([counter, amount], index) => {
+      names[`#c${index}`] = counter;
+      values[`:c${index}`] = amount;
+    });
+    return {
+      Update: {
+        TableName: tableName,
+        Key: keys.tallyCell(county, cell.year, cell.dimension, cell.value, cell.month),
+        UpdateExpression: `SET #year = :year, #dimension = :dimension, #value = :value, #month = :month ADD ${entries.map((_entry, index) => `#c${index} :c${index}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    };
+  });
+}
+
+export class TallyStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Every counter of a year: one Query, whatever the number of records behind it. */
+  async year(county: string, year: number): Promise<StoredCell[]> {
+    const items = await queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.tallyYear(county, year) },
+    });
+    return items
+      .filter((item) => dimensions.includes(item.dimension as (typeof dimensions)[number]))
+      .map((item) => ({
+        year: Number(item.year),
+        dimension: item.dimension as StoredCell['dimension'],
+        value: String(item.value),
+        month: Number(item.month),
+        counts: Object.fromEntries(counters.map((counter) => [counter, Number(item[counter] ?? 0)])) as Partial<Counts>,
+      }));
+  }
+
+  /** Sets a cell to exact counts (reconciliation's repair). */
+  async overwrite(county: string, cell: StoredCell): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...keys.tallyCell(county, cell.year, cell.dimension, cell.value, cell.month), type: 'tally', year: cell.year, dimension: cell.dimension, value: cell.value, month: cell.month, ...cell.counts },
+      }),
+    );
+  }
+}

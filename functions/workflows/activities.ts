@@ -1,0 +1,114 @@
+/**
+ * @module workflows/activities
+ * Recording what was done: create, change and delete activity records, each checked against the
+ * year's themes and the registry, each written with its exact tally changes in one transaction.
+ */
+import type { Config } from '../config.js';
+import { newId, type Caller } from '../domain/access.js';
+import { checkActivity, type ActivityInput, type ActivityRecord } from '../domain/activity.js';
+import { Forbidden, Invalid } from '../domain/errors.js';
+import { planHash } from '../domain/plan.js';
+import type { Problem } from '../domain/registry.js';
+import { actorOf } from '../domain/review.js';
+import { utcToLocal } from '../domain/schedule.js';
+import type { Store } from '../store/index.js';
+import { invalid } from './notices.js';
+
+export interface ActivityDeps {
+  store: Store;
+  config: Pick<Config, 'timeZone' | 'activityLimits'>;
+  now: Date;
+}
+
+async function check(deps: ActivityDeps, caller: Caller, input: ActivityInput): Promise<void> {
+  const county = caller.county;
+  const year = Number(input.date.slice(0, 4));
+  const today = utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 10);
+  const [plan, registry, campaign] = await Promise.all([
+    deps.store.plans.getYear(county, year),
+    deps.store.plans.getRegistry(county),
+    input.campaignId ? deps.store.campaigns.get(county, input.campaignId) : Promise.resolve(undefined),
+  ]);
+  const problems: Problem[] = [...checkActivity(input, today, deps.config.activityLimits)];
+  if (!plan) problems.push({ path: ['date'], message: `no plan is loaded for ${year}, so its themes are unknown` });
+  else if (!plan.themes.some((theme) => theme.id === input.theme)) {
+    problems.push({ path: ['theme'], message: `unknown theme "${input.theme}"; the ${year} themes are: ${plan.themes.map((theme) => theme.id).join(', ')}` });
+  }
+  if (!registry.townships.some((township) => township.id === input.township)) {
+    problems.push({ path: ['township'], message: `unknown township "${input.township}"` });
+  }
+  if (input.village) {
+    const village = registry.villages.find((candidate) => candidate.id === input.village);
+    if (!village) problems.push({ path: ['village'], message: `unknown village "${input.village}"` });
+    else if (village.township !== input.township) problems.push({ path: ['village'], message: `"${input.village}" is not in township "${input.township}"` });
+  }
+  if (input.campaignId && !campaign) problems.push({ path: ['campaignId'], message: `no campaign "${input.campaignId}"` });
+  if (problems.length > 0) throw invalid('The activity record has mistakes; nothing was written.', problems);
+  if (caller.role === 'staff' && caller.township && caller.township !== input.township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
+}
+
+function recordFrom(input: ActivityInput, base: Pick<ActivityRecord, 'id' | 'county' | 'version' | 'createdBy' | 'createdAt'>, now: Date): ActivityRecord {
+  return {
+    ...base,
+    year: Number(input.date.slice(0, 4)),
+    month: Number(input.date.slice(5, 7)),
+    date: input.date,
+    township: input.township,
+    ...(input.village ? { village: input.village } : {}),
+    theme: input.theme,
+    kind: input.kind,
+    ...(input.kind === 'other' && input.kindName ? { kindName: input.kindName } : {}),
+    ...(input.title ? { title: input.title } : {}),
+    participants: input.participants,
+    // Several rows of one kind are one figure.
+    materials: Object.entries(
+      input.materials.reduce<Record<string, number>>((sums, material) => ({ ...sums, [material.kind]: (sums[material.kind] ?? 0) + material.count }), {}),
+    ).map(([kind, count]) => ({ kind, count })),
+    ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+    ...(input.notes ? { notes: input.notes } : {}),
+    updatedAt: now.toISOString(),
+  };
+}
+
+/**
+ * Records an activity. With a client-chosen id a retried request is safe: the same record again
+ * answers with the stored one; a different record under that id is a conflict.
+ */
+export async function createActivity(deps: ActivityDeps, caller: Caller, input: ActivityInput): Promise<{ record: ActivityRecord; created: boolean }> {
+  await check(deps, caller, input);
+  const id = input.id ?? newId('act', deps.now);
+  const record = recordFrom(input, { id, county: caller.county, version: 1, createdBy: actorOf(caller), createdAt: deps.now.toISOString() }, deps.now);
+  if (input.id) {
+    const existing = await deps.store.activities.get(caller.county, input.id);
+    if (existing) {
+      // Order-independent: the stored record comes back in the schema's key order.
+      const same = (activity: ActivityRecord) => planHash({ ...activity, version: 0, createdAt: '', updatedAt: '', createdBy: null });
+      if (same(existing) === same(record)) return { record: existing, created: false };
+    }
+  }
+  await deps.store.activities.create(record);
+  return { record, created: true };
+}
+
+export async function updateActivity(deps: ActivityDeps, caller: Caller, id: string, input: ActivityInput): Promise<ActivityRecord> {
+  const before = await deps.store.activities.require(caller.county, id);
+  if (input.id !== undefined && input.id !== id) throw new Invalid('The id in the body differs from the path.', [{ field: 'body.id', message: `must be "${id}" or left out` }]);
+  if (caller.role === 'staff' && caller.township && caller.township !== before.township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
+  await check(deps, caller, input);
+  const after = recordFrom(input, { id, county: before.county, version: before.version + 1, createdBy: before.createdBy, createdAt: before.createdAt }, deps.now);
+  await deps.store.activities.replace(before, after);
+  return after;
+}
+
+export async function deleteActivity(deps: ActivityDeps, caller: Caller, id: string): Promise<ActivityRecord> {
+  const before = await deps.store.activities.require(caller.county, id);
+  if (caller.role === 'staff' && caller.township && caller.township !== before.township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
+  await deps.store.activities.remove(before);
+  return before;
+}

@@ -1,0 +1,176 @@
+/**
+ * Activity records and the tallies they move, on the real database: exact under retries,
+ * concurrent edits and deletes — checked against a recount of the records.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { differences, recount } from '../../functions/domain/tally.js';
+import { loadPlan } from '../../functions/workflows/plans.js';
+import { aGrant, aToken } from '../support/builders.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { plan2021, sampleRegistry } from '../support/planning.js';
+
+let db: TestDatabase;
+let app: ReturnType<typeof createApp>;
+const county = 'testcounty';
+type Headers = Record<string, string>;
+let staff: Headers;
+let countyOffice: Headers;
+let station: Headers;
+
+beforeAll(async () => {
+  db = await freshTable({ county });
+  db.setNow(new Date('2021-12-20T04:00:00Z'));
+  app = createApp(db.deps);
+  const loaded = await loadPlan(
+    { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
+    { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+  );
+  expect(loaded.ok).toBe(true);
+  staff = (await aToken(db.store, county, aGrant({ role: 'staff' }))).headers;
+  countyOffice = (await aToken(db.store, county, aGrant({ role: 'county' }))).headers;
+  station = (await aToken(db.store, county, aGrant({ role: 'station' }))).headers;
+});
+afterAll(async () => db.drop());
+
+async function send(method: string, path: string, headers: Headers, body?: unknown) {
+  const response = await app.request(path, {
+    method,
+    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+}
+
+const anActivity = (overrides: Record<string, unknown> = {}) => ({
+  date: '2021-03-15',
+  township: 'chengxiang',
+  village: 'chengxiang-xiangyang',
+  theme: 'consumer-rights',
+  kind: 'event',
+  title: '3·15 广场咨询',
+  participants: 120,
+  materials: [
+    { kind: '宣传单', count: 800 },
+    { kind: '宣传手册', count: 200 },
+  ],
+  ...overrides,
+});
+
+async function storedMatchesRecount(year: number) {
+  const [cells, activities] = await Promise.all([db.store.tallies.year(county, year), db.store.activities.allOfYear(county, year)]);
+  return differences(cells, recount(activities));
+}
+
+describe('activity records', () => {
+  it('are created, listed, changed and deleted, the tallies following exactly', async () => {
+    const created = await send('POST', '/activities', staff, anActivity({ id: 'act-315' }));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ id: 'act-315', year: 2021, month: 3, version: 1 });
+
+    let tallies = await send('GET', '/tallies?year=2021', countyOffice);
+    expect(tallies.body.current.totals).toMatchObject({ activities: 1, participants: 120, materials: 1000 });
+    expect(tallies.body.current.byMonth[2].counts.activities).toBe(1);
+    expect(tallies.body.current.byMaterial).toEqual([
+      expect.objectContaining({ value: '宣传单', counts: expect.objectContaining({ materials: 800 }) }),
+      expect.objectContaining({ value: '宣传手册', counts: expect.objectContaining({ materials: 200 }) }),
+    ]);
+
+    // Moving it to another month, theme and township moves every figure with it.
+    const changed = await send('PUT', '/activities/act-315', staff, anActivity({ date: '2021-04-15', theme: 'national-security', township: 'shiyang', village: 'shiyang-qiaotou', participants: 50, materials: [{ kind: '宣传单', count: 300 }] }));
+    expect(changed.status).toBe(200);
+    tallies = await send('GET', '/tallies?year=2021', countyOffice);
+    expect(tallies.body.current.totals).toMatchObject({ activities: 1, participants: 50, materials: 300 });
+    expect(tallies.body.current.byMonth[2].counts.activities).toBe(0);
+    expect(tallies.body.current.byTownship.find((row: { value: string }) => row.value === 'chengxiang').counts.activities).toBe(0);
+    expect(await storedMatchesRecount(2021)).toEqual([]);
+
+    const listed = await send('GET', '/activities?year=2021&month=4&township=shiyang', countyOffice);
+    expect(listed.body.items.map((item: { id: string }) => item.id)).toEqual(['act-315']);
+    expect((await send('GET', '/activities?year=2021&month=3', countyOffice)).body.items).toEqual([]);
+
+    expect((await send('DELETE', '/activities/act-315', staff)).status).toBe(200);
+    tallies = await send('GET', '/tallies?year=2021', countyOffice);
+    expect(tallies.body.current.totals).toMatchObject({ activities: 0, participants: 0, materials: 0 });
+    expect((await send('GET', '/activities/act-315', staff)).status).toBe(404);
+  });
+
+  it('count a retried create once', async () => {
+    const body = anActivity({ id: 'retry-me', date: '2021-06-26', theme: 'anti-drug-aids' });
+    const results = await Promise.all([send('POST', '/activities', staff, body), send('POST', '/activities', staff, body)]);
+    expect(results.map((result) => result.status).sort()).toEqual(expect.arrayContaining([201]));
+    const again = await send('POST', '/activities', staff, body);
+    expect(again.status).toBe(200);
+    const clash = await send('POST', '/activities', staff, { ...body, participants: 1 });
+    expect(clash.status).toBe(409);
+    const tallies = await send('GET', '/tallies?year=2021&period=month&month=6', countyOffice);
+    expect(tallies.body.current.totals.activities).toBe(1);
+    expect(await storedMatchesRecount(2021)).toEqual([]);
+  });
+
+  it('stay exact when the same edits race: losers get 409 (or 404 after a delete), the tallies match a recount', async () => {
+    const ids = Array.from({ length: 6 }, (_, index) => `race-${index}`);
+    await Promise.all(ids.map((id) => send('POST', '/activities', staff, anActivity({ id, date: '2021-05-10', theme: 'pollution-prevention' }))));
+    const edits = ids.flatMap((id) => [
+      send('PUT', `/activities/${id}`, staff, anActivity({ date: '2021-05-11', theme: 'pollution-prevention', participants: 7 })),
+      send('PUT', `/activities/${id}`, staff, anActivity({ date: '2021-07-01', theme: 'rural-revitalisation', participants: 9 })),
+      send('DELETE', `/activities/${id}`, staff),
+    ]);
+    const statuses = (await Promise.all(edits)).map((result) => result.status);
+    expect(statuses.filter((status) => ![200, 404, 409].includes(status))).toEqual([]);
+    expect(statuses.filter((status) => status === 200).length).toBeGreaterThanOrEqual(ids.length);
+    expect(await storedMatchesRecount(2021)).toEqual([]);
+  });
+
+  it.each([
+    [{ date: '2031-01-01' }, 'body.date'],
+    [{ participants: -1 }, 'body.participants'],
+    [{ materials: [{ kind: '宣传单', count: -5 }] }, 'body.materials.0.count'],
+    [{ materials: [{ kind: '宣传单', count: 100_001 }] }, 'body.materials.0.count'],
+    [{ township: 'atlantis', village: undefined }, 'body.township'],
+    [{ theme: 'astrology' }, 'body.theme'],
+    [{ village: 'shiyang-qiaotou' }, 'body.village'],
+    [{ kind: 'other' }, 'body.kindName'],
+    [{ date: '2021-02-30' }, 'body.date'],
+  ])('refuse %j naming %s, writing nothing', async (overrides, field) => {
+    const before = await db.store.tallies.year(county, 2021);
+    const response = await send('POST', '/activities', staff, anActivity(overrides));
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    expect(await db.store.tallies.year(county, 2021)).toEqual(before);
+  });
+
+  it('are written by staff and read by the county office; stations see neither', async () => {
+    expect((await send('POST', '/activities', countyOffice, anActivity())).status).toBe(403);
+    expect((await send('GET', '/tallies?year=2021', station)).status).toBe(403);
+    expect((await send('GET', '/activities?year=2021', station)).status).toBe(403);
+  });
+});
+
+describe('tallies', () => {
+  it('compare a period with the same period a year earlier, and write the report paragraph', async () => {
+    for (const [id, date, materials] of [['y20', '2020-03-01', 50_000], ['y21a', '2021-03-02', 60_000], ['y21b', '2021-03-03', 9_000]] as const) {
+      await db.store.plans.getYear(county, Number(date.slice(0, 4)));
+      if (date.startsWith('2020')) {
+        await loadPlan(
+          { store: db.store, config: db.config, now: new Date('2020-01-01T00:00:00Z') },
+          { plan: { ...plan2021(), year: 2020, county, campaigns: [] }, county, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+        );
+      }
+      expect((await send('POST', '/activities', staff, anActivity({ id, date, theme: 'consumer-rights', materials: [{ kind: '宣传单', count: materials }] }))).status).toBe(201);
+    }
+    const march = await send('GET', '/tallies?year=2021&period=month&month=3', countyOffice);
+    expect(march.body.current.totals).toMatchObject({ activities: 2, materials: 69_000 });
+    expect(march.body.previous.totals).toMatchObject({ activities: 1, materials: 50_000 });
+    expect(march.body.previous.year).toBe(2020);
+    expect(march.body.paragraph).toMatch(/^截至目前，开展法治宣传活动2次，发放宣传资料6\.9万份/);
+    expect(march.body.names.kind.event).toBe('集中宣传活动');
+    expect(march.body.names.theme['consumer-rights']).toBe('消费者权益保护');
+
+    const ytd = await send('GET', '/tallies?year=2021&period=ytd&month=3', countyOffice);
+    expect(ytd.body.current.months).toEqual([1, 2, 3]);
+    expect((await send('GET', '/tallies?year=2021&period=month', countyOffice)).status).toBe(400);
+    expect((await send('GET', '/tallies?year=21', countyOffice)).status).toBe(400);
+  });
+});
