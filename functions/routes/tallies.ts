@@ -14,6 +14,11 @@ import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
 import { Invalid } from '../domain/errors.js';
+import { breakdownLabels, breakdowns, tallyTable } from '../domain/tally-table.js';
+import { tablesToXlsx, tableToCsv } from '../reports/export.js';
+import { reconcileYear } from '../workflows/reconcile.js';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 const readers: Role[] = ['county', 'admin', 'staff'];
 
@@ -72,6 +77,72 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
   return { current, previous, names, paragraph: reportParagraph(current.totals) };
 }
 
+const exportQuery = tallyQuerySchema.extend({ breakdown: z.enum(breakdowns).default('month') });
+
+const csvRoute = securedRoute(readers, {
+  method: 'get',
+  path: '/tallies/export.csv',
+  tags: ['tallies'],
+  summary: 'One breakdown as CSV (UTF-8 with BOM, so Excel shows Chinese), with a totals row',
+  request: { query: exportQuery },
+  responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } } },
+});
+
+const xlsxRoute = securedRoute(readers, {
+  method: 'get',
+  path: '/tallies/export.xlsx',
+  tags: ['tallies'],
+  summary: 'Every breakdown as an Excel workbook: one sheet each, Chinese headers, totals rows',
+  request: { query: tallyQuerySchema },
+  responses: { 200: { description: 'Excel workbook', content: { [XLSX]: { schema: z.string() } } } },
+});
+
+const reconcileRoute = securedRoute(['admin'], {
+  method: 'post',
+  path: '/tallies/reconcile',
+  tags: ['tallies'],
+  summary: 'Recount a year’s tallies from the records, report every difference, and repair them with repair=true',
+  request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100), repair: z.enum(['true', 'false']).default('false') }) },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        year: z.number(),
+        activities: z.number(),
+        deliveries: z.number(),
+        differences: z.array(z.object({ cell: z.object({ year: z.number(), dimension: z.string(), value: z.string(), month: z.number() }), counter: z.string(), stored: z.number(), expected: z.number() })),
+        repaired: z.number(),
+      }),
+      'The differences found (and repaired)',
+    ),
+  },
+});
+
+const XLSX_NAME = (year: number) => `pufa-${year}-tallies.xlsx`;
+
 export function tallyRoutes() {
-  return newRouter().openapi(talliesRoute, async (c) => c.json(await readTallies(c, c.req.valid('query')), 200));
+  return newRouter()
+    .openapi(talliesRoute, async (c) => c.json(await readTallies(c, c.req.valid('query')), 200))
+    .openapi(csvRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { current, previous, names } = await readTallies(c, query);
+      const csv = tableToCsv(tallyTable(current, previous, query.breakdown, names));
+      return c.body(csv, 200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': `attachment; filename="pufa-${query.year}-${query.breakdown}.csv"`,
+      });
+    })
+    .openapi(xlsxRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { current, previous, names } = await readTallies(c, query);
+      const workbook = await tablesToXlsx(
+        breakdowns.map((breakdown) => tallyTable(current, previous, breakdown, names)),
+        breakdowns.map((breakdown) => breakdownLabels[breakdown]),
+      );
+      return c.body(workbook.buffer as ArrayBuffer, 200, { 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${XLSX_NAME(query.year)}"` });
+    })
+    .openapi(reconcileRoute, async (c) => {
+      const { year, repair } = c.req.valid('query');
+      const { store, config } = c.var.deps;
+      return c.json(await reconcileYear(store, { county: c.var.caller.county, year, repair: repair === 'true', timeZone: config.timeZone }), 200);
+    });
 }

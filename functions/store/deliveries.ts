@@ -421,6 +421,21 @@ export class DeliveryStore {
     return { ...page, items: page.items.map((item) => deliveryRecordSchema.parse(item)) };
   }
 
+  /** Every delivery of a notice (reconciliation only: it reads them all by design). */
+  async allOfNotice(county: string, campaignId: string, noticeId: string): Promise<DeliveryRecord[]> {
+    const items = await queryAll(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+        ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
+        ExpressionAttributeValues: { ':pk': keys.deliveriesOfNotice(county, campaignId, noticeId), ':prefix': keys.deliveryPrefix },
+      },
+      10_000_000,
+    );
+    return items.map((item) => deliveryRecordSchema.parse(item));
+  }
+
   /** Every delivery of a notice still pending (for pause, resume and cancel). */
   async pendingOfNotice(county: string, campaignId: string, noticeId: string): Promise<DeliveryRecord[]> {
     const items = await queryAll(

@@ -5,7 +5,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { phoneKey } from '../../functions/domain/phone.js';
+import { assemble } from '../../functions/domain/tally.js';
 import { NotifyError, type Notifier } from '../../functions/notify/sns.js';
+import { reconcileYear } from '../../functions/workflows/reconcile.js';
 import { actOnNotice } from '../../functions/workflows/notices.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
@@ -66,6 +68,13 @@ describe('an SMS notice', () => {
     });
     expect((await db.store.notices.require(county, campaignId, 'n')).state).toBe('done');
     expect((await bench.dispatch()).claimed).toBe(0);
+
+    // The county's tallies moved with each outcome, and agree with a recount of the deliveries.
+    const tallies = assemble(2031, [3], await db.store.tallies.year(county, 2031));
+    expect(tallies.totals).toMatchObject({ smsSent: 11, smsSkipped: 1, smsFailed: 0 });
+    expect(tallies.byTownship.find((row) => row.value === 'chengxiang')?.counts.smsSent).toBe(11);
+    const reconciled = await reconcileYear(db.store, { county, year: 2031, repair: false, timeZone: 'Asia/Shanghai' });
+    expect(reconciled).toMatchObject({ deliveries: 12, differences: [] });
   });
 
   it('expires a send that is too late, with the reason', async () => {
@@ -146,6 +155,8 @@ describe('a broadcast notice', () => {
     const lateConfirm = await app.request(`/stations/me/scripts/${lateId}/aired`, { method: 'POST', headers: other.headers });
     expect(lateConfirm.status).toBe(200);
     expect((await db.store.deliveries.counts(county, campaignId, 'n')).aired).toBe(2);
+    expect(assemble(2031, [3], await db.store.tallies.year(county, 2031)).totals.airings).toBe(2);
+    expect((await reconcileYear(db.store, { county, year: 2031, repair: false, timeZone: 'Asia/Shanghai' })).differences).toEqual([]);
 
     const contacts = await app.request('/stations', { headers: (await aToken(db.store, county, aGrant({ role: 'county' }))).headers });
     const list = ((await contacts.json()) as { items: { id: string; lastContactAt?: string; contactedToday: boolean }[] }).items;

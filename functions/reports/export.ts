@@ -1,0 +1,32 @@
+/**
+ * @module reports/export
+ * Writing tally tables as files county offices open in Excel: CSV in UTF-8 with a byte-order mark
+ * (without it Excel shows Chinese as mojibake), and an .xlsx workbook with one sheet per breakdown.
+ */
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import type { Table } from '../domain/tally-table.js';
+
+const BOM = '\ufeff';
+
+export function tableToCsv(table: Table): string {
+  return BOM + stringify([table.headers, ...table.rows], { record_delimiter: 'windows' });
+}
+
+export async function tablesToXlsx(tables: readonly Table[], sheetNames: readonly string[]): Promise<Uint8Array> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'pufa';
+  tables.forEach((table, index) => {
+    const sheet = workbook.addWorksheet(sheetNames[index] ?? `Sheet${index + 1}`);
+    sheet.addRow([table.title]).font = { bold: true, size: 13 };
+    sheet.addRow(table.headers).font = { bold: true };
+    for (const row of table.rows) sheet.addRow(row);
+    const totals = sheet.lastRow;
+    if (totals) totals.font = { bold: true };
+    sheet.columns.forEach((column, columnIndex) => {
+      column.width = columnIndex === 0 ? 16 : 14;
+    });
+    sheet.views = [{ state: 'frozen', ySplit: 2 }];
+  });
+  return new Uint8Array(await workbook.xlsx.writeBuffer());
+}

@@ -1,0 +1,56 @@
+/**
+ * @module workflows/reconcile
+ * Reconciliation: recount a year's tallies from the records themselves (activities, and the
+ * outcomes of deliveries), report every counter that differs, and — when asked — repair them.
+ * An admin tool: it reads every record of the year on purpose.
+ */
+import { tallyPeriod } from '../domain/delivery.js';
+import { differences, recount, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
+import type { Store } from '../store/index.js';
+
+export interface ReconcileReport {
+  year: number;
+  activities: number;
+  deliveries: number;
+  differences: TallyDifference[];
+  repaired: number;
+}
+
+const talliedOutcome = (state: string, kind: 'sms' | 'station'): DeliveryTally | undefined => {
+  if (kind === 'station') return state === 'aired' ? 'airings' : undefined;
+  return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed' } as const)[state as 'sent' | 'skipped' | 'failed'];
+};
+
+export async function reconcileYear(store: Store, request: { county: string; year: number; repair: boolean; timeZone: string }): Promise<ReconcileReport> {
+  const { county, year } = request;
+  const activities = await store.activities.allOfYear(county, year);
+  const deliveries: { tally: DeliveryTally; year: number; month: number; township: string }[] = [];
+  let deliveryCount = 0;
+  // A campaign that starts late in the previous year can still send in this one.
+  for (const campaignYear of [year - 1, year]) {
+    for (const campaign of await store.campaigns.listByYear(county, campaignYear)) {
+      for (const notice of await store.notices.listByCampaign(county, campaign.id)) {
+        if (!notice.sends) continue;
+        for (const delivery of await store.deliveries.allOfNotice(county, campaign.id, notice.id)) {
+          deliveryCount += 1;
+          const tally = talliedOutcome(delivery.state, delivery.recipient.kind);
+          const period = tallyPeriod(delivery.scheduledAt, notice.dispatch?.timeZone ?? request.timeZone);
+          if (tally && period.year === year) deliveries.push({ tally, ...period, township: delivery.recipient.township });
+        }
+      }
+    }
+  }
+  const expected = recount(activities, deliveries);
+  const stored = await store.tallies.year(county, year);
+  const found = differences(stored, expected);
+  let repaired = 0;
+  if (request.repair) {
+    const cells = new Map(found.map((difference) => [`${difference.cell.dimension}|${difference.cell.value}|${difference.cell.month}`, difference.cell]));
+    for (const cell of cells.values()) {
+      const want = [...expected.values()].find((candidate) => candidate.dimension === cell.dimension && candidate.value === cell.value && candidate.month === cell.month);
+      await store.tallies.overwrite(county, { ...cell, counts: want?.counts ?? {} });
+      repaired += 1;
+    }
+  }
+  return { year, activities: activities.length, deliveries: deliveryCount, differences: found, repaired };
+}

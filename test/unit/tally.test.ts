@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import type { ActivityRecord } from '../../functions/domain/activity.js';
+import { activityDelta, assemble, chineseAmount, differences, recount, reportParagraph, zeroCounts } from '../../functions/domain/tally.js';
+import { tallyTable } from '../../functions/domain/tally-table.js';
+
+const anActivity = (overrides: Partial<ActivityRecord> = {}): ActivityRecord => ({
+  id: 'a1',
+  county: 'c',
+  year: 2021,
+  month: 3,
+  date: '2021-03-15',
+  township: 'chengxiang',
+  theme: 'consumer-rights',
+  kind: 'event',
+  participants: 100,
+  materials: [{ kind: '宣传单', count: 500 }, { kind: '宣传手册', count: 100 }],
+  version: 1,
+  createdBy: { tokenId: 't', name: 'n' },
+  createdAt: '',
+  updatedAt: '',
+  ...overrides,
+});
+
+const asObject = (delta: ReturnType<typeof activityDelta>) => Object.fromEntries([...delta].map(([key, entry]) => [key, entry.add]));
+
+describe('activityDelta', () => {
+  it('adds an activity to the month, theme, township, kind and each material kind', () => {
+    expect(asObject(activityDelta(undefined, anActivity()))).toEqual({
+      '2021|total|-|3': { activities: 1, participants: 100, materials: 600 },
+      '2021|theme|consumer-rights|3': { activities: 1, participants: 100, materials: 600 },
+      '2021|township|chengxiang|3': { activities: 1, participants: 100, materials: 600 },
+      '2021|kind|event|3': { activities: 1, participants: 100, materials: 600 },
+      '2021|material|宣传单|3': { materials: 500 },
+      '2021|material|宣传手册|3': { materials: 100 },
+    });
+  });
+
+  it('moves only what changed, and takes everything back on delete', () => {
+    const before = anActivity();
+    const after = anActivity({ participants: 80, materials: [{ kind: '宣传单', count: 500 }] });
+    expect(asObject(activityDelta(before, after))).toEqual({
+      '2021|total|-|3': { participants: -20, materials: -100 },
+      '2021|theme|consumer-rights|3': { participants: -20, materials: -100 },
+      '2021|township|chengxiang|3': { participants: -20, materials: -100 },
+      '2021|kind|event|3': { participants: -20, materials: -100 },
+      '2021|material|宣传手册|3': { materials: -100 },
+    });
+    expect(activityDelta(before, before).size).toBe(0);
+    const removal = asObject(activityDelta(before, undefined));
+    expect(removal['2021|total|-|3']).toEqual({ activities: -1, participants: -100, materials: -600 });
+  });
+});
+
+describe('recount and differences', () => {
+  it('agree with the deltas, and name every counter that drifted', () => {
+    const activities = [anActivity(), anActivity({ id: 'a2', month: 4, date: '2021-04-01', theme: 'national-security' })];
+    const expected = recount(activities, [{ tally: 'smsSent', year: 2021, month: 3, township: 'chengxiang' }]);
+    const stored = [...expected.values()].map((cell) => ({ ...cell, counts: { ...cell.counts } }));
+    expect(differences(stored, expected)).toEqual([]);
+    const drifted = stored.find((cell) => cell.dimension === 'total' && cell.month === 3);
+    if (drifted) drifted.counts.activities = 2;
+    expect(differences(stored, expected)).toEqual([{ cell: { year: 2021, dimension: 'total', value: '-', month: 3 }, counter: 'activities', stored: 2, expected: 1 }]);
+    expect(differences([], expected).length).toBeGreaterThan(0);
+  });
+});
+
+describe('assemble', () => {
+  it('sums the months of a period and breaks them down', () => {
+    const cells = [...recount([anActivity(), anActivity({ id: 'a2', month: 11, date: '2021-11-01', township: 'shiyang' })]).values()];
+    const year = assemble(2021, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], cells);
+    expect(year.totals).toMatchObject({ activities: 2, materials: 1200 });
+    expect(year.byMonth.map((month) => month.counts.activities)).toEqual([0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0]);
+    expect(year.byTownship.map((row) => row.value).sort()).toEqual(['chengxiang', 'shiyang']);
+    const firstQuarter = assemble(2021, [1, 2, 3], cells);
+    expect(firstQuarter.totals.activities).toBe(1);
+  });
+});
+
+describe('the report’s numbers', () => {
+  it.each([
+    [258, '258'],
+    [9_999, '9999'],
+    [10_000, '1万'],
+    [69_000, '6.9万'],
+    [120_000, '12万'],
+    [125_400, '12.5万'],
+    [123_000_000, '1.2亿'],
+  ])('%i is written %s', (value, written) => {
+    expect(chineseAmount(value)).toBe(written);
+  });
+
+  it('reproduce the county report’s sentence from its own figures', () => {
+    expect(reportParagraph({ ...zeroCounts(), activities: 258, materials: 69_000 })).toBe('截至目前,开展法治宣传活动258次,发放宣传资料6.9万份。');
+  });
+
+  it('mention SMS, airings and participants when there are any', () => {
+    expect(reportParagraph({ ...zeroCounts(), activities: 3, materials: 10, participants: 15_000, smsSent: 2_000, airings: 40 })).toBe(
+      '截至目前,开展法治宣传活动3次,发放宣传资料10份,受众1.5万人次,发送普法短信2000条,村村通普法广播播出40次。',
+    );
+  });
+});
+
+describe('tallyTable', () => {
+  it('puts Chinese headers, named rows and a totals row with last year beside', () => {
+    const cells = [...recount([anActivity()]).values()];
+    const previous = [...recount([anActivity({ year: 2020 })]).values()];
+    const table = tallyTable(assemble(2021, [3], cells), assemble(2020, [3], previous), 'theme', { theme: { 'consumer-rights': '消费者权益保护' } });
+    expect(table.title).toBe('2021年3月法治宣传统计（按主题）');
+    expect(table.headers.slice(0, 2)).toEqual(['主题', '活动次数']);
+    expect(table.rows[0]?.[0]).toBe('消费者权益保护');
+    expect(table.rows.at(-1)?.[0]).toBe('合计');
+    expect(table.rows.at(-1)?.at(-2)).toBe(1);
+  });
+});
