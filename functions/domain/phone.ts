@@ -39,3 +39,11 @@ export function maskPhone(e164: string): string {
 export function phoneKey(e164: string): string {
   return createHash('sha256').update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22);
 }
+
+/** Masks anything that looks like a phone number inside free text (e.g. a provider's error message). */
+export function maskPhonesIn(text: string): string {
+  return text.replace(/\+?\d[\d -]{6,18}\d/g, (match) => {
+    const digits = match.replace(/[^\d]/g, '');
+    return digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-2)}` : match;
+  });
+}

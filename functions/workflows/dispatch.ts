@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
-import { normalisePhone, phoneKey } from '../domain/phone.js';
+import { maskPhonesIn, normalisePhone, phoneKey } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
 import type { Logger } from '../http/logger.js';
@@ -127,7 +127,8 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
   /** A failed attempt: retry later with backoff, or give up with the reason. */
   const failedAttempt = async (delivery: DeliveryRecord, leaseId: string, error: { kind: string; code: string; message: string }) => {
     const attempts = delivery.attempts + 1;
-    const reason = `${error.code}: ${error.message}`.slice(0, 300);
+    // Provider messages can quote the number ("Invalid parameter: PhoneNumber +86…"): mask it.
+    const reason = maskPhonesIn(`${error.code}: ${error.message}`).slice(0, 300);
     const decision = error.kind === 'permanent' ? ({ giveUp: true } as const) : nextRetry(attempts, settings.retry, random);
     if ('giveUp' in decision) {
       await record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });

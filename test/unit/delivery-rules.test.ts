@@ -9,7 +9,7 @@ import {
   parseDeliveryId,
   quietUntil,
 } from '../../functions/domain/delivery.js';
-import { maskPhone, normalisePhone, phoneKey } from '../../functions/domain/phone.js';
+import { maskPhone, maskPhonesIn, normalisePhone, phoneKey } from '../../functions/domain/phone.js';
 
 describe('retries', () => {
   const policy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 5_000 };
@@ -94,6 +94,10 @@ describe('phone numbers', () => {
   });
   it('mask all but the first three and last four digits', () => {
     expect(maskPhone('+8613800135678')).toBe('+86 138****5678');
+  });
+  it('are masked inside free text such as a provider’s error message', () => {
+    expect(maskPhonesIn('Invalid parameter: PhoneNumber +8619900001234 is not valid')).toBe('Invalid parameter: PhoneNumber 861****34 is not valid');
+    expect(maskPhonesIn('InternalError: try again')).toBe('InternalError: try again');
   });
   it('key numbers stably without containing them', () => {
     expect(phoneKey('+8613800135678')).toBe(phoneKey('+8613800135678'));
