@@ -9,6 +9,7 @@ import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { handleError, problemResponse } from './http/problem.js';
+import { webPages } from './pages/index.js';
 import { mountDocs } from './routes/docs.js';
 import { activityRoutes } from './routes/activities.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -63,6 +64,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', activityRoutes());
   app.route('/', tallyRoutes());
   mountDocs(app, deps.config.version);
+  app.route('/app', webPages());
+  app.get('/', (c) => c.redirect('/app', 303));
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
   app.onError((error, c) => handleError(error, c, deps.logger));

@@ -18,10 +18,15 @@ export interface SegmentCount {
 }
 
 export interface SmsSettings {
+  /** The registered signature without brackets, e.g. 天全普法; sent as 【天全普法】. */
   signature: string;
+  /** Appended to every message, e.g. 回T退订. */
   optOutHint: string;
+  /** Yuan per segment per recipient. */
   pricePerSegment: number;
+  /** Warn when a message needs more segments than this. */
   warnSegments: number;
+  /** Refuse a message that needs more segments than this. */
   maxSegments: number;
 }
 
@@ -42,6 +47,8 @@ const GSM_BASIC = new Set(
 );
 const GSM_EXTENSION = new Set(Array.from('\f^{}\\[~]|€'));
 
+// A multi-part message spends 6 bytes of every segment on the concatenation header (UDH),
+// which leaves 153 septets or 67 UCS-2 units.
 const CAPACITY = {
   'GSM-7': { single: 160, part: 153 },
   'UCS-2': { single: 70, part: 67 },
@@ -74,9 +81,11 @@ export function countSegments(text: string): SegmentCount {
 
 export function composeSms(body: string, settings: Pick<SmsSettings, 'signature' | 'optOutHint'>): string {
   const trimmed = body.trim();
-  const signature = `【${settings.signature}】`;
+  // Writers often paste the full text from last year's message: keep one signature and one hint.
+  const signature = settings.signature.trim() ? `【${settings.signature.trim()}】` : '';
   const withSignature = trimmed.startsWith(signature) ? trimmed : `${signature}${trimmed}`;
-  return settings.optOutHint && !withSignature.endsWith(settings.optOutHint) ? `${withSignature}${settings.optOutHint}` : withSignature;
+  const hint = settings.optOutHint.trim();
+  return withSignature.endsWith(hint) ? withSignature : `${withSignature}${hint}`;
 }
 
 const PLACEHOLDER = /\$\{(\w+)\}/g;
@@ -98,13 +107,38 @@ export function renderTemplate(template: string, params: Record<string, string |
   return { text, missing: [...missing] };
 }
 
-/** Does the body read as the template with each placeholder filled by some non-empty text? */
+/**
+ * Does the body read as the template with each placeholder filled by some non-empty text?
+ * Matched by hand rather than with a regular expression of lazy wildcards: that backtracks
+ * polynomially (a 1,000-character body against a five-placeholder template took minutes), and
+ * this runs once per registered template on every check. Earliest-first matching of each
+ * literal is enough, because ending a wildcard sooner never leaves the rest less room.
+ * Both ends are trimmed, as composeSms trims what is sent.
+ */
 export function matchesTemplate(body: string, template: string): boolean {
-  const pattern = template
-    .split(PLACEHOLDER)
-    .map((part, index) => (index % 2 === 1 ? '[\\s\\S]+?' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-    .join('');
-  return new RegExp(`^${pattern}$`).test(body.trim());
+  const text = body.trim();
+  // split with a capture group alternates literal, name, literal, ..., so literals sit at even indexes
+  const literals = template.trim().split(PLACEHOLDER).filter((_part, index) => index % 2 === 0);
+  const first = literals[0] ?? '';
+  if (literals.length === 1) return text === first;
+  const last = literals[literals.length - 1] ?? '';
+  if (!text.startsWith(first) || !text.endsWith(last)) return false;
+
+  const end = text.length - last.length;
+  let position = first.length;
+  // Back-to-back placeholders leave an empty literal between them: each still needs a character.
+  let needed = 1;
+  for (const literal of literals.slice(1, -1)) {
+    if (literal === '') {
+      needed += 1;
+      continue;
+    }
+    const found = text.indexOf(literal, position + needed);
+    if (found < 0 || found + literal.length > end) return false;
+    position = found + literal.length;
+    needed = 1;
+  }
+  return end - position >= needed;
 }
 
 export interface SmsEstimate {

@@ -4,6 +4,7 @@
  * `allow(...)`; the middleware resolves the caller from the token (one GetItem) or refuses:
  * 401 for a missing, unknown, revoked or expired token, 403 for a role the route does not allow.
  */
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import {
   callerFromToken,
@@ -16,6 +17,8 @@ import { Unauthenticated } from '../domain/errors.js';
 import type { AppEnv } from './env.js';
 
 const PREFIX = 'Bearer';
+/** The web pages' session: the access token itself, in an HttpOnly, SameSite=Strict cookie. */
+export const SESSION_COOKIE = 'pufa_session';
 const HEADER_PATTERN = new RegExp(`^${PREFIX} +(\\S+) *$`, 'i');
 
 export function bearerSecret(header: string | undefined): string | undefined {
@@ -24,7 +27,7 @@ export function bearerSecret(header: string | undefined): string | undefined {
 
 export function allow(...roles: Role[]) {
   return createMiddleware<AppEnv>(async function authorize(c, next) {
-    const secret = bearerSecret(c.req.header('Authorization'));
+    const secret = bearerSecret(c.req.header('Authorization')) ?? getCookie(c, SESSION_COOKIE);
     if (!secret) throw new Unauthenticated('Send an access token: "Authorization: Bearer pufa_…".');
     const { store, clock } = c.var.deps;
     // A string that cannot be a token is not looked up: saves a read on junk.

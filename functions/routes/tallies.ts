@@ -69,7 +69,7 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
   const current: Tallies = assemble(query.year, months, cells);
   const previous: Tallies = assemble(query.year - 1, months, previousCells);
   // Display names for ids, so the dashboard and exports can speak Chinese.
-  const names = {
+  const names: Record<string, Record<string, string>> = {
     theme: Object.fromEntries((plan?.themes ?? []).map((theme) => [theme.id, theme.name])),
     township: Object.fromEntries(registry.townships.map((township) => [township.id, township.name])),
     kind: { ...activityKindLabels },

@@ -1,0 +1,49 @@
+/**
+ * @module pages/charts
+ * Bar charts drawn as SVG on the server: no script, readable by screen readers (each chart has a
+ * title and a table of its values beside it), printable.
+ */
+export interface Bar {
+  label: string;
+  value: number;
+  /** An optional second value drawn lighter beside it (last year). */
+  compare?: number;
+}
+
+export function BarChart(props: { title: string; bars: Bar[]; unit: string; id: string }) {
+  const width = 640;
+  const rowHeight = 26;
+  const labelWidth = 130;
+  const max = Math.max(1, ...props.bars.flatMap((bar) => [bar.value, bar.compare ?? 0]));
+  const height = Math.max(1, props.bars.length) * rowHeight + 10;
+  const scale = (value: number) => Math.round(((width - labelWidth - 70) * value) / max);
+  return (
+    <figure class="card" style="margin:0 0 1rem">
+      <figcaption style="font-weight:600;margin-bottom:.5rem" id={`${props.id}-title`}>
+        {props.title}
+      </figcaption>
+      {props.bars.length === 0 ? (
+        <p class="muted">暂无数据。登记活动或发送后，这里会显示统计图。</p>
+      ) : (
+        <svg viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-labelledby={`${props.id}-title`} style="max-width:100%">
+          {props.bars.map((bar, index) => {
+            const y = index * rowHeight + 5;
+            return (
+              <g>
+                <text x={labelWidth - 6} y={y + 15} text-anchor="end" font-size="13">
+                  {bar.label}
+                </text>
+                {bar.compare !== undefined && <rect x={labelWidth} y={y + 14} width={scale(bar.compare)} height={6} fill="#d0d7de" />}
+                <rect x={labelWidth} y={y + 2} width={scale(bar.value)} height={bar.compare !== undefined ? 11 : 18} fill="#8b1a1a" />
+                <text x={labelWidth + scale(bar.value) + 6} y={y + 14} font-size="12">
+                  {bar.value.toLocaleString('zh-CN')}
+                  {props.unit}
+                </text>
+              </g>
+            );
+          })}
+        </svg>
+      )}
+    </figure>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * @module pages/dashboard
+ * The county office's dashboard (依法治县办): the year's totals, charts by month, township, kind
+ * and theme (last year drawn beside), export buttons and the report paragraph with a copy button.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { utcToLocal } from '../domain/schedule.js';
+import type { AppEnv } from '../http/env.js';
+import { readTallies } from '../routes/tallies.js';
+import { BarChart } from './charts.js';
+import { Layout } from './layout.js';
+import { pageFor } from './session.js';
+
+const COPY_SCRIPT = `document.getElementById('copy').addEventListener('click',function(){var t=document.getElementById('paragraph').textContent;navigator.clipboard.writeText(t).then(function(){document.getElementById('copied').textContent='已复制';},function(){document.getElementById('copied').textContent='复制失败，请手动选择文字复制';});});`;
+
+export function dashboardPages() {
+  const pages = new Hono<AppEnv>();
+  pages.use('/dashboard', pageFor('county', 'admin'));
+
+  pages.get('/dashboard', async (c) => {
+    const { clock, config } = c.var.deps;
+    const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
+    const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
+    const { current, previous, names, paragraph } = await readTallies(c, { year, period: 'year' });
+    const totals = current.totals;
+    const before = previous.totals;
+    const name = (dimension: string, value: string) => names[dimension]?.[value] ?? value;
+    const change = (now: number, then: number) => (then === 0 ? '' : `（同比 ${now >= then ? '+' : ''}${Math.round(((now - then) / then) * 100)}%）`);
+    const previousBy = (rows: typeof current.byTheme) => new Map(rows.map((row) => [row.value, row.counts]));
+    const lastYearTownships = previousBy(previous.byTownship);
+    return c.html(
+      <Layout title={`${year} 年法治宣传统计`} caller={c.var.caller} path="/app/dashboard">
+        <form method="get" action="/app/dashboard" style="display:flex;gap:.5rem;align-items:flex-end;margin-bottom:1rem">
+          <div>
+            <label for="year">年份</label>
+            <input id="year" name="year" type="number" min={2000} max={2100} value={String(year)} style="width:8rem" />
+          </div>
+          <button type="submit">查看</button>
+          <a class="button" href={`/tallies/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
+          <a class="button" href={`/tallies/export.xlsx?year=${year}`}>导出 Excel</a>
+        </form>
+        <section class="totals" aria-label="年度合计">
+          <div>
+            活动<strong>{totals.activities.toLocaleString('zh-CN')}</strong>次{change(totals.activities, before.activities)}
+          </div>
+          <div>
+            发放资料<strong>{totals.materials.toLocaleString('zh-CN')}</strong>份{change(totals.materials, before.materials)}
+          </div>
+          <div>
+            参与<strong>{totals.participants.toLocaleString('zh-CN')}</strong>人次
+          </div>
+          <div>
+            短信发送<strong>{totals.smsSent.toLocaleString('zh-CN')}</strong>条
+          </div>
+          <div>
+            广播播出<strong>{totals.airings.toLocaleString('zh-CN')}</strong>次
+          </div>
+        </section>
+        <div class="card" style="margin-top:1rem">
+          <h2 style="font-size:1.1rem;margin-top:0">年度报告用语</h2>
+          <p id="paragraph">{paragraph}</p>
+          <button type="button" id="copy">
+            复制
+          </button>{' '}
+          <span id="copied" role="status" class="muted" />
+          <script dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />
+        </div>
+        <div class="grid" style="grid-template-columns:repeat(auto-fill,minmax(20rem,1fr))">
+          <BarChart id="by-month" title="每月活动次数（灰色为上年同期）" unit="次" bars={current.byMonth.map((month, index) => ({ label: `${month.month}月`, value: month.counts.activities, compare: previous.byMonth[index]?.counts.activities ?? 0 }))} />
+          <BarChart id="materials-by-month" title="每月发放资料（份）" unit="份" bars={current.byMonth.map((month) => ({ label: `${month.month}月`, value: month.counts.materials }))} />
+          <BarChart id="by-township" title="各乡镇活动次数（灰色为上年）" unit="次" bars={current.byTownship.map((row) => ({ label: name('township', row.value), value: row.counts.activities, compare: lastYearTownships.get(row.value)?.activities ?? 0 }))} />
+          <BarChart id="by-kind" title="各宣传形式活动次数" unit="次" bars={current.byKind.map((row) => ({ label: name('kind', row.value), value: row.counts.activities }))} />
+          <BarChart id="by-theme" title="各主题活动次数" unit="次" bars={current.byTheme.map((row) => ({ label: name('theme', row.value), value: row.counts.activities }))} />
+          <BarChart id="airings" title="各乡镇广播播出次数" unit="次" bars={current.byTownship.filter((row) => row.counts.airings > 0).map((row) => ({ label: name('township', row.value), value: row.counts.airings }))} />
+        </div>
+      </Layout>,
+    );
+  });
+  return pages;
+}

@@ -1,0 +1,116 @@
+/**
+ * @module pages/review
+ * The review queue (法制审核): submitted notices with the exact text that would go out, its
+ * warnings, and approve / reject-with-reason. A reviewer's own drafts cannot be approved.
+ */
+import { Hono, type Context } from 'hono';
+import { DomainError } from '../domain/errors.js';
+import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
+import { samePerson, actorOf } from '../domain/review.js';
+import type { AppEnv } from '../http/env.js';
+import { actOnNotice, evaluate } from '../workflows/notices.js';
+import { Layout, StateBadge } from './layout.js';
+import { pageFor } from './session.js';
+
+const DONE: Record<string, string> = { approved: '已通过审核。', rejected: '已退回，并附上了理由。' };
+
+export function reviewPages() {
+  const pages = new Hono<AppEnv>();
+  pages.use('/review', pageFor('reviewer'));
+  pages.use('/review/*', pageFor('reviewer'));
+
+  const render = async (c: Context<AppEnv>, flash?: { kind: 'ok' | 'err'; text: string }, status: 200 | 400 | 403 | 409 = 200) => {
+    const { store, config, clock } = c.var.deps;
+    const caller = c.var.caller;
+    const queue = await store.notices.listByState(caller.county, 'submitted', { limit: 50 });
+    const items = await Promise.all(
+      queue.items.map(async (notice: NoticeRecord) => {
+        const campaign = await store.campaigns.get(caller.county, notice.campaignId);
+        const evaluation = campaign ? await evaluate({ store, config, now: clock() }, campaign, notice) : undefined;
+        return { notice, campaign, evaluation };
+      }),
+    );
+    return c.html(
+      <Layout title="审核队列" caller={caller} path="/app/review" flash={flash}>
+        {items.length === 0 ? (
+          <div class="card">
+            <p>没有待审核的内容。</p>
+            <p class="muted">宣传人员提交审核后，稿件会出现在这里。</p>
+          </div>
+        ) : (
+          items.map(({ notice, campaign, evaluation }) => {
+            const own = samePerson(actorOf(caller), notice.author);
+            const base = `/app/review/${notice.campaignId}/${notice.id}`;
+            return (
+              <article class="card">
+                <h2 style="font-size:1.1rem;margin:0">
+                  {campaign?.title ?? notice.campaignId} · {notice.title ?? notice.id} <StateBadge label={noticeStateLabels[notice.state]} />
+                </h2>
+                <p class="muted">
+                  {notice.channel === 'sms' ? '短信' : '广播'} · 撰写人：{notice.author.name} · 发送时间：
+                  {(evaluation?.sends ?? []).map((send) => send.local.replace('T', ' ')).join('、') || '—'}
+                </p>
+                <blockquote style="margin:.5rem 0;padding:.5rem 1rem;background:#f6f8fa;border-left:4px solid #8c959f">
+                  {notice.channel === 'sms' ? evaluation?.sms?.text : notice.broadcast.script}
+                </blockquote>
+                {evaluation?.sms && (
+                  <p class="muted">
+                    {evaluation.sms.segments.segments} 条计费短信（{evaluation.sms.segments.units} 字符），每人约 ¥{evaluation.sms.costPerRecipient.toFixed(3)}
+                  </p>
+                )}
+                {(evaluation?.warnings ?? []).map((warning) => (
+                  <p class="flash err">提醒：{warning}</p>
+                ))}
+                {own ? (
+                  <p class="flash err">这是您本人撰写的稿件，须由其他审核人员审核。</p>
+                ) : (
+                  <div style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end">
+                    <form method="post" action={`${base}/approve`}>
+                      <button type="submit" class="primary">
+                        通过
+                      </button>
+                    </form>
+                    <form method="post" action={`${base}/reject`} style="flex:1;min-width:14rem">
+                      <label for={`reason-${notice.campaignId}-${notice.id}`}>退回理由</label>
+                      <textarea id={`reason-${notice.campaignId}-${notice.id}`} name="reason" rows={2} required />
+                      <button type="submit" class="danger" style="margin-top:.5rem">
+                        退回
+                      </button>
+                    </form>
+                  </div>
+                )}
+              </article>
+            );
+          })
+        )}
+      </Layout>,
+      status,
+    );
+  };
+
+  pages.get('/review', (c) => render(c, c.req.query('done') ? { kind: 'ok', text: DONE[c.req.query('done') ?? ''] ?? '已处理。' } : undefined));
+
+  pages.post('/review/:campaignId/:noticeId/:action{approve|reject}', async (c) => {
+    const { store, config, clock } = c.var.deps;
+    const action = c.req.param('action') as 'approve' | 'reject';
+    const form = await c.req.parseBody();
+    const reason = typeof form.reason === 'string' ? form.reason : undefined;
+    try {
+      await actOnNotice({ store, config, now: clock() }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const text =
+        error.kind === 'conflict'
+          ? '这份稿件已被其他人处理（或已修改），请查看最新的队列。'
+          : error.kind === 'forbidden'
+            ? '不能审核本人撰写的稿件，请交由其他审核人员。'
+            : error.kind === 'invalid'
+              ? '退回时请填写理由，说明需要怎样修改。'
+              : '操作未成功，请刷新后重试。';
+      const status = error.kind === 'conflict' ? 409 : error.kind === 'forbidden' ? 403 : 400;
+      return render(c, { kind: 'err', text }, status);
+    }
+    return c.redirect(`/app/review?done=${action === 'approve' ? 'approved' : 'rejected'}`, 303);
+  });
+  return pages;
+}
