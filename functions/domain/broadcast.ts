@@ -29,6 +29,7 @@ function windowSeconds(window: AirWindow): number {
   return seconds(window.to) - seconds(window.from);
 }
 
+/** 570 -> '9 min 30 s', as the warnings say it. */
 export function formatDuration(totalSeconds: number): string {
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
@@ -41,17 +42,19 @@ export function estimateBroadcast(
 ): BroadcastEstimate {
   // What a listener hears: user-perceived characters, not spaces or line breaks.
   const characters = Array.from(graphemes.segment(script)).filter((part) => !/^\s+$/u.test(part.segment)).length;
-  const readingSeconds = Math.ceil((characters / options.charactersPerMinute) * 60);
+  // Multiply before dividing: 93 / 180 * 60 is 31.000000000000004 in floating point, and ceil
+  // would make an exact 31 s read 32.
+  const readingSeconds = Math.ceil((characters * 60) / options.charactersPerMinute);
   const totalSeconds = readingSeconds * options.repeats;
   const problems: string[] = [];
   const warnings: string[] = [];
   if (characters === 0) problems.push('must not be empty');
   if (options.airWindows.length === 0) problems.push('needs at least one air window');
+  // A script read back to back in one sitting has to fit every window it may be given.
   const shortest = [...options.airWindows].sort((a, b) => windowSeconds(a) - windowSeconds(b))[0];
   if (shortest && totalSeconds > windowSeconds(shortest)) {
-    warnings.push(
-      `reading ${options.repeats} time(s) takes ${formatDuration(totalSeconds)}, longer than the ${shortest.from}-${shortest.to} window`,
-    );
+    const times = options.repeats === 1 ? 'once' : `${options.repeats} times`;
+    warnings.push(`reading ${times} takes ${formatDuration(totalSeconds)}, longer than the ${shortest.from}-${shortest.to} window`);
   }
   return { characters, readingSeconds, totalSeconds, warnings, problems };
 }

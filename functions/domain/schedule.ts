@@ -12,22 +12,26 @@ import { z } from 'zod';
 // rrule ships a UMD `main` (Node sees one default export) and an ESM `module` (the esbuild bundle
 // sees named exports only); take RRule from whichever shape this runtime loaded.
 const RRule = (rruleModule as typeof rruleModule & { default?: typeof rruleModule }).default?.RRule ?? rruleModule.RRule;
-
+type RuleOptions = InstanceType<typeof RRule>['options'];
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";
 
 const isRealDate = (value: string) => DateTime.fromISO(value.slice(0, 10), { zone: 'UTC' }).isValid;
 
+// `abort` so that text which is not a date at all gets one message, not also 'not a real date'.
 export const localDateSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2021-03-15')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date like 2021-03-15', abort: true })
   .refine(isRealDate, 'not a real date');
 
 export const localTimeSchema = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a time like 07:30');
 
 export const localDateTimeSchema = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}[T ](?:[01]\d|2[0-3]):[0-5]\d$/, 'must be a local date and time like 2021-03-14T10:00')
+  .regex(/^\d{4}-\d{2}-\d{2}[T ](?:[01]\d|2[0-3]):[0-5]\d$/, {
+    error: 'must be a local date and time like 2021-03-14T10:00',
+    abort: true,
+  })
   .transform((value) => value.replace(' ', 'T'))
   .refine(isRealDate, 'not a real date');
 
@@ -42,11 +46,13 @@ export const scheduleSchema = z.discriminatedUnion('kind', [
 ]);
 export type Schedule = z.infer<typeof scheduleSchema>;
 
+/** Inclusive local dates. */
 export interface CampaignWindow {
   start: string;
   end: string;
 }
 
+/** Local `HH:mm`; may wrap midnight (21:00-08:00); start === end means none. */
 export interface QuietHours {
   start: string;
   end: string;
@@ -57,7 +63,9 @@ export const defaultQuietHours: QuietHours = { start: '21:00', end: '08:00' };
 export interface ExpandContext {
   timeZone: string;
   window: CampaignWindow;
+  /** Local date; needed by key-date schedules. */
   keyDate?: string | undefined;
+  /** A schedule that yields more sends than this is refused. */
   maxSends: number;
   /** Only for SMS: broadcasts air when the station airs them. */
   quietHours?: QuietHours | undefined;
@@ -66,22 +74,27 @@ export interface ExpandContext {
 export interface Send {
   /** UTC, ISO-8601. */
   at: string;
-  /** Local wall-clock time after any move, `YYYY-MM-DDTHH:mm`. */
+  /** Local wall-clock time the send happens at, `YYYY-MM-DDTHH:mm`, after any move. */
   local: string;
   /** The planned local time, when quiet hours moved it. */
   movedFrom?: string;
 }
 
-export type ExpandResult = { ok: true; sends: Send[] } | { ok: false; problems: { path: string; message: string }[] };
+export type ExpandProblem = { path: string; message: string };
+export type ExpandResult = { ok: true; sends: Send[] } | { ok: false; problems: ExpandProblem[] };
 
+/** `YYYY-MM-DDTHH:mm` in the zone to UTC. Throws RangeError for a malformed time or unknown zone. */
 export function localToUtc(local: string, timeZone: string): string {
   const time = DateTime.fromISO(local, { zone: timeZone });
   if (!time.isValid) throw new RangeError(`${local} is not a time in ${timeZone}: ${time.invalidExplanation ?? ''}`);
   return time.toUTC().toJSDate().toISOString();
 }
 
+/** UTC ISO-8601 to `YYYY-MM-DDTHH:mm` in the zone. Throws RangeError for a malformed time or unknown zone. */
 export function utcToLocal(utcIso: string, timeZone: string): string {
-  return DateTime.fromISO(utcIso, { zone: 'UTC' }).setZone(timeZone).toFormat(LOCAL_FORMAT);
+  const time = DateTime.fromISO(utcIso, { zone: 'UTC' }).setZone(timeZone);
+  if (!time.isValid) throw new RangeError(`${utcIso} has no local time in ${timeZone}: ${time.invalidExplanation ?? ''}`);
+  return time.toFormat(LOCAL_FORMAT);
 }
 
 /** The same local time if it is outside quiet hours, else the moment they end. */
@@ -97,13 +110,6 @@ export function deferOutOfQuietHours(local: string, quiet: QuietHours): string {
   return `${endDate.toISODate()}T${quiet.end}`;
 }
 
-function outsideWindow(local: string, window: CampaignWindow): string | undefined {
-  const date = local.slice(0, 10);
-  return date < window.start || date > window.end
-    ? `lands on ${date}, outside the campaign window ${window.start} to ${window.end}`
-    : undefined;
-}
-
 export function expandSchedule(schedule: Schedule, context: ExpandContext): ExpandResult {
   const planned = plannedLocalTimes(schedule, context);
   if (!planned.ok) return planned;
@@ -112,18 +118,29 @@ export function expandSchedule(schedule: Schedule, context: ExpandContext): Expa
   const sends: Send[] = [];
   for (const local of planned.locals) {
     const moved = context.quietHours ? deferOutOfQuietHours(local, context.quietHours) : local;
-    if (seen.has(moved)) continue; // several night sends moved to the same morning go once
-    seen.add(moved);
-    sends.push({ at: localToUtc(moved, context.timeZone), local: moved, ...(moved !== local ? { movedFrom: local } : {}) });
+    const at = localToUtc(moved, context.timeZone);
+    if (seen.has(at)) continue; // several night sends moved to the same morning go once
+    seen.add(at);
+    // Read back rather than copied: a time a daylight-saving change skips (02:30 on a
+    // spring-forward night) goes at the next wall-clock time, and `local` should say so.
+    sends.push({ at, local: utcToLocal(at, context.timeZone), ...(moved !== local ? { movedFrom: local } : {}) });
   }
   sends.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   return { ok: true, sends };
 }
 
-type Planned = { ok: true; locals: string[] } | { ok: false; problems: { path: string; message: string }[] };
+type Planned = { ok: true; locals: string[] } | { ok: false; problems: ExpandProblem[] };
+
+const fail = (path: string, message: string): Planned => ({ ok: false, problems: [{ path, message }] });
+
+function outsideWindow(local: string, window: CampaignWindow): string | undefined {
+  const date = local.slice(0, 10);
+  return date < window.start || date > window.end
+    ? `lands on ${date}, outside the campaign window ${window.start} to ${window.end}`
+    : undefined;
+}
 
 function plannedLocalTimes(schedule: Schedule, context: ExpandContext): Planned {
-  const fail = (path: string, message: string): Planned => ({ ok: false, problems: [{ path, message }] });
   switch (schedule.kind) {
     case 'fixed': {
       const problem = outsideWindow(schedule.at, context.window);
@@ -141,59 +158,163 @@ function plannedLocalTimes(schedule: Schedule, context: ExpandContext): Planned 
   }
 }
 
-const RULE_PARTS = new Set(['FREQ', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST']);
-const FREQUENCIES = new Set(['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY', 'MINUTELY']);
+// MINUTELY and SECONDLY are left out: sends are planned to the minute, and rrule 2.8 loops
+// forever on some legal MINUTELY rules (a BYHOUR it cannot step onto after a skipped day).
+const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY'] as const;
+type Frequency = (typeof FREQUENCIES)[number];
+const PARTS = ['FREQ', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
+const WEEKDAY = /^(?:MO|TU|WE|TH|FR|SA|SU)$/;
+const BYDAY_ENTRY = /^(?:([+-]?\d{1,2}))?(MO|TU|WE|TH|FR|SA|SU)$/;
 
-/** rrule's own parser accepts nonsense quietly (FREQ=SOMETIMES parses to nothing), so check first. */
-function ruleProblem(rule: string): string | undefined {
-  const parts = rule.trim().replace(/^RRULE:/i, '').split(';').filter(Boolean);
-  const names = new Set<string>();
-  for (const part of parts) {
-    const [name = '', value = ''] = part.split('=', 2).map((piece) => piece.trim().toUpperCase());
-    if (['DTSTART', 'UNTIL', 'COUNT'].includes(name)) return `${name} is not allowed: the campaign window bounds the recurrence`;
-    if (!RULE_PARTS.has(name)) return `"${part}" is not an RRULE part`;
-    if (!value) return `${name} has no value`;
-    if (name === 'FREQ' && !FREQUENCIES.has(value)) return `FREQ must be one of ${[...FREQUENCIES].join(', ')}`;
-    if (name === 'BYDAY' && !value.split(',').every((day) => /^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$/.test(day))) {
-      return `BYDAY takes days such as MO,TH`;
-    }
-    if (name !== 'FREQ' && name !== 'BYDAY' && name !== 'WKST' && !value.split(',').every((number) => /^[+-]?\d+$/.test(number))) {
-      return `${name} takes numbers`;
-    }
-    names.add(name);
+/**
+ * RFC 5545 ranges. A value outside them can never match, and rrule does not say so: it searches
+ * on to the year 9999 (or, for an hour, wraps 25 to 01:00 the next day).
+ */
+const NUMBER_PARTS: Record<string, { min: number; max: number; negative?: boolean; single?: boolean }> = {
+  INTERVAL: { min: 1, max: 1000, single: true },
+  BYMINUTE: { min: 0, max: 59 },
+  BYHOUR: { min: 0, max: 23 },
+  BYMONTHDAY: { min: 1, max: 31, negative: true },
+  BYYEARDAY: { min: 1, max: 366, negative: true },
+  BYWEEKNO: { min: 1, max: 53, negative: true },
+  BYMONTH: { min: 1, max: 12 },
+  BYSETPOS: { min: 1, max: 366, negative: true },
+};
+
+type RuleParts = Map<string, string>;
+
+const numbers = (value: string | undefined) => (value ?? '').split(',').map(Number);
+
+/**
+ * Reads and checks an RRULE body. rrule's own parser accepts nonsense quietly (FREQ=SOMETIMES
+ * parses to nothing, lower-case BYDAY to undefined days), so every part is checked here first.
+ */
+function readRule(rule: string): { parts: RuleParts; text: string } | { problem: string } {
+  // Names and values are case-insensitive in RFC 5545; rrule's parser wants upper case.
+  const text = rule.trim().toUpperCase().replace(/^RRULE:/, '');
+  const bound = /\b(DTSTART|UNTIL|COUNT)\b/.exec(text)?.[1];
+  if (bound) return { problem: `${bound} is not allowed: the campaign window bounds the recurrence` };
+
+  const parts: RuleParts = new Map();
+  for (const part of text.split(';').filter((piece) => piece.trim() !== '')) {
+    const [name = '', value = '', ...rest] = part.split('=').map((piece) => piece.trim());
+    if (!PARTS.includes(name) || rest.length > 0) return { problem: `"${part.trim()}" is not an RRULE part` };
+    if (parts.has(name)) return { problem: `${name} is given twice` };
+    if (!value) return { problem: `${name} has no value` };
+    parts.set(name, value);
   }
-  if (!names.has('FREQ')) return 'needs FREQ, e.g. FREQ=WEEKLY;BYDAY=MO';
-  return undefined;
+
+  const freq = parts.get('FREQ');
+  if (!freq) return { problem: 'needs FREQ, e.g. FREQ=WEEKLY;BYDAY=MO' };
+  if (!FREQUENCIES.some((known) => known === freq)) return { problem: `FREQ must be one of ${FREQUENCIES.join(', ')}` };
+
+  for (const [name, value] of parts) {
+    const range = NUMBER_PARTS[name];
+    if (range) {
+      const list = value.split(',');
+      const fits = (entry: string) => {
+        if (!/^[+-]?\d{1,4}$/.test(entry)) return false;
+        const size = Math.abs(Number(entry));
+        return size >= range.min && size <= range.max && (range.negative || !entry.startsWith('-'));
+      };
+      if ((range.single && list.length > 1) || !list.every(fits)) {
+        const span = `${range.min} to ${range.max}${range.negative ? `, or -${range.max} to -1 counting from the end` : ''}`;
+        return { problem: `${name} takes ${range.single ? 'one whole number' : 'whole numbers'} from ${span}` };
+      }
+    }
+  }
+  if (parts.has('BYSECOND') && parts.get('BYSECOND') !== '0') return { problem: 'sends are planned to the minute: BYSECOND can only be 0' };
+  if (parts.has('WKST') && !WEEKDAY.test(parts.get('WKST') ?? '')) return { problem: 'WKST takes one day such as MO' };
+
+  const days = parts.has('BYDAY') ? (parts.get('BYDAY') ?? '').split(',').map((day) => BYDAY_ENTRY.exec(day)) : [];
+  if (days.some((day) => !day || (day[1] !== undefined && (Number(day[1]) === 0 || Math.abs(Number(day[1])) > 53)))) {
+    return { problem: 'BYDAY takes days such as MO,TH, or 1MO for the first Monday' };
+  }
+  // The combinations RFC 5545 rules out; rrule would quietly ignore or misread them.
+  const numbered = days.some((day) => day?.[1] !== undefined);
+  if (numbered && (!['MONTHLY', 'YEARLY'].includes(freq) || parts.has('BYWEEKNO'))) {
+    return { problem: 'a numbered BYDAY such as 1MO works only with FREQ=MONTHLY or YEARLY, without BYWEEKNO' };
+  }
+  if (parts.has('BYWEEKNO') && freq !== 'YEARLY') return { problem: 'BYWEEKNO works only with FREQ=YEARLY' };
+  if (parts.has('BYYEARDAY') && ['MONTHLY', 'WEEKLY', 'DAILY'].includes(freq)) return { problem: `BYYEARDAY does not work with FREQ=${freq}` };
+  if (parts.has('BYMONTHDAY') && freq === 'WEEKLY') return { problem: 'BYMONTHDAY does not work with FREQ=WEEKLY' };
+  if (parts.has('BYSETPOS') && ![...parts.keys()].some((name) => name.startsWith('BY') && name !== 'BYSETPOS')) {
+    return { problem: 'BYSETPOS needs another BY part to pick from' };
+  }
+  return { parts, text };
 }
 
-function expandRule(rule: string, at: string | undefined, context: ExpandContext): Planned {
-  const fail = (path: string, message: string): Planned => ({ ok: false, problems: [{ path, message }] });
-  const problem = ruleProblem(rule);
-  if (problem) return fail('rule', problem);
-  let options: ReturnType<typeof RRule.parseString>;
-  try {
-    options = RRule.parseString(rule.trim().replace(/^RRULE:/i, ''));
-  } catch (error) {
-    return fail('rule', `not a valid RRULE: ${(error as Error).message}`);
-  }
-  const time = options.byhour == null && at ? { byhour: [Number(at.slice(0, 2))], byminute: [Number(at.slice(3, 5))], bysecond: [0] } : {};
-  if (options.byhour == null && !at) return fail('at', 'give a time with at or BYHOUR');
+const greatestCommonDivisor = (a: number, b: number): number => (b === 0 ? a : greatestCommonDivisor(b, a % b));
 
-  // Expand in floating wall-clock time: Dates whose UTC fields are the local time. The zone is
-  // applied afterwards, per send, by luxon.
-  const floating = (date: string, hours: number, minutes: number, seconds: number) =>
-    new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), hours, minutes, seconds));
-  let dates: Date[];
+/**
+ * rrule steps an HOURLY counter until it lands on a BYHOUR and never gives up, so a step that
+ * cannot land (FREQ=HOURLY;INTERVAL=2;BYHOUR=3) would hang the function. Counting from midnight
+ * (the window start), an INTERVAL of n reaches only the hours that are multiples of gcd(n, 24).
+ */
+function unreachableHour(freq: Frequency, interval: number, hours: number[]): string | undefined {
+  if (freq !== 'HOURLY') return undefined;
+  const step = greatestCommonDivisor(interval, 24);
+  return hours.some((hour) => hour % step === 0)
+    ? undefined
+    : `with INTERVAL=${interval}, FREQ=HOURLY counted from midnight never reaches hour ${hours.join(', ')}`;
+}
+
+/**
+ * rrule checks UNTIL only when a date matches, so a rule whose parts never meet
+ * (BYMONTH=2;BYMONTHDAY=30) steps on to the year 9999: seconds of CPU for each check. Its loop
+ * reads the options at every step, so counting the reads bounds the work without patching the
+ * library. The budget covers several centuries of daily steps, far more than any window needs.
+ */
+const OPTION_READ_BUDGET = 500_000; // ~7-20 reads per day stepped: 70+ years, under 0.1 s
+
+class WorkBudgetSpent extends Error {}
+
+function withReadBudget(options: RuleOptions, budget: number): RuleOptions {
+  let left = budget;
+  return new Proxy(options, {
+    get(target, key, receiver) {
+      left -= 1;
+      if (left < 0) throw new WorkBudgetSpent('the recurrence took too many steps');
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
+
+// Floating wall-clock time: a Date whose UTC fields are the local time. The zone is applied
+// afterwards, per send, by luxon, so a daylight-saving change never shifts the planned hour.
+const floating = (date: string, hours: number, minutes: number, seconds: number) =>
+  new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10)), hours, minutes, seconds));
+
+function expandRule(rule: string, at: string | undefined, context: ExpandContext): Planned {
+  const read = readRule(rule);
+  if ('problem' in read) return fail('rule', read.problem);
+  const { parts, text } = read;
+
+  const ruleHours = parts.get('BYHOUR');
+  if (ruleHours === undefined && !at) return fail('at', 'give a time with at or BYHOUR');
+  // `at` stands in for BYHOUR/BYMINUTE only when the rule does not name an hour itself.
+  const time = ruleHours === undefined && at ? { byhour: [Number(at.slice(0, 2))], byminute: [Number(at.slice(3, 5))], bysecond: [0] } : {};
+  const freq = parts.get('FREQ') as Frequency;
+  const unreachable = unreachableHour(freq, Number(parts.get('INTERVAL') ?? 1), time.byhour ?? numbers(ruleHours));
+  if (unreachable) return fail('rule', unreachable);
+
+  const dates: Date[] = [];
   try {
     const recurrence = new RRule({
-      ...options,
+      ...RRule.parseString(text),
       ...time,
       dtstart: floating(context.window.start, 0, 0, 0),
       until: floating(context.window.end, 23, 59, 59),
     });
-    dates = recurrence.all((_date, index) => index <= context.maxSends);
+    recurrence.options = withReadBudget(recurrence.options, OPTION_READ_BUDGET);
+    // One past the maximum is enough to know the rule yields too many.
+    recurrence.all((date) => {
+      dates.push(date);
+      return dates.length <= context.maxSends;
+    });
   } catch (error) {
-    return fail('rule', `not a valid RRULE: ${(error as Error).message}`);
+    // A spent budget means rrule was searching far past the window: what it found so far is all.
+    if (!(error instanceof WorkBudgetSpent)) return fail('rule', `not a valid RRULE: ${(error as Error).message}`);
   }
   if (dates.length > context.maxSends) return fail('rule', `yields more than ${context.maxSends} sends`);
   if (dates.length === 0) return fail('rule', 'yields no send inside the campaign window');

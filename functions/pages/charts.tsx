@@ -11,12 +11,13 @@ export interface Bar {
 }
 
 export function BarChart(props: { title: string; bars: Bar[]; unit: string; id: string }) {
-  const width = 640;
-  const rowHeight = 26;
-  const labelWidth = 130;
+  // A narrow canvas: the chart is drawn into a card a third of the page wide, and its text must stay readable.
+  const width = 420;
+  const rowHeight = 24;
+  const labelWidth = 110;
   const max = Math.max(1, ...props.bars.flatMap((bar) => [bar.value, bar.compare ?? 0]));
   const height = Math.max(1, props.bars.length) * rowHeight + 10;
-  const scale = (value: number) => Math.round(((width - labelWidth - 70) * value) / max);
+  const scale = (value: number) => Math.round(((width - labelWidth - 60) * value) / max);
   return (
     <figure class="card" style="margin:0 0 1rem">
       <figcaption style="font-weight:600;margin-bottom:.5rem" id={`${props.id}-title`}>
@@ -30,12 +31,12 @@ export function BarChart(props: { title: string; bars: Bar[]; unit: string; id: 
             const y = index * rowHeight + 5;
             return (
               <g>
-                <text x={labelWidth - 6} y={y + 15} text-anchor="end" font-size="13">
+                <text x={labelWidth - 6} y={y + 15} text-anchor="end" font-size="14">
                   {bar.label}
                 </text>
                 {bar.compare !== undefined && <rect x={labelWidth} y={y + 14} width={scale(bar.compare)} height={6} fill="#d0d7de" />}
                 <rect x={labelWidth} y={y + 2} width={scale(bar.value)} height={bar.compare !== undefined ? 11 : 18} fill="#8b1a1a" />
-                <text x={labelWidth + scale(bar.value) + 6} y={y + 14} font-size="12">
+                <text x={labelWidth + scale(bar.value) + 6} y={y + 14} font-size="13">
                   {bar.value.toLocaleString('zh-CN')}
                   {props.unit}
                 </text>
