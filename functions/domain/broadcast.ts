@@ -8,7 +8,12 @@ import { localTimeSchema } from './schedule.js';
 
 export const airWindowSchema = z
   .object({ from: localTimeSchema, to: localTimeSchema })
-  .refine((window) => window.to > window.from, { message: 'must end after it starts', path: ['to'] });
+  .refine((window) => window.to > window.from, {
+    message: 'must end after it starts',
+    path: ['to'],
+    // Only two real times can be put in order; a malformed one already has its own message.
+    when: (payload) => payload.issues.length === 0,
+  });
 export type AirWindow = z.infer<typeof airWindowSchema>;
 
 /** A steady Mandarin broadcast reading pace, characters per minute. */

@@ -162,6 +162,7 @@ function plannedLocalTimes(schedule: Schedule, context: ExpandContext): Planned 
 // forever on some legal MINUTELY rules (a BYHOUR it cannot step onto after a skipped day).
 const FREQUENCIES = ['YEARLY', 'MONTHLY', 'WEEKLY', 'DAILY', 'HOURLY'] as const;
 type Frequency = (typeof FREQUENCIES)[number];
+const isFrequency = (value: string): value is Frequency => FREQUENCIES.some((known) => known === value);
 const PARTS = ['FREQ', 'INTERVAL', 'BYSECOND', 'BYMINUTE', 'BYHOUR', 'BYDAY', 'BYMONTHDAY', 'BYYEARDAY', 'BYWEEKNO', 'BYMONTH', 'BYSETPOS', 'WKST'];
 const WEEKDAY = /^(?:MO|TU|WE|TH|FR|SA|SU)$/;
 const BYDAY_ENTRY = /^(?:([+-]?\d{1,2}))?(MO|TU|WE|TH|FR|SA|SU)$/;
@@ -189,15 +190,15 @@ const numbers = (value: string | undefined) => (value ?? '').split(',').map(Numb
  * Reads and checks an RRULE body. rrule's own parser accepts nonsense quietly (FREQ=SOMETIMES
  * parses to nothing, lower-case BYDAY to undefined days), so every part is checked here first.
  */
-function readRule(rule: string): { parts: RuleParts; text: string } | { problem: string } {
-  // Names and values are case-insensitive in RFC 5545; rrule's parser wants upper case.
-  const text = rule.trim().toUpperCase().replace(/^RRULE:/, '');
-  const bound = /\b(DTSTART|UNTIL|COUNT)\b/.exec(text)?.[1];
+function readRule(rule: string): { parts: RuleParts; freq: Frequency; text: string } | { problem: string } {
+  const body = rule.trim().replace(/^RRULE:/i, '');
+  const bound = /\b(DTSTART|UNTIL|COUNT)\b/i.exec(body)?.[1]?.toUpperCase();
   if (bound) return { problem: `${bound} is not allowed: the campaign window bounds the recurrence` };
 
   const parts: RuleParts = new Map();
-  for (const part of text.split(';').filter((piece) => piece.trim() !== '')) {
-    const [name = '', value = '', ...rest] = part.split('=').map((piece) => piece.trim());
+  for (const part of body.split(';').filter((piece) => piece.trim() !== '')) {
+    // Names and values are case-insensitive in RFC 5545; rrule's parser wants upper case.
+    const [name = '', value = '', ...rest] = part.toUpperCase().split('=').map((piece) => piece.trim());
     if (!PARTS.includes(name) || rest.length > 0) return { problem: `"${part.trim()}" is not an RRULE part` };
     if (parts.has(name)) return { problem: `${name} is given twice` };
     if (!value) return { problem: `${name} has no value` };
@@ -206,7 +207,7 @@ function readRule(rule: string): { parts: RuleParts; text: string } | { problem:
 
   const freq = parts.get('FREQ');
   if (!freq) return { problem: 'needs FREQ, e.g. FREQ=WEEKLY;BYDAY=MO' };
-  if (!FREQUENCIES.some((known) => known === freq)) return { problem: `FREQ must be one of ${FREQUENCIES.join(', ')}` };
+  if (!isFrequency(freq)) return { problem: `FREQ must be one of ${FREQUENCIES.join(', ')}` };
 
   for (const [name, value] of parts) {
     const range = NUMBER_PARTS[name];
@@ -241,7 +242,8 @@ function readRule(rule: string): { parts: RuleParts; text: string } | { problem:
   if (parts.has('BYSETPOS') && ![...parts.keys()].some((name) => name.startsWith('BY') && name !== 'BYSETPOS')) {
     return { problem: 'BYSETPOS needs another BY part to pick from' };
   }
-  return { parts, text };
+  // Rebuilt from the checked parts, so rrule parses exactly what was checked.
+  return { parts, freq, text: [...parts].map(([name, value]) => `${name}=${value}`).join(';') };
 }
 
 const greatestCommonDivisor = (a: number, b: number): number => (b === 0 ? a : greatestCommonDivisor(b, a % b));
@@ -256,16 +258,17 @@ function unreachableHour(freq: Frequency, interval: number, hours: number[]): st
   const step = greatestCommonDivisor(interval, 24);
   return hours.some((hour) => hour % step === 0)
     ? undefined
-    : `with INTERVAL=${interval}, FREQ=HOURLY counted from midnight never reaches hour ${hours.join(', ')}`;
+    : `with INTERVAL=${interval}, FREQ=HOURLY counted from midnight never reaches ${hours.length === 1 ? 'hour' : 'hours'} ${hours.join(', ')}`;
 }
 
 /**
  * rrule checks UNTIL only when a date matches, so a rule whose parts never meet
  * (BYMONTH=2;BYMONTHDAY=30) steps on to the year 9999: seconds of CPU for each check. Its loop
  * reads the options at every step, so counting the reads bounds the work without patching the
- * library. The budget covers several centuries of daily steps, far more than any window needs.
+ * library. At 7 to 20 reads per day stepped, the budget covers 70 years or more (well under a
+ * second), far more than any campaign window needs.
  */
-const OPTION_READ_BUDGET = 500_000; // ~7-20 reads per day stepped: 70+ years, under 0.1 s
+const OPTION_READ_BUDGET = 500_000;
 
 class WorkBudgetSpent extends Error {}
 
@@ -288,13 +291,12 @@ const floating = (date: string, hours: number, minutes: number, seconds: number)
 function expandRule(rule: string, at: string | undefined, context: ExpandContext): Planned {
   const read = readRule(rule);
   if ('problem' in read) return fail('rule', read.problem);
-  const { parts, text } = read;
+  const { parts, freq, text } = read;
 
   const ruleHours = parts.get('BYHOUR');
   if (ruleHours === undefined && !at) return fail('at', 'give a time with at or BYHOUR');
   // `at` stands in for BYHOUR/BYMINUTE only when the rule does not name an hour itself.
   const time = ruleHours === undefined && at ? { byhour: [Number(at.slice(0, 2))], byminute: [Number(at.slice(3, 5))], bysecond: [0] } : {};
-  const freq = parts.get('FREQ') as Frequency;
   const unreachable = unreachableHour(freq, Number(parts.get('INTERVAL') ?? 1), time.byhour ?? numbers(ruleHours));
   if (unreachable) return fail('rule', unreachable);
 

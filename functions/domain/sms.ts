@@ -97,7 +97,8 @@ export function templatePlaceholders(template: string): string[] {
 export function renderTemplate(template: string, params: Record<string, string | number>): { text: string; missing: string[] } {
   const missing = new Set<string>();
   const text = template.replace(PLACEHOLDER, (placeholder, name: string) => {
-    const value = params[name];
+    // Own keys only: a placeholder named ${constructor} must not find Object's.
+    const value = Object.hasOwn(params, name) ? params[name] : undefined;
     if (value === undefined) {
       missing.add(name);
       return placeholder;
