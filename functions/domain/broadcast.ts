@@ -38,7 +38,7 @@ function windowSeconds(window: AirWindow): number {
 export function formatDuration(totalSeconds: number): string {
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
-  return minutes > 0 ? `${minutes} min${seconds > 0 ? ` ${seconds} s` : ''}` : `${seconds} s`;
+  return minutes > 0 ? `${minutes} 分${seconds > 0 ? ` ${seconds} 秒` : '钟'}` : `${seconds} 秒`;
 }
 
 export function estimateBroadcast(
@@ -58,8 +58,8 @@ export function estimateBroadcast(
   // A script read back to back in one sitting has to fit every window it may be given.
   const shortest = [...options.airWindows].sort((a, b) => windowSeconds(a) - windowSeconds(b))[0];
   if (shortest && totalSeconds > windowSeconds(shortest)) {
-    const times = options.repeats === 1 ? 'once' : `${options.repeats} times`;
-    warnings.push(`reading ${times} takes ${formatDuration(totalSeconds)}, longer than the ${shortest.from}-${shortest.to} window`);
+    const times = options.repeats === 1 ? '一遍' : ` ${options.repeats} 遍`;
+    warnings.push(`朗读${times}需 ${formatDuration(totalSeconds)}，超过 ${shortest.from}-${shortest.to} 播出时段`);
   }
   return { characters, readingSeconds, totalSeconds, warnings, problems };
 }

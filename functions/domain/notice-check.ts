@@ -63,7 +63,7 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
     problems.push(...expanded.problems.map((problem) => ({ path: ['schedule', problem.path], message: problem.message })));
   }
   const moved = sends.filter((send) => send.movedFrom).length;
-  if (moved > 0) warnings.push(`${moved} send(s) fall in quiet hours and move to ${context.settings.quietHours.end}`);
+  if (moved > 0) warnings.push(`${moved} 次发送落在免打扰时段，顺延到 ${context.settings.quietHours.end}`);
 
   if (notice.channel === 'sms') {
     const { text, template, problems: textProblems } = smsBody(notice.sms, context.templates);
@@ -73,7 +73,7 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
     problems.push(...estimate.problems.map((message) => ({ path: ['sms', field], message })));
     warnings.push(...estimate.warnings);
     if (!template && notice.sms.body !== undefined && !context.templates.some((registered) => matchesTemplate(notice.sms.body ?? '', registered.text))) {
-      warnings.push('the text matches no registered SMS template: mainland carriers will refuse it');
+      warnings.push('正文与任何已备案的短信模板都不符：大陆运营商会拒发');
     }
     return { problems, warnings, sends, sms: { ...estimate, template } };
   }

@@ -159,7 +159,7 @@ export function estimateSms(body: string, settings: SmsSettings): SmsEstimate {
   if (segments.segments > settings.maxSegments) {
     problems.push(`needs ${segments.segments} segments, more than the maximum of ${settings.maxSegments}`);
   } else if (segments.segments > settings.warnSegments) {
-    warnings.push(`needs ${segments.segments} segments (over ${settings.warnSegments}): costs more and may arrive split`);
+    warnings.push(`需 ${segments.segments} 条计费短信（超过 ${settings.warnSegments} 条）：费用更高，且可能分段到达`);
   }
   const costPerRecipient = Math.round(segments.segments * settings.pricePerSegment * 10_000) / 10_000;
   return { text, segments, costPerRecipient, warnings, problems };

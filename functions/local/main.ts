@@ -98,6 +98,7 @@ async function main(): Promise<void> {
           '',
           `pufa ${config.version} 已启动 (started)`,
           `  URL:        ${url}`,
+          `  Web pages:  ${url}/app   (sign in with the admin token below)`,
           `  API docs:   ${url}/docs`,
           `  Database:   DynamoDB Local, ${options.inMemory ? 'in memory (data is lost on stop)' : `on disk in ${dataDir}`}`,
           `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,

@@ -6,8 +6,11 @@
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../http/env.js';
+import { activityPages } from './activities.js';
 import { authPages } from './auth.js';
+import { campaignPages } from './campaign.js';
 import { dashboardPages } from './dashboard.js';
+import { outboxPages } from './outbox.js';
 import { planPages } from './plan.js';
 import { reviewPages } from './review.js';
 import { stationPages } from './station.js';
@@ -20,5 +23,8 @@ export function webPages() {
   pages.route('/', reviewPages());
   pages.route('/', dashboardPages());
   pages.route('/', planPages());
+  pages.route('/', activityPages());
+  pages.route('/', campaignPages());
+  pages.route('/', outboxPages());
   return pages;
 }

@@ -100,41 +100,53 @@ describe('plan → review → dispatch → station → dashboard', () => {
     expect(await staff.locator('.keydate').allTextContents()).toContain('12.04 国家宪法日');
     await screenshot(staff, '02-plan');
 
-    // Staff write a broadcast (its title carries markup, which must stay text) and submit it.
+    // Staff open the campaign and compose a broadcast in the page: the live preview answers.
     const campaign = await api('POST', '/campaigns', tokens.staff ?? '', {
       id: 'e2e', title: '网页测试', theme: 'constitution', window: { start: soon(0).slice(0, 10), end: '2026-12-31' },
     });
     expect(campaign.status).toBe(201);
-    const notice = await api('POST', '/campaigns/e2e/notices', tokens.staff ?? '', {
-      id: 'bc',
-      title: '<script>window.pwned=1</script>宪法广播',
-      channel: 'broadcast',
-      audience: { villages: ['chengxiang-xiangyang'] },
-      schedule: { kind: 'fixed', at: soon(1) },
-      broadcast: { script: '宪法宣传，人人有责。<b>不是粗体</b>', airWindows: [{ from: '00:00', to: '23:59' }] },
-    });
-    expect(notice.status).toBe(201);
-    expect((await api('POST', '/campaigns/e2e/notices/bc/submit', tokens.staff ?? '')).status).toBe(200);
+    await staff.goto(`${server.url}/app/campaigns/e2e`);
+    await staff.getByLabel('村（可多选）').selectOption('chengxiang-xiangyang');
+    await staff.getByLabel('短信正文（签名和退订提示会自动加上）').fill('明天是国家宪法日，欢迎参加宪法宣传活动。');
+    await staff.getByLabel('指定时间').fill(soon(1));
+    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: 10_000 }).toContain('短信 1 条计费');
+    await screenshot(staff, '03-composer-sms');
+    await staff.getByLabel('村村通广播').check();
+    await staff.getByLabel('标题').fill('<script>window.pwned=1</script>宪法广播');
+    await staff.getByLabel('广播稿').fill('宪法宣传，人人有责。<b>不是粗体</b>');
+    await staff.getByLabel('播出时段开始').fill('00:00');
+    await staff.getByLabel('播出时段结束').fill('23:59');
+    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: 10_000 }).toContain('朗读约');
+    await staff.getByRole('button', { name: '保存为草稿' }).click();
+    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已保存为草稿');
+    expect(await staff.textContent('main')).toContain('<script>window.pwned=1</script>宪法广播');
+    expect(await staff.evaluate<unknown>('window.pwned')).toBeUndefined();
+    await staff.getByRole('button', { name: '提交审核' }).click();
+    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已提交审核');
+    await screenshot(staff, '04-campaign');
 
     // Reviewer approves on the review page; the markup shows as text.
     const reviewer = await signedIn(tokens.reviewer ?? '');
     expect(await reviewer.textContent('main')).toContain('<script>window.pwned=1</script>宪法广播');
     expect(await reviewer.evaluate<unknown>('window.pwned')).toBeUndefined();
-    await screenshot(reviewer, '03-review');
+    await screenshot(reviewer, '05-review');
     await reviewer.getByRole('button', { name: '通过' }).click();
     await expect.poll(() => reviewer.getByRole('status').textContent()).toContain('已通过审核');
 
-    // Staff schedule it; the ticker sends it within a minute or so.
-    expect((await api('POST', '/campaigns/e2e/notices/bc/schedule', tokens.staff ?? '')).status).toBe(200);
+    // Staff schedule it from the campaign page; the ticker sends it within a minute or so.
+    await staff.reload();
+    await staff.getByRole('button', { name: '排期发送' }).click();
+    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已排期');
+    const noticeId = (await api('GET', '/campaigns/e2e', tokens.staff ?? '')).body.notices[0].id as string;
     await expect
-      .poll(async () => (await api('GET', '/campaigns/e2e/notices/bc/deliveries?state=sent', tokens.staff ?? '')).body.counts?.sent, { timeout: 120_000, interval: 2_000 })
+      .poll(async () => (await api('GET', `/campaigns/e2e/notices/${noticeId}/deliveries?state=sent`, tokens.staff ?? '')).body.counts?.sent, { timeout: 120_000, interval: 2_000 })
       .toBe(1);
 
     // The station, on a 360-pixel phone, confirms the airing with one big button.
     const station = await signedIn(tokens.station ?? '', { width: 360, height: 740 });
     expect(await station.textContent('main')).toContain('宪法宣传，人人有责。<b>不是粗体</b>');
     expect(await station.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
-    await screenshot(station, '04-station');
+    await screenshot(station, '06-station');
     await station.getByRole('button', { name: '已播出，确认' }).click();
     await expect.poll(() => station.getByRole('status').textContent()).toContain('已记录本次播出');
     expect(await station.textContent('main')).toContain('确认播出');
@@ -145,6 +157,40 @@ describe('plan → review → dispatch → station → dashboard', () => {
     expect(await county.locator('.totals').textContent()).toMatch(/广播播出1次/);
     expect(await county.locator('#paragraph').textContent()).toContain('村村通普法广播播出1次');
     expect(await county.locator('svg').count()).toBeGreaterThan(0);
-    await screenshot(county, '05-dashboard');
+    await screenshot(county, '07-dashboard');
   }, 240_000);
+});
+
+describe('activity entry and the outbox', () => {
+  it('lets staff record an activity (mistakes shown in Chinese) that the dashboard then counts', async () => {
+    const staff = await signedIn(tokens.staff ?? '');
+    await staff.goto(`${server.url}/app/activities/new`);
+    const field = (label: string) => staff.getByLabel(label, { exact: true });
+    await field('乡镇').selectOption('chengxiang');
+    await field('主题').selectOption('constitution');
+    // A year typed wrong: refused, said in Chinese with what to do, the themes still offered.
+    await field('日期').fill('2031-01-01');
+    await staff.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => staff.getByRole('alert').textContent()).toContain('日期：请填写活动实际举行的日期');
+    expect(await field('主题').locator('option').allTextContents()).toContain('宪法宣传');
+    await screenshot(staff, '08-activity-error');
+    await field('日期').fill(soon(0).slice(0, 10));
+    await field('主题').selectOption('constitution');
+    await field('参与人数').fill('150');
+    await field('资料种类 1').fill('宣传单');
+    await staff.locator('#materialCount0').fill('69000');
+    await staff.getByRole('button', { name: '保存', exact: true }).click();
+    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已保存');
+    const county = await signedIn(tokens.county ?? '');
+    expect(await county.locator('#paragraph').textContent()).toContain('发放宣传资料6.9万份');
+  });
+
+  it('shows admins what went out, and only admins', async () => {
+    const admin = await signedIn(server.adminToken);
+    await admin.goto(`${server.url}/app/outbox`);
+    expect(await admin.textContent('main')).toContain('宪法宣传，人人有责。');
+    await screenshot(admin, '09-outbox');
+    const staff = await signedIn(tokens.staff ?? '');
+    expect((await staff.goto(`${server.url}/app/outbox`))?.status()).toBe(403);
+  });
 });

@@ -162,7 +162,7 @@ describe('notices', () => {
     expect(created.body.evaluation.sends).toEqual([{ at: '2031-12-04T01:00:00.000Z', local: '2031-12-04T09:00' }]);
     expect(created.body.evaluation.sms).toMatchObject({ segments: { encoding: 'UCS-2', segments: 1 } });
     expect(created.body.evaluation.sms.text).toMatch(/^【.+】今天是国家宪法日/);
-    expect(created.body.evaluation.warnings.join(' ')).toMatch(/matches no registered SMS template/);
+    expect(created.body.evaluation.warnings.join(' ')).toMatch(/已备案的短信模板都不符/);
   });
 
   it.each([
@@ -187,7 +187,7 @@ describe('notices', () => {
     const preview = await send('POST', '/campaigns/notices-home/notices/preview', staff, anSms({ schedule: { kind: 'key-date', days: -1, at: '22:30' } }));
     expect(preview.status).toBe(200);
     expect(preview.body.sends).toEqual([{ at: '2031-12-04T00:00:00.000Z', local: '2031-12-04T08:00', movedFrom: '2031-12-03T22:30' }]);
-    expect(preview.body.warnings.join(' ')).toMatch(/quiet hours/);
+    expect(preview.body.warnings.join(' ')).toMatch(/免打扰时段/);
     const broadcastPreview = await send('POST', '/campaigns/notices-home/notices/preview', reviewer, {
       channel: 'broadcast',
       audience: { all: true },
@@ -209,7 +209,7 @@ describe('review (法制审核)', () => {
     const submitted = await send('POST', `${path}/submit`, staff);
     expect(submitted.status).toBe(200);
     expect(submitted.body.notice.state).toBe('submitted');
-    expect(submitted.body.evaluation.warnings.join(' ')).toMatch(/registered SMS template/);
+    expect(submitted.body.evaluation.warnings.join(' ')).toMatch(/已备案的短信模板/);
 
     const queue = await send('GET', '/reviews', reviewer);
     expect(queue.body.items.map((item: { id: string }) => item.id)).toContain('review-me');
@@ -335,7 +335,7 @@ describe('the year’s plan, registry and templates', () => {
     const listed = await send('GET', '/sms-templates', reviewer);
     expect(listed.body.items.map((item: { id: string }) => item.id).sort()).toEqual(['constitution-day', 'key-date']);
     const preview = await send('POST', '/campaigns/notices-home/notices/preview', staff, anSms());
-    expect(preview.body.warnings.join(' ')).not.toMatch(/registered SMS template/);
+    expect(preview.body.warnings.join(' ')).not.toMatch(/已备案的短信模板/);
   });
 
   it('GET /reviews lists other states and refuses an unknown one', async () => {

@@ -72,25 +72,25 @@ describe('estimateBroadcast', () => {
   it('warns when reading three times takes longer than the window', () => {
     const estimate = anEstimate(aScript(633), { repeats: 3 });
     expect(estimate).toMatchObject({ readingSeconds: 190, totalSeconds: 570, problems: [] });
-    expect(estimate.warnings).toEqual(['reading 3 times takes 9 min 30 s, longer than the 07:00-07:05 window']);
+    expect(estimate.warnings).toEqual(['朗读 3 遍需 9 分 30 秒，超过 07:00-07:05 播出时段']);
   });
 
   it('does not warn when the repeats fill the window exactly, but does two seconds over', () => {
     expect(anEstimate(aScript(500), { repeats: 2 })).toMatchObject({ totalSeconds: 300, warnings: [] });
     expect(anEstimate(aScript(501), { repeats: 2 }).warnings).toEqual([
-      'reading 2 times takes 5 min 2 s, longer than the 07:00-07:05 window',
+      '朗读 2 遍需 5 分 2 秒，超过 07:00-07:05 播出时段',
     ]);
   });
 
-  it('says once for a single reading', () => {
-    expect(anEstimate(aScript(1001)).warnings).toEqual(['reading once takes 5 min 1 s, longer than the 07:00-07:05 window']);
+  it('says 一遍 for a single reading', () => {
+    expect(anEstimate(aScript(1001)).warnings).toEqual(['朗读一遍需 5 分 1 秒，超过 07:00-07:05 播出时段']);
   });
 
   it('measures against the shortest window, wherever it is listed', () => {
     const windows = [{ from: '06:00', to: '09:00' }, { from: '18:30', to: '18:40' }, morningNews];
     // 7 min 30 s fits the three hours and the ten minutes, not the five
     expect(anEstimate(aScript(500), { repeats: 3, airWindows: windows }).warnings).toEqual([
-      'reading 3 times takes 7 min 30 s, longer than the 07:00-07:05 window',
+      '朗读 3 遍需 7 分 30 秒，超过 07:00-07:05 播出时段',
     ]);
     expect(anEstimate(aScript(500), { airWindows: windows }).warnings).toEqual([]);
   });
@@ -108,10 +108,10 @@ describe('estimateBroadcast', () => {
 
 describe('formatDuration', () => {
   it('says minutes and seconds the way the warnings read', () => {
-    expect(formatDuration(0)).toBe('0 s');
-    expect(formatDuration(45)).toBe('45 s');
-    expect(formatDuration(60)).toBe('1 min');
-    expect(formatDuration(570)).toBe('9 min 30 s');
-    expect(formatDuration(3600)).toBe('60 min');
+    expect(formatDuration(0)).toBe('0 秒');
+    expect(formatDuration(45)).toBe('45 秒');
+    expect(formatDuration(60)).toBe('1 分钟');
+    expect(formatDuration(570)).toBe('9 分 30 秒');
+    expect(formatDuration(3600)).toBe('60 分钟');
   });
 });

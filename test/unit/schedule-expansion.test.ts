@@ -171,7 +171,7 @@ describe('estimateBroadcast', () => {
   it('warns when the repeats do not fit the shortest window', () => {
     const estimate = estimateBroadcast('宪'.repeat(700), { charactersPerMinute: 200, repeats: 2, airWindows: [{ from: '06:00', to: '09:00' }, window] });
     expect(estimate.totalSeconds).toBe(420);
-    expect(estimate.warnings).toEqual(['reading 2 times takes 7 min, longer than the 07:00-07:05 window']);
+    expect(estimate.warnings).toEqual(['朗读 2 遍需 7 分钟，超过 07:00-07:05 播出时段']);
   });
   it('refuses an empty script and a script with no window', () => {
     expect(estimateBroadcast(' \n ', { charactersPerMinute: 200, repeats: 1, airWindows: [] }).problems).toEqual([

@@ -88,7 +88,7 @@ describe('estimateSms', () => {
   });
   it('warns over the warning count and refuses over the maximum', () => {
     const settings = { ...defaultSmsSettings, warnSegments: 1, maxSegments: 2 };
-    expect(estimateSms('法'.repeat(80), settings).warnings[0]).toMatch(/needs 2 segments \(over 1\)/);
+    expect(estimateSms('法'.repeat(80), settings).warnings[0]).toMatch(/需 2 条计费短信（超过 1 条）/);
     expect(estimateSms('法'.repeat(200), settings).problems[0]).toMatch(/needs 4 segments, more than the maximum of 2/);
   });
   it('refuses an empty body', () => {

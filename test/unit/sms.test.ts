@@ -243,7 +243,7 @@ describe('estimateSms', () => {
   it('warns only above the warning count', () => {
     expect(estimateSms(han(120), defaultSmsSettings)).toMatchObject({ segments: { segments: 2 }, warnings: [] });
     expect(estimateSms(han(150), defaultSmsSettings).warnings).toEqual([
-      'needs 3 segments (over 2): costs more and may arrive split',
+      '需 3 条计费短信（超过 2 条）：费用更高，且可能分段到达',
     ]);
   });
 
@@ -252,7 +252,7 @@ describe('estimateSms', () => {
     expect(estimateSms(han(325), defaultSmsSettings)).toMatchObject({
       segments: { segments: 5 },
       problems: [],
-      warnings: ['needs 5 segments (over 2): costs more and may arrive split'],
+      warnings: ['需 5 条计费短信（超过 2 条）：费用更高，且可能分段到达'],
     });
     expect(estimateSms(han(326), defaultSmsSettings)).toMatchObject({
       segments: { segments: 6 },

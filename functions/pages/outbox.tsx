@@ -1,0 +1,67 @@
+/**
+ * @module pages/outbox
+ * The outbox (admin, local mode): every SMS and station push the local SNS sink accepted, newest
+ * first, numbers masked. In AWS there is no sink, and the page says so.
+ */
+import { Hono } from 'hono';
+import { maskPhone } from '../domain/phone.js';
+import type { AppEnv } from '../http/env.js';
+import { Layout } from './layout.js';
+import { pageFor } from './session.js';
+
+/** A page, not an archive: the newest messages are what a demo or a developer checks. */
+const SHOWN = 200;
+
+/** A station push carries its script as JSON; anything else is shown as it came. */
+function scriptText(message: string): string {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return typeof parsed === 'object' && parsed !== null && 'text' in parsed && typeof parsed.text === 'string' ? parsed.text : message;
+  } catch {
+    return message;
+  }
+}
+
+export function outboxPages() {
+  const pages = new Hono<AppEnv>();
+  pages.use('/outbox', pageFor('admin'));
+
+  pages.get('/outbox', (c) => {
+    const outbox = c.var.deps.outbox;
+    const entries = [...(outbox?.list() ?? [])].reverse().slice(0, SHOWN);
+    return c.html(
+      <Layout title="发件箱（本地模式）" caller={c.var.caller} path="/app/outbox">
+        {!outbox ? (
+          <div class="card">发件箱只在本地模式（npm start）下提供：此服务器通过 Amazon SNS 真实发送，请在 AWS 控制台查看发送记录。</div>
+        ) : entries.length === 0 ? (
+          <div class="card">
+            <p>还没有发出任何短信或广播推送。</p>
+            <p class="muted">审核通过并排期的内容到点后会出现在这里。</p>
+          </div>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">时间（UTC）</th>
+                <th scope="col">类型</th>
+                <th scope="col">接收方</th>
+                <th scope="col">内容</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <tr>
+                  <td>{entry.receivedAt.slice(0, 19).replace('T', ' ')}</td>
+                  <td>{entry.kind === 'sms' ? '短信' : '广播推送'}</td>
+                  <td>{entry.phoneNumber ? maskPhone(entry.phoneNumber) : (entry.attributes.station ?? '')}</td>
+                  <td>{entry.kind === 'sms' ? entry.message : scriptText(entry.message)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Layout>,
+    );
+  });
+  return pages;
+}

@@ -1,0 +1,187 @@
+/**
+ * The web pages through the app itself, on a fresh table: what a new install shows, cross-site
+ * form posts refused, each page only for its roles, form mistakes answered in Chinese with nothing
+ * written, and the outbox masking numbers. The browser walk-through is in test/e2e.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import type { Role } from '../../functions/domain/access.js';
+import { Outbox } from '../../functions/local/sns-sink.js';
+import { loadPlan } from '../../functions/workflows/plans.js';
+import { aGrant, aToken } from '../support/builders.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { plan2021, sampleRegistry } from '../support/planning.js';
+
+const county = 'testcounty';
+let db: TestDatabase;
+let app: ReturnType<typeof createApp>;
+const outbox = new Outbox();
+const cookies: Partial<Record<Role, string>> = {};
+const ORIGIN = 'http://localhost';
+
+beforeAll(async () => {
+  db = await freshTable({ county });
+  db.setNow(new Date('2021-06-20T02:00:00Z'));
+  app = createApp({ ...db.deps, outbox });
+  for (const role of ['admin', 'staff', 'reviewer', 'station', 'county'] as const) {
+    const { secret } = await aToken(db.store, county, aGrant({ role }));
+    cookies[role] = `pufa_session=${secret}`;
+  }
+});
+afterAll(async () => db.drop());
+
+function page(path: string, role?: Role) {
+  return app.request(path, { headers: role ? { Cookie: cookies[role] ?? '' } : {} });
+}
+
+function post(path: string, role: Role, form: Record<string, string>, origin = ORIGIN) {
+  return app.request(`${ORIGIN}${path}`, {
+    method: 'POST',
+    headers: { Cookie: cookies[role] ?? '', Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
+}
+
+/** The visible text of a page, tags dropped, so assertions read like what a user sees. */
+const text = async (response: Response) => (await response.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+
+describe('a fresh install', () => {
+  it.each([
+    ['staff', '/app/plan', '2021 年还没有载入计划'],
+    ['reviewer', '/app/review', '没有待审核的内容'],
+    ['station', '/app/station', '目前没有待播出的稿件'],
+    ['county', '/app/dashboard', '截至目前'],
+    ['staff', '/app/activities/new', '还没有乡镇名录'],
+    ['admin', '/app/outbox', '还没有发出任何短信或广播推送'],
+  ] as const)('%s sees %s explain itself when there is nothing yet', async (role, path, expected) => {
+    const response = await page(path, role);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await text(response)).toContain(expected);
+  });
+
+  it('says when a campaign does not exist, with the way back', async () => {
+    const response = await page('/app/campaigns/nothing-here', 'staff');
+    expect(response.status).toBe(404);
+    expect(await text(response)).toContain('返回年度计划');
+  });
+
+  it('says the outbox exists only in local mode when the app sends through SNS', async () => {
+    const response = await createApp(db.deps).request('/app/outbox', { headers: { Cookie: cookies.admin ?? '' } });
+    expect(await text(response)).toContain('只在本地模式');
+  });
+});
+
+describe('who may open what', () => {
+  it('sends a visitor without a session to sign in, keeping where they were going', async () => {
+    const response = await page('/app/dashboard');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/app/login?next=%2Fapp%2Fdashboard');
+  });
+
+  it.each([
+    ['station', '/app/plan'],
+    ['station', '/app/activities/new'],
+    ['county', '/app/review'],
+    ['reviewer', '/app/campaigns/any'],
+    ['staff', '/app/dashboard'],
+    ['staff', '/app/outbox'],
+    ['county', '/app/station'],
+  ] as const)('%s is refused %s, in Chinese', async (role, path) => {
+    const response = await page(path, role);
+    expect(response.status).toBe(403);
+    expect(await text(response)).toContain('无权打开此页面');
+  });
+
+  it('refuses a form posted from another site, before it reaches the page', async () => {
+    const response = await post('/app/activities/new', 'staff', { date: '2021-06-19' }, 'https://evil.example');
+    expect(response.status).toBe(403);
+  });
+
+  it('signs in with a token into an HttpOnly, SameSite=Strict cookie, and signs out', async () => {
+    const secret = (cookies.county ?? '').replace('pufa_session=', '');
+    const signIn = await app.request(`${ORIGIN}/app/login`, {
+      method: 'POST',
+      headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: secret, next: '' }).toString(),
+    });
+    expect(signIn.status).toBe(303);
+    expect(signIn.headers.get('location')).toBe('/app/dashboard');
+    expect(signIn.headers.get('set-cookie')).toMatch(/pufa_session=pufa_.*HttpOnly.*SameSite=Strict/);
+
+    const signOut = await post('/app/logout', 'county', {});
+    expect(signOut.headers.get('set-cookie')).toMatch(/pufa_session=;.*Max-Age=0/);
+  });
+
+  it('refuses a wrong token with the reason and what to do, in Chinese', async () => {
+    const response = await app.request(`${ORIGIN}/app/login`, {
+      method: 'POST',
+      headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: 'pufa_wrong' }).toString(),
+    });
+    expect(response.status).toBe(401);
+    expect(await text(response)).toContain('令牌无效、已撤销或已过期');
+  });
+});
+
+describe('forms', () => {
+  beforeAll(async () => {
+    const loaded = await loadPlan(
+      { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
+      { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+    );
+    expect(loaded.ok).toBe(true);
+  });
+
+  const anActivityForm = (overrides: Record<string, string> = {}) => ({
+    date: '2021-06-19',
+    township: 'chengxiang',
+    theme: 'anti-drug-aids',
+    kind: 'event',
+    participants: '80',
+    materialKind0: '宣传单',
+    materialCount0: '300',
+    ...overrides,
+  });
+
+  it('answers an activity form mistake in Chinese, keeps what was typed, and writes nothing', async () => {
+    const before = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length;
+    const response = await post('/app/activities/new', 'staff', anActivityForm({ participants: '-5', materialKind0: '<b>粗体</b>' }));
+    expect(response.status).toBe(400);
+    const html = await response.text();
+    expect(html).toContain('参与人数</strong>：请填写 0 或正整数');
+    expect(html).toContain('value="&lt;b&gt;粗体&lt;/b&gt;"');
+    expect((await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length).toBe(before);
+  });
+
+  it('records a good activity and sends staff back to an empty form with a confirmation', async () => {
+    const response = await post('/app/activities/new', 'staff', anActivityForm());
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/app/activities/new?saved=1');
+    const records = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items;
+    expect(records.map((record) => [record.township, record.participants, record.materials])).toContainEqual(['chengxiang', 80, [{ kind: '宣传单', count: 300 }]]);
+  });
+
+  it('answers notice composer mistakes in Chinese and writes no notice', async () => {
+    const before = (await db.store.notices.listByCampaign(county, '2021-0626')).length;
+    const noAudience = await post('/app/campaigns/2021-0626/notices', 'staff', { channel: 'sms', scheduleKind: 'fixed', at: '2021-06-25T10:00', body: '禁毒' });
+    expect(noAudience.status).toBe(400);
+    expect(await text(noAudience)).toContain('受众 ：请至少选择一项受众');
+
+    const noText = await post('/app/campaigns/2021-0626/notices', 'staff', { channel: 'sms', townships: 'chengxiang', scheduleKind: 'fixed', at: '2021-06-25T10:00', body: '' });
+    expect(noText.status).toBe(400);
+    expect(await text(noText)).toContain('短信正文 ：请填写短信正文');
+    expect((await db.store.notices.listByCampaign(county, '2021-0626')).length).toBe(before);
+  });
+});
+
+describe('the outbox', () => {
+  it('shows admins each SMS with the number masked, and the text of each station push', async () => {
+    outbox.add({ messageId: 'm1', kind: 'sms', receivedAt: '2021-06-20T02:00:00.000Z', phoneNumber: '+8619900001234', message: '【天全普法】禁毒宣传', attributes: {} });
+    outbox.add({ messageId: 'm2', kind: 'station', receivedAt: '2021-06-20T02:00:01.000Z', message: JSON.stringify({ text: '广播稿：珍爱生命' }), attributes: { station: 'st-1' } });
+    const shown = await text(await page('/app/outbox', 'admin'));
+    expect(shown).toContain('+86 199****1234');
+    expect(shown).not.toContain('19900001234');
+    expect(shown).toContain('广播稿：珍爱生命');
+  });
+});
