@@ -12,6 +12,7 @@ import { handleError, problemResponse } from './http/problem.js';
 import { webPages } from './pages/index.js';
 import { mountDocs } from './routes/docs.js';
 import { activityRoutes } from './routes/activities.js';
+import { auditRoutes } from './routes/audit.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { deliveryRoutes } from './routes/deliveries.js';
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', outboxRoutes());
   app.route('/', activityRoutes());
   app.route('/', tallyRoutes());
+  app.route('/', auditRoutes());
   mountDocs(app, deps.config.version);
   app.route('/app', webPages());
   app.get('/', (c) => c.redirect('/app', 303));

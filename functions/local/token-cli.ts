@@ -7,6 +7,7 @@
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { commandLineActor, auditEntry } from '../domain/audit.js';
 import {
   checkGrantExpiry,
   hashTokenSecret,
@@ -81,7 +82,8 @@ async function main(argv: string[]): Promise<void> {
       if (expiryProblem) throw new UsageError(`--expires: ${expiryProblem}`);
       const secret = newTokenSecret();
       const record = tokenRecordFromGrant(grant.data, { id: newId('tok', now), county: target.county, createdBy: 'cli', now });
-      await target.store.tokens.create(record, await hashTokenSecret(secret));
+      const audit = auditEntry({ county: target.county, actor: commandLineActor('npm run token'), action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: target.config.timeZone });
+      await target.store.tokens.create(record, await hashTokenSecret(secret), audit);
       console.log(`Created ${roleLabels[record.role]} (${record.role}) token ${record.id} for "${record.name}" in ${record.county}.`);
       console.log(`Secret (shown once, keep it safe):\n${secret}`);
     } else if (command.data === 'list') {
@@ -96,7 +98,9 @@ async function main(argv: string[]): Promise<void> {
         cursor = page.nextCursor;
       } while (cursor);
     } else if (command.data === 'revoke' && tokenId) {
-      const revoked = await target.store.tokens.revoke(target.county, tokenId, now);
+      const audit = (before: object, after: object) =>
+        auditEntry({ county: target.county, actor: commandLineActor('npm run token'), action: 'token.revoke', subject: { kind: 'token', id: tokenId }, before, after, now, timeZone: target.config.timeZone });
+      const revoked = await target.store.tokens.revoke(target.county, tokenId, now, audit);
       console.log(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}.`);
     }
   } finally {

@@ -5,6 +5,7 @@
  * (townships, villages, stations, groups) and the registered SMS templates the plans refer to.
  */
 import { z } from 'zod';
+import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
 import { Conflict, Invalid, NotFound } from '../domain/errors.js';
@@ -155,7 +156,7 @@ export function planRoutes() {
       const { store, config, clock } = c.var.deps;
       const result = await loadPlan(
         { store, config, now: clock() },
-        { plan, county: c.var.caller.county, actor: actorOf(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
+        { plan, county: c.var.caller.county, actor: actorOf(c.var.caller), auditActor: actorOfCaller(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
       );
       if (!result.ok) {
         // From a YAML body, say where in the file each problem is.

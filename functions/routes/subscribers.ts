@@ -5,8 +5,9 @@
  * Opting out is one call, honoured from the next send on.
  */
 import { z } from 'zod';
+import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
-import { normalisePhone, phoneKey } from '../domain/phone.js';
+import { maskPhone, normalisePhone, phoneKey } from '../domain/phone.js';
 import { subscriberInputSchema, subscriberRecordSchema, subscriberView, type SubscriberRecord } from '../domain/subscriber.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -142,7 +143,11 @@ export function subscriberRoutes() {
     .openapi(optOutRoute, async (c) => {
       const phone = parsePhone(c.req.valid('json').phone);
       const key = phoneKey(phone);
-      const known = await c.var.deps.store.subscribers.optOut(c.var.caller.county, phone, key, c.var.deps.clock());
+      const { store, clock, config } = c.var.deps;
+      const now = clock();
+      // The number is personal data: the log keeps its key and the masked form only.
+      const audit = auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'subscriber.opt-out', subject: { kind: 'subscriber', id: key }, after: { phone: maskPhone(phone), optedOut: true }, now, timeZone: config.timeZone });
+      const known = await store.subscribers.optOut(c.var.caller.county, phone, key, now, audit);
       return c.json({ optedOut: true as const, known: known !== undefined, key }, 200);
     });
 }

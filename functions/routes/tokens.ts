@@ -16,6 +16,7 @@ import {
   tokenRecordFromGrant,
   tokenRecordSchema,
 } from '../domain/access.js';
+import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -88,7 +89,8 @@ export function tokenRoutes() {
         createdBy: c.var.caller.tokenId,
         now,
       });
-      await store.tokens.create(record, await hashTokenSecret(secret));
+      const audit = auditEntry({ county: record.county, actor: actorOfCaller(c.var.caller), action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: c.var.deps.config.timeZone });
+      await store.tokens.create(record, await hashTokenSecret(secret), audit);
       return c.json({ secret, token: record }, 201);
     })
     .openapi(listTokens, async (c) => {
@@ -97,8 +99,11 @@ export function tokenRoutes() {
     })
     .openapi(revokeToken, async (c) => {
       const { id } = c.req.valid('param');
-      const { store, clock } = c.var.deps;
-      return c.json(await store.tokens.revoke(c.var.caller.county, id, clock()), 200);
+      const { store, clock, config } = c.var.deps;
+      const now = clock();
+      const audit = (before: object, after: object) =>
+        auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'token.revoke', subject: { kind: 'token', id }, before, after, now, timeZone: config.timeZone });
+      return c.json(await store.tokens.revoke(c.var.caller.county, id, now, audit), 200);
     })
     .openapi(whoAmI, (c) => c.json(c.var.caller, 200));
 }

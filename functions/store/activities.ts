@@ -7,8 +7,10 @@
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { activityRecordSchema, type ActivityRecord } from '../domain/activity.js';
+import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import { activityDelta } from '../domain/tally.js';
+import { auditPut } from './audit.js';
 import { conditionally, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
@@ -38,7 +40,7 @@ export class ActivityStore {
     private readonly tableName: string,
   ) {}
 
-  async create(record: ActivityRecord): Promise<void> {
+  async create(record: ActivityRecord, audit?: AuditEntry): Promise<void> {
     await conditionally(
       () =>
         this.db.send(
@@ -46,6 +48,7 @@ export class ActivityStore {
             TransactItems: [
               { Put: { TableName: this.tableName, Item: activityItem(record), ConditionExpression: itemIsNew } },
               ...tallyUpdates(this.tableName, record.county, activityDelta(undefined, record)),
+              ...(audit ? [auditPut(this.tableName, audit)] : []),
             ],
           }),
         ),
@@ -53,7 +56,7 @@ export class ActivityStore {
     );
   }
 
-  async replace(before: ActivityRecord, after: ActivityRecord): Promise<void> {
+  async replace(before: ActivityRecord, after: ActivityRecord, audit?: AuditEntry): Promise<void> {
     await conditionally(
       () =>
         this.db.send(
@@ -61,6 +64,7 @@ export class ActivityStore {
             TransactItems: [
               { Put: { TableName: this.tableName, Item: activityItem(after), ...versionGuard(before.version) } },
               ...tallyUpdates(this.tableName, after.county, activityDelta(before, after)),
+              ...(audit ? [auditPut(this.tableName, audit)] : []),
             ],
           }),
         ),
@@ -68,7 +72,7 @@ export class ActivityStore {
     );
   }
 
-  async remove(before: ActivityRecord): Promise<void> {
+  async remove(before: ActivityRecord, audit?: AuditEntry): Promise<void> {
     await conditionally(
       () =>
         this.db.send(
@@ -76,6 +80,7 @@ export class ActivityStore {
             TransactItems: [
               { Delete: { TableName: this.tableName, Key: keys.activity(before.county, before.id), ...versionGuard(before.version) } },
               ...tallyUpdates(this.tableName, before.county, activityDelta(before, undefined)),
+              ...(audit ? [auditPut(this.tableName, audit)] : []),
             ],
           }),
         ),

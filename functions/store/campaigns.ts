@@ -5,7 +5,8 @@
  * listed by year and notices by review state through the byParent index. Every change is a
  * conditional write on the version (edits) or on the state (review moves).
  */
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import {
   campaignRecordSchema,
@@ -14,7 +15,8 @@ import {
   type NoticeRecord,
   type NoticeState,
 } from '../domain/planning.js';
-import { conditionally, itemIsNew, putIfVersion, stateIs } from './conditions.js';
+import { writeWithAudit } from './audit.js';
+import { conditionally, itemIsNew, putIfVersion, stateIs, versionIs } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';
@@ -49,9 +51,9 @@ export class CampaignStore {
     private readonly tableName: string,
   ) {}
 
-  async create(record: CampaignRecord): Promise<void> {
+  async create(record: CampaignRecord, audit?: AuditEntry): Promise<void> {
     await conditionally(
-      () => this.db.send(new PutCommand({ TableName: this.tableName, Item: campaignItem(record), ConditionExpression: itemIsNew })),
+      () => writeWithAudit(this.db, this.tableName, { Put: { TableName: this.tableName, Item: campaignItem(record), ConditionExpression: itemIsNew } }, audit),
       `A campaign with id "${record.id}" already exists.`,
     );
   }
@@ -68,8 +70,8 @@ export class CampaignStore {
   }
 
   /** Replaces the campaign if it is still at `expectedVersion`. */
-  async replace(record: CampaignRecord, expectedVersion: number): Promise<void> {
-    await putIfVersion(this.db, this.tableName, campaignItem(record), expectedVersion, `Campaign "${record.id}" was changed by someone else; reload and try again.`);
+  async replace(record: CampaignRecord, expectedVersion: number, audit?: AuditEntry): Promise<void> {
+    await putIfVersion(this.db, this.tableName, campaignItem(record), expectedVersion, `Campaign "${record.id}" was changed by someone else; reload and try again.`, audit);
   }
 
   async listByYear(county: string, year: number): Promise<CampaignRecord[]> {
@@ -94,9 +96,9 @@ export class NoticeStore {
     private readonly tableName: string,
   ) {}
 
-  async create(record: NoticeRecord): Promise<void> {
+  async create(record: NoticeRecord, audit?: AuditEntry): Promise<void> {
     await conditionally(
-      () => this.db.send(new PutCommand({ TableName: this.tableName, Item: noticeItem(record), ConditionExpression: itemIsNew })),
+      () => writeWithAudit(this.db, this.tableName, { Put: { TableName: this.tableName, Item: noticeItem(record), ConditionExpression: itemIsNew } }, audit),
       `Campaign "${record.campaignId}" already has a notice "${record.id}".`,
     );
   }
@@ -143,22 +145,27 @@ export class NoticeStore {
   }
 
   /** Replaces the notice (an edit) if it is still at `expectedVersion`. */
-  async replace(record: NoticeRecord, expectedVersion: number): Promise<void> {
-    await putIfVersion(this.db, this.tableName, noticeItem(record), expectedVersion, `Notice "${record.id}" was changed by someone else; reload and try again.`);
+  async replace(record: NoticeRecord, expectedVersion: number, audit?: AuditEntry): Promise<void> {
+    await putIfVersion(this.db, this.tableName, noticeItem(record), expectedVersion, `Notice "${record.id}" was changed by someone else; reload and try again.`, audit);
   }
 
   /**
    * Moves a notice from one review state to the next. The write only happens if the notice is
    * still in `from`: of two reviewers clicking at once, or a request and its retry, one wins and
-   * the other gets a Conflict with the notice as it now is.
+   * the other gets a Conflict with the notice as it now is. `audit` is given the notice as it now
+   * is and returns the entry to file with the move, in the same transaction.
    */
   async transition(
     notice: NoticeRecord,
     move: { from: NoticeState; to: NoticeState },
     changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch'>>,
     now: Date,
+    audit?: (after: NoticeRecord) => AuditEntry,
   ): Promise<NoticeRecord> {
     const updatedAt = now.toISOString();
+    // The notice after the move, exactly: the condition pins the state and the version we read,
+    // so nothing else can have changed it in between.
+    const after = noticeRecordSchema.parse({ ...notice, ...changes, state: move.to, updatedAt, version: notice.version + 1 });
     const sets: string[] = ['#state = :to', '#updatedAt = :now', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk'];
     const names: Record<string, string> = {
       '#state': 'state',
@@ -172,6 +179,7 @@ export class NoticeStore {
       ':now': updatedAt,
       ':one': 1,
       ':expectedState': move.from,
+      ':expectedVersion': notice.version,
       ':gsi1pk': keys.noticesInState(notice.county, move.to).gsi1pk,
       ':gsi1sk': keys.noticeInState(updatedAt, notice.campaignId, notice.id).gsi1sk,
     };
@@ -180,22 +188,26 @@ export class NoticeStore {
       names[`#${name}`] = name;
       values[`:${name}`] = value;
     }
-    const result = await conditionally(
+    await conditionally(
       () =>
-        this.db.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.notice(notice.county, notice.campaignId, notice.id),
-            UpdateExpression: `SET ${sets.join(', ')}`,
-            ConditionExpression: stateIs,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-            ReturnValues: 'ALL_NEW',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          }),
+        writeWithAudit(
+          this.db,
+          this.tableName,
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: keys.notice(notice.county, notice.campaignId, notice.id),
+              UpdateExpression: `SET ${sets.join(', ')}`,
+              ConditionExpression: `${stateIs} AND ${versionIs}`,
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: values,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+          audit?.(after),
         ),
-      `Notice "${notice.id}" is no longer ${move.from}; someone else moved it first.`,
+      `Notice "${notice.id}" is no longer ${move.from} as it was read: someone else moved or changed it first.`,
     );
-    return noticeRecordSchema.parse(result.Attributes);
+    return after;
   }
 }

@@ -4,9 +4,11 @@
  * domain error that carries what the item looks like now.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AuditEntry } from '../domain/audit.js';
 import { Conflict } from '../domain/errors.js';
+import { writeWithAudit } from './audit.js';
 import { attr } from './table.js';
 
 export const itemIsNew = `attribute_not_exists(${attr.pk})`;
@@ -24,8 +26,8 @@ export async function conditionally<T>(write: () => Promise<T>, conflictMessage:
       throw new Conflict(conflictMessage, current ? publicFields(current) : undefined);
     }
     if (error instanceof TransactionCanceledException) {
-      const reasons = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
-      if (reasons.includes('ConditionalCheckFailed')) throw new Conflict(conflictMessage);
+      const failed = (error.CancellationReasons ?? []).find((reason) => reason.Code === 'ConditionalCheckFailed');
+      if (failed) throw new Conflict(conflictMessage, failed.Item ? publicFields(unmarshall(failed.Item)) : undefined);
     }
     throw error;
   }
@@ -38,25 +40,31 @@ export function publicFields(item: Record<string, unknown>): Record<string, unkn
   return Object.fromEntries(Object.entries(item).filter(([name]) => !hidden.has(name)));
 }
 
-/** Replaces an item only if it is still at `expectedVersion` (optimistic locking for edits). */
+/** Replaces an item only if it is still at `expectedVersion` (optimistic locking for edits), with its audit entry. */
 export async function putIfVersion(
   db: DynamoDBDocumentClient,
   tableName: string,
   item: Record<string, unknown>,
   expectedVersion: number,
   conflictMessage: string,
+  audit?: AuditEntry,
 ): Promise<void> {
   await conditionally(
     () =>
-      db.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: item,
-          ConditionExpression: versionIs,
-          ExpressionAttributeNames: { '#version': 'version' },
-          ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      writeWithAudit(
+        db,
+        tableName,
+        {
+          Put: {
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: versionIs,
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        audit,
       ),
     conflictMessage,
   );

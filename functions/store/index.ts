@@ -5,6 +5,7 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.js';
 import { ActivityStore } from './activities.js';
+import { AuditStore } from './audit.js';
 import { CampaignStore, NoticeStore } from './campaigns.js';
 import { DeliveryStore } from './deliveries.js';
 import { SubscriberStore } from './subscribers.js';
@@ -23,6 +24,7 @@ export interface Store {
   deliveries: DeliveryStore;
   activities: ActivityStore;
   tallies: TallyStore;
+  audit: AuditStore;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
   ping(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     deliveries: new DeliveryStore(db, tableName),
     activities: new ActivityStore(db, tableName),
     tallies: new TallyStore(db, tableName),
+    audit: new AuditStore(db, tableName),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
     },

@@ -91,6 +91,10 @@ export const keys = {
     sk: `${dimension}#${value}#${String(month).padStart(2, '0')}`,
   }),
 
+  /** The audit log: one partition per county and local day, entries in time order. */
+  auditDay: (countyId: string, date: string) => `${county(countyId)}#AUDIT#${date}`,
+  auditEntry: (countyId: string, date: string, at: string, id: string) => ({ pk: `${county(countyId)}#AUDIT#${date}`, sk: `${at}#${id}` }),
+
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,
   smsTemplate: (countyId: string, templateId: string) => ({ pk: `${county(countyId)}#SMS_TEMPLATES`, sk: `TEMPLATE#${templateId}` }),
 } as const;

@@ -13,8 +13,10 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import { writeWithAudit } from './audit.js';
 import { keys } from './keys.js';
 import { queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
@@ -104,9 +106,10 @@ export class SubscriberStore {
   }
 
   /** Marks a number opted out: on its subscriber record if we know it, and account-wide. */
-  async optOut(county: string, phone: string, phoneKey: string, now: Date): Promise<SubscriberRecord | undefined> {
+  async optOut(county: string, phone: string, phoneKey: string, now: Date, audit?: AuditEntry): Promise<SubscriberRecord | undefined> {
     const at = now.toISOString();
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at } }));
+    // The account-wide mark is what the dispatcher honours: it and its audit entry go together.
+    await writeWithAudit(this.db, this.tableName, { Put: { TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at } } }, audit);
     const existing = await this.findByPhoneKey(county, phoneKey);
     if (!existing) return undefined;
     const record = { ...existing, optedOut: true, optedOutAt: existing.optedOutAt ?? at, updatedAt: at, phone };

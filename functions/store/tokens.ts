@@ -3,11 +3,12 @@
  * Access tokens in the table. The item is keyed by the secret's hash (lookup on every request
  * is one GetItem); the byParent index lists a county's tokens and finds one by id for revoking.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { tokenRecordSchema, type TokenRecord } from '../domain/access.js';
+import type { AuditEntry } from '../domain/audit.js';
 import { Conflict, NotFound } from '../domain/errors.js';
+import { writeWithAudit } from './audit.js';
+import { conditionally } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryPage } from './query.js';
@@ -27,22 +28,27 @@ export class TokenStore {
     private readonly tableName: string,
   ) {}
 
-  async create(record: TokenRecord, secretHash: string): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: {
-          ...keys.token(secretHash),
-          ...keys.tokensOfCounty(record.county),
-          ...keys.tokenInCounty(record.id),
-          type: ITEM_TYPE,
-          ...record,
-          ...(record.expiresAt
-            ? { [attr.expiresAtEpoch]: Math.floor(Date.parse(record.expiresAt) / 1000) + PURGE_AFTER_EXPIRY_SECONDS }
-            : {}),
+  async create(record: TokenRecord, secretHash: string, audit?: AuditEntry): Promise<void> {
+    await writeWithAudit(
+      this.db,
+      this.tableName,
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.token(secretHash),
+            ...keys.tokensOfCounty(record.county),
+            ...keys.tokenInCounty(record.id),
+            type: ITEM_TYPE,
+            ...record,
+            ...(record.expiresAt
+              ? { [attr.expiresAtEpoch]: Math.floor(Date.parse(record.expiresAt) / 1000) + PURGE_AFTER_EXPIRY_SECONDS }
+              : {}),
+          },
+          ConditionExpression: itemIsNew,
         },
-        ConditionExpression: itemIsNew,
-      }),
+      },
+      audit,
     );
   }
 
@@ -66,8 +72,11 @@ export class TokenStore {
     return { ...page, items: page.items.map(toTokenRecord) };
   }
 
-  /** Revokes a token by id. Revoking twice is not an error: the first revocation stands. */
-  async revoke(county: string, tokenId: string, now: Date): Promise<TokenRecord> {
+  /**
+   * Revokes a token by id, filing `audit`'s entry with the change. Revoking twice is not an error:
+   * the first revocation stands, and the second changes nothing (and files nothing).
+   */
+  async revoke(county: string, tokenId: string, now: Date, audit?: (before: TokenRecord, after: TokenRecord) => AuditEntry): Promise<TokenRecord> {
     const found = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -82,24 +91,33 @@ export class TokenStore {
     );
     const item = found.Items?.[0];
     if (!item) throw new NotFound(`No token ${tokenId} in this county.`);
+    const before = toTokenRecord(item);
+    if (before.revokedAt) return before;
+    const after: TokenRecord = { ...before, revokedAt: now.toISOString() };
     try {
-      const result = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [attr.pk]: item[attr.pk], [attr.sk]: item[attr.sk] },
-          UpdateExpression: 'SET revokedAt = :now',
-          ConditionExpression: `${itemExists} AND ${notYetRevoked}`,
-          ExpressionAttributeValues: { ':now': now.toISOString() },
-          ReturnValues: 'ALL_NEW',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-        }),
+      await conditionally(
+        () =>
+          writeWithAudit(
+            this.db,
+            this.tableName,
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { [attr.pk]: item[attr.pk], [attr.sk]: item[attr.sk] },
+                UpdateExpression: 'SET revokedAt = :now',
+                ConditionExpression: `${itemExists} AND ${notYetRevoked}`,
+                ExpressionAttributeValues: { ':now': after.revokedAt },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            audit?.(before, after),
+          ),
+        `Token ${tokenId} changed while it was being revoked.`,
       );
-      return toTokenRecord(result.Attributes ?? {});
+      return after;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        if (error.Item) return toTokenRecord(unmarshall(error.Item));
-        throw new Conflict(`Token ${tokenId} changed while it was being revoked.`);
-      }
+      // Revoked by someone else in the meantime: theirs is the revocation that stands.
+      if (error instanceof Conflict && error.current) return toTokenRecord(error.current);
       throw error;
     }
   }

@@ -13,6 +13,7 @@ import { actorOf } from '../domain/review.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { Store } from '../store/index.js';
 import { invalid } from './notices.js';
+import { auditFor } from './context.js';
 
 export interface ActivityDeps {
   store: Store;
@@ -88,7 +89,7 @@ export async function createActivity(deps: ActivityDeps, caller: Caller, input: 
       if (same(existing) === same(record)) return { record: existing, created: false };
     }
   }
-  await deps.store.activities.create(record);
+  await deps.store.activities.create(record, auditFor(deps, caller)('activity.create', { kind: 'activity', id }, undefined, record));
   return { record, created: true };
 }
 
@@ -100,7 +101,7 @@ export async function updateActivity(deps: ActivityDeps, caller: Caller, id: str
   }
   await check(deps, caller, input);
   const after = recordFrom(input, { id, county: before.county, version: before.version + 1, createdBy: before.createdBy, createdAt: before.createdAt }, deps.now);
-  await deps.store.activities.replace(before, after);
+  await deps.store.activities.replace(before, after, auditFor(deps, caller)('activity.update', { kind: 'activity', id }, before, after));
   return after;
 }
 
@@ -109,6 +110,6 @@ export async function deleteActivity(deps: ActivityDeps, caller: Caller, id: str
   if (caller.role === 'staff' && caller.township && caller.township !== before.township) {
     throw new Forbidden(`Your token is limited to township "${caller.township}".`);
   }
-  await deps.store.activities.remove(before);
+  await deps.store.activities.remove(before, auditFor(deps, caller)('activity.delete', { kind: 'activity', id }, before));
   return before;
 }

@@ -1,9 +1,12 @@
 /**
  * @module workflows/context
  * What a notice is judged against: the year's settings and time zone (or the defaults when the
- * year has no plan yet), the county's registered SMS templates and its registry.
+ * year has no plan yet), the county's registered SMS templates and its registry. And the audit
+ * entries a caller's changes file.
  */
 import type { Config } from '../config.js';
+import type { Caller } from '../domain/access.js';
+import { actorOfCaller, auditEntry, type AuditAction, type AuditEntry } from '../domain/audit.js';
 import type { NoticeContext } from '../domain/notice-check.js';
 import { resolveSettings, type PlanYearRecord } from '../domain/plan.js';
 import type { Store } from '../store/index.js';
@@ -26,4 +29,10 @@ export async function noticeContext(
     templates,
     registry,
   };
+}
+
+/** Builds the audit entries for one caller's change at one moment. */
+export function auditFor(deps: { config: Pick<Config, 'timeZone'>; now: Date }, caller: Caller) {
+  return (action: AuditAction, subject: { kind: string; id: string }, before?: object, after?: object): AuditEntry =>
+    auditEntry({ county: caller.county, actor: actorOfCaller(caller), action, subject, before, after, now: deps.now, timeZone: deps.config.timeZone });
 }

@@ -19,7 +19,7 @@ import {
 import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
 import { actorOf, decide, decideEdit, type ReviewAction } from '../domain/review.js';
 import type { Store } from '../store/index.js';
-import { noticeContext } from './context.js';
+import { auditFor, noticeContext } from './context.js';
 import { advanceExpansion, startExpansion } from './expand.js';
 
 export interface WorkflowDeps {
@@ -55,7 +55,7 @@ export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: 
     updatedAt: now,
     createdBy: actorOf(caller),
   };
-  await deps.store.campaigns.create(record);
+  await deps.store.campaigns.create(record, auditFor(deps, caller)('campaign.create', { kind: 'campaign', id: record.id }, undefined, record));
   return record;
 }
 
@@ -79,7 +79,7 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
   }
   const record: CampaignRecord = { ...merged, source: 'api', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
   delete record.planHash;
-  await deps.store.campaigns.replace(record, campaign.version);
+  await deps.store.campaigns.replace(record, campaign.version, auditFor(deps, caller)('campaign.update', { kind: 'campaign', id: record.id }, campaign, record));
   return record;
 }
 
@@ -91,12 +91,12 @@ export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: str
   for (const notice of await deps.store.notices.listByCampaign(caller.county, id)) {
     if (notice.state === 'done' || notice.state === 'cancelled') continue;
     const move = decide('cancel', notice, caller);
-    await deps.store.notices.transition(notice, move, {}, deps.now);
+    await deps.store.notices.transition(notice, move, {}, deps.now, (after) => auditFor(deps, caller)('notice.cancel', noticeSubject(notice), notice, after));
     cancelledNotices.push(notice.id);
   }
   if (campaign.state === 'cancelled') return { campaign, cancelledNotices };
   const record: CampaignRecord = { ...campaign, state: 'cancelled', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
-  await deps.store.campaigns.replace(record, campaign.version);
+  await deps.store.campaigns.replace(record, campaign.version, auditFor(deps, caller)('campaign.cancel', { kind: 'campaign', id: record.id }, campaign, record));
   return { campaign: record, cancelledNotices };
 }
 
@@ -120,6 +120,8 @@ async function checkCampaignAgainstPlan(
 }
 
 // --- Notices
+
+const noticeSubject = (notice: Pick<NoticeRecord, 'campaignId' | 'id'>) => ({ kind: 'notice', id: `${notice.campaignId}/${notice.id}` });
 
 export interface NoticeView {
   notice: NoticeRecord;
@@ -179,7 +181,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.notices.create(notice);
+  await deps.store.notices.create(notice, auditFor(deps, caller)('notice.create', noticeSubject(notice), undefined, notice));
   return { notice, evaluation };
 }
 
@@ -217,7 +219,7 @@ export async function updateNotice(
     version: current.version + 1,
     updatedAt: deps.now.toISOString(),
   } as NoticeRecord;
-  await deps.store.notices.replace(notice, current.version);
+  await deps.store.notices.replace(notice, current.version, auditFor(deps, caller)('notice.update', noticeSubject(notice), current, notice));
   return { notice, evaluation };
 }
 
@@ -268,7 +270,7 @@ export async function actOnNotice(
       dispatch: { timeZone: context.timeZone, quietHours: context.settings.quietHours },
     };
   }
-  const updated = await deps.store.notices.transition(notice, move, changes, deps.now);
+  const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after));
   if (action === 'schedule') {
     await startExpansion(deps.store, updated, context.registry ?? emptyRegistry, context.timeZone, deps.now);
     // A first slice now, so small audiences are ready at once; the dispatcher does the rest.

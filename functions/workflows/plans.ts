@@ -5,6 +5,7 @@
  * dryRun, only say what would change. Bad input writes nothing.
  */
 import type { Config } from '../config.js';
+import { auditEntry, type AuditActor } from '../domain/audit.js';
 import { checkPlan, type PlanFile } from '../domain/plan.js';
 import { diffPlan, type EntryAction } from '../domain/plan-diff.js';
 import type { Actor } from '../domain/planning.js';
@@ -40,6 +41,8 @@ export interface LoadPlanRequest {
   registry?: Registry | undefined;
   county: string;
   actor: Actor;
+  /** Who the audit log names; a command line run defaults to the actor, as `system`. */
+  auditActor?: AuditActor | undefined;
   dryRun: boolean;
 }
 
@@ -77,7 +80,30 @@ export async function loadPlan(
   if (!request.dryRun) {
     if (request.registry) registryReport = await store.plans.upsertRegistry(county, request.registry);
     templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates);
-    writes = await writePlanDiff(store.db, store.tableName, diff);
+    const changedIds = <T extends { id: string; action: EntryAction }>(decisions: T[], action: EntryAction) => decisions.filter((decision) => decision.action === action).map((decision) => decision.id);
+    const summary = {
+      plan: diff.planYear.action,
+      campaignsCreated: changedIds(diff.campaigns, 'create'),
+      campaignsUpdated: changedIds(diff.campaigns, 'update'),
+      noticesCreated: diff.notices.filter((notice) => notice.action === 'create').map((notice) => `${notice.campaignId}/${notice.id}`),
+      noticesUpdated: diff.notices.filter((notice) => notice.action === 'update').map((notice) => `${notice.campaignId}/${notice.id}`),
+      registryChanged: [...(registryReport?.created ?? []), ...(registryReport?.updated ?? [])],
+      smsTemplatesChanged: [...(templateReport?.created ?? []), ...(templateReport?.updated ?? [])],
+    };
+    const changed = summary.plan !== 'unchanged' || Object.values(summary).some((value) => Array.isArray(value) && value.length > 0);
+    // A load that changes nothing leaves no entry: the log records changes, not attempts.
+    const audit = changed
+      ? auditEntry({
+          county,
+          actor: request.auditActor ?? { ...request.actor, role: 'system' },
+          action: 'plan.load',
+          subject: { kind: 'plan', id: String(plan.year) },
+          after: summary,
+          now,
+          timeZone: deps.config.timeZone,
+        })
+      : undefined;
+    writes = await writePlanDiff(store.db, store.tableName, diff, audit);
   }
   const counts = (report: UpsertReport | undefined) =>
     report ? { created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length } : undefined;

@@ -1,0 +1,75 @@
+/**
+ * @module store/audit
+ * The audit log's items. Nothing here changes or deletes an entry: entries are only ever added,
+ * each as one more item of the transaction that makes the change it records (`auditPut`), and
+ * read a day at a time with one Query.
+ */
+import {
+  DeleteCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { auditEntrySchema, type AuditAction, type AuditEntry } from '../domain/audit.js';
+import { keys } from './keys.js';
+import type { Page } from './paging.js';
+import { queryPage } from './query.js';
+import { attr } from './table.js';
+
+/** The transaction item that files `entry`; it never overwrites one (ids are unique). */
+export function auditPut(tableName: string, entry: AuditEntry) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: { ...keys.auditEntry(entry.county, entry.date, entry.at, entry.id), type: 'audit', ...entry },
+      // Spelled here, not imported from conditions.ts, which imports this module.
+      ConditionExpression: `attribute_not_exists(${attr.pk})`,
+    },
+  };
+}
+
+/** One write of a transaction: a Put, an Update or a Delete (with its condition). */
+export type TransactWrite = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * Makes one write, and files its audit entry in the same transaction when there is one. Without an
+ * entry (tests, the dispatcher's own bookkeeping) it is the plain single-item write.
+ */
+export async function writeWithAudit(db: DynamoDBDocumentClient, tableName: string, write: TransactWrite, audit: AuditEntry | undefined): Promise<void> {
+  if (audit) {
+    await db.send(new TransactWriteCommand({ TransactItems: [write, auditPut(tableName, audit)] }));
+  } else if (write.Put) {
+    await db.send(new PutCommand(write.Put));
+  } else if (write.Update) {
+    await db.send(new UpdateCommand(write.Update));
+  } else if (write.Delete) {
+    await db.send(new DeleteCommand(write.Delete));
+  } else {
+    throw new Error('writeWithAudit needs a Put, an Update or a Delete');
+  }
+}
+
+export class AuditStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** A page of one local day's entries, oldest first, optionally of one action. */
+  async page(county: string, date: string, options: { action?: AuditAction | undefined; limit: number; cursor?: string | undefined }): Promise<Page<AuditEntry>> {
+    const page = await queryPage(
+      this.db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ...(options.action ? { FilterExpression: '#action = :action' } : {}),
+        ExpressionAttributeNames: { '#pk': attr.pk, ...(options.action ? { '#action': 'action' } : {}) },
+        ExpressionAttributeValues: { ':pk': keys.auditDay(county, date), ...(options.action ? { ':action': options.action } : {}) },
+      },
+      options,
+    );
+    return { ...page, items: page.items.map((item) => auditEntrySchema.parse(item)) };
+  }
+}
