@@ -15,6 +15,13 @@ const keySafe = z
 
 const optionalUrl = z.url().optional();
 
+/** Exact origins (scheme, host, port; no path) that browsers may call the API from, comma-separated. */
+const originList = z
+  .string()
+  .default('')
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+  .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'origins such as https://pufa.example.gov.cn, comma-separated, no path')));
+
 export const configSchema = z.object({
   PUFA_TABLE_NAME: z.string().min(3, 'at least 3 characters').max(255),
   PUFA_COUNTY: keySafe.default('tianquan'),
@@ -37,6 +44,7 @@ export const configSchema = z.object({
   PUFA_LATE_WINDOW_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
   PUFA_ACTIVITY_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(1),
   PUFA_ACTIVITY_MAX_COUNT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  PUFA_CORS_ORIGINS: originList,
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -54,6 +62,8 @@ export interface Config {
   sms: { type: 'Transactional' | 'Promotional'; senderId: string | undefined; originationNumber: string | undefined; perSecond: number };
   lateWindowMinutes: number;
   activityLimits: { futureDays: number; maxCount: number };
+  /** Browser origins allowed to call the API cross-site; none by default. */
+  corsOrigins: string[];
   version: string;
 }
 
@@ -100,6 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     },
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
+    corsOrigins: values.PUFA_CORS_ORIGINS,
     version,
   };
 }

@@ -214,7 +214,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
         </button>
       </form>
       <script type="application/json" id="field-help" dangerouslySetInnerHTML={{ __html: helpJson() }} />
-      <script dangerouslySetInnerHTML={{ __html: COMPOSER_SCRIPT }} />
+      <script nonce={c.get('secureHeadersNonce')} dangerouslySetInnerHTML={{ __html: COMPOSER_SCRIPT }} />
     </Layout>,
     status,
   );

@@ -64,7 +64,7 @@ export function dashboardPages() {
             复制
           </button>{' '}
           <span id="copied" role="status" class="muted" />
-          <script dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />
+          <script nonce={c.get('secureHeadersNonce')} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />
         </div>
         <div class="grid" style="grid-template-columns:repeat(auto-fill,minmax(20rem,1fr))">
           <BarChart id="by-month" title="每月活动次数（灰色为上年同期）" unit="次" bars={current.byMonth.map((month, index) => ({ label: `${month.month}月`, value: month.counts.activities, compare: previous.byMonth[index]?.counts.activities ?? 0 }))} />

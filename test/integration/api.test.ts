@@ -194,10 +194,42 @@ describe('every response', () => {
     expect(await response.json()).toMatchObject({ type: '/docs#problem-not-found', instance: '/no/such/thing' });
   });
 
-  it('carries secure headers', async () => {
+  it('carries secure headers, and a script policy that lets only this response’s own scripts run', async () => {
     const response = await app.request('/health');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("frame-ancestors 'none'");
+    const nonce = /script-src 'nonce-([^']+)'/.exec(policy)?.[1];
+    expect(nonce).toBeTruthy();
+    expect((await app.request('/health')).headers.get('content-security-policy')).not.toContain(nonce);
+  });
+});
+
+describe('cross-origin requests (CORS)', () => {
+  const allowed = 'https://pufa.example.gov.cn';
+  const preflight = (target: ReturnType<typeof createApp>, origin: string) =>
+    target.request('/tallies?year=2026', {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+
+  it('lets no other site call the API by default', async () => {
+    const response = await preflight(app, allowed);
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    const read = await app.request('/health', { headers: { Origin: allowed } });
+    expect(read.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('lets exactly the configured origins call it, with a bearer token and never with cookies', async () => {
+    const open = createApp({ ...db.deps, config: { ...db.deps.config, corsOrigins: [allowed] } });
+    const response = await preflight(open, allowed);
+    expect(response.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(response.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    expect((await preflight(open, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await open.request('/health', { headers: { Origin: allowed } })).headers.get('access-control-expose-headers')).toMatch(/x-request-id/i);
   });
 });
 

@@ -52,4 +52,17 @@ describe('loadConfig', () => {
   it('refuses an endpoint that is not a URL', () => {
     expect(() => loadConfig({ ...minimal, PUFA_DYNAMODB_ENDPOINT: 'localhost-8000' })).toThrowError(/PUFA_DYNAMODB_ENDPOINT/);
   });
+
+  it('allows no cross-origin callers unless origins are listed, and reads a list of exact origins', () => {
+    expect(loadConfig(minimal).corsOrigins).toEqual([]);
+    expect(loadConfig({ ...minimal, PUFA_CORS_ORIGINS: 'https://pufa.example.gov.cn, http://localhost:5173' }).corsOrigins).toEqual([
+      'https://pufa.example.gov.cn',
+      'http://localhost:5173',
+    ]);
+  });
+
+  it('refuses an origin with a path or a wildcard, naming the variable', () => {
+    expect(() => loadConfig({ ...minimal, PUFA_CORS_ORIGINS: 'https://pufa.example.gov.cn/app' })).toThrowError(/PUFA_CORS_ORIGINS/);
+    expect(() => loadConfig({ ...minimal, PUFA_CORS_ORIGINS: '*' })).toThrowError(/PUFA_CORS_ORIGINS/);
+  });
 });
