@@ -68,15 +68,22 @@ export function deliveryItem(record: DeliveryRecord, dueAt: string | undefined) 
   };
 }
 
-const statsUpdate = (tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counter: string, by: number) => ({
-  Update: {
-    TableName: tableName,
-    Key: keys.noticeStats(record.county, record.campaignId, record.noticeId),
-    UpdateExpression: 'ADD #counter :by',
-    ExpressionAttributeNames: { '#counter': counter },
-    ExpressionAttributeValues: { ':by': by },
-  },
-});
+const statsUpdate = (tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counter: string, by: number) =>
+  statsUpdates(tableName, record, { [counter]: by });
+
+/** Several of a notice's counters in one Update: a transaction may touch the stats item only once. */
+function statsUpdates(tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counters: Record<string, number>) {
+  const entries = Object.entries(counters);
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.noticeStats(record.county, record.campaignId, record.noticeId),
+      UpdateExpression: `ADD ${entries.map((_, index) => `#counter${index} :by${index}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(entries.map(([counter], index) => [`#counter${index}`, counter])),
+      ExpressionAttributeValues: Object.fromEntries(entries.map(([, by], index) => [`:by${index}`, by])),
+    },
+  };
+}
 
 export class DeliveryStore {
   constructor(
@@ -364,8 +371,7 @@ export class DeliveryStore {
                 },
               },
             },
-            statsUpdate(this.tableName, record, 'aired', 1),
-            ...(record.state === 'sent' ? [] : [statsUpdate(this.tableName, record, 'sent', 1)]),
+            statsUpdates(this.tableName, record, record.state === 'sent' ? { aired: 1 } : { aired: 1, sent: 1 }),
             ...outcomeTally(this.tableName, record, 'aired', period),
           ],
         }),
