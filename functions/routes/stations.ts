@@ -46,7 +46,11 @@ const airedRoute = securedRoute(['station'], {
     params: z.object({ id: deliveryIdSchema }),
     body: { ...jsonBody(z.object({ airedAt: z.iso.datetime({ offset: true }).optional().describe('when it actually aired; default now') })), required: false },
   },
-  responses: { 200: jsonResponse(scriptSchema, 'Recorded (or already was)'), 404: problemResponseSpec('No such script for this station') },
+  responses: {
+    200: jsonResponse(scriptSchema, 'Recorded (or already was)'),
+    404: problemResponseSpec('No such script for this station'),
+    409: problemResponseSpec('The script was cancelled, expired or failed: it cannot be confirmed'),
+  },
 });
 
 const listStationsRoute = securedRoute(['admin', 'county', 'staff'], {

@@ -15,6 +15,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { Conflict } from '../domain/errors.js';
 import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, type DeliveryRecord, type DeliveryState } from '../domain/delivery.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { keys } from './keys.js';
@@ -381,7 +382,8 @@ export class DeliveryStore {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
         const current = await this.get(record);
         if (current?.state === 'aired') return { record: current, first: false };
-        throw new ConditionalCheckFailedException({ message: `Delivery ${record.id} is ${current?.state ?? 'gone'}`, $metadata: {} });
+        // Cancelled, expired or failed: the station's word cannot change that; the caller gets 409.
+        throw new Conflict(`This script is ${current?.state ?? 'gone'}: it can no longer be confirmed.`, current ? { id: current.id, state: current.state } : undefined);
       }
       throw error;
     }
