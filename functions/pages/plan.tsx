@@ -54,7 +54,8 @@ export function planPages() {
                 <ul style="padding-left:1.1rem;margin:.5rem 0 0">
                   {month.campaigns.map((campaign) => (
                     <li>
-                      <a href={`/app/campaigns/${campaign.id}`}>{campaign.title}</a>
+                      {/* Reviewers read notices in their queue; the campaign page is where staff write. */}
+                      {c.var.caller.role === 'staff' ? <a href={`/app/campaigns/${campaign.id}`}>{campaign.title}</a> : <span>{campaign.title}</span>}
                       {campaign.state === 'cancelled' && <StateBadge label="已取消" />}
                       <ul style="padding-left:1rem">
                         {campaign.notices.map((notice) => (

@@ -144,6 +144,14 @@ describe('forms', () => {
     ...overrides,
   });
 
+  it('links each campaign on the year plan for staff, and shows reviewers the titles only', async () => {
+    const forStaff = await (await page('/app/plan?year=2021', 'staff')).text();
+    expect(forStaff).toContain('href="/app/campaigns/2021-0626"');
+    const forReviewer = await (await page('/app/plan?year=2021', 'reviewer')).text();
+    expect(forReviewer).toContain('国际禁毒日');
+    expect(forReviewer).not.toContain('href="/app/campaigns/');
+  });
+
   it('answers an activity form mistake in Chinese, keeps what was typed, and writes nothing', async () => {
     const before = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length;
     const response = await post('/app/activities/new', 'staff', anActivityForm({ participants: '-5', materialKind0: '<b>粗体</b>' }));
