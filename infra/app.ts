@@ -1,10 +1,12 @@
 /**
  * @module infra/app
  * The CDK app: reads context (county, time zone, optional alarm e-mail), validates it with zod,
- * and builds the one stack. `npx cdk synth` needs no AWS account.
+ * builds the one stack and runs cdk-nag's AwsSolutions checks on it (an unacknowledged finding
+ * fails the synth). `npx cdk synth` needs no AWS account.
  */
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { addAwsSolutionsChecks } from './checks.js';
 import { PufaStack } from './stack.js';
 
 const contextSchema = z.object({
@@ -18,6 +20,7 @@ const contextSchema = z.object({
 });
 
 const app = new App();
+addAwsSolutionsChecks(app);
 const read = (key: string): unknown => app.node.tryGetContext(key);
 const parsed = contextSchema.safeParse({
   county: read('county'),

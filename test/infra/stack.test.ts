@@ -1,11 +1,16 @@
 /**
+ * @module test/infra/stack
  * Assertions on the synthesized CloudFormation template. Bundling is skipped (the functions'
  * code is not what is under test here); `npx cdk synth` in CI-like runs does bundle.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PufaStack } from '../../infra/stack.js';
+import { createLogger } from '../../functions/http/logger.js';
 import { tableDefinition } from '../../functions/store/table.js';
 
 let template: Template;
@@ -18,6 +23,7 @@ beforeAll(() => {
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resourcesOf = (type: string) => Object.values(template.findResources(type)) as Resource[];
+const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
 
 describe('the table', () => {
   it('has exactly the keys and indexes of the shared definition', () => {
@@ -68,7 +74,7 @@ describe('the functions', () => {
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(String(fn.Properties.Runtime)).toMatch(/^nodejs(22|24)\.x$/);
+      expect(String(fn.Properties.Runtime)).toMatch(/^nodejs24\.x$/);
       expect(fn.Properties.Environment).toMatchObject({
         Variables: { PUFA_COUNTY: 'tianquan', PUFA_TIME_ZONE: 'Asia/Shanghai', PUFA_TABLE_NAME: expect.anything() },
       });
@@ -129,15 +135,79 @@ describe('the HTTP API', () => {
       DefaultRouteSettings: { ThrottlingBurstLimit: 100, ThrottlingRateLimit: 50 },
     });
   });
+
+  it('writes a JSON access log with no path, query or headers to a retained log group', () => {
+    const [stage] = resourcesOf('AWS::ApiGatewayV2::Stage');
+    const settings = stage?.Properties.AccessLogSettings as { DestinationArn: { 'Fn::GetAtt': [string, string] }; Format: string } | undefined;
+    const [logGroupId = ''] = settings?.DestinationArn['Fn::GetAtt'] ?? [];
+    expect(logGroupId).toMatch(/^ApiAccessLogs/);
+    expect(template.findResources('AWS::Logs::LogGroup')[logGroupId]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: { RetentionInDays: 365 },
+    });
+    const format = JSON.parse(settings?.Format ?? '{}') as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', errorType: '$context.error.responseType' });
+    expect(Object.values(format).filter((variable) => /path|querystring|header|body/i.test(variable))).toEqual([]);
+  });
 });
 
 describe('alarms', () => {
-  it('watch dispatch errors, the dead-letter queue and API errors, and notify the alarm topic', () => {
-    const alarms = resourcesOf('AWS::CloudWatch::Alarm');
-    const metrics = alarms.map((alarm) => alarm.Properties.MetricName).sort();
-    expect(metrics).toEqual(['ApproximateNumberOfMessagesVisible', 'Errors', 'Errors']);
-    for (const alarm of alarms) {
-      expect(JSON.stringify(alarm.Properties.AlarmActions)).toContain('AlarmTopic');
+  type Alarm = { MetricName: string; Namespace: string; Statistic: string; Threshold: number; Dimensions?: { Name: string; Value: unknown }[]; AlarmActions: unknown };
+  const alarms = () => resourcesOf('AWS::CloudWatch::Alarm').map((alarm) => alarm.Properties as unknown as Alarm);
+  const alarmOn = (metricName: string, dimension?: RegExp) => {
+    const found = alarms().filter(
+      (alarm) => alarm.MetricName === metricName && (!dimension || dimension.test(JSON.stringify(alarm.Dimensions ?? []))),
+    );
+    expect(found).toHaveLength(1);
+    return found[0];
+  };
+
+  it('watch dispatch errors, failed deliveries, logged dispatcher errors, the dead-letter queue and API errors, and notify the alarm topic', () => {
+    const metrics = alarms().map((alarm) => alarm.MetricName).sort();
+    expect(metrics).toEqual(['ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors', 'Errors']);
+    for (const alarm of alarms()) {
+      expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
     }
+  });
+
+  it('fire on the first error of the dispatch function', () => {
+    expect(alarmOn('Errors', /DispatchFunction/)).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('fire on the first message visible in the dead-letter queue', () => {
+    expect(alarmOn('ApproximateNumberOfMessagesVisible', /DispatchDeadLetterQueue/)).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1 });
+  });
+
+  it("count failed deliveries from the dispatcher's run summary and fire on the first one", () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^DispatchFunctionLogs') },
+      FilterPattern: '{ $.message = "dispatch run" }',
+      MetricTransformations: [{ MetricName: 'DeliveriesFailed', MetricNamespace: 'Pufa/PufaTest', MetricValue: '$.failed' }],
+    });
+    expect(alarmOn('DeliveriesFailed')).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('count errors the dispatcher logs and carries on from, and fire on the first one', () => {
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: Match.stringLikeRegexp('^DispatchFunctionLogs') },
+      FilterPattern: '{ $.level = "error" }',
+      MetricTransformations: [{ MetricName: 'DispatcherLoggedErrors', MetricNamespace: 'Pufa/PufaTest', MetricValue: '1' }],
+    });
+    expect(alarmOn('DispatcherLoggedErrors')).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('match the log lines the dispatcher really writes', () => {
+    // The filters read the logger's JSON fields and the dispatcher's summary line: if either is
+    // renamed, the alarms would go quiet without an error anywhere.
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'info', write: (line) => lines.push(line) });
+    logger.info('dispatch run', { failed: 2 });
+    logger.error('SNS opt-out list sync failed');
+    const [summary, error] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(summary).toMatchObject({ message: 'dispatch run', failed: 2 });
+    expect(error).toMatchObject({ level: 'error' });
+    const dispatcher = readFileSync(resolve(functionsDir, 'workflows', 'dispatch.ts'), 'utf8');
+    expect(dispatcher).toMatch(/\('dispatch run', \{ \.\.\.summary\b/);
+    expect(dispatcher).toMatch(/\bfailed: number;/);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * @module test/infra/grants
+ * What each function may do, read from the synthesized template, against what its code does:
+ * the SDK commands constructed in the sources its handler reaches. DynamoDB Local and the SNS
+ * sink do not check IAM, so a missing grant would otherwise first show in AWS, as AccessDenied.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PufaStack } from '../../infra/stack.js';
+
+let template: Template;
+
+beforeAll(() => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  template = Template.fromStack(new PufaStack(app, 'PufaGrants', { county: 'tianquan', timeZone: 'Asia/Shanghai' }));
+});
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+const resourcesOf = (type: string) => Object.values(template.findResources(type)) as Resource[];
+type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown };
+const statementsOf = (policy: Resource) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+/** The IAM policy attached to the role of the function whose logical id starts with `functionId`. */
+const policyOfFunction = (functionId: string) => {
+  const policies = resourcesOf('AWS::IAM::Policy').filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`${functionId}Role`));
+  expect(policies).toHaveLength(1);
+  const [policy] = policies;
+  if (!policy) throw new Error(`no policy for ${functionId}`);
+  return policy;
+};
+const grantedActions = (policy: Resource) => new Set(statementsOf(policy).flatMap((statement) => [statement.Action].flat()));
+
+const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
+
+/** Every source file a handler's bundle can hold: the handler and each relative import it reaches. */
+function sourcesReachedFrom(entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, path] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
+      const base = resolve(dirname(file), path ?? '');
+      const source = [`${base}.ts`, `${base}.tsx`].find((candidate) => existsSync(candidate));
+      if (source) pending.push(source);
+    }
+  }
+  return [...seen];
+}
+
+/**
+ * The IAM actions each AWS SDK command needs. A command missing here fails the test below: map
+ * it, and grant it in infra/stack.ts (DynamoDB Local and the SNS sink do not check IAM, so
+ * nothing else would notice before a deploy).
+ */
+const actionsForCommand: Record<string, string[]> = {
+  GetCommand: ['dynamodb:GetItem'],
+  BatchGetCommand: ['dynamodb:BatchGetItem'],
+  QueryCommand: ['dynamodb:Query'],
+  PutCommand: ['dynamodb:PutItem'],
+  UpdateCommand: ['dynamodb:UpdateItem'],
+  DeleteCommand: ['dynamodb:DeleteItem'],
+  BatchWriteCommand: ['dynamodb:BatchWriteItem'],
+  // A transaction is authorized part by part, as the single-item actions it contains.
+  TransactWriteCommand: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+  PublishCommand: ['sns:Publish'],
+  PublishBatchCommand: ['sns:Publish'],
+  ListPhoneNumbersOptedOutCommand: ['sns:ListPhoneNumbersOptedOut'],
+};
+
+/** The IAM actions a handler's code can ask for, from the SDK commands its sources construct. */
+function actionsNeededBy(handler: string): string[] {
+  const commands = new Set(
+    sourcesReachedFrom(resolve(functionsDir, 'handlers', `${handler}.ts`)).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/new (\w+Command)\(/g)].map(([, command]) => command ?? ''),
+    ),
+  );
+  const unmapped = [...commands].filter((command) => !(command in actionsForCommand));
+  expect(unmapped, 'SDK commands with no IAM actions mapped in this test').toEqual([]);
+  return [...new Set([...commands].flatMap((command) => actionsForCommand[command] ?? []))].sort();
+}
+
+describe('the grants', () => {
+  it('give each function a role of its own, with no AWS managed policy, writing only to its own log group', () => {
+    const roles = resourcesOf('AWS::IAM::Role');
+    expect(roles).toHaveLength(2);
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    for (const id of ['ApiFunction', 'DispatchFunction']) {
+      const onLogs = statementsOf(policyOfFunction(id)).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('logs:')));
+      expect(onLogs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^${id}Logs`)), 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it.each([
+    ['api', 'ApiFunction'],
+    ['dispatch', 'DispatchFunction'],
+  ])('let the %s handler send every command its code constructs, and nothing more on the table', (handler, functionId) => {
+    const granted = grantedActions(policyOfFunction(functionId));
+    const needed = actionsNeededBy(handler);
+    expect(needed.filter((action) => !granted.has(action)), 'needed but not granted').toEqual([]);
+    // No Scan, no stream reads, no DescribeTable: nothing the code does not send.
+    const tableGranted = [...granted].filter((action) => action.startsWith('dynamodb:')).sort();
+    expect(tableGranted).toEqual(needed.filter((action) => action.startsWith('dynamodb:')));
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * @module test/infra/nag
+ * cdk-nag's AwsSolutions checks, wired as `npx cdk synth` wires them (infra/checks.ts), run by
+ * the CDK's own policy validation during `app.synth()`. The validation report the synth writes is
+ * read back: nothing may be left unacknowledged, and each acknowledgement must say why.
+ * Bundling is skipped: the checks read the template, not the functions' code.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { VALIDATION_REPORT_FILE } from 'aws-cdk-lib/cx-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { addAwsSolutionsChecks } from '../../infra/checks.js';
+import { PufaStack } from '../../infra/stack.js';
+
+const outDirs: string[] = [];
+afterAll(() => {
+  for (const dir of outDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An app with the checks on, writing its cloud assembly to a fresh folder. */
+function checkedApp(): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'pufa-nag-'));
+  outDirs.push(outdir);
+  const app = new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } });
+  addAwsSolutionsChecks(app);
+  return app;
+}
+
+const violationSchema = z.object({
+  ruleName: z.string(),
+  severity: z.string(),
+  violatingConstructs: z.array(z.object({ constructPath: z.string() })),
+});
+const reportSchema = z.object({
+  pluginReports: z.array(
+    z.object({
+      pluginName: z.string(),
+      conclusion: z.string(),
+      violations: z.array(violationSchema),
+      suppressedViolations: z.array(violationSchema.extend({ acknowledgedId: z.string(), reason: z.string() })).default([]),
+    }),
+  ),
+});
+type Report = z.infer<typeof reportSchema>;
+
+/** Every acknowledgement recorded anywhere in the app, as id -> reason. */
+function acknowledgementsIn(app: App): [string, string][] {
+  return app.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(z.record(z.string(), z.string()).parse(entry.data)));
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  let app: App;
+  let report: Report;
+
+  beforeAll(() => {
+    app = checkedApp();
+    new PufaStack(app, 'PufaNag', { county: 'tianquan', timeZone: 'Asia/Shanghai', alarmEmail: 'ops@example.org' });
+    // An unacknowledged error throws here, with the report in the message.
+    const assembly = app.synth();
+    report = reportSchema.parse(JSON.parse(readFileSync(join(assembly.directory, VALIDATION_REPORT_FILE), 'utf8')));
+  });
+
+  const awsSolutions = () => {
+    const found = report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions');
+    if (!found) throw new Error(`no AwsSolutions report among ${report.pluginReports.map((plugin) => plugin.pluginName).join(', ')}`);
+    return found;
+  };
+
+  it('ran on the stack and left no error or warning unacknowledged', () => {
+    const unacknowledged = awsSolutions().violations.map((violation) => ({
+      rule: violation.ruleName,
+      severity: violation.severity,
+      at: violation.violatingConstructs.map((construct) => construct.constructPath),
+    }));
+    expect(unacknowledged).toEqual([]);
+    expect(awsSolutions().conclusion).toBe('success');
+  });
+
+  it('acknowledges only the findings that do not fit the design, each with its reason', () => {
+    const acknowledged = awsSolutions().suppressedViolations;
+    const byId = Object.fromEntries(
+      acknowledged.map((violation) => [violation.acknowledgedId, violation.violatingConstructs.map((construct) => construct.constructPath).sort()]),
+    );
+    // A new acknowledgement must be added here too, so a reviewer sees it in the diff.
+    expect(byId).toEqual({
+      'AwsSolutions::AwsSolutions-APIG4': ['PufaNag/HttpApi/DefaultRoute/Resource'],
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]': ['PufaNag/DispatchFunctionRole/DefaultPolicy/Resource'],
+      'AwsSolutions::AwsSolutions-IAM5[Resource::<TableCD117FA1.Arn>/index/*]': [
+        'PufaNag/ApiFunctionRole/DefaultPolicy/Resource',
+        'PufaNag/DispatchFunctionRole/DefaultPolicy/Resource',
+      ],
+    });
+  });
+
+  it('records every acknowledgement with a reason, and none that matches no finding', () => {
+    const recorded = acknowledgementsIn(app);
+    expect(recorded.length).toBeGreaterThan(0);
+    for (const [id, reason] of recorded) {
+      // A reason a reviewer can check: a sentence, not "ok" or "n/a".
+      expect(reason.trim().length, id).toBeGreaterThanOrEqual(60);
+    }
+    // A stale acknowledgement (its finding fixed, or its id mistyped) silences nothing: remove it.
+    const matched = new Set(awsSolutions().suppressedViolations.map((violation) => violation.acknowledgedId));
+    expect(recorded.map(([id]) => id).filter((id) => !matched.has(id))).toEqual([]);
+  });
+
+  it('fails the synth on an unacknowledged error', () => {
+    const app = checkedApp();
+    const stack = new Stack(app, 'Careless');
+    // No TLS-only policy and no dead-letter queue: AwsSolutions-SQS4 and -SQS3, both errors.
+    new Queue(stack, 'Queue');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+});
