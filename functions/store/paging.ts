@@ -4,6 +4,7 @@
  * A cursor that does not decode is bad input (400 naming `query.cursor`), never a 500.
  */
 import { Invalid } from '../domain/errors.js';
+import { keyAttributes } from './table.js';
 
 export interface Page<T> {
   items: T[];
@@ -15,17 +16,28 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return lastKey ? Buffer.from(JSON.stringify(lastKey)).toString('base64url') : undefined;
 }
 
+/** Every key attribute of the table and its indexes is a string: a cursor holds only those. */
+const keyNames = new Set(keyAttributes().map((key) => key.name));
+
 export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (value && typeof value === 'object' && !Array.isArray(value)) {
-      return value as Record<string, unknown>;
+      const entries = Object.entries(value);
+      if (entries.length > 0 && entries.every(([name, part]) => keyNames.has(name) && typeof part === 'string')) {
+        return value as Record<string, unknown>;
+      }
     }
   } catch {
     // falls through to the Invalid below: a mangled cursor is the caller's mistake
   }
-  throw new Invalid('The page cursor is not one this API handed out.', [
+  throw invalidCursor();
+}
+
+/** A cursor this API did not hand out (or not for this list): bad input naming `query.cursor`. */
+export function invalidCursor(): Invalid {
+  return new Invalid('The page cursor is not one this API handed out.', [
     { field: 'query.cursor', message: 'not a cursor returned by a previous page' },
   ]);
 }

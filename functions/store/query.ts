@@ -3,8 +3,8 @@
  * Reading every page of a bounded Query: a campaign's notices, a year's campaigns, a registry.
  * `max` stops a runaway partition from turning a request into an unbounded read.
  */
-import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { decodeCursor, encodeCursor } from './paging.js';
+import { QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { decodeCursor, encodeCursor, invalidCursor } from './paging.js';
 
 export async function queryAll(
   db: DynamoDBDocumentClient,
@@ -27,7 +27,16 @@ export async function queryPage(
   input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>,
   page: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: Record<string, unknown>[]; nextCursor?: string }> {
-  const result = await db.send(new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: decodeCursor(page.cursor) }));
+  const startKey = decodeCursor(page.cursor);
+  let result: QueryCommandOutput;
+  try {
+    result = await db.send(new QueryCommand({ ...input, Limit: page.limit, ExclusiveStartKey: startKey }));
+  } catch (error) {
+    // A well-formed cursor can still name a key outside this Query (another list, another
+    // county): DynamoDB refuses it, and that is the caller's mistake, not ours.
+    if (startKey && error instanceof Error && error.name === 'ValidationException') throw invalidCursor();
+    throw error;
+  }
   const nextCursor = encodeCursor(result.LastEvaluatedKey);
   return { items: result.Items ?? [], ...(nextCursor ? { nextCursor } : {}) };
 }
