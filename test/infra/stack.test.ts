@@ -164,7 +164,7 @@ describe('alarms', () => {
 
   it('watch dispatch errors, failed deliveries, logged dispatcher errors, the dead-letter queue and API errors, and notify the alarm topic', () => {
     const metrics = alarms().map((alarm) => alarm.MetricName).sort();
-    expect(metrics).toEqual(['ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors', 'Errors']);
+    expect(metrics).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors']);
     for (const alarm of alarms()) {
       expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
     }
@@ -172,6 +172,10 @@ describe('alarms', () => {
 
   it('fire on the first error of the dispatch function', () => {
     expect(alarmOn('Errors', /DispatchFunction/)).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('count the 5xx answers callers saw at the HTTP API', () => {
+    expect(alarmOn('5xx', /HttpApi/)).toMatchObject({ Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Threshold: 5 });
   });
 
   it('fire on the first message visible in the dead-letter queue', () => {
