@@ -17,6 +17,8 @@ const contextSchema = z.object({
   smsType: z.enum(['Transactional', 'Promotional']).optional(),
   smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
   smsPerSecond: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Browser origins allowed to call the API cross-site, comma-separated (see PUFA_CORS_ORIGINS). */
+  corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
 });
 
 const app = new App();
@@ -30,6 +32,7 @@ const parsed = contextSchema.safeParse({
   smsType: read('smsType'),
   smsSenderId: read('smsSenderId'),
   smsPerSecond: read('smsPerSecond'),
+  corsOrigins: read('corsOrigins'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);

@@ -33,6 +33,8 @@ export interface PufaStackProps extends StackProps {
   /** Optional address that receives alarm notifications. */
   alarmEmail?: string | undefined;
   sms?: { type?: 'Transactional' | 'Promotional' | undefined; senderId?: string | undefined; perSecond?: number | undefined } | undefined;
+  /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
+  corsOrigins?: string | undefined;
 }
 
 /**
@@ -113,6 +115,7 @@ export class PufaStack extends Stack {
       ...(props.sms?.type ? { PUFA_SMS_TYPE: props.sms.type } : {}),
       ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
       ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
+      ...(props.corsOrigins ? { PUFA_CORS_ORIGINS: props.corsOrigins } : {}),
       NODE_OPTIONS: '--enable-source-maps',
     };
 

@@ -81,6 +81,17 @@ describe('the functions', () => {
     }
   });
 
+  it('pass the CORS origins from context to the functions, and none when unset', () => {
+    const variables = (stack: Template) =>
+      (Object.values(stack.findResources('AWS::Lambda::Function')) as Resource[])
+        .filter((fn) => fn.Properties.Handler === 'index.handler')
+        .map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUFA_CORS_ORIGINS);
+    expect(variables(template)).toEqual([undefined, undefined]);
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const open = new PufaStack(app, 'PufaCors', { county: 'tianquan', timeZone: 'Asia/Shanghai', corsOrigins: 'https://pufa.example.gov.cn' });
+    expect(variables(Template.fromStack(open))).toEqual(['https://pufa.example.gov.cn', 'https://pufa.example.gov.cn']);
+  });
+
   it('get only named actions on the table, never a wildcard', () => {
     const statements = resourcesOf('AWS::IAM::Policy').flatMap(
       (policy) => (policy.Properties.PolicyDocument as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
