@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { readTallies } from '../routes/tallies.js';
+import { stationContacts } from '../workflows/stations.js';
 import { BarChart } from './charts.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
@@ -22,7 +23,11 @@ export function dashboardPages() {
     const { clock, config } = c.var.deps;
     const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
     const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
-    const { current, previous, names, paragraph } = await readTallies(c, { year, period: 'year' });
+    const [{ current, previous, names, paragraph }, stations] = await Promise.all([
+      readTallies(c, { year, period: 'year' }),
+      stationContacts({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
+    ]);
+    const silent = stations.filter((station) => !station.contactedToday);
     const totals = current.totals;
     const before = previous.totals;
     const name = (dimension: string, value: string) => names[dimension]?.[value] ?? value;
@@ -66,6 +71,28 @@ export function dashboardPages() {
           <span id="copied" role="status" class="muted" />
           <script nonce={c.get('secureHeadersNonce')} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />
         </div>
+        {stations.length > 0 && (
+          <section class="card" aria-labelledby="stations-title">
+            <h2 id="stations-title" style="font-size:1.1rem;margin-top:0">
+              广播站今日联系情况：{stations.length - silent.length}/{stations.length} 个站今天已取稿
+            </h2>
+            {silent.length === 0 ? (
+              <p class="muted">所有广播站今天都已取稿。</p>
+            ) : (
+              <>
+                <p class="muted">以下广播站今天还没有取稿，请联系管理员确认设备在线：</p>
+                <ul id="silent-stations">
+                  {silent.map((station) => (
+                    <li>
+                      {station.name}
+                      <span class="muted">{station.lastContactAt ? ` 上次联系 ${utcToLocal(station.lastContactAt, config.timeZone).slice(0, 16).replace('T', ' ')}` : ' 从未联系'}</span>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </section>
+        )}
         <div class="grid" style="grid-template-columns:repeat(auto-fill,minmax(20rem,1fr))">
           <BarChart id="by-month" title="每月活动次数（灰色为上年同期）" unit="次" bars={current.byMonth.map((month, index) => ({ label: `${month.month}月`, value: month.counts.activities, compare: previous.byMonth[index]?.counts.activities ?? 0 }))} />
           <BarChart id="materials-by-month" title="每月发放资料（份）" unit="份" bars={current.byMonth.map((month) => ({ label: `${month.month}月`, value: month.counts.materials }))} />

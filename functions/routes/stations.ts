@@ -11,6 +11,7 @@ import { deliveryIdSchema, parseDeliveryId, tallyPeriod, type DeliveryRecord } f
 import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
+import { stationContacts } from '../workflows/stations.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
 
@@ -123,19 +124,6 @@ export function stationRoutes() {
     })
     .openapi(listStationsRoute, async (c) => {
       const { store, clock, config } = c.var.deps;
-      const registry = await store.plans.getRegistry(c.var.caller.county);
-      const contacts = await store.plans.stationContacts(c.var.caller.county);
-      const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
-      const items = registry.stations.map((station) => {
-        const lastContactAt = contacts.get(station.id);
-        return {
-          id: station.id,
-          name: station.name,
-          village: station.village,
-          ...(lastContactAt ? { lastContactAt } : {}),
-          contactedToday: lastContactAt !== undefined && utcToLocal(lastContactAt, config.timeZone).slice(0, 10) === today,
-        };
-      });
-      return c.json({ items }, 200);
+      return c.json({ items: await stationContacts({ store, config, now: clock() }, c.var.caller.county) }, 200);
     });
 }
