@@ -58,11 +58,19 @@ export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partia
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
 
 const paramValue = z.union([z.string().max(200), z.number()]);
+/**
+ * A placeholder name. `constructor` is refused: no template uses it, and as a key of the stored
+ * params it makes the DynamoDB marshaller take the object for a class instance and throw (a 500).
+ */
+const paramName = z
+  .string()
+  .regex(/^\w{1,40}$/)
+  .refine((name) => name !== 'constructor', 'a reserved name, not a placeholder');
 
 export const smsContentSchema = z
   .object({
     template: idSchema.optional().describe('a registered SMS template (required for mainland-China SMS)'),
-    params: z.record(z.string().regex(/^\w{1,40}$/), paramValue).default({}),
+    params: z.record(paramName, paramValue).default({}),
     body: z.string().max(1000).optional().describe('free text, when no template is used'),
   })
   .refine((sms) => (sms.template === undefined) !== (sms.body === undefined), {
