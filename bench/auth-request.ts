@@ -1,6 +1,6 @@
 /**
  * @module bench/auth-request
- * `npm run bench`: the cost of one authenticated request through the whole app (token lookup
+ * `npm run bench -- auth`: the cost of one authenticated request through the whole app (token lookup
  * by hash = one GetItem) on DynamoDB Local, in process. Prints `bench: <name> <value> <unit>`.
  * Figures describe this machine and DynamoDB Local, not AWS; they are for comparing changes.
  */
