@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
 import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
-import { campaignInputSchema, noticeInputSchema, type CampaignInput, type NoticeInput } from './planning.js';
+import { campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
 import { defaultSmsSettings } from './sms.js';
@@ -33,7 +33,7 @@ export const planSettingsSchema = z
       .object({
         signature: z.string().trim().min(2).max(12).describe('registered SMS signature, shown as 【…】'),
         optOutHint: z.string().trim().max(20),
-        pricePerSegment: z.number().min(0).max(10).describe('yuan per segment per recipient'),
+        pricePerSegment: plainNumberSchema.min(0).max(10).describe('yuan per segment per recipient'),
         warnSegments: z.number().int().min(1).max(10),
         maxSegments: z.number().int().min(1).max(10),
       })

@@ -57,7 +57,12 @@ export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
 
-const paramValue = z.union([z.string().max(200), z.number()]);
+/**
+ * A number as people write it: no exponent, so between 0.000001 and 10^21 in size (or 0). Also
+ * what DynamoDB can store: 5e-324 or 1e308 passed z.number() and made the write fail with a 500.
+ */
+export const plainNumberSchema = z.number().refine((value) => !/e/i.test(String(value)), 'must be 0, or between 0.000001 and 10^21 in size');
+const paramValue = z.union([z.string().max(200), plainNumberSchema]);
 /**
  * A placeholder name. `constructor` is refused: no template uses it, and as a key of the stored
  * params it makes the DynamoDB marshaller take the object for a class instance and throw (a 500).
