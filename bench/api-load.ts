@@ -15,7 +15,7 @@ import { note, quick, report } from './shared.js';
 
 const SECONDS = quick ? 3 : 30;
 /** Ten clients at once: a county office, staff and a few stations, all busy. */
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const CONNECTIONS = 10;
 const STATION = 'st-xiangyang';
 
 interface Server {

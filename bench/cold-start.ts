@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type BuildOptions } from 'esbuild';
 import { median, note, quick, report } from './shared.js';
 
-const RUNS = quick ? 3 : 11;
+const RUNS = quick ? 3 : 9;
 /** What the handlers read at import (config is validated then): values as the stack sets them. */
 const LAMBDA_ENV = {
   PUFA_TABLE_NAME: 'pufa-bench',

@@ -15,14 +15,14 @@ import { defaultDispatchSettings, runDispatch, type DispatchDeps } from '../func
 import { addSubscribers, benchRegistry, COUNTY, finishExpansion, loadScene, sceneEnv, scheduleNotice } from './scene.js';
 import { describeRequests, note, quick, report, requestsOf, startDatabase, type Meter } from './shared.js';
 
-const SMS = quick ? 200 : 2_000;
+const SMS = quick ? 200 : 1_000;
 /** Stations in the registry, the sample's and made-up ones: a multiple of 10, so full batches are possible. */
 const STATIONS = quick ? 100 : 1_000;
 
 /**
  * The dispatcher's clock: real time, except that its waits for the next second's send slots
  * pass at once. Cost does not depend on how long the run takes, and so the benchmark can use
- * the default cap (20/s) without waiting 100 s for 2,000 messages.
+ * the default cap (20/s) without waiting 50 s for 1,000 messages.
  */
 class SkippingClock {
   private skipped = 0;

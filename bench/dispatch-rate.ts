@@ -20,8 +20,10 @@ import type { SinkAnswer, SinkConfig, SinkRequest } from './sink-process.js';
 
 const SINK_LATENCY_MS = 20;
 /**
- * 20,000 deliveries at 20/s alone would take 1,000 s; the whole suite has 10 minutes. So the
- * issue's 20,000 run at 100/s, and 2,000 at 20/s (100 s, still 100 full seconds at the cap).
+ * The issue asks for 20,000 deliveries; at 20/s that alone is 1,000 s, and the whole suite has 10
+ * minutes on this machine. 2,000 at 20/s is 100 s; at 100/s, 20,000 (200 s plus its setup) would
+ * take the suite past 10 minutes with everything else, so 15,000 (150 s): both still a hundred
+ * and more full seconds at the cap, enough to see whether the cap holds and is used.
  */
 const RUNS = quick
   ? [
@@ -30,7 +32,7 @@ const RUNS = quick
     ]
   : [
       { cap: 20, deliveries: 2_000 },
-      { cap: 100, deliveries: 20_000 },
+      { cap: 100, deliveries: 15_000 },
     ];
 /** A run's budget as the dispatch Lambda gets it: its 55 s timeout less the 5 s margin. */
 const RUN_BUDGET_MS = 50_000;
