@@ -103,6 +103,22 @@ function sum(into: Counts, add: Partial<Counts>): Counts {
 }
 
 /** Assembles the breakdowns for some months of a year from its stored cells. */
+/**
+ * The counter cells a planned year will use, before anything is counted: every month of the total,
+ * of each theme, township and kind. Created empty when the plan is loaded, they make a year's read
+ * the same size with 10 records as with 100,000, and let every township show its zero.
+ * (Material kinds are free text and get their cells as they are first counted.)
+ */
+export function plannedCells(year: number, values: { themes: readonly string[]; townships: readonly string[]; kinds: readonly string[] }): TallyCell[] {
+  const byDimension: [Dimension, readonly string[]][] = [
+    ['total', ['-']],
+    ['theme', values.themes],
+    ['township', values.townships],
+    ['kind', values.kinds],
+  ];
+  return byDimension.flatMap(([dimension, list]) => list.flatMap((value) => Array.from({ length: 12 }, (_, index) => ({ year, dimension, value, month: index + 1 }))));
+}
+
 export function assemble(year: number, months: readonly number[], cells: readonly StoredCell[]): Tallies {
   const inPeriod = cells.filter((cell) => cell.year === year && months.includes(cell.month));
   const by = (dimension: Dimension): Breakdown[] => {

@@ -4,10 +4,13 @@
  * to the same TransactWriteItems as the record that moves it, so a record and its counters change
  * together or not at all. Readers get a whole year with one Query.
  */
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { counters, dimensions, type Counts, type StoredCell, type TallyDelta } from '../domain/tally.js';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { counters, dimensions, type Counts, type StoredCell, type TallyCell, type TallyDelta } from '../domain/tally.js';
 import { keys } from './keys.js';
 import { queryAll } from './query.js';
+
+/** A few hundred cells at a plan load: enough in flight to take seconds, not minutes. */
+const PREPARE_CONCURRENCY = 16;
 
 export function tallyUpdates(tableName: string, county: string, delta: TallyDelta) {
   return [...delta.values()].map(({ cell, add }) => {
@@ -52,6 +55,35 @@ export class TallyStore {
         month: Number(item.month),
         counts: Object.fromEntries(counters.map((counter) => [counter, Number(item[counter] ?? 0)])) as Partial<Counts>,
       }));
+  }
+
+  /**
+   * Creates the cells that do not exist yet, every counter at zero; a cell that exists keeps its
+   * counts (`if_not_exists`). Safe to repeat. Zeros written out make an empty cell as large as a
+   * counted one, so the year's read costs the same however much has been counted.
+   */
+  async prepare(county: string, cells: readonly TallyCell[]): Promise<void> {
+    for (let start = 0; start < cells.length; start += PREPARE_CONCURRENCY) {
+      await Promise.all(
+        cells.slice(start, start + PREPARE_CONCURRENCY).map((cell) =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: keys.tallyCell(county, cell.year, cell.dimension, cell.value, cell.month),
+              UpdateExpression: `SET #year = :year, #dimension = :dimension, #value = :value, #month = :month, ${counters.map((_counter, index) => `#c${index} = if_not_exists(#c${index}, :zero)`).join(', ')}`,
+              ExpressionAttributeNames: {
+                '#year': 'year',
+                '#dimension': 'dimension',
+                '#value': 'value',
+                '#month': 'month',
+                ...Object.fromEntries(counters.map((counter, index) => [`#c${index}`, counter])),
+              },
+              ExpressionAttributeValues: { ':year': cell.year, ':dimension': cell.dimension, ':value': cell.value, ':month': cell.month, ':zero': 0 },
+            }),
+          ),
+        ),
+      );
+    }
   }
 
   /** Sets a cell to exact counts (reconciliation's repair). */

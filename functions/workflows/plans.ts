@@ -6,10 +6,12 @@
  */
 import type { Config } from '../config.js';
 import { auditEntry, type AuditActor } from '../domain/audit.js';
+import { activityKinds } from '../domain/activity.js';
 import { checkPlan, type PlanFile } from '../domain/plan.js';
 import { diffPlan, type EntryAction } from '../domain/plan-diff.js';
 import type { Actor } from '../domain/planning.js';
 import { checkRegistry, type Problem, type Registry } from '../domain/registry.js';
+import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
 import { writePlanDiff } from '../store/plan-apply.js';
@@ -104,6 +106,10 @@ export async function loadPlan(
         })
       : undefined;
     writes = await writePlanDiff(store.db, store.tableName, diff, audit);
+    if (diff.planYear.action !== 'unchanged') {
+      const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
+      await store.tallies.prepare(county, cells);
+    }
   }
   const counts = (report: UpsertReport | undefined) =>
     report ? { created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length } : undefined;

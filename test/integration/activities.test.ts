@@ -177,6 +177,19 @@ describe('tallies', () => {
   });
 });
 
+describe('the year’s counter cells', () => {
+  it('exist from the plan load, so every township shows (at zero) and a new record adds only new material kinds', async () => {
+    const year = await send('GET', '/tallies?year=2021', countyOffice);
+    const townships = (year.body.current.byTownship as { value: string; counts: { activities: number } }[]).map((row) => row.value).sort();
+    expect(townships).toEqual(sampleRegistry().townships.map((township) => township.id).sort());
+
+    const cells = async () => (await db.store.tallies.year(county, 2021)).length;
+    const before = await cells();
+    expect((await send('POST', '/activities', staff, anActivity({ id: 'cells-1', date: '2021-07-01', theme: 'rural-revitalisation', kind: 'banner', materials: [{ kind: '宣传单', count: 10 }] }))).status).toBe(201);
+    expect(await cells()).toBe(before + 1); // 宣传单 in July: the only cell not made at the plan load
+  });
+});
+
 describe('exports', () => {
   it('write CSV with a BOM and a totals row that opens back to the same figures', async () => {
     const response = await app.request('/tallies/export.csv?year=2021&breakdown=theme', { headers: countyOffice });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityRecord } from '../../functions/domain/activity.js';
-import { activityDelta, assemble, chineseAmount, differences, recount, reportParagraph, zeroCounts } from '../../functions/domain/tally.js';
+import { activityDelta, assemble, chineseAmount, differences, plannedCells, recount, reportParagraph, zeroCounts } from '../../functions/domain/tally.js';
 import { tallyTable } from '../../functions/domain/tally-table.js';
 
 const anActivity = (overrides: Partial<ActivityRecord> = {}): ActivityRecord => ({
@@ -110,5 +110,15 @@ describe('tallyTable', () => {
     expect(table.rows[0]?.[0]).toBe('消费者权益保护');
     expect(table.rows.at(-1)?.[0]).toBe('合计');
     expect(table.rows.at(-1)?.at(-2)).toBe(1);
+  });
+});
+
+describe('plannedCells', () => {
+  it('makes every month of the total and of each theme, township and kind', () => {
+    const cells = plannedCells(2026, { themes: ['constitution', 'anti-drug-aids'], townships: ['chengxiang'], kinds: ['event', 'sms', 'broadcast'] });
+    expect(cells).toHaveLength((1 + 2 + 1 + 3) * 12);
+    expect(cells.filter((cell) => cell.dimension === 'township').map((cell) => cell.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(cells).toContainEqual({ year: 2026, dimension: 'total', value: '-', month: 12 });
+    expect(new Set(cells.map((cell) => `${cell.dimension}#${cell.value}#${cell.month}`)).size).toBe(cells.length);
   });
 });
