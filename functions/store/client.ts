@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { retryTransactionConflicts } from './conflicts.js';
 
 export interface DynamoDbClientOptions {
   region: string;
@@ -15,10 +16,12 @@ export interface DynamoDbClientOptions {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDBClient {
-  return new DynamoDBClient({
+  const client = new DynamoDBClient({
     region: options.region,
     ...(options.endpoint ? { endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
+  retryTransactionConflicts(client);
+  return client;
 }
 
 export function createDocumentClient(client: DynamoDBClient): DynamoDBDocumentClient {
