@@ -4,9 +4,11 @@
  * cheap phone, and one large button to confirm each airing. Works on a 360-pixel-wide screen.
  */
 import { Hono } from 'hono';
-import { deliveryIdSchema, parseDeliveryId, tallyPeriod } from '../domain/delivery.js';
+import { deliveryIdSchema } from '../domain/delivery.js';
+import { Conflict, NotFound } from '../domain/errors.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
+import { confirmAiring, scriptsOfStation } from '../workflows/stations.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
 
@@ -20,10 +22,7 @@ export function stationPages() {
     const caller = c.var.caller;
     const stationId = caller.stationId ?? '';
     const now = clock();
-    await store.plans.touchStation(caller.county, stationId, now);
-    const scripts = (await store.deliveries.stationScripts(caller.county, stationId, now))
-      .filter((script) => !['cancelled', 'expired', 'failed'].includes(script.state))
-      .sort((a, b) => (a.scheduledAt < b.scheduledAt ? -1 : 1));
+    const scripts = await scriptsOfStation({ store, config, now }, caller.county, stationId);
     const today = utcToLocal(now.toISOString(), config.timeZone).slice(0, 10);
     const done = c.req.query('done') === '1';
     return c.html(
@@ -65,20 +64,25 @@ export function stationPages() {
 
   pages.post('/station/aired/:id', async (c) => {
     const { store, clock, config } = c.var.deps;
-    const id = deliveryIdSchema.safeParse(c.req.param('id'));
     const caller = c.var.caller;
-    const parsed = id.success ? parseDeliveryId(id.data) : undefined;
-    const delivery = parsed ? await store.deliveries.getByKey(caller.county, parsed.campaignId, parsed.noticeId, parsed.sendIndex, `s${caller.stationId ?? ''}`) : undefined;
-    if (!delivery || !id.success || delivery.id !== id.data) {
-      return c.html(
-        <Layout title="播出任务" caller={caller} flash={{ kind: 'err', text: '找不到这份稿件：它可能已取消。请刷新本页查看最新的播出任务。' }}>
-          <a class="button" href="/app/station">返回播出任务</a>
+    const id = deliveryIdSchema.safeParse(c.req.param('id'));
+    const problem = (text: string, status: 404 | 409) =>
+      c.html(
+        <Layout title="播出任务" caller={caller} flash={{ kind: 'err', text }}>
+          <a class="button" href="/app/station">
+            返回播出任务
+          </a>
         </Layout>,
-        404,
+        status,
       );
+    if (!id.success) return problem('找不到这份稿件：它可能已取消。请刷新本页查看最新的播出任务。', 404);
+    try {
+      await confirmAiring({ store, config, now: clock() }, caller.county, caller.stationId ?? '', id.data);
+    } catch (error) {
+      if (error instanceof NotFound) return problem('找不到这份稿件：它可能已取消。请刷新本页查看最新的播出任务。', 404);
+      if (error instanceof Conflict) return problem('这份稿件已暂停或取消，不需要再播出。请刷新本页查看最新的播出任务。', 409);
+      throw error;
     }
-    const now = clock();
-    await store.deliveries.markAired(delivery, now.toISOString(), now, tallyPeriod(delivery.scheduledAt, config.timeZone));
     return c.redirect('/app/station?done=1', 303);
   });
   return pages;

@@ -6,12 +6,12 @@
  * the county can see which stations have not fetched today's scripts.
  */
 import { z } from 'zod';
-import { Forbidden, NotFound } from '../domain/errors.js';
-import { deliveryIdSchema, parseDeliveryId, tallyPeriod, type DeliveryRecord } from '../domain/delivery.js';
+import { Forbidden } from '../domain/errors.js';
+import { deliveryIdSchema, type DeliveryRecord } from '../domain/delivery.js';
 import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
-import { stationContacts } from '../workflows/stations.js';
+import { confirmAiring, scriptsOfStation, stationContacts } from '../workflows/stations.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
 
@@ -95,31 +95,15 @@ export function stationRoutes() {
     .openapi(scriptsRoute, async (c) => {
       const stationId = stationOf(c);
       const { store, clock, config } = c.var.deps;
-      const now = clock();
-      await store.plans.touchStation(c.var.caller.county, stationId, now);
-      const scripts = await store.deliveries.stationScripts(c.var.caller.county, stationId, now);
-      const items = scripts
-        .filter((script) => script.state !== 'cancelled' && script.state !== 'expired' && script.state !== 'failed')
-        .sort((a, b) => (a.scheduledAt < b.scheduledAt ? -1 : a.scheduledAt > b.scheduledAt ? 1 : 0))
-        .map((script) => view(script, config.timeZone));
-      return c.json({ stationId, items }, 200);
+      const scripts = await scriptsOfStation({ store, config, now: clock() }, c.var.caller.county, stationId);
+      return c.json({ stationId, items: scripts.map((script) => view(script, config.timeZone)) }, 200);
     })
     .openapi(airedRoute, async (c) => {
       const stationId = stationOf(c);
       const { id } = c.req.valid('param');
       const body = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : {};
       const { store, clock, config } = c.var.deps;
-      const { campaignId, noticeId, sendIndex } = parseDeliveryId(id);
-      // The id names the station: a station can only ever reach its own scripts.
-      const delivery = await store.deliveries.getByKey(c.var.caller.county, campaignId, noticeId, sendIndex, `s${stationId}`);
-      if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
-      const now = clock();
-      const result = await store.deliveries.markAired(
-        delivery,
-        body.airedAt ? new Date(body.airedAt).toISOString() : now.toISOString(),
-        now,
-        tallyPeriod(delivery.scheduledAt, config.timeZone),
-      );
+      const result = await confirmAiring({ store, config, now: clock() }, c.var.caller.county, stationId, id, body.airedAt ? new Date(body.airedAt) : undefined);
       return c.json(view(result.record, config.timeZone), 200);
     })
     .openapi(listStationsRoute, async (c) => {

@@ -1,12 +1,57 @@
 /**
  * @module workflows/stations
- * Which stations are in touch: each station's last contact (every scripts pull records one) and
- * whether it came today, in the county's time zone. Stations are often offline; this is how the
- * county office sees which villages have not fetched today's scripts.
+ * A station's side of broadcasting, shared by the API and the station's page: its scripts to air
+ * (each pull records its last contact) and confirming an airing. And which stations are in touch:
+ * each station's last contact and whether it came today, in the county's time zone — stations are
+ * often offline, and this is how the county office sees which have not fetched today's scripts.
  */
 import type { Config } from '../config.js';
+import { tallyPeriod, parseDeliveryId, type DeliveryRecord } from '../domain/delivery.js';
+import { Conflict, NotFound } from '../domain/errors.js';
+import type { NoticeRecord } from '../domain/planning.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { Store } from '../store/index.js';
+
+type StationDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date };
+
+/** A script whose notice was paused or cancelled is not to be aired, even before the dispatcher gets to it. */
+const noticeAllowsAiring = (notice: NoticeRecord | undefined) => notice?.state === 'scheduled' || notice?.state === 'done';
+
+/** The station's scripts still to air or aired, in air order; records that the station called. */
+export async function scriptsOfStation(deps: StationDeps, county: string, stationId: string): Promise<DeliveryRecord[]> {
+  await deps.store.plans.touchStation(county, stationId, deps.now);
+  const scripts = (await deps.store.deliveries.stationScripts(county, stationId, deps.now)).filter(
+    (script) => script.state !== 'cancelled' && script.state !== 'expired' && script.state !== 'failed',
+  );
+  // One read per notice, not per script: a station has a handful of notices at a time.
+  const noticeIds = [...new Set(scripts.map((script) => `${script.campaignId}~${script.noticeId}`))];
+  const notices = new Map(
+    await Promise.all(
+      noticeIds.map(async (key) => {
+        const [campaignId = '', noticeId = ''] = key.split('~');
+        return [key, await deps.store.notices.get(county, campaignId, noticeId)] as const;
+      }),
+    ),
+  );
+  return scripts
+    .filter((script) => script.state === 'aired' || noticeAllowsAiring(notices.get(`${script.campaignId}~${script.noticeId}`)))
+    .sort((a, b) => (a.scheduledAt < b.scheduledAt ? -1 : a.scheduledAt > b.scheduledAt ? 1 : 0));
+}
+
+/**
+ * Confirms that the station aired a script, at `airedAt` (late confirmations carry the real time).
+ * Confirming twice counts once. The delivery's key names the station, so a station can only ever
+ * reach its own scripts.
+ */
+export async function confirmAiring(deps: StationDeps, county: string, stationId: string, id: string, airedAt?: Date): Promise<{ record: DeliveryRecord; first: boolean }> {
+  const { campaignId, noticeId, sendIndex } = parseDeliveryId(id);
+  const delivery = await deps.store.deliveries.getByKey(county, campaignId, noticeId, sendIndex, `s${stationId}`);
+  if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
+  if (delivery.state !== 'aired' && !noticeAllowsAiring(await deps.store.notices.get(county, campaignId, noticeId))) {
+    throw new Conflict('This script’s notice was paused or cancelled: it is not to be aired.', { id: delivery.id, state: delivery.state });
+  }
+  return deps.store.deliveries.markAired(delivery, (airedAt ?? deps.now).toISOString(), deps.now, tallyPeriod(delivery.scheduledAt, deps.config.timeZone));
+}
 
 export interface StationContact {
   id: string;
@@ -16,7 +61,7 @@ export interface StationContact {
   contactedToday: boolean;
 }
 
-export async function stationContacts(deps: { store: Store; config: Pick<Config, 'timeZone'>; now: Date }, county: string): Promise<StationContact[]> {
+export async function stationContacts(deps: StationDeps, county: string): Promise<StationContact[]> {
   const [registry, contacts] = await Promise.all([deps.store.plans.getRegistry(county), deps.store.plans.stationContacts(county)]);
   const localDay = (iso: string) => utcToLocal(iso, deps.config.timeZone).slice(0, 10);
   const today = localDay(deps.now.toISOString());

@@ -280,6 +280,27 @@ describe('pause, resume and cancel', () => {
     expect([...perRecipient(bench.sink).values()].every((count) => count === 1)).toBe(true);
   });
 
+  it('takes a paused or cancelled broadcast off every station at once, before the dispatcher gets to it', async () => {
+    const { campaignId } = await bench.scheduled(aBroadcastNotice());
+    const app = createApp({ ...db.deps, clock: bench.clock.read });
+    const station = await aToken(db.store, county, aGrant({ role: 'station', stationId: 'st-xiangyang' }));
+    const scripts = async () => ((await (await app.request('/stations/me/scripts', { headers: station.headers })).json()) as { items: { id: string }[] }).items;
+    const [script] = await scripts();
+    const id = must(script, 'a script to air').id;
+    const deps = () => ({ store: db.store, config: db.config, now: bench.clock.read() });
+
+    await actOnNotice(deps(), staff, campaignId, 'n', 'pause');
+    expect(await scripts()).toEqual([]);
+    await actOnNotice(deps(), staff, campaignId, 'n', 'resume');
+    expect((await scripts()).map((item) => item.id)).toEqual([id]);
+
+    await actOnNotice(deps(), staff, campaignId, 'n', 'cancel');
+    expect(await scripts()).toEqual([]);
+    const confirm = await app.request(`/stations/me/scripts/${id}/aired`, { method: 'POST', headers: station.headers });
+    expect(confirm.status).toBe(409);
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).aired).toBe(0);
+  });
+
   it('cancelling a paused notice ends its deliveries as cancelled, counted', async () => {
     await bench.addSubscribers(3);
     const { campaignId } = await bench.scheduled(anSmsNotice());
