@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { idSchema } from './access.js';
+import type { TokenGrant } from './access.js';
 import type { Audience, Channel } from './planning.js';
 
 const name = z.string().trim().min(1, 'must not be empty').max(60);
@@ -99,4 +100,21 @@ export function audienceWithinTownship(audience: Audience, township: string, reg
     audience.villages.every((id) => villageTownship.get(id) === township) &&
     (audience.townships.length > 0 || audience.villages.length > 0)
   );
+}
+
+/**
+ * A token's scope must name what exists: a station token a registered station, a staff token's
+ * township a registered township. A typo would otherwise give a token that sees nothing.
+ */
+export function checkGrantScope(grant: TokenGrant, registry: Registry): Problem[] {
+  const problems: Problem[] = [];
+  const stationId = grant.role === 'station' ? grant.stationId : undefined;
+  const township = grant.role === 'staff' ? grant.township : undefined;
+  if (stationId !== undefined && !registry.stations.some((station) => station.id === stationId)) {
+    problems.push({ path: ['stationId'], message: `no station "${stationId}" in the registry (import stations first)` });
+  }
+  if (township !== undefined && !registry.townships.some((known) => known.id === township)) {
+    problems.push({ path: ['township'], message: `no township "${township}" in the registry` });
+  }
+  return problems;
 }

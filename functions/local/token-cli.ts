@@ -8,6 +8,7 @@ import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { commandLineActor, auditEntry } from '../domain/audit.js';
+import { checkGrantScope } from '../domain/registry.js';
 import {
   checkGrantExpiry,
   hashTokenSecret,
@@ -80,6 +81,10 @@ async function main(argv: string[]): Promise<void> {
     if (command.data === 'create' && grant?.success) {
       const expiryProblem = checkGrantExpiry(grant.data, now);
       if (expiryProblem) throw new UsageError(`--expires: ${expiryProblem}`);
+      const scopeProblems = checkGrantScope(grant.data, await target.store.plans.getRegistry(target.county));
+      if (scopeProblems.length > 0) {
+        throw new UsageError(scopeProblems.map((problem) => `--${problem.path[0] === 'stationId' ? 'station' : String(problem.path[0])}: ${problem.message}`).join('\n'));
+      }
       const secret = newTokenSecret();
       const record = tokenRecordFromGrant(grant.data, { id: newId('tok', now), county: target.county, createdBy: 'cli', now });
       const audit = auditEntry({ county: target.county, actor: commandLineActor('npm run token'), action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: target.config.timeZone });

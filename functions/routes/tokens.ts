@@ -18,6 +18,8 @@ import {
 } from '../domain/access.js';
 import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
+import { checkGrantScope } from '../domain/registry.js';
+import { invalid } from '../workflows/notices.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 
@@ -82,6 +84,8 @@ export function tokenRoutes() {
       if (expiryProblem) {
         throw new Invalid('The token would already be expired.', [{ field: 'body.expiresAt', message: expiryProblem }]);
       }
+      const scopeProblems = checkGrantScope(body, await store.plans.getRegistry(c.var.caller.county));
+      if (scopeProblems.length > 0) throw invalid('The token’s scope names what is not in the registry.', scopeProblems);
       const secret = newTokenSecret();
       const record = tokenRecordFromGrant(body, {
         id: newId('tok', now),

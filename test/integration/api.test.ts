@@ -5,6 +5,7 @@ import { createDocumentClient } from '../../functions/store/client.js';
 import { createStore } from '../../functions/store/index.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
+import { sampleRegistry } from '../support/planning.js';
 
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -15,6 +16,7 @@ beforeAll(async () => {
   db = await freshTable({ county });
   app = createApp(db.deps);
   admin = await aToken(db.store, county, aGrant({ role: 'admin' }));
+  await db.store.plans.upsertRegistry(county, sampleRegistry());
 });
 afterAll(async () => db.drop());
 
@@ -78,12 +80,12 @@ describe('authentication', () => {
 
 describe('POST /tokens', () => {
   it('lets an admin issue a token that works at once and is shown only once', async () => {
-    const response = await app.request('/tokens', jsonBody({ role: 'station', name: '东村广播站', stationId: 'dongcun' }, admin.headers));
+    const response = await app.request('/tokens', jsonBody({ role: 'station', name: '东风村广播站', stationId: 'st-dongfeng' }, admin.headers));
     expect(response.status).toBe(201);
     const issued = (await response.json()) as { secret: string; token: { id: string; createdBy: string; county: string } };
     expect(issued.token).toMatchObject({ county, createdBy: admin.record.id });
     const me = await app.request('/me', { headers: { Authorization: `Bearer ${issued.secret}` } });
-    expect(await me.json()).toMatchObject({ role: 'station', stationId: 'dongcun' });
+    expect(await me.json()).toMatchObject({ role: 'station', stationId: 'st-dongfeng' });
 
     const listed = await app.request('/tokens?limit=100', { headers: admin.headers });
     const body = JSON.stringify(await listed.json());
@@ -103,6 +105,8 @@ describe('POST /tokens', () => {
     const countBefore = ((await before.json()) as { items: unknown[] }).items.length;
     const cases: [unknown, string][] = [
       [{ role: 'station', name: '无站点' }, 'body.stationId'],
+      [{ role: 'station', name: '东村广播站', stationId: 'dongcun' }, 'body.stationId'],
+      [{ role: 'staff', name: '李四', township: 'chengguan' }, 'body.township'],
       [{ role: 'superuser', name: 'x' }, 'body.role'],
       [{ role: 'admin', name: '' }, 'body.name'],
       [{ role: 'admin', name: 'x', expiresAt: 'tomorrow' }, 'body.expiresAt'],

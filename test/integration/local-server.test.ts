@@ -76,6 +76,11 @@ describe('npm start', () => {
     const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'list', '--data-dir', dataDir]);
     expect(stdout).toMatch(/county\s+依法治县办/);
     expect(stdout).toMatch(/reviewer\s+审核员/);
+    const unknown = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--station', 'nowhere', '--data-dir', dataDir]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(unknown).toMatchObject({ code: 2 });
+    expect((unknown as { stderr: string }).stderr).toContain('--station: no station "nowhere" in the registry');
   }, 90_000);
 
   it('`npm run token` refuses bad options before touching the database', async () => {
