@@ -86,6 +86,12 @@ describe('estimateBroadcast', () => {
     expect(anEstimate(aScript(1001)).warnings).toEqual(['朗读一遍需 5 分 1 秒，超过 07:00-07:05 播出时段']);
   });
 
+  it('words a warning of whole minutes without seconds', () => {
+    const estimate = anEstimate(aScript(700), { repeats: 2, airWindows: [{ from: '06:00', to: '09:00' }, morningNews] });
+    expect(estimate.totalSeconds).toBe(420);
+    expect(estimate.warnings).toEqual(['朗读 2 遍需 7 分钟，超过 07:00-07:05 播出时段']);
+  });
+
   it('measures against the shortest window, wherever it is listed', () => {
     const windows = [{ from: '06:00', to: '09:00' }, { from: '18:30', to: '18:40' }, morningNews];
     // 7 min 30 s fits the three hours and the ten minutes, not the five

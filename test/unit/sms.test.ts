@@ -1,3 +1,7 @@
+/**
+ * functions/domain/sms.ts: segment counting in GSM-7 and UCS-2, the signature and opt-out hint,
+ * templates, and the per-recipient estimate a plan is checked against.
+ */
 import { describe, expect, it } from 'vitest';
 import {
   composeSms,
@@ -14,91 +18,95 @@ const han = (count: number) => '法'.repeat(count);
 const emoji = (count: number) => '👍'.repeat(count);
 const tianquan = { signature: '天全普法', optOutHint: '回T退订' };
 const someSettings = (overrides: Partial<SmsSettings> = {}): SmsSettings => ({ ...defaultSmsSettings, ...overrides });
+/** A key-date notice: three placeholders, fixed text between them. */
+const keyDate = '${day}是${name}，${message}';
 
-describe('countSegments in GSM-7', () => {
-  it('counts nothing for an empty text', () => {
-    expect(countSegments('')).toEqual({ encoding: 'GSM-7', units: 0, segments: 0, perSegment: 160 });
+describe('countSegments', () => {
+  describe('in GSM-7', () => {
+    it('counts nothing for an empty text', () => {
+      expect(countSegments('')).toEqual({ encoding: 'GSM-7', units: 0, segments: 0, perSegment: 160 });
+    });
+
+    it('fits 160 plain characters in one segment', () => {
+      expect(countSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1, perSegment: 160 });
+    });
+
+    it('splits the 161st character off into a two-part message of 153 septets a part', () => {
+      expect(countSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', units: 161, segments: 2, perSegment: 153 });
+      expect(countSegments('a'.repeat(306)).segments).toBe(2);
+      expect(countSegments('a'.repeat(307)).segments).toBe(3);
+      expect(countSegments('a'.repeat(459)).segments).toBe(3);
+      expect(countSegments('a'.repeat(460)).segments).toBe(4);
+    });
+
+    it('keeps accented letters, Greek capitals and line breaks of the GSM 03.38 alphabet in GSM-7', () => {
+      const text = 'Ålesund: Ø ß Ä Ö Ü ñ è é ù ì ò à\r\nΔΦΓΛΩΠΨΣΘΞ ¿¡ § £ ¥ ¤ @_';
+      expect(countSegments(text)).toEqual({ encoding: 'GSM-7', units: text.length, segments: 1, perSegment: 160 });
+    });
+
+    it('counts each extension character ^ { } \\ [ ] ~ | € as an escape plus the character: two septets', () => {
+      expect(countSegments('^{}\\[]~|€')).toMatchObject({ encoding: 'GSM-7', units: 18, segments: 1 });
+      expect(countSegments('Price: 5€')).toMatchObject({ units: 10 });
+    });
+
+    it('fits 80 euro signs in one segment but needs two for 81', () => {
+      expect(countSegments('€'.repeat(80))).toMatchObject({ units: 160, segments: 1, perSegment: 160 });
+      expect(countSegments('€'.repeat(81))).toMatchObject({ units: 162, segments: 2, perSegment: 153 });
+    });
+
+    it('moves an escape pair whole into the next segment rather than split it', () => {
+      // 152 + 2 = 154 septets: the pair does not fit after 152, so it opens part two
+      expect(countSegments(`${'a'.repeat(152)}[${'a'.repeat(10)}`)).toMatchObject({ units: 164, segments: 2 });
+      // 306 septets would fill two parts of 153 exactly, but the pair cannot straddle them
+      expect(countSegments(`${'a'.repeat(152)}{${'a'.repeat(152)}`)).toMatchObject({ units: 306, segments: 3 });
+      // the same pair one septet earlier ends part one exactly, and two parts suffice
+      expect(countSegments(`${'a'.repeat(151)}{${'a'.repeat(153)}`)).toMatchObject({ units: 306, segments: 2 });
+    });
   });
 
-  it('fits 160 plain characters in one segment', () => {
-    expect(countSegments('a'.repeat(160))).toEqual({ encoding: 'GSM-7', units: 160, segments: 1, perSegment: 160 });
-  });
+  describe('in UCS-2', () => {
+    it('turns the whole message into UCS-2 for a single character outside GSM 03.38, such as a curly apostrophe', () => {
+      expect(countSegments(`${'a'.repeat(100)}'`)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+      expect(countSegments(`${'a'.repeat(100)}’`)).toEqual({ encoding: 'UCS-2', units: 101, segments: 2, perSegment: 67 });
+    });
 
-  it('splits the 161st character off into a two-part message of 153 septets a part', () => {
-    expect(countSegments('a'.repeat(161))).toEqual({ encoding: 'GSM-7', units: 161, segments: 2, perSegment: 153 });
-    expect(countSegments('a'.repeat(306)).segments).toBe(2);
-    expect(countSegments('a'.repeat(307)).segments).toBe(3);
-    expect(countSegments('a'.repeat(459)).segments).toBe(3);
-    expect(countSegments('a'.repeat(460)).segments).toBe(4);
-  });
+    it('fits 70 Chinese characters in one segment, 134 in two and needs three for 135', () => {
+      expect(countSegments(han(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1, perSegment: 70 });
+      expect(countSegments(han(71))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2, perSegment: 67 });
+      expect(countSegments(han(134))).toEqual({ encoding: 'UCS-2', units: 134, segments: 2, perSegment: 67 });
+      expect(countSegments(han(135))).toEqual({ encoding: 'UCS-2', units: 135, segments: 3, perSegment: 67 });
+    });
 
-  it('keeps accented letters, Greek capitals and line breaks of the GSM 03.38 alphabet in GSM-7', () => {
-    const text = 'Ålesund: Ø ß Ä Ö Ü ñ è é ù ì ò à\r\nΔΦΓΛΩΠΨΣΘΞ ¿¡ § £ ¥ ¤ @_';
-    expect(countSegments(text)).toEqual({ encoding: 'GSM-7', units: text.length, segments: 1, perSegment: 160 });
-  });
+    it('treats Chinese punctuation as UCS-2 even in otherwise plain English', () => {
+      expect(countSegments('Hello, world!')).toMatchObject({ encoding: 'GSM-7', units: 13 });
+      expect(countSegments('Hello，world！')).toMatchObject({ encoding: 'UCS-2', units: 12 });
+      expect(countSegments('【】，。！？“”：；、《》（）')).toMatchObject({ encoding: 'UCS-2', units: 15, segments: 1 });
+    });
 
-  it('counts each extension character ^ { } \\ [ ] ~ | € as an escape plus the character: two septets', () => {
-    expect(countSegments('^{}\\[]~|€')).toMatchObject({ encoding: 'GSM-7', units: 18, segments: 1 });
-    expect(countSegments('Price: 5€')).toMatchObject({ units: 10 });
-  });
+    it('counts ASCII letters one unit each once the message is UCS-2', () => {
+      expect(countSegments(`回T退订${'a'.repeat(66)}`)).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
+    });
 
-  it('fits 80 euro signs in one segment but needs two for 81', () => {
-    expect(countSegments('€'.repeat(80))).toMatchObject({ units: 160, segments: 1, perSegment: 160 });
-    expect(countSegments('€'.repeat(81))).toMatchObject({ units: 162, segments: 2, perSegment: 153 });
-  });
+    it('counts an emoji as its two UTF-16 units', () => {
+      expect(countSegments('👍')).toEqual({ encoding: 'UCS-2', units: 2, segments: 1, perSegment: 70 });
+      expect(countSegments(emoji(35))).toMatchObject({ units: 70, segments: 1 });
+      expect(countSegments(`${han(68)}👍`)).toMatchObject({ units: 70, segments: 1 });
+      expect(countSegments(`${han(69)}👍`)).toMatchObject({ units: 71, segments: 2 });
+    });
 
-  it('moves an escape pair whole into the next segment rather than split it', () => {
-    // 152 + 2 = 154 septets: the pair does not fit after 152, so it opens part two
-    expect(countSegments(`${'a'.repeat(152)}[${'a'.repeat(10)}`)).toMatchObject({ units: 164, segments: 2 });
-    // 306 septets would fill two parts of 153 exactly, but the pair cannot straddle them
-    expect(countSegments(`${'a'.repeat(152)}{${'a'.repeat(152)}`)).toMatchObject({ units: 306, segments: 3 });
-    // the same pair one septet earlier ends part one exactly, and two parts suffice
-    expect(countSegments(`${'a'.repeat(151)}{${'a'.repeat(153)}`)).toMatchObject({ units: 306, segments: 2 });
-  });
-});
+    it('counts a family emoji by its code units, not as one picture', () => {
+      // man + ZWJ + woman + ZWJ + girl: three surrogate pairs and two joiners
+      expect(countSegments('👨‍👩‍👧')).toMatchObject({ encoding: 'UCS-2', units: 8 });
+    });
 
-describe('countSegments in UCS-2', () => {
-  it('turns the whole message into UCS-2 for a single character outside GSM 03.38, such as a curly apostrophe', () => {
-    expect(countSegments(`${'a'.repeat(100)}'`)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
-    expect(countSegments(`${'a'.repeat(100)}’`)).toEqual({ encoding: 'UCS-2', units: 101, segments: 2, perSegment: 67 });
-  });
-
-  it('fits 70 Chinese characters in one segment, 134 in two and needs three for 135', () => {
-    expect(countSegments(han(70))).toEqual({ encoding: 'UCS-2', units: 70, segments: 1, perSegment: 70 });
-    expect(countSegments(han(71))).toEqual({ encoding: 'UCS-2', units: 71, segments: 2, perSegment: 67 });
-    expect(countSegments(han(134))).toEqual({ encoding: 'UCS-2', units: 134, segments: 2, perSegment: 67 });
-    expect(countSegments(han(135))).toEqual({ encoding: 'UCS-2', units: 135, segments: 3, perSegment: 67 });
-  });
-
-  it('treats Chinese punctuation as UCS-2 even in otherwise plain English', () => {
-    expect(countSegments('Hello, world!')).toMatchObject({ encoding: 'GSM-7', units: 13 });
-    expect(countSegments('Hello，world！')).toMatchObject({ encoding: 'UCS-2', units: 12 });
-    expect(countSegments('【】，。！？“”：；、《》（）')).toMatchObject({ encoding: 'UCS-2', units: 15, segments: 1 });
-  });
-
-  it('counts ASCII letters one unit each once the message is UCS-2', () => {
-    expect(countSegments(`回T退订${'a'.repeat(66)}`)).toMatchObject({ encoding: 'UCS-2', units: 70, segments: 1 });
-  });
-
-  it('counts an emoji as its two UTF-16 units', () => {
-    expect(countSegments('👍')).toEqual({ encoding: 'UCS-2', units: 2, segments: 1, perSegment: 70 });
-    expect(countSegments(emoji(35))).toMatchObject({ units: 70, segments: 1 });
-    expect(countSegments(`${han(68)}👍`)).toMatchObject({ units: 70, segments: 1 });
-    expect(countSegments(`${han(69)}👍`)).toMatchObject({ units: 71, segments: 2 });
-  });
-
-  it('counts a family emoji by its code units, not as one picture', () => {
-    // man + ZWJ + woman + ZWJ + girl: three surrogate pairs and two joiners
-    expect(countSegments('👨‍👩‍👧')).toMatchObject({ encoding: 'UCS-2', units: 8 });
-  });
-
-  it('keeps a surrogate pair together, so 67 emoji need three segments where 134 units suggest two', () => {
-    expect(countSegments(emoji(67))).toMatchObject({ units: 134, segments: 3, perSegment: 67 });
-    expect(Math.ceil(134 / 67)).toBe(2);
-    // 66 characters and an emoji: the emoji would end at unit 68, so it opens part two
-    expect(countSegments(`${han(66)}👍${han(66)}`)).toMatchObject({ units: 134, segments: 3 });
-    // 65 characters and an emoji end part one at exactly 67: two parts suffice
-    expect(countSegments(`${han(65)}👍${han(67)}`)).toMatchObject({ units: 134, segments: 2 });
+    it('keeps a surrogate pair together, so 67 emoji need three segments where 134 units suggest two', () => {
+      expect(countSegments(emoji(67))).toMatchObject({ units: 134, segments: 3, perSegment: 67 });
+      expect(Math.ceil(134 / 67)).toBe(2);
+      // 66 characters and an emoji: the emoji would end at unit 68, so it opens part two
+      expect(countSegments(`${han(66)}👍${han(66)}`)).toMatchObject({ units: 134, segments: 3 });
+      // 65 characters and an emoji end part one at exactly 67: two parts suffice
+      expect(countSegments(`${han(65)}👍${han(67)}`)).toMatchObject({ units: 134, segments: 2 });
+    });
   });
 });
 
@@ -123,19 +131,20 @@ describe('composeSms', () => {
   });
 });
 
-describe('SMS templates', () => {
-  const keyDate = '${day}是${name}，${message}';
-
-  it('list their placeholders once each, in order of first use', () => {
+describe('templatePlaceholders', () => {
+  it('lists each placeholder once, in order of first use', () => {
     expect(templatePlaceholders(keyDate)).toEqual(['day', 'name', 'message']);
     expect(templatePlaceholders('${a}${b}${a}')).toEqual(['a', 'b']);
   });
 
-  it('take only ${letters, digits and _} as placeholders', () => {
+  it('takes only ${letters, digits and _} as placeholders', () => {
     expect(templatePlaceholders('$name ${} ${名字} ${a-b} ${code_2}')).toEqual(['code_2']);
   });
 
-  it('render string and number params', () => {
+});
+
+describe('renderTemplate', () => {
+  it('renders string and number params', () => {
     expect(renderTemplate(keyDate, { day: '12月4日', name: '国家宪法日', message: '欢迎咨询' })).toEqual({
       text: '12月4日是国家宪法日，欢迎咨询',
       missing: [],
@@ -143,62 +152,65 @@ describe('SMS templates', () => {
     expect(renderTemplate('第${n}期', { n: 3 })).toEqual({ text: '第3期', missing: [] });
   });
 
-  it('leave a missing placeholder as it is and name it once', () => {
+  it('leaves a missing placeholder as it is and names it once', () => {
     expect(renderTemplate('${day}：${message}；${day}', { message: '欢迎咨询', unused: 'x' })).toEqual({
       text: '${day}：欢迎咨询；${day}',
       missing: ['day'],
     });
   });
 
-  it('treat a placeholder named like an object property as missing, not as the property', () => {
+  it('treats a placeholder named like an object property as missing, not as the property', () => {
     expect(renderTemplate('${constructor}${toString}', {})).toEqual({
       text: '${constructor}${toString}',
       missing: ['constructor', 'toString'],
     });
   });
 
-  it('insert values literally, without expanding $& or placeholders inside them', () => {
+  it('inserts values literally, without expanding $& or placeholders inside them', () => {
     expect(renderTemplate('${a}|${b}', { a: '$&$1', b: '${a}' })).toEqual({ text: '$&$1|${a}', missing: [] });
   });
 
-  it('match a body that fills every placeholder with some text', () => {
+});
+
+describe('matchesTemplate', () => {
+  it('matches a body that fills every placeholder with some text', () => {
     expect(matchesTemplate('明天是国家宪法日，请到广场咨询', keyDate)).toBe(true);
     expect(matchesTemplate(renderTemplate(keyDate, { day: '今天', name: '3·15', message: '欢迎' }).text, keyDate)).toBe(true);
   });
 
-  it('do not match a body that leaves a placeholder empty or changes the fixed text', () => {
+  it('does not match a body that leaves a placeholder empty or changes the fixed text', () => {
     expect(matchesTemplate('是国家宪法日，请到广场咨询', keyDate)).toBe(false);
     expect(matchesTemplate('明天是国家宪法日，', keyDate)).toBe(false);
     expect(matchesTemplate('明天为国家宪法日，请到广场咨询', keyDate)).toBe(false);
     expect(matchesTemplate('明天是国家宪法日。请到广场咨询', keyDate)).toBe(false);
   });
 
-  it('match fixed text that repeats inside a filled value', () => {
+  it('matches fixed text that repeats inside a filled value', () => {
     expect(matchesTemplate('一，二，三', '${a}，${b}')).toBe(true);
     expect(matchesTemplate('时间：周一；地点：广场：东侧', '时间：${when}；地点：${where}')).toBe(true);
   });
 
-  it('need at least one character for each of two placeholders side by side', () => {
+  it('needs at least one character for each of two placeholders side by side', () => {
     expect(matchesTemplate('第12期', '第${a}${b}期')).toBe(true);
     expect(matchesTemplate('第1期', '第${a}${b}期')).toBe(false);
   });
 
-  it('take regular-expression characters in the fixed text literally', () => {
+  it('takes regular-expression characters in the fixed text literally', () => {
     expect(matchesTemplate('费用(元): 5.00*', '费用(元): ${n}.00*')).toBe(true);
     expect(matchesTemplate('费用X元): 5x00*', '费用(元): ${n}.00*')).toBe(false);
     expect(matchesTemplate('a^b$c', '${x}^b$c')).toBe(true);
   });
 
-  it('match a template without placeholders only by the same text, ignoring surrounding space', () => {
+  it('matches a template without placeholders only by the same text, ignoring surrounding space', () => {
     expect(matchesTemplate('  欢迎咨询。\n', '欢迎咨询。')).toBe(true);
     expect(matchesTemplate('欢迎咨询！', '欢迎咨询。')).toBe(false);
   });
 
-  it('match across line breaks in a filled value', () => {
+  it('matches across line breaks in a filled value', () => {
     expect(matchesTemplate('通知：第一行\n第二行。', '通知：${body}。')).toBe(true);
   });
 
-  it('answer at once for a long body that almost matches many placeholders', () => {
+  it('answers at once for a long body that almost matches many placeholders', () => {
     // A regular expression of lazy wildcards backtracks for minutes on this
     const started = performance.now();
     const body = `${'a,'.repeat(500)}.`;
@@ -258,6 +270,19 @@ describe('estimateSms', () => {
       segments: { segments: 6 },
       problems: ['needs 6 segments, more than the maximum of 5'],
       warnings: [],
+    });
+  });
+
+  it('follows the plan’s own warning count and maximum, not the defaults', () => {
+    const strict = someSettings({ warnSegments: 1, maxSegments: 2 });
+    expect(estimateSms(han(80), strict)).toMatchObject({
+      segments: { segments: 2 },
+      warnings: ['需 2 条计费短信（超过 1 条）：费用更高，且可能分段到达'],
+      problems: [],
+    });
+    expect(estimateSms(han(200), strict)).toMatchObject({
+      segments: { segments: 4 },
+      problems: ['needs 4 segments, more than the maximum of 2'],
     });
   });
 
