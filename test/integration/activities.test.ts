@@ -10,10 +10,12 @@ import { differences, recount } from '../../functions/domain/tally.js';
 import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
+import { sendTo, type Send } from '../support/http.js';
 import { plan2021, sampleRegistry } from '../support/planning.js';
 
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
+let send: Send;
 const county = 'testcounty';
 type Headers = Record<string, string>;
 let staff: Headers;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   db = await freshTable({ county });
   db.setNow(new Date('2021-12-20T04:00:00Z'));
   app = createApp(db.deps);
+  send = sendTo(app);
   const loaded = await loadPlan(
     { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
     { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, actor: { tokenId: 't', name: 'n' }, dryRun: false },
@@ -34,16 +37,6 @@ beforeAll(async () => {
   station = (await aToken(db.store, county, aGrant({ role: 'station' }))).headers;
 });
 afterAll(async () => db.drop());
-
-async function send(method: string, path: string, headers: Headers, body?: unknown) {
-  const response = await app.request(path, {
-    method,
-    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
-}
 
 const anActivity = (overrides: Record<string, unknown> = {}) => ({
   date: '2021-03-15',

@@ -9,6 +9,7 @@ import type { AuditEntry } from '../../functions/domain/audit.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { anSmsNotice, testPhone } from '../support/dispatch.js';
+import { sendTo, type Send } from '../support/http.js';
 import { aPlan, sampleRegistry } from '../support/planning.js';
 
 const county = 'testcounty';
@@ -22,21 +23,12 @@ type Headers = Record<string, string>;
 
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
+let send: Send;
 let admin: Headers;
 let staff: Headers;
 let reviewer: Headers;
 let secondReviewer: Headers;
 let countyOffice: Headers;
-
-async function send(method: string, path: string, headers: Headers, body?: unknown) {
-  const response = await app.request(path, {
-    method,
-    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, text, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
-}
 
 /** Every entry of the day, following the cursor. */
 async function auditOfDay(query = ''): Promise<AuditEntry[]> {
@@ -57,6 +49,7 @@ const count = async (action: string) => (await actions()).filter((name) => name 
 beforeAll(async () => {
   db = await freshTable({ county });
   app = createApp({ ...db.deps, clock });
+  send = sendTo(app);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin', name: '管理员' }))).headers;
   staff = (await aToken(db.store, county, aGrant({ role: 'staff', name: '宣传员小王' }))).headers;
   reviewer = (await aToken(db.store, county, aGrant({ role: 'reviewer', name: '审核员老李' }))).headers;

@@ -9,10 +9,12 @@ import { advanceExpansion } from '../../functions/workflows/expand.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, anSmsNotice, testPhone, type Bench } from '../support/dispatch.js';
+import { sendTo, type Send } from '../support/http.js';
 
 let db: TestDatabase;
 let bench: Bench;
 let app: ReturnType<typeof createApp>;
+let send: Send;
 const county = 'testcounty';
 type Headers = Record<string, string>;
 let admin: Headers;
@@ -24,6 +26,7 @@ beforeAll(async () => {
   db = await freshTable({ county });
   bench = await aBench(db);
   app = createApp({ ...db.deps, clock: bench.clock.read, outbox: bench.sink.outbox });
+  send = sendTo(app);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
   staff = (await aToken(db.store, county, aGrant({ role: 'staff', name: '宣传员甲' }))).headers;
   reviewer = (await aToken(db.store, county, aGrant({ role: 'reviewer', name: '审核员乙' }))).headers;
@@ -33,16 +36,6 @@ afterAll(async () => {
   await bench.stop();
   await db.drop();
 });
-
-async function send(method: string, path: string, headers: Headers, body?: unknown) {
-  const response = await app.request(path, {
-    method,
-    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any>, text };
-}
 
 describe('subscribers', () => {
   it('are stored with numbers normalised, and shown masked to everyone but admins', async () => {

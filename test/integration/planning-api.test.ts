@@ -5,10 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
+import { sendTo, type Send } from '../support/http.js';
 import { aPlan, plan2021Text, sampleRegistry } from '../support/planning.js';
 
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
+let send: Send;
 const county = 'testcounty';
 type Headers = Record<string, string>;
 let admin: Headers;
@@ -21,6 +23,7 @@ let station: Headers;
 beforeAll(async () => {
   db = await freshTable({ county });
   app = createApp(db.deps);
+  send = sendTo(app);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
   staff = (await aToken(db.store, county, aGrant({ role: 'staff', name: '宣传员小王' }))).headers;
   reviewer = (await aToken(db.store, county, aGrant({ role: 'reviewer', name: '审核员老李' }))).headers;
@@ -32,16 +35,6 @@ beforeAll(async () => {
   expect(loaded.status).toBe(200);
 });
 afterAll(async () => db.drop());
-
-async function send(method: string, path: string, headers: Headers, body?: unknown, contentType = 'application/json') {
-  const response = await app.request(path, {
-    method,
-    headers: { ...headers, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
-    ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
-}
 
 const fields = (body: Record<string, any>) => (body.errors as { field: string }[]).map((error) => error.field);
 
