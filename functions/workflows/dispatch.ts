@@ -142,9 +142,33 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     else summary.lostLeases += 1;
   };
 
-  type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord };
+  type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
   /** Claimed station scripts short of a full PublishBatch, kept for the next round's batches. */
   const waitingStations: Claimed[] = [];
+  /**
+   * A script waits for a fuller batch only while its lease has this much left: past that it goes
+   * now, in a partial batch, so it can never be claimed again (here or by another run) and sent twice.
+   */
+  const leaseMargin = settings.leaseMs / 2;
+  /** Scripts whose notice was paused or cancelled while they waited go back to pending. */
+  const stillToSend = async (items: Claimed[], notices: Map<NoticeKey, NoticeRecord | undefined>, now: Date): Promise<Claimed[]> => {
+    const kept: Claimed[] = [];
+    for (const item of items) {
+      const notice = notices.get(noticeKey(item.delivery));
+      if (notice && !['paused', 'cancelled', 'done'].includes(notice.state)) kept.push({ ...item, notice });
+      // Back to pending, for the next round's rules (park, cancel) to settle.
+      else await store.deliveries.release(item.delivery, item.leaseId, now.toISOString(), { attempts: item.delivery.attempts }, now);
+    }
+    return kept;
+  };
+  const readNotices = async (deliveries: DeliveryRecord[]) => {
+    const notices = new Map<NoticeKey, NoticeRecord | undefined>();
+    for (const delivery of deliveries) {
+      const key = noticeKey(delivery);
+      if (!notices.has(key)) notices.set(key, await store.notices.get(delivery.county, delivery.campaignId, delivery.noticeId));
+    }
+    return notices;
+  };
 
   while (Date.now() < deadline) {
     const now = clock();
@@ -152,21 +176,11 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     if (due.length === 0) break;
 
     // Notices are read fresh every round, so a pause takes effect before the next claim.
-    const notices = new Map<NoticeKey, NoticeRecord | undefined>();
-    for (const delivery of [...due, ...waitingStations.map((item) => item.delivery)]) {
-      const key = noticeKey(delivery);
-      if (!notices.has(key)) notices.set(key, await store.notices.get(delivery.county, delivery.campaignId, delivery.noticeId));
-    }
+    const notices = await readNotices([...due, ...waitingStations.map((item) => item.delivery)]);
 
     let progress = false;
     const sms: Claimed[] = [];
-    const stations: Claimed[] = [];
-    for (const item of waitingStations.splice(0)) {
-      const notice = notices.get(noticeKey(item.delivery));
-      if (notice && !['paused', 'cancelled', 'done'].includes(notice.state)) stations.push({ ...item, notice });
-      // Paused or cancelled while it waited: back to pending, for the next round's rules to settle.
-      else await store.deliveries.release(item.delivery, item.leaseId, now.toISOString(), { attempts: item.delivery.attempts }, now);
-    }
+    const stations: Claimed[] = await stillToSend(waitingStations.splice(0), notices, now);
     // Claims are independent conditional writes: made in parallel, so a round's claims take
     // the time of a few writes rather than of a hundred, and sending starts sooner.
     const claimed = await inParallel(due, settings.concurrency, async (delivery): Promise<Claimed | undefined> => {
@@ -194,7 +208,7 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
         });
         return undefined;
       }
-      return { delivery: claim, leaseId, notice };
+      return { delivery: claim, leaseId, notice, leaseEnds: now.getTime() + settings.leaseMs };
     });
     // Kept in due order (oldest first), whatever order the claims finished in.
     for (const item of claimed) if (item) (item.delivery.recipient.kind === 'sms' ? sms : stations).push(item);
@@ -203,10 +217,14 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     // Only full batches now: the rest waits for the next round (or the end of the run), so a
     // notice's scripts go ten to a call however they fall across rounds and due shards.
     while (stations.length >= STATION_BATCH_SIZE) await sendStations(stations.splice(0, STATION_BATCH_SIZE));
+    if (stations.some((item) => item.leaseEnds - clock().getTime() < leaseMargin)) await sendStations(stations.splice(0));
     waitingStations.push(...stations);
     if (!progress) break; // everything due is claimed by someone else: leave it to them
   }
-  while (waitingStations.length > 0) await sendStations(waitingStations.splice(0, STATION_BATCH_SIZE));
+  // The last partial batches, with their notices read again: a pause since their claim holds them.
+  const lastNotices = await readNotices(waitingStations.map((item) => item.delivery));
+  const last = await stillToSend(waitingStations.splice(0), lastNotices, clock());
+  while (last.length > 0) await sendStations(last.splice(0, STATION_BATCH_SIZE));
 
   summary.completedNotices = await completeFinishedNotices(store, [...touched.values()], clock());
   // An idle run (every minute, all year) is debug; a run that did something is info.

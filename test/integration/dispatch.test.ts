@@ -164,6 +164,21 @@ describe('a broadcast notice', () => {
     expect(list.find((item) => item.id === 'st-gaoshan')).toMatchObject({ contactedToday: false });
   });
 
+  it('sends a script held back for a fuller batch before its lease runs out: once to each station, even behind a long SMS run', async () => {
+    // 1,000 SMS at 20/s keep the run busy for 50 s, longer than a 45 s lease.
+    await bench.stop();
+    bench = await aBench(db, { smsPerSecond: 20 });
+    await bench.addSubscribers(1000);
+    await bench.scheduled(aBroadcastNotice({ schedule: { kind: 'key-date', days: 0, at: '08:59' }, broadcast: { script: '广播稿', airWindows: [{ from: '08:30', to: '11:00' }], repeats: 1 } }));
+    await bench.scheduled(anSmsNotice());
+    bench.clock.set('2031-03-15T01:00:05Z');
+    const summary = await bench.dispatch({ budgetMs: 240_000 });
+    const stations = (await db.store.plans.getRegistry(county)).stations;
+    const pushes = bench.sink.outbox.list().filter((entry) => entry.kind === 'station');
+    expect(pushes.map((entry) => entry.attributes.station).sort()).toEqual(stations.map((station) => station.id).sort());
+    expect(summary.lostLeases).toBe(0);
+  }, 120_000);
+
   it('retries only the entries PublishBatch refused, and fails a permanent refusal with its reason', async () => {
     let refusals = 0;
     bench.faults.failEntry = (message) => {
