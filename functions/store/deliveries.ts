@@ -24,6 +24,9 @@ import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
 
+/** A confirmation re-reads a script the dispatcher moved meanwhile; it only ever moves forward. */
+const AIRED_ROUNDS = 3;
+
 /** TransactWriteItems takes 100 items: 99 deliveries and the counter they move. */
 const CREATE_CHUNK = 99;
 
@@ -347,9 +350,27 @@ export class DeliveryStore {
    * and changes nothing. Returns the delivery as it now is.
    */
   async markAired(record: DeliveryRecord, airedAt: string, now: Date, period?: TallyPeriod): Promise<{ record: DeliveryRecord; first: boolean }> {
-    if (record.state === 'aired') return { record, first: false };
+    let current: DeliveryRecord | undefined = record;
+    // The counters a confirmation moves depend on the state it finds (a script not yet pushed is
+    // counted as sent too), so the write pins that state; if the dispatcher moved it meanwhile,
+    // read it again and decide again. Two rounds settle it: a delivery moves forward only.
+    for (let round = 0; current && round < AIRED_ROUNDS; round += 1) {
+      if (current.state === 'aired') return { record: current, first: false };
+      if (!['pending', 'sending', 'sent'].includes(current.state)) break;
+      if (await this.tryMarkAired(current, airedAt, now, period)) {
+        return { record: { ...current, state: 'aired', airedAt, confirmedAt: now.toISOString() }, first: true };
+      }
+      current = await this.get(current);
+    }
+    if (current?.state === 'aired') return { record: current, first: false };
+    // Cancelled, expired or failed: the station's word cannot change that; the caller gets 409.
+    throw new Conflict(`This script is ${current?.state ?? 'gone'}: it can no longer be confirmed.`, current ? { id: current.id, state: current.state } : undefined);
+  }
+
+  /** One attempt at the confirmation, on the state `record` was read in; false if it has moved. */
+  private async tryMarkAired(record: DeliveryRecord, airedAt: string, now: Date, period?: TallyPeriod): Promise<boolean> {
+    const confirmedAt = now.toISOString();
     try {
-      const fields = { airedAt, confirmedAt: now.toISOString() };
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -360,16 +381,9 @@ export class DeliveryStore {
                 // A station may air a script before the push reached it: a pending or sending
                 // script is finished here too, and counted as sent as well as aired.
                 UpdateExpression: 'SET #state = :aired, airedAt = :airedAt, confirmedAt = :confirmedAt, updatedAt = :confirmedAt REMOVE #duePk, #dueAt, leaseId, leaseUntil, parked',
-                ConditionExpression: '#state IN (:pending, :sending, :sent)',
+                ConditionExpression: '#state = :readState',
                 ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
-                ExpressionAttributeValues: {
-                  ':aired': 'aired',
-                  ':pending': 'pending',
-                  ':sending': 'sending',
-                  ':sent': 'sent',
-                  ':airedAt': fields.airedAt,
-                  ':confirmedAt': fields.confirmedAt,
-                },
+                ExpressionAttributeValues: { ':aired': 'aired', ':readState': record.state, ':airedAt': airedAt, ':confirmedAt': confirmedAt },
               },
             },
             statsUpdates(this.tableName, record, record.state === 'sent' ? { aired: 1 } : { aired: 1, sent: 1 }),
@@ -377,14 +391,9 @@ export class DeliveryStore {
           ],
         }),
       );
-      return { record: { ...record, state: 'aired', ...fields }, first: true };
+      return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') {
-        const current = await this.get(record);
-        if (current?.state === 'aired') return { record: current, first: false };
-        // Cancelled, expired or failed: the station's word cannot change that; the caller gets 409.
-        throw new Conflict(`This script is ${current?.state ?? 'gone'}: it can no longer be confirmed.`, current ? { id: current.id, state: current.state } : undefined);
-      }
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }

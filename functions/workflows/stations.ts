@@ -47,7 +47,8 @@ export async function confirmAiring(deps: StationDeps, county: string, stationId
   const { campaignId, noticeId, sendIndex } = parseDeliveryId(id);
   const delivery = await deps.store.deliveries.getByKey(county, campaignId, noticeId, sendIndex, `s${stationId}`);
   if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
-  if (delivery.state !== 'aired' && !noticeAllowsAiring(await deps.store.notices.get(county, campaignId, noticeId))) {
+  // A script already pushed may have been aired before its notice was stopped: that airing counts.
+  if (delivery.state !== 'aired' && delivery.state !== 'sent' && !noticeAllowsAiring(await deps.store.notices.get(county, campaignId, noticeId))) {
     throw new Conflict('This script’s notice was paused or cancelled: it is not to be aired.', { id: delivery.id, state: delivery.state });
   }
   return deps.store.deliveries.markAired(delivery, (airedAt ?? deps.now).toISOString(), deps.now, tallyPeriod(delivery.scheduledAt, deps.config.timeZone));

@@ -179,6 +179,19 @@ describe('a broadcast notice', () => {
     expect(summary.lostLeases).toBe(0);
   }, 120_000);
 
+  it('counts a confirmation read before the push finished as an airing only, not a second send', async () => {
+    const { campaignId } = await bench.scheduled(aBroadcastNotice());
+    const readWhilePending = must((await db.store.deliveries.pendingOfNotice(county, campaignId, 'n'))[0], 'a pending script');
+    bench.clock.set('2031-03-14T23:00:05Z');
+    await bench.dispatch(); // the push lands between the station's read and its write
+    const before = await db.store.deliveries.counts(county, campaignId, 'n');
+    const confirmed = await db.store.deliveries.markAired(readWhilePending, '2031-03-14T23:01:00Z', bench.clock.read(), { year: 2031, month: 3 });
+    expect(confirmed.first).toBe(true);
+    const after = await db.store.deliveries.counts(county, campaignId, 'n');
+    expect(after).toMatchObject({ sent: before.sent, aired: before.aired + 1 });
+    expect((await reconcileYear(db.store, { county, year: 2031, repair: false, timeZone: 'Asia/Shanghai' })).differences).toEqual([]);
+  });
+
   it('retries only the entries PublishBatch refused, and fails a permanent refusal with its reason', async () => {
     let refusals = 0;
     bench.faults.failEntry = (message) => {
