@@ -11,14 +11,14 @@ import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { createActivity } from '../workflows/activities.js';
 import { Layout } from './layout.js';
-import { ProblemList } from './problems.js';
+import { explainRefusal, ProblemList } from './problems.js';
 import { pageFor } from './session.js';
 
 const MATERIAL_ROWS = 3;
 
 type Values = Record<string, string>;
 
-async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 = 200) {
+async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store, clock, config } = c.var.deps;
   const county = c.var.caller.county;
   const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
@@ -139,7 +139,10 @@ export function activityPages() {
       await createActivity({ store, config, now: clock() }, c.var.caller, parsed.data);
     } catch (error) {
       if (error instanceof Invalid) return form(c, values, undefined, error.fields, 400);
-      if (error instanceof DomainError) return form(c, values, { kind: 'err', text: '保存未成功，请检查后重试。' }, [], 400);
+      if (error instanceof DomainError) {
+        const refusal = explainRefusal(error);
+        return form(c, values, { kind: 'err', text: refusal.text }, [], refusal.status);
+      }
       throw error;
     }
     return c.redirect('/app/activities/new?saved=1', 303);

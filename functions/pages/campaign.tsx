@@ -6,13 +6,13 @@
  */
 import { Hono, type Context } from 'hono';
 import { idSchema } from '../domain/access.js';
-import { DomainError, Invalid } from '../domain/errors.js';
+import { DomainError, Invalid, NotFound } from '../domain/errors.js';
 import { noticeInputSchema, noticeStateLabels } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice } from '../workflows/notices.js';
 import { Layout, StateBadge } from './layout.js';
-import { helpJson, ProblemList } from './problems.js';
+import { explainRefusal, helpFor, helpJson, ProblemList } from './problems.js';
 import { pageFor } from './session.js';
 
 /** Reads the composer into a notice and asks the preview route; shows the answer as text. */
@@ -58,7 +58,7 @@ const COMPOSER_SCRIPT = `
 
 type Values = Record<string, string | string[]>;
 
-async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 404 | 409 = 200) {
+async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store } = c.var.deps;
   const county = c.var.caller.county;
   const id = idSchema.safeParse(c.req.param('id'));
@@ -249,6 +249,7 @@ export function campaignPages() {
   });
 
   pages.post('/campaigns/:id/notices', async (c) => {
+    if (!idSchema.safeParse(c.req.param('id')).success) return page(c);
     const values = (await c.req.parseBody({ all: true })) as Values;
     const parsed = noticeFromForm(values);
     if (!parsed.success) return page(c, values, undefined, fieldProblems(parsed.error, 'body'), 400);
@@ -257,7 +258,10 @@ export function campaignPages() {
       await createNotice({ store, config, now: clock() }, c.var.caller, c.req.param('id'), parsed.data);
     } catch (error) {
       if (error instanceof Invalid) return page(c, values, undefined, error.fields, 400);
-      if (error instanceof DomainError) return page(c, values, { kind: 'err', text: `未能保存：${error.message}` }, [], 409);
+      if (error instanceof DomainError) {
+        const refusal = explainRefusal(error);
+        return page(c, values, { kind: 'err', text: refusal.text }, [], refusal.status);
+      }
       throw error;
     }
     return c.redirect(`/app/campaigns/${c.req.param('id')}?done=saved`, 303);
@@ -265,13 +269,20 @@ export function campaignPages() {
 
   pages.post('/campaigns/:id/notices/:noticeId/:action{submit|schedule}', async (c) => {
     const action = c.req.param('action') as 'submit' | 'schedule';
+    const noticeId = idSchema.safeParse(c.req.param('noticeId'));
+    if (!idSchema.safeParse(c.req.param('id')).success) return page(c);
+    if (!noticeId.success) return page(c, {}, { kind: 'err', text: explainRefusal(new NotFound('No such notice.')).text }, [], 404);
     const { store, config, clock } = c.var.deps;
     try {
       await actOnNotice({ store, config, now: clock() }, c.var.caller, c.req.param('id'), c.req.param('noticeId'), action);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      const text = error instanceof Invalid ? `还不能${action === 'submit' ? '提交' : '排期'}：${error.fields.map((field) => field.message).join('；') || error.message}` : '状态已变化，请刷新页面查看最新状态。';
-      return page(c, {}, { kind: 'err', text }, [], error instanceof Invalid ? 400 : 409);
+      if (error instanceof Invalid) {
+        const text = `还不能${action === 'submit' ? '提交' : '排期'}：${error.fields.map((field) => helpFor(field.field).label + '——' + field.message).join('；') || error.message}`;
+        return page(c, {}, { kind: 'err', text }, [], 400);
+      }
+      const refusal = explainRefusal(error);
+      return page(c, {}, { kind: 'err', text: refusal.text }, [], refusal.status);
     }
     return c.redirect(`/app/campaigns/${c.req.param('id')}?done=${action === 'submit' ? 'submitted' : 'scheduled'}`, 303);
   });

@@ -4,7 +4,7 @@
  * do. The API's own message (English, for developers) stays beside it in small print, so a staff
  * member can pass it on when asking for help.
  */
-import type { FieldProblem } from '../domain/errors.js';
+import type { DomainError, FieldProblem } from '../domain/errors.js';
 
 interface FieldHelp {
   label: string;
@@ -77,4 +77,20 @@ export function ProblemList(props: { problems: FieldProblem[] }) {
       </ul>
     </div>
   );
+}
+
+/** A refusal that is not about one field, said in Chinese with what to do, and its status. */
+export function explainRefusal(error: DomainError): { status: 400 | 403 | 404 | 409 | 503; text: string } {
+  switch (error.kind) {
+    case 'forbidden':
+      return { status: 403, text: '您的令牌无权做这件事（例如令牌只限某个乡镇）。如需要，请联系系统管理员。' };
+    case 'not-found':
+      return { status: 404, text: '没有找到要操作的内容，它可能已被删除。请刷新页面后再试。' };
+    case 'conflict':
+      return { status: 409, text: '状态已变化（可能有人刚刚修改或审核过），请刷新页面查看最新状态后再操作。' };
+    case 'unavailable':
+      return { status: 503, text: '服务暂时不可用，请稍后再试。' };
+    default:
+      return { status: 400, text: '保存未成功，请检查填写的内容后重试。' };
+  }
 }

@@ -180,6 +180,24 @@ describe('forms', () => {
     expect(records.map((record) => [record.township, record.participants, record.materials])).toContainEqual(['chengxiang', 80, [{ kind: '宣传单', count: 300 }]]);
   });
 
+  it('answers ids too long for a key with the not-found page, never a 500', async () => {
+    const long = 'x'.repeat(2100);
+    expect((await post(`/app/campaigns/${long}/notices`, 'staff', { channel: 'sms' })).status).toBe(404);
+    expect((await post(`/app/campaigns/2021-0626/notices/${long}/submit`, 'staff', {})).status).toBe(404);
+    expect((await post(`/app/campaigns/${long}/notices/n/submit`, 'staff', {})).status).toBe(404);
+  });
+
+  it('tells a staff member limited to one township, in Chinese, that another township is not theirs', async () => {
+    const { secret } = await aToken(db.store, county, aGrant({ role: 'staff', township: 'lianglu' }));
+    const response = await app.request(`${ORIGIN}/app/activities/new`, {
+      method: 'POST',
+      headers: { Cookie: `pufa_session=${secret}`, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(anActivityForm()).toString(),
+    });
+    expect(response.status).toBe(403);
+    expect(await text(response)).toContain('您的令牌无权做这件事');
+  });
+
   it('answers notice composer mistakes in Chinese and writes no notice', async () => {
     const before = (await db.store.notices.listByCampaign(county, '2021-0626')).length;
     const noAudience = await post('/app/campaigns/2021-0626/notices', 'staff', { channel: 'sms', scheduleKind: 'fixed', at: '2021-06-25T10:00', body: '禁毒' });
