@@ -33,6 +33,12 @@ export async function conditionally<T>(write: () => Promise<T>, conflictMessage:
   }
 }
 
+/** A write refused by its condition, alone or inside a transaction. */
+export function isConditionFailure(error: unknown): boolean {
+  if (error instanceof ConditionalCheckFailedException) return true;
+  return error instanceof TransactionCanceledException && (error.CancellationReasons ?? []).some((reason) => reason.Code === 'ConditionalCheckFailed');
+}
+
 /** Key and index attributes are storage details: never part of an answer. */
 export function publicFields(item: Record<string, unknown>): Record<string, unknown> {
   const hidden = new Set<string>(Object.values(attr));

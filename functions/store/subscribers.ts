@@ -17,6 +17,7 @@ import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
 import { writeWithAudit } from './audit.js';
+import { isConditionFailure, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import { queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
@@ -108,8 +109,18 @@ export class SubscriberStore {
   /** Marks a number opted out: on its subscriber record if we know it, and account-wide. */
   async optOut(county: string, phone: string, phoneKey: string, now: Date, audit?: AuditEntry): Promise<SubscriberRecord | undefined> {
     const at = now.toISOString();
-    // The account-wide mark is what the dispatcher honours: it and its audit entry go together.
-    await writeWithAudit(this.db, this.tableName, { Put: { TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at } } }, audit);
+    // The account-wide mark is what the dispatcher honours: it and its audit entry go together,
+    // and only the first opt-out of a number makes (and files) it.
+    try {
+      await writeWithAudit(
+        this.db,
+        this.tableName,
+        { Put: { TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at }, ConditionExpression: itemIsNew } },
+        audit,
+      );
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // already opted out: nothing changes, nothing to file
+    }
     const existing = await this.findByPhoneKey(county, phoneKey);
     if (!existing) return undefined;
     const record = { ...existing, optedOut: true, optedOutAt: existing.optedOutAt ?? at, updatedAt: at, phone };

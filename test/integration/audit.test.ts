@@ -121,6 +121,9 @@ describe('the audit log', () => {
   it('files an opt-out without the number in clear', async () => {
     const phone = testPhone(4321);
     expect((await send('POST', '/subscribers/opt-out', staff, { phone })).status).toBe(200);
+    // Opting out again changes nothing, so it files nothing.
+    expect((await send('POST', '/subscribers/opt-out', staff, { phone })).status).toBe(200);
+    expect(await count('subscriber.opt-out')).toBe(1);
     const [optOut] = await auditOfDay('&action=subscriber.opt-out');
     expect(optOut).toMatchObject({ actor: { role: 'staff' }, after: { optedOut: true } });
     const log = JSON.stringify(await auditOfDay());
