@@ -4,10 +4,15 @@
  * moment (reason `TransactionConflict`). The dispatcher's parallel outcomes all add to their
  * notice's counter and the month's tally cells, and two staff may record activities at once, so in
  * AWS this happens in normal work; the SDK does not retry it. Nothing was written, so the same
- * transaction is simply sent again, after a backoff with jitter. A cancelled condition is a real
- * answer and is never retried. (DynamoDB Local runs transactions one at a time and never conflicts.)
+ * transaction is simply sent again, after a backoff with jitter. A single-item write that meets a
+ * transaction in progress on its item fails the same way (`TransactionConflictException`) and is
+ * retried too. A cancelled condition is a real answer and is never retried. (DynamoDB Local runs
+ * transactions one at a time and never conflicts.)
  */
-import { TransactionCanceledException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactionConflictException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** The writes a conflict can stop; reads never conflict. */
+const WRITES = new Set(['TransactWriteItemsCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 
 export interface ConflictRetryOptions {
   attempts: number;
@@ -24,8 +29,9 @@ export const defaultConflictRetry: ConflictRetryOptions = {
   random: Math.random,
 };
 
-/** True only for a transaction cancelled by a conflict and by nothing that a retry cannot change. */
+/** True only for a write stopped by a conflict and by nothing that a retry cannot change. */
 export function isTransactionConflict(error: unknown): boolean {
+  if (error instanceof TransactionConflictException) return true;
   if (!(error instanceof TransactionCanceledException)) return false;
   const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None');
   return codes.includes('TransactionConflict') && codes.every((code) => code === 'TransactionConflict' || code === 'None');
@@ -35,12 +41,12 @@ export function conflictDelay(attempt: number, options: Pick<ConflictRetryOption
   return options.baseDelayMs * 2 ** (attempt - 1) * (0.5 + options.random());
 }
 
-/** Adds the retry to every TransactWriteItems the client sends. */
+/** Adds the retry to every write the client sends. */
 export function retryTransactionConflicts(client: DynamoDBClient, options: ConflictRetryOptions = defaultConflictRetry): void {
   client.middlewareStack.add(
     (next, context) =>
       async function retryConflicts(args) {
-        if (context.commandName !== 'TransactWriteItemsCommand') return next(args);
+        if (!WRITES.has(context.commandName ?? '')) return next(args);
         for (let attempt = 1; ; attempt += 1) {
           try {
             return await next(args);

@@ -12,6 +12,8 @@ import { queryAll } from './query.js';
 /** A few hundred cells at a plan load: enough in flight to take seconds, not minutes. */
 const PREPARE_CONCURRENCY = 16;
 
+const cellId = (cell: TallyCell) => `${cell.year}#${cell.dimension}#${cell.value}#${cell.month}`;
+
 export function tallyUpdates(tableName: string, county: string, delta: TallyDelta) {
   return [...delta.values()].map(({ cell, add }) => {
     const entries = Object.entries(add).filter(([, amount]) => amount !== 0);
@@ -62,10 +64,14 @@ export class TallyStore {
    * counts (`if_not_exists`). Safe to repeat. Zeros written out make an empty cell as large as a
    * counted one, so the year's read costs the same however much has been counted.
    */
-  async prepare(county: string, cells: readonly TallyCell[]): Promise<void> {
-    for (let start = 0; start < cells.length; start += PREPARE_CONCURRENCY) {
+  async prepare(county: string, cells: readonly TallyCell[]): Promise<number> {
+    // One Query per year says which exist, so a load that finds them all writes nothing.
+    const years = [...new Set(cells.map((cell) => cell.year))];
+    const existing = new Set((await Promise.all(years.map((year) => this.year(county, year)))).flat().map(cellId));
+    const missing = cells.filter((cell) => !existing.has(cellId(cell)));
+    for (let start = 0; start < missing.length; start += PREPARE_CONCURRENCY) {
       await Promise.all(
-        cells.slice(start, start + PREPARE_CONCURRENCY).map((cell) =>
+        missing.slice(start, start + PREPARE_CONCURRENCY).map((cell) =>
           this.db.send(
             new UpdateCommand({
               TableName: this.tableName,
@@ -84,6 +90,7 @@ export class TallyStore {
         ),
       );
     }
+    return missing.length;
   }
 
   /** Sets a cell to exact counts (reconciliation's repair). */

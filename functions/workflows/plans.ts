@@ -106,10 +106,10 @@ export async function loadPlan(
         })
       : undefined;
     writes = await writePlanDiff(store.db, store.tableName, diff, audit);
-    if (diff.planYear.action !== 'unchanged') {
-      const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
-      await store.tallies.prepare(county, cells);
-    }
+    // Every load, not only a changed one: a load that failed after writing its plan, or a
+    // township added since, still gets its cells (one Query when they all exist).
+    const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
+    await store.tallies.prepare(county, cells);
   }
   const counts = (report: UpsertReport | undefined) =>
     report ? { created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length } : undefined;

@@ -6,7 +6,8 @@ import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { differences, recount } from '../../functions/domain/tally.js';
+import { activityKinds } from '../../functions/domain/activity.js';
+import { differences, plannedCells, recount } from '../../functions/domain/tally.js';
 import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
@@ -180,6 +181,12 @@ describe('the year’s counter cells', () => {
     const before = await cells();
     expect((await send('POST', '/activities', staff, anActivity({ id: 'cells-1', date: '2021-07-01', theme: 'rural-revitalisation', kind: 'banner', materials: [{ kind: '宣传单', count: 10 }] }))).status).toBe(201);
     expect(await cells()).toBe(before + 1); // 宣传单 in July: the only cell not made at the plan load
+
+    // Preparing again (every plan load does) writes nothing and keeps the counts.
+    const again = plannedCells(2021, { themes: plan2021().themes.map((theme) => theme.id), townships: sampleRegistry().townships.map((township) => township.id), kinds: activityKinds });
+    const counted = await db.store.tallies.year(county, 2021);
+    expect(await db.store.tallies.prepare(county, again)).toBe(0);
+    expect(await db.store.tallies.year(county, 2021)).toEqual(counted);
   });
 });
 

@@ -4,8 +4,8 @@
  * real database: the change lands exactly once. Conflicts are injected below the retry, as the
  * service would answer; a failed condition is never retried.
  */
-import { TransactionCanceledException, type CancellationReason } from '@aws-sdk/client-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException, TransactionConflictException, type CancellationReason } from '@aws-sdk/client-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient, createDynamoDbClient } from '../../functions/store/client.js';
 import { conflictDelay, isTransactionConflict } from '../../functions/store/conflicts.js';
@@ -76,11 +76,34 @@ describe('a transaction cancelled by a conflict', () => {
   });
 });
 
+describe('a single write that meets a transaction on its item', () => {
+  it('is sent again until it lands, once', async () => {
+    const client = createDynamoDbClient({ region: 'cn-north-1', endpoint: db.endpoint });
+    let attempts = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UpdateItemCommand') return next(args);
+        attempts += 1;
+        if (attempts <= 2) throw new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} });
+        return next(args);
+      },
+      { step: 'finalizeRequest', name: 'injectItemConflicts' },
+    );
+    await createDocumentClient(client).send(
+      new UpdateCommand({ TableName: db.tableName, Key: { pk: 'COUNTER', sk: 'single' }, UpdateExpression: 'ADD #n :one', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': 1 } }),
+    );
+    expect(attempts).toBe(3);
+    expect(await counter('single')).toBe(1);
+    client.destroy();
+  });
+});
+
 describe('the conflict rule', () => {
   it('retries conflicts only, never a cancellation that has another reason too', () => {
     expect(isTransactionConflict(cancelled('None', 'TransactionConflict'))).toBe(true);
     expect(isTransactionConflict(cancelled('ConditionalCheckFailed', 'TransactionConflict'))).toBe(false);
     expect(isTransactionConflict(cancelled('None', 'ThrottlingError'))).toBe(false);
+    expect(isTransactionConflict(new TransactionConflictException({ message: 'ongoing', $metadata: {} }))).toBe(true);
     expect(isTransactionConflict(new Error('TransactionConflict'))).toBe(false);
   });
 
