@@ -11,6 +11,9 @@ import { utcToLocal } from './schedule.js';
 
 export const auditActions = [
   'plan.load',
+  'registry.update',
+  'registry.remove',
+  'sms-templates.update',
   'campaign.create',
   'campaign.update',
   'campaign.cancel',
@@ -23,12 +26,17 @@ export const auditActions = [
   'notice.pause',
   'notice.resume',
   'notice.cancel',
+  'subscriber.create',
+  'subscriber.update',
+  'subscriber.remove',
   'subscriber.opt-out',
+  'subscribers.import',
   'token.issue',
   'token.revoke',
   'activity.create',
   'activity.update',
   'activity.delete',
+  'tallies.repair',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -8,6 +8,7 @@ import './quiet-sdk-warning.js';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { commandLineActor } from '../domain/audit.js';
 import { importCsv } from '../workflows/imports.js';
 import { runCli, UsageError } from './cli.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       dryRun: values['dry-run'] ?? false,
       now: new Date(),
       onProgress: progressBar(),
+      audit: { actor: commandLineActor('npm run import'), timeZone: target.config.timeZone },
     });
     const lines = [
       `${report.dryRun ? 'Would import' : 'Imported'} ${report.kind} from ${positionals[1]}: ${report.rows} rows — ${report.created} new, ${report.updated} changed, ${report.unchanged} unchanged, ${report.rejected.length} rejected.`,

@@ -4,6 +4,7 @@
  * what would change), read it (`GET /plans/{year}`) and its month-by-month calendar; the registry
  * (townships, villages, stations, groups) and the registered SMS templates the plans refer to.
  */
+import type { Context } from 'hono';
 import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
@@ -13,9 +14,11 @@ import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile 
 import { checkRegistry, registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
+import type { AppEnv } from '../http/env.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
+import { auditFor } from '../workflows/context.js';
 import { loadPlan, mergeRegistry } from '../workflows/plans.js';
 
 const YAML_TYPES = /^(application|text)\/(x-)?yaml\b/i;
@@ -196,7 +199,8 @@ export function planRoutes() {
       // Checked as it will be after the change: a new village may sit in a township stored earlier.
       const problems = checkRegistry(body, mergeRegistry(stored, body));
       if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
-      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body)), 200);
+      const audit = auditFor(deps(c), c.var.caller);
+      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body, (changed) => audit('registry.update', { kind: 'registry', id: c.var.caller.county }, undefined, { changed }))), 200);
     })
     .openapi(removeRegistryRoute, async (c) => {
       const { kind, id } = c.req.valid('param');
@@ -210,11 +214,21 @@ export function planRoutes() {
             ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
             : [];
       if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
-      if (!(await store.plans.removeRegistryItem(county, registryKinds[kind], id))) throw new NotFound(`No ${kind} entry "${id}".`);
+      const audit = auditFor(deps(c), c.var.caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
+      if (!(await store.plans.removeRegistryItem(county, registryKinds[kind], id, audit))) throw new NotFound(`No ${kind} entry "${id}".`);
       return c.json({ removed: id }, 200);
     })
     .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
-    .openapi(putTemplatesRoute, async (c) =>
-      c.json(counts(await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items)), 200),
-    );
+    .openapi(putTemplatesRoute, async (c) => {
+      const audit = auditFor(deps(c), c.var.caller);
+      const report = await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items, (changed) =>
+        audit('sms-templates.update', { kind: 'sms-templates', id: c.var.caller.county }, undefined, { changed }),
+      );
+      return c.json(counts(report), 200);
+    });
+}
+
+/** What a change needs to file its audit entry: the county's time zone and the request's moment. */
+function deps(c: Context<AppEnv>) {
+  return { config: c.var.deps.config, now: c.var.deps.clock() };
 }

@@ -14,6 +14,7 @@ import { newRouter } from '../http/router.js';
 import { idSchema } from '../domain/access.js';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
+import { auditFor } from '../workflows/context.js';
 import { importCsv } from '../workflows/imports.js';
 
 const subscriberViewSchema = subscriberRecordSchema.omit({ county: true }).meta({ id: 'Subscriber' });
@@ -123,7 +124,14 @@ export function subscriberRoutes() {
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       };
-      const result = await store.subscribers.upsert(record, existing);
+      // The log keeps the number masked: it is personal data.
+      const audit = auditFor({ config: c.var.deps.config, now: clock() }, c.var.caller)(
+        existing ? 'subscriber.update' : 'subscriber.create',
+        { kind: 'subscriber', id: key },
+        existing ? subscriberView(existing, false) : undefined,
+        subscriberView(record, false),
+      );
+      const result = await store.subscribers.upsert(record, existing, audit);
       return c.json({ result, subscriber: subscriberView(result === 'unchanged' && existing ? existing : record, true) }, 200);
     })
     .openapi(listRoute, async (c) => {
@@ -133,9 +141,9 @@ export function subscriberRoutes() {
       return c.json({ items: page.items.map((item) => subscriberView(item, reveal)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     })
     .openapi(removeRoute, async (c) => {
-      const { store } = c.var.deps;
+      const { store, clock, config } = c.var.deps;
       const found = await store.subscribers.require(c.var.caller.county, c.req.valid('param').key);
-      await store.subscribers.remove(found);
+      await store.subscribers.remove(found, auditFor({ config, now: clock() }, c.var.caller)('subscriber.remove', { kind: 'subscriber', id: found.phoneKey }, subscriberView(found, false)));
       return c.json(subscriberView(found, true), 200);
     })
     .openapi(importSubscribersRoute, async (c) => c.json(await runImport(c, 'subscribers'), 200))
@@ -156,12 +164,13 @@ async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
   if (!/^text\/(csv|plain)\b/i.test(c.req.header('content-type') ?? '')) {
     throw new Invalid('Send the file as text/csv.', [{ field: 'header.content-type', message: 'must be text/csv' }]);
   }
-  const { store, clock } = c.var.deps;
+  const { store, clock, config } = c.var.deps;
   return importCsv(store, {
     county: c.var.caller.county,
     kind,
     text: await c.req.text(),
     dryRun: c.req.query('dryRun') === 'true',
     now: clock(),
+    audit: { actor: actorOfCaller(c.var.caller), timeZone: config.timeZone },
   });
 }

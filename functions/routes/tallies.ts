@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Role } from '../domain/access.js';
 import { activityKindLabels } from '../domain/activity.js';
+import { actorOfCaller } from '../domain/audit.js';
 import { utcToLocal } from '../domain/schedule.js';
 import { assemble, reportParagraph, type Tallies } from '../domain/tally.js';
 import { jsonResponse, securedRoute } from '../http/route.js';
@@ -143,6 +144,6 @@ export function tallyRoutes() {
     .openapi(reconcileRoute, async (c) => {
       const { year, repair } = c.req.valid('query');
       const { store, config } = c.var.deps;
-      return c.json(await reconcileYear(store, { county: c.var.caller.county, year, repair: repair === 'true', timeZone: config.timeZone }), 200);
+      return c.json(await reconcileYear(store, { county: c.var.caller.county, year, repair: repair === 'true', timeZone: config.timeZone, actor: actorOfCaller(c.var.caller), now: c.var.deps.clock() }), 200);
     });
 }

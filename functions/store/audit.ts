@@ -16,6 +16,7 @@ import { auditEntrySchema, type AuditAction, type AuditEntry } from '../domain/a
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryPage } from './query.js';
+import { conditionally } from './conditions.js';
 import { attr } from './table.js';
 
 /** The transaction item that files `entry`; it never overwrites one (ids are unique). */
@@ -51,11 +52,40 @@ export async function writeWithAudit(db: DynamoDBDocumentClient, tableName: stri
   }
 }
 
+/** DynamoDB's limit on the items of one transaction: 99 writes and their entry. */
+const WRITES_PER_ENTRY = 99;
+
+/**
+ * Many writes, each transaction of up to 99 carrying the entry that lists exactly its own writes
+ * (by label): if a later transaction fails, the entries already filed describe only what landed.
+ */
+export async function writeInAuditedChunks(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  writes: readonly { write: TransactWrite; label: string }[],
+  entryFor: (labels: string[]) => AuditEntry,
+  conflictMessage: string,
+): Promise<void> {
+  for (let start = 0; start < writes.length; start += WRITES_PER_ENTRY) {
+    const chunk = writes.slice(start, start + WRITES_PER_ENTRY);
+    const items = [...chunk.map((entry) => entry.write), auditPut(tableName, entryFor(chunk.map((entry) => entry.label)))];
+    await conditionally(() => db.send(new TransactWriteCommand({ TransactItems: items })), conflictMessage);
+  }
+}
+
 export class AuditStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /**
+   * Files an entry on its own, for work too large for one transaction (a CSV import, a repair),
+   * after the work is done: it summarises what was changed.
+   */
+  async file(entry: AuditEntry): Promise<void> {
+    await this.db.send(new PutCommand(auditPut(this.tableName, entry).Put));
+  }
 
   /** A page of one local day's entries, oldest first, optionally of one action. */
   async page(county: string, date: string, options: { action?: AuditAction | undefined; limit: number; cursor?: string | undefined }): Promise<Page<AuditEntry>> {

@@ -5,15 +5,16 @@
  */
 import {
   BatchWriteCommand,
-  DeleteCommand,
   GetCommand,
   PutCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import type { AuditEntry } from '../domain/audit.js';
 import { planYearRecordSchema, type PlanYearRecord } from '../domain/plan.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
 import { registrySchema, type Registry } from '../domain/registry.js';
-import { conditionally, itemIsNew, publicFields, versionIs } from './conditions.js';
+import { writeInAuditedChunks, writeWithAudit } from './audit.js';
+import { conditionally, isConditionFailure, itemExists, itemIsNew, publicFields, versionIs } from './conditions.js';
 import { keys } from './keys.js';
 import { queryAll } from './query.js';
 import { attr } from './table.js';
@@ -70,7 +71,7 @@ export class PlanStore {
   }
 
   /** Adds or changes registry entries; entries not named are left alone. Idempotent. */
-  async upsertRegistry(county: string, registry: Registry): Promise<UpsertReport> {
+  async upsertRegistry(county: string, registry: Registry, audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
     const current = await this.queryPartition(keys.registry(county));
     const desired = [
       ...registry.townships.map((item) => ({ ...keys.registryItem(county, 'TOWNSHIP', item.id), ...item })),
@@ -78,15 +79,18 @@ export class PlanStore {
       ...registry.stations.map((item) => ({ ...keys.registryItem(county, 'STATION', item.id), ...item })),
       ...registry.groups.map((name) => ({ ...keys.registryItem(county, 'GROUP', name), name })),
     ];
-    return this.upsertChanged(current, desired);
+    return this.upsertChanged(current, desired, audit);
   }
 
   /** Removes a registry entry; false when there was none. */
-  async removeRegistryItem(county: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP', id: string): Promise<boolean> {
-    const result = await this.db.send(
-      new DeleteCommand({ TableName: this.tableName, Key: keys.registryItem(county, kind, id), ReturnValues: 'ALL_OLD' }),
-    );
-    return result.Attributes !== undefined;
+  async removeRegistryItem(county: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP', id: string, audit?: AuditEntry): Promise<boolean> {
+    try {
+      await writeWithAudit(this.db, this.tableName, { Delete: { TableName: this.tableName, Key: keys.registryItem(county, kind, id), ConditionExpression: itemExists } }, audit);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false; // there was none: nothing removed, nothing filed
+      throw error;
+    }
   }
 
   /** Records that a station fetched its scripts (its last contact). */
@@ -112,10 +116,10 @@ export class PlanStore {
     });
   }
 
-  async upsertSmsTemplates(county: string, templates: readonly SmsTemplate[]): Promise<UpsertReport> {
+  async upsertSmsTemplates(county: string, templates: readonly SmsTemplate[], audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
     const current = await this.queryPartition(keys.smsTemplates(county));
     const desired = templates.map((template) => ({ ...keys.smsTemplate(county, template.id), ...template }));
-    return this.upsertChanged(current, desired);
+    return this.upsertChanged(current, desired, audit);
   }
 
   private queryPartition(pk: string): Promise<Record<string, unknown>[]> {
@@ -127,7 +131,8 @@ export class PlanStore {
     });
   }
 
-  private async upsertChanged(current: Record<string, unknown>[], desired: Record<string, unknown>[]): Promise<UpsertReport> {
+  /** Writes what differs; with `audit`, in transactions that each file the entry of their own writes. */
+  private async upsertChanged(current: Record<string, unknown>[], desired: Record<string, unknown>[], audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
     const byKey = new Map(current.map((item) => [String(item[attr.sk]), item]));
     const report: UpsertReport = { created: [], updated: [], unchanged: [] };
     const writes: Record<string, unknown>[] = [];
@@ -141,6 +146,11 @@ export class PlanStore {
         continue;
       }
       writes.push(item);
+    }
+    if (audit) {
+      const labelled = writes.map((Item) => ({ write: { Put: { TableName: this.tableName, Item } }, label: String(Item[attr.sk]) }));
+      await writeInAuditedChunks(this.db, this.tableName, labelled, audit, 'The registry changed while it was being written; nothing in this part was written. Try again.');
+      return report;
     }
     for (let start = 0; start < writes.length; start += BATCH_SIZE) {
       await this.batchPut(writes.slice(start, start + BATCH_SIZE));

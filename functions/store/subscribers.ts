@@ -16,7 +16,7 @@ import {
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
-import { writeWithAudit } from './audit.js';
+import { auditPut, writeWithAudit } from './audit.js';
 import { isConditionFailure, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import { queryPage } from './query.js';
@@ -58,7 +58,7 @@ export class SubscriberStore {
    * Adds or replaces a subscriber. Moving to another village or township moves the item, in one
    * transaction, so the number is never listed twice or lost.
    */
-  async upsert(record: SubscriberRecord, existing: SubscriberRecord | undefined): Promise<'created' | 'updated' | 'unchanged'> {
+  async upsert(record: SubscriberRecord, existing: SubscriberRecord | undefined, audit?: AuditEntry): Promise<'created' | 'updated' | 'unchanged'> {
     if (existing && sameContent(existing, record)) return 'unchanged';
     const moved = existing && (existing.township !== record.township || existing.village !== record.village);
     if (moved) {
@@ -67,21 +67,18 @@ export class SubscriberStore {
           TransactItems: [
             { Delete: { TableName: this.tableName, Key: keys.subscriber(existing.county, existing.township, existing.village, existing.phoneKey) } },
             { Put: { TableName: this.tableName, Item: subscriberItem(record) } },
+            ...(audit ? [auditPut(this.tableName, audit)] : []),
           ],
         }),
       );
     } else {
-      await this.db.send(new PutCommand({ TableName: this.tableName, Item: subscriberItem(record) }));
+      await writeWithAudit(this.db, this.tableName, { Put: { TableName: this.tableName, Item: subscriberItem(record) } }, audit);
     }
     return existing ? 'updated' : 'created';
   }
 
-  async remove(record: SubscriberRecord): Promise<void> {
-    await this.db.send(
-      new TransactWriteCommand({
-        TransactItems: [{ Delete: { TableName: this.tableName, Key: keys.subscriber(record.county, record.township, record.village, record.phoneKey) } }],
-      }),
-    );
+  async remove(record: SubscriberRecord, audit?: AuditEntry): Promise<void> {
+    await writeWithAudit(this.db, this.tableName, { Delete: { TableName: this.tableName, Key: keys.subscriber(record.county, record.township, record.village, record.phoneKey) } }, audit);
   }
 
   /** One page of a township's subscribers, optionally of one village. */

@@ -2,8 +2,11 @@
  * @module workflows/imports
  * CSV imports of stations and subscribers, shared by `npm run import` and the API. Rows that do
  * not check out are reported with their line and reason; the rest are added or changed.
- * Importing the same file twice changes nothing.
+ * Importing the same file twice changes nothing. A station import files its audit entries with its
+ * writes (it is a registry change); a subscriber import, thousands of rows written one by one, files
+ * one entry summing up what it changed once it is done.
  */
+import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
 import type { SubscriberRecord } from '../domain/subscriber.js';
@@ -24,10 +27,24 @@ const CONCURRENCY = 8;
 
 export async function importCsv(
   store: Store,
-  request: { county: string; kind: ImportKind; text: string; dryRun: boolean; now: Date; onProgress?: (done: number, total: number) => void },
+  request: {
+    county: string;
+    kind: ImportKind;
+    text: string;
+    dryRun: boolean;
+    now: Date;
+    onProgress?: (done: number, total: number) => void;
+    /** Who is importing, for the audit log, and the county's time zone (which day it is filed under). */
+    audit?: { actor: AuditActor; timeZone: string } | undefined;
+  },
 ): Promise<ImportReport> {
   const registry = await store.plans.getRegistry(request.county);
   const base = { kind: request.kind, dryRun: request.dryRun, created: 0, updated: 0, unchanged: 0 };
+  const { audit } = request;
+  const entry = audit
+    ? (action: AuditAction, after: object) =>
+        auditEntry({ county: request.county, actor: audit.actor, action, subject: { kind: request.kind, id: request.county }, after, now: request.now, timeZone: audit.timeZone })
+    : undefined;
 
   if (request.kind === 'stations') {
     const parsed = parseStations(request.text, registry);
@@ -35,7 +52,7 @@ export async function importCsv(
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
       ? { created: [], updated: [], unchanged: [] }
-      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] });
+      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed) => entry('registry.update', { import: 'stations', changed })));
     request.onProgress?.(parsed.lines, parsed.lines);
     return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
   }
@@ -80,5 +97,8 @@ export async function importCsv(
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  if (entry && !request.dryRun && report.created + report.updated > 0) {
+    await store.audit.file(entry('subscribers.import', { rows: report.rows, created: report.created, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length }));
+  }
   return report;
 }

@@ -5,7 +5,7 @@
  * dryRun, only say what would change. Bad input writes nothing.
  */
 import type { Config } from '../config.js';
-import { auditEntry, type AuditActor } from '../domain/audit.js';
+import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { activityKinds } from '../domain/activity.js';
 import { checkPlan, type PlanFile } from '../domain/plan.js';
 import { diffPlan, type EntryAction } from '../domain/plan-diff.js';
@@ -14,7 +14,7 @@ import { checkRegistry, type Problem, type Registry } from '../domain/registry.j
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
-import { writePlanDiff } from '../store/plan-apply.js';
+import { writePlanDiff, type PlanChange } from '../store/plan-apply.js';
 import type { UpsertReport } from '../store/plans.js';
 
 export interface LoadReport {
@@ -80,32 +80,15 @@ export async function loadPlan(
   let templateReport: UpsertReport | undefined;
   let writes = 0;
   if (!request.dryRun) {
-    if (request.registry) registryReport = await store.plans.upsertRegistry(county, request.registry);
-    templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates);
-    const changedIds = <T extends { id: string; action: EntryAction }>(decisions: T[], action: EntryAction) => decisions.filter((decision) => decision.action === action).map((decision) => decision.id);
-    const summary = {
-      plan: diff.planYear.action,
-      campaignsCreated: changedIds(diff.campaigns, 'create'),
-      campaignsUpdated: changedIds(diff.campaigns, 'update'),
-      noticesCreated: diff.notices.filter((notice) => notice.action === 'create').map((notice) => `${notice.campaignId}/${notice.id}`),
-      noticesUpdated: diff.notices.filter((notice) => notice.action === 'update').map((notice) => `${notice.campaignId}/${notice.id}`),
-      registryChanged: [...(registryReport?.created ?? []), ...(registryReport?.updated ?? [])],
-      smsTemplatesChanged: [...(templateReport?.created ?? []), ...(templateReport?.updated ?? [])],
-    };
-    const changed = summary.plan !== 'unchanged' || Object.values(summary).some((value) => Array.isArray(value) && value.length > 0);
-    // A load that changes nothing leaves no entry: the log records changes, not attempts.
-    const audit = changed
-      ? auditEntry({
-          county,
-          actor: request.auditActor ?? { ...request.actor, role: 'system' },
-          action: 'plan.load',
-          subject: { kind: 'plan', id: String(plan.year) },
-          after: summary,
-          now,
-          timeZone: deps.config.timeZone,
-        })
-      : undefined;
-    writes = await writePlanDiff(store.db, store.tableName, diff, audit);
+    const actor = request.auditActor ?? { ...request.actor, role: 'system' as const };
+    const entry = (action: AuditAction, subject: { kind: string; id: string }, after: object) =>
+      auditEntry({ county, actor, action, subject, after, now, timeZone: deps.config.timeZone });
+    // Each transaction files the entry of its own writes; a load that changes nothing files nothing.
+    if (request.registry) {
+      registryReport = await store.plans.upsertRegistry(county, request.registry, (changed) => entry('registry.update', { kind: 'registry', id: county }, { changed }));
+    }
+    templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates, (changed) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed }));
+    writes = await writePlanDiff(store.db, store.tableName, diff, (changes) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, planLoadSummary(changes)));
     // Every load, not only a changed one: a load that failed after writing its plan, or a
     // township added since, still gets its cells (one Query when they all exist).
     const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
@@ -137,5 +120,19 @@ export function mergeRegistry(stored: Registry, incoming: Registry): Registry {
     villages: byId(stored.villages, incoming.villages),
     stations: byId(stored.stations, incoming.stations),
     groups: [...new Set([...stored.groups, ...incoming.groups])],
+  };
+}
+
+/** What one transaction of a plan load wrote, for its audit entry. */
+export function planLoadSummary(changes: readonly PlanChange[]) {
+  const ids = (action: 'create' | 'update', kind: 'campaign' | 'notice') =>
+    changes.filter((change) => change.startsWith(`${action} ${kind} `)).map((change) => change.slice(`${action} ${kind} `.length));
+  const planChange = changes.find((change) => change.includes(' plan '));
+  return {
+    plan: planChange ? (planChange.startsWith('create') ? 'create' : 'update') : 'unchanged',
+    campaignsCreated: ids('create', 'campaign'),
+    campaignsUpdated: ids('update', 'campaign'),
+    noticesCreated: ids('create', 'notice'),
+    noticesUpdated: ids('update', 'notice'),
   };
 }

@@ -4,6 +4,7 @@
  * outcomes of deliveries), report every counter that differs, and — when asked — repair them.
  * An admin tool: it reads every record of the year on purpose.
  */
+import { auditEntry, type AuditActor } from '../domain/audit.js';
 import { tallyPeriod } from '../domain/delivery.js';
 import { differences, recount, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
 import type { Store } from '../store/index.js';
@@ -21,7 +22,10 @@ const talliedOutcome = (state: string, kind: 'sms' | 'station'): DeliveryTally |
   return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed' } as const)[state as 'sent' | 'skipped' | 'failed'];
 };
 
-export async function reconcileYear(store: Store, request: { county: string; year: number; repair: boolean; timeZone: string }): Promise<ReconcileReport> {
+export async function reconcileYear(
+  store: Store,
+  request: { county: string; year: number; repair: boolean; timeZone: string; actor?: AuditActor | undefined; now?: Date | undefined },
+): Promise<ReconcileReport> {
   const { county, year } = request;
   const activities = await store.activities.allOfYear(county, year);
   const deliveries: { tally: DeliveryTally; year: number; month: number; township: string }[] = [];
@@ -50,6 +54,13 @@ export async function reconcileYear(store: Store, request: { county: string; yea
       const want = [...expected.values()].find((candidate) => candidate.dimension === cell.dimension && candidate.value === cell.value && candidate.month === cell.month);
       await store.tallies.overwrite(county, { ...cell, counts: want?.counts ?? {} });
       repaired += 1;
+    }
+    // Counters set by hand are a change like any other: one entry, once the cells are set.
+    if (repaired > 0 && request.actor) {
+      const after = { year, cells: repaired, differences: found.map((difference) => ({ ...difference.cell, counter: difference.counter, from: difference.stored, to: difference.expected })) };
+      await store.audit.file(
+        auditEntry({ county, actor: request.actor, action: 'tallies.repair', subject: { kind: 'tallies', id: String(year) }, after, now: request.now ?? new Date(), timeZone: request.timeZone }),
+      );
     }
   }
   return { year, activities: activities.length, deliveries: deliveryCount, differences: found, repaired };

@@ -242,6 +242,12 @@ describe('reconciliation', () => {
     expect(found.body.repaired).toBe(0);
     const repaired = await send('POST', '/tallies/reconcile?year=2021&repair=true', admin);
     expect(repaired.body.repaired).toBe(1);
+    // The repair is on record, with each counter it set.
+    const audit = await send('GET', '/audit?date=2021-12-20&action=tallies.repair', countyOffice);
+    expect(audit.body.items).toHaveLength(1);
+    expect(audit.body.items[0].after.differences).toEqual(
+      expect.arrayContaining([expect.objectContaining({ dimension: 'theme', value: 'consumer-rights', month: 3, counter: 'activities', from: 999 })]),
+    );
     expect((await send('POST', '/tallies/reconcile?year=2021', admin)).body.differences).toEqual([]);
     expect(await storedMatchesRecount(2021)).toEqual([]);
     expect((await send('POST', '/tallies/reconcile?year=2021', countyOffice)).status).toBe(403);

@@ -161,6 +161,65 @@ describe('the audit log', () => {
     ]);
   });
 
+  it('files registry and SMS template changes, and only what changed', async () => {
+    const registry = sampleRegistry();
+    const renamed = { ...registry, townships: registry.townships.map((township) => (township.id === 'lianglu' ? { ...township, name: '两路镇' } : township)) };
+    expect((await send('PUT', '/registry', admin, renamed)).status).toBe(200);
+    expect((await send('PUT', '/registry', admin, renamed)).status).toBe(200); // the same again: no entry
+    expect((await send('DELETE', '/registry/villages/lianglu-gaoshan', admin)).status).toBe(409); // a station uses it
+    expect((await send('DELETE', '/registry/stations/st-gaoshan', admin)).status).toBe(200);
+    expect((await send('DELETE', '/registry/stations/st-gaoshan', admin)).status).toBe(404);
+    expect((await send('PUT', '/sms-templates', admin, { items: [{ id: 'reminder', code: 'SMS_T9', text: '${message}' }] })).status).toBe(200);
+    // The last three: the registry loaded before these tests is on record too.
+    const trail = (await auditOfDay()).filter((entry) => ['registry.update', 'registry.remove', 'sms-templates.update'].includes(entry.action) && entry.actor.role === 'admin').slice(-3);
+    expect(trail.map((entry) => [entry.action, entry.after?.changed ?? entry.before])).toEqual([
+      ['registry.update', ['TOWNSHIP#lianglu']],
+      ['registry.remove', { stations: 'st-gaoshan' }],
+      ['sms-templates.update', ['TEMPLATE#reminder']],
+    ]);
+  });
+
+  it('files subscribers added, changed and removed with the number masked, and an import as one summary', async () => {
+    const phone = testPhone(5678);
+    const subscriber = { phone, township: 'chengxiang', village: 'chengxiang-xiangyang', groups: ['企业'] };
+    expect((await send('POST', '/subscribers', admin, subscriber)).status).toBe(200);
+    expect((await send('POST', '/subscribers', admin, { ...subscriber, groups: ['村干部'] })).status).toBe(200);
+    const key = String((await send('POST', '/subscribers', admin, { ...subscriber, groups: ['村干部'] })).body.subscriber.phoneKey);
+    expect((await send('DELETE', `/subscribers/${key}`, admin)).status).toBe(200);
+    const csv = `手机号,乡镇,村\n${testPhone(7001)},城厢镇,向阳村\n${testPhone(7002)},城厢镇,向阳村\n12345,城厢镇,向阳村\n`;
+    expect((await send('POST', '/subscribers/import', admin, csv, 'text/csv')).status).toBe(200);
+
+    const entries = await auditOfDay();
+    const trail = entries.filter((entry) => entry.subject.id === key);
+    expect(trail.map((entry) => [entry.action, entry.before?.groups, entry.after?.groups])).toEqual([
+      ['subscriber.create', undefined, ['企业']],
+      ['subscriber.update', ['企业'], ['村干部']],
+      ['subscriber.remove', ['村干部'], undefined],
+    ]);
+    expect(trail[0]?.after?.phone).toBe('+86 199****5678');
+    expect(entries.find((entry) => entry.action === 'subscribers.import')?.after).toEqual({ rows: 3, created: 2, updated: 0, unchanged: 0, rejected: 1 });
+    expect(JSON.stringify(entries)).not.toContain(phone.slice(3));
+  });
+
+  it('files a large plan load in parts, each listing exactly what its own transaction wrote', async () => {
+    const many = aPlan({
+      year: 2032,
+      campaigns: Array.from({ length: 120 }, (_, index) => ({
+        id: `c-${String(index).padStart(3, '0')}`,
+        title: `活动 ${index}`,
+        theme: 'consumer-rights',
+        window: { start: '2032-03-01', end: '2032-03-31' },
+        notices: [],
+      })),
+    });
+    expect((await send('POST', '/plans', staff, many)).status).toBe(200);
+    const parts = (await auditOfDay('&action=plan.load')).filter((entry) => entry.subject.id === '2032');
+    expect(parts).toHaveLength(2);
+    expect(parts.map((entry) => (entry.after?.campaignsCreated as string[]).length)).toEqual([98, 22]);
+    expect(parts.map((entry) => entry.after?.plan)).toEqual(['create', 'unchanged']);
+    expect(new Set(parts.flatMap((entry) => entry.after?.campaignsCreated as string[])).size).toBe(120);
+  });
+
   it('files nothing for a change refused as bad input', async () => {
     const before = (await auditOfDay()).length;
     expect((await send('POST', '/activities', staff, { date: DAY, township: 'atlantis', theme: 'consumer-rights', kind: 'event' })).status).toBe(400);
