@@ -102,7 +102,6 @@ function sum(into: Counts, add: Partial<Counts>): Counts {
   return into;
 }
 
-/** Assembles the breakdowns for some months of a year from its stored cells. */
 /**
  * The counter cells a planned year will use, before anything is counted: every month of the total,
  * of each theme, township and kind. Created empty when the plan is loaded, they make a year's read
@@ -119,6 +118,7 @@ export function plannedCells(year: number, values: { themes: readonly string[]; 
   return byDimension.flatMap(([dimension, list]) => list.flatMap((value) => Array.from({ length: 12 }, (_, index) => ({ year, dimension, value, month: index + 1 }))));
 }
 
+/** Assembles the breakdowns for some months of a year from its stored cells. */
 export function assemble(year: number, months: readonly number[], cells: readonly StoredCell[]): Tallies {
   const inPeriod = cells.filter((cell) => cell.year === year && months.includes(cell.month));
   const by = (dimension: Dimension): Breakdown[] => {
