@@ -12,6 +12,7 @@ import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type De
 import { maskPhonesIn, normalisePhone, phoneKey } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
+import { TransitTimes } from '../domain/transit.js';
 import type { Logger } from '../http/logger.js';
 import { errorFields } from '../http/logger.js';
 import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js';
@@ -19,6 +20,7 @@ import type { Outcome } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
 import { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
+import { inParallel } from './parallel.js';
 
 export interface DispatchSettings {
   /** How long a claim holds: a crashed run's deliveries come back after this. */
@@ -329,55 +331,6 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
       if (item) await failedAttempt(item.delivery, item.leaseId, failed);
     }
   }
-}
-
-/**
- * How long recent Publish calls took, from start to answer. A message reaches SNS somewhere in
- * that time, so a send is only started while twice the slowest recent one still fits in the
- * current second (twice: a busy process can be slower than anything it has just seen). Measured
- * on the dispatcher's clock (a test's fixed clock measures 0).
- */
-class TransitTimes {
-  private readonly recent: number[] = [];
-  add(ms: number): void {
-    this.recent.push(ms);
-    if (this.recent.length > TRANSIT_SAMPLES) this.recent.shift();
-  }
-  guardMs(): number {
-    if (this.recent.length === 0) return FIRST_TRANSIT_GUARD_MS;
-    return Math.min(MAX_TRANSIT_GUARD_MS, 2 * Math.max(...this.recent));
-  }
-}
-/** Sends remembered for the guard: enough to see a slow patch, few enough to forget it soon. */
-const TRANSIT_SAMPLES = 32;
-/** Before the first answer, assume a slow one: the run's first second must not overflow either. */
-const FIRST_TRANSIT_GUARD_MS = 100;
-/** However slow SNS gets, three quarters of each second stay usable. */
-const MAX_TRANSIT_GUARD_MS = 250;
-
-/**
- * Runs `task` over `items`, at most `limit` at a time; results in the items' order. The first
- * error stops new tasks from starting, and is thrown only once the running ones have finished:
- * a run that fails leaves no send or write of its own still going behind it.
- */
-async function inParallel<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (next < items.length && !failure) {
-      const index = next++;
-      const item = items[index] as T;
-      try {
-        results[index] = await task(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.error;
-  return results;
 }
 
 /** Reads SNS's opt-out list when the last sync is older than the setting. */

@@ -11,6 +11,7 @@ import { Invalid } from '../domain/errors.js';
 import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
 import type { SubscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
+import { inParallel } from './parallel.js';
 
 export interface ImportReport {
   kind: ImportKind;
@@ -61,42 +62,36 @@ export async function importCsv(
   if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
   const report: ImportReport = { ...base, rows: parsed.lines, rejected: parsed.rejected };
   const at = request.now.toISOString();
-  let next = 0;
   let done = parsed.rejected.length;
   request.onProgress?.(done, parsed.lines);
-  const worker = async () => {
-    while (next < parsed.rows.length) {
-      const row = parsed.rows[next++];
-      if (!row) return;
-      const existing = await store.subscribers.findByPhoneKey(request.county, row.phoneKey);
-      const record: SubscriberRecord = {
-        county: request.county,
-        phone: row.phone,
-        phoneKey: row.phoneKey,
-        township: row.township,
-        village: row.village,
-        groups: row.groups,
-        consent: row.consent,
-        // An import never un-does an opt-out: only the person can.
-        optedOut: existing?.optedOut ?? false,
-        ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
-        ...(row.name ? { name: row.name } : {}),
-        createdAt: existing?.createdAt ?? at,
-        updatedAt: at,
-      };
-      const result = request.dryRun
-        ? existing
-          ? existing.township === record.township && existing.village === record.village && existing.consent === record.consent && [...existing.groups].sort().join() === [...record.groups].sort().join() && (existing.name ?? '') === (record.name ?? '')
-            ? 'unchanged'
-            : 'updated'
-          : 'created'
-        : await store.subscribers.upsert(record, existing);
-      report[result] += 1;
-      done += 1;
-      request.onProgress?.(done, parsed.lines);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await inParallel(parsed.rows, CONCURRENCY, async (row) => {
+    const existing = await store.subscribers.findByPhoneKey(request.county, row.phoneKey);
+    const record: SubscriberRecord = {
+      county: request.county,
+      phone: row.phone,
+      phoneKey: row.phoneKey,
+      township: row.township,
+      village: row.village,
+      groups: row.groups,
+      consent: row.consent,
+      // An import never un-does an opt-out: only the person can.
+      optedOut: existing?.optedOut ?? false,
+      ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
+      ...(row.name ? { name: row.name } : {}),
+      createdAt: existing?.createdAt ?? at,
+      updatedAt: at,
+    };
+    const result = request.dryRun
+      ? existing
+        ? existing.township === record.township && existing.village === record.village && existing.consent === record.consent && [...existing.groups].sort().join() === [...record.groups].sort().join() && (existing.name ?? '') === (record.name ?? '')
+          ? 'unchanged'
+          : 'updated'
+        : 'created'
+      : await store.subscribers.upsert(record, existing);
+    report[result] += 1;
+    done += 1;
+    request.onProgress?.(done, parsed.lines);
+  });
   if (entry && !request.dryRun && report.created + report.updated > 0) {
     await store.audit.file(entry('subscribers.import', { rows: report.rows, created: report.created, updated: report.updated, unchanged: report.unchanged, rejected: report.rejected.length }));
   }
