@@ -29,6 +29,8 @@ const optionsSchema = z.object({
   dataDir: z.string().min(1),
   demo: z.boolean(),
   tickSeconds: z.coerce.number().int().min(0).max(3600),
+  /** Run as if it were this moment (time moves on from there): demos of a key date, and tests. */
+  clock: z.iso.datetime({ offset: true, message: 'a date-time with its offset, e.g. 2026-12-04T09:00:00+08:00' }).optional(),
 });
 
 function readOptions() {
@@ -40,6 +42,7 @@ function readOptions() {
       'data-dir': { type: 'string' },
       'no-demo': { type: 'boolean' },
       tick: { type: 'string' },
+      clock: { type: 'string' },
     },
   });
   const env = process.env;
@@ -50,12 +53,19 @@ function readOptions() {
     dataDir: values['data-dir'] ?? env.PUFA_DATA_DIR ?? DEFAULT_DATA_DIR,
     demo: !(values['no-demo'] ?? ['1', 'true'].includes(env.PUFA_NO_DEMO ?? '')),
     tickSeconds: values.tick ?? env.PUFA_TICK_SECONDS ?? 15,
+    clock: values.clock ?? env.PUFA_LOCAL_CLOCK,
   });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(problems.map((message) => ({ variable: 'option', message })));
   }
   return parsed.data;
+}
+
+/** A clock that reads `start` now and moves on in real time. */
+function clockFrom(start: number): () => Date {
+  const offset = start - Date.now();
+  return () => new Date(Date.now() + offset);
 }
 
 async function main(): Promise<void> {
@@ -78,17 +88,19 @@ async function main(): Promise<void> {
       env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: LOCAL_STATION_TOPIC },
     });
     const { config, store } = local;
+    const clock = options.clock ? clockFrom(Date.parse(options.clock)) : local.deps.clock;
+    const deps = { ...local.deps, clock };
     const admin = await ensureLocalAdminToken(store, {
       county: config.county,
       dataDir: options.inMemory ? undefined : dataDir,
-      now: new Date(),
+      now: clock(),
     });
     const demo =
       local.createdTable && options.demo
-        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: new Date() })
+        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock() })
         : [];
-    const app = createApp({ ...local.deps, outbox: sink.outbox });
-    const ticker = startTicker(local.deps, options.tickSeconds);
+    const app = createApp({ ...deps, outbox: sink.outbox });
+    const ticker = startTicker(deps, options.tickSeconds);
     const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
       const url = `http://${shownHost}:${info.port}`;
@@ -102,6 +114,7 @@ async function main(): Promise<void> {
           `  API docs:   ${url}/docs`,
           `  Database:   DynamoDB Local, ${options.inMemory ? 'in memory (data is lost on stop)' : `on disk in ${dataDir}`}`,
           `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,
+          ...(options.clock ? [`  Clock:      as if it were ${options.clock} at start, moving on from there`] : []),
           ...(demo.length > 0 ? ['  Demo data (campaigns/, first start only):', ...demo] : []),
           `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,

@@ -39,14 +39,22 @@ async function signedIn(token: string, viewport = { width: 1200, height: 900 }):
   return page;
 }
 
-/** A local date-time a little ahead, in the county's zone (Asia/Shanghai). */
+/**
+ * The server runs as if it were 10:00 on 1 December 2026 in the county (and moves on from there),
+ * so the walk never meets midnight, quiet hours or a year without a plan, whenever CI runs it.
+ */
+const SERVER_CLOCK = Date.parse('2026-12-01T10:00:00+08:00');
+let clockOffset = 0;
+
+/** A local date-time (Asia/Shanghai, UTC+8) a little ahead on the server's clock. */
 function soon(minutes: number): string {
-  const local = new Date(Date.now() + 8 * 3600_000 + minutes * 60_000);
+  const local = new Date(Date.now() + clockOffset + 8 * 3600_000 + minutes * 60_000);
   return local.toISOString().slice(0, 16);
 }
 
 beforeAll(async () => {
-  server = await startLocalServer(['--port', String(await freePort()), '--in-memory', '--tick', '1']);
+  clockOffset = SERVER_CLOCK - Date.now();
+  server = await startLocalServer(['--port', String(await freePort()), '--in-memory', '--tick', '1', '--clock', new Date(SERVER_CLOCK).toISOString()]);
   browser = await launchChromium();
   tokens.staff = await issue('staff', '宣传员小王');
   tokens.reviewer = await issue('reviewer', '审核员老李');

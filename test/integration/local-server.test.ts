@@ -147,5 +147,10 @@ describe('npm start', () => {
     );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('port');
+    const clock = await run(TSX, ['functions/local/main.ts', '--clock', 'tomorrow at nine'], { env: process.env }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(clock).toMatchObject({ code: 1 });
+    expect((clock as { stderr: string }).stderr).toContain('--clock: a date-time with its offset');
   }, 60_000);
 });
