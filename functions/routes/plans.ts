@@ -19,7 +19,7 @@ import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../ht
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
 import { auditFor } from '../workflows/context.js';
-import { loadPlan, mergeRegistry } from '../workflows/plans.js';
+import { loadPlan, mergeRegistry, partOf } from '../workflows/plans.js';
 
 const YAML_TYPES = /^(application|text)\/(x-)?yaml\b/i;
 const json = jsonResponse;
@@ -200,7 +200,7 @@ export function planRoutes() {
       const problems = checkRegistry(body, mergeRegistry(stored, body));
       if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
       const audit = auditFor(deps(c), c.var.caller);
-      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body, (changed) => audit('registry.update', { kind: 'registry', id: c.var.caller.county }, undefined, { changed }))), 200);
+      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body, (changed, part) => audit('registry.update', { kind: 'registry', id: c.var.caller.county }, undefined, { changed, ...partOf(part) }))), 200);
     })
     .openapi(removeRegistryRoute, async (c) => {
       const { kind, id } = c.req.valid('param');
@@ -221,8 +221,8 @@ export function planRoutes() {
     .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
     .openapi(putTemplatesRoute, async (c) => {
       const audit = auditFor(deps(c), c.var.caller);
-      const report = await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items, (changed) =>
-        audit('sms-templates.update', { kind: 'sms-templates', id: c.var.caller.county }, undefined, { changed }),
+      const report = await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items, (changed, part) =>
+        audit('sms-templates.update', { kind: 'sms-templates', id: c.var.caller.county }, undefined, { changed, ...partOf(part) }),
       );
       return c.json(counts(report), 200);
     });

@@ -63,12 +63,14 @@ export async function writeInAuditedChunks(
   db: DynamoDBDocumentClient,
   tableName: string,
   writes: readonly { write: TransactWrite; label: string }[],
-  entryFor: (labels: string[]) => AuditEntry,
+  entryFor: (labels: string[], part: { part: number; parts: number }) => AuditEntry,
   conflictMessage: string,
 ): Promise<void> {
+  const parts = Math.ceil(writes.length / WRITES_PER_ENTRY);
   for (let start = 0; start < writes.length; start += WRITES_PER_ENTRY) {
     const chunk = writes.slice(start, start + WRITES_PER_ENTRY);
-    const items = [...chunk.map((entry) => entry.write), auditPut(tableName, entryFor(chunk.map((entry) => entry.label)))];
+    const part = { part: start / WRITES_PER_ENTRY + 1, parts };
+    const items = [...chunk.map((entry) => entry.write), auditPut(tableName, entryFor(chunk.map((entry) => entry.label), part))];
     await conditionally(() => db.send(new TransactWriteCommand({ TransactItems: items })), conflictMessage);
   }
 }

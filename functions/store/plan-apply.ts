@@ -26,7 +26,7 @@ export async function writePlanDiff(
   db: DynamoDBDocumentClient,
   tableName: string,
   diff: PlanDiff,
-  audit?: (changes: PlanChange[]) => AuditEntry,
+  audit?: (changes: PlanChange[], part: { part: number; parts: number }) => AuditEntry,
 ): Promise<number> {
   const guarded = (Item: Record<string, unknown>, expectedVersion: number | undefined): TransactWrite => ({
     Put:
@@ -60,7 +60,7 @@ export async function writePlanDiff(
     }
   }
   if (audit) {
-    await writeInAuditedChunks(db, tableName, writes, (labels) => audit(labels as PlanChange[]), CONFLICT);
+    await writeInAuditedChunks(db, tableName, writes, (labels, part) => audit(labels as PlanChange[], part), CONFLICT);
   } else {
     for (let start = 0; start < writes.length; start += TRANSACTION_SIZE) {
       const chunk = writes.slice(start, start + TRANSACTION_SIZE).map((entry) => entry.write);

@@ -23,6 +23,9 @@ import { attr } from './table.js';
 const BATCH_SIZE = 25;
 const MAX_BATCH_ATTEMPTS = 5;
 
+/** The entry for one transaction's writes (by sort key), and which part of how many it is. */
+type ChunkAudit = (changed: string[], part: { part: number; parts: number }) => AuditEntry;
+
 export interface UpsertReport {
   created: string[];
   updated: string[];
@@ -71,7 +74,7 @@ export class PlanStore {
   }
 
   /** Adds or changes registry entries; entries not named are left alone. Idempotent. */
-  async upsertRegistry(county: string, registry: Registry, audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
+  async upsertRegistry(county: string, registry: Registry, audit?: ChunkAudit): Promise<UpsertReport> {
     const current = await this.queryPartition(keys.registry(county));
     const desired = [
       ...registry.townships.map((item) => ({ ...keys.registryItem(county, 'TOWNSHIP', item.id), ...item })),
@@ -116,7 +119,7 @@ export class PlanStore {
     });
   }
 
-  async upsertSmsTemplates(county: string, templates: readonly SmsTemplate[], audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
+  async upsertSmsTemplates(county: string, templates: readonly SmsTemplate[], audit?: ChunkAudit): Promise<UpsertReport> {
     const current = await this.queryPartition(keys.smsTemplates(county));
     const desired = templates.map((template) => ({ ...keys.smsTemplate(county, template.id), ...template }));
     return this.upsertChanged(current, desired, audit);
@@ -132,7 +135,7 @@ export class PlanStore {
   }
 
   /** Writes what differs; with `audit`, in transactions that each file the entry of their own writes. */
-  private async upsertChanged(current: Record<string, unknown>[], desired: Record<string, unknown>[], audit?: (changed: string[]) => AuditEntry): Promise<UpsertReport> {
+  private async upsertChanged(current: Record<string, unknown>[], desired: Record<string, unknown>[], audit?: ChunkAudit): Promise<UpsertReport> {
     const byKey = new Map(current.map((item) => [String(item[attr.sk]), item]));
     const report: UpsertReport = { created: [], updated: [], unchanged: [] };
     const writes: Record<string, unknown>[] = [];

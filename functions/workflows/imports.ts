@@ -12,6 +12,7 @@ import { parseStations, parseSubscribers, type ImportKind, type Rejected } from 
 import type { SubscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
 import { inParallel } from './parallel.js';
+import { partOf } from './plans.js';
 
 export interface ImportReport {
   kind: ImportKind;
@@ -53,7 +54,7 @@ export async function importCsv(
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
       ? { created: [], updated: [], unchanged: [] }
-      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed) => entry('registry.update', { import: 'stations', changed })));
+      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
     request.onProgress?.(parsed.lines, parsed.lines);
     return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
   }

@@ -85,10 +85,10 @@ export async function loadPlan(
       auditEntry({ county, actor, action, subject, after, now, timeZone: deps.config.timeZone });
     // Each transaction files the entry of its own writes; a load that changes nothing files nothing.
     if (request.registry) {
-      registryReport = await store.plans.upsertRegistry(county, request.registry, (changed) => entry('registry.update', { kind: 'registry', id: county }, { changed }));
+      registryReport = await store.plans.upsertRegistry(county, request.registry, (changed, part) => entry('registry.update', { kind: 'registry', id: county }, { changed, ...partOf(part) }));
     }
-    templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates, (changed) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed }));
-    writes = await writePlanDiff(store.db, store.tableName, diff, (changes) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, planLoadSummary(changes)));
+    templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates, (changed, part) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed, ...partOf(part) }));
+    writes = await writePlanDiff(store.db, store.tableName, diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
     // Every load, not only a changed one: a load that failed after writing its plan, or a
     // township added since, still gets its cells (one Query when they all exist).
     const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
@@ -136,3 +136,6 @@ export function planLoadSummary(changes: readonly PlanChange[]) {
     noticesUpdated: ids('update', 'notice'),
   };
 }
+
+/** "Part 2 of 3" on entries of work split over transactions; nothing when it was one. */
+export const partOf = (part: { part: number; parts: number }) => (part.parts > 1 ? part : {});
