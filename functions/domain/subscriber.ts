@@ -33,6 +33,40 @@ export const subscriberRecordSchema = z.object({
 });
 export type SubscriberRecord = z.infer<typeof subscriberRecordSchema>;
 
+/**
+ * The record for a subscriber as entered (by hand or from a CSV row), over the one stored for the
+ * same number if any: it keeps its first date and its opt-out — only the person can undo that.
+ */
+export function subscriberRecord(
+  county: string,
+  entry: { phone: string; phoneKey: string; township: string; village: string; groups: string[]; consent: boolean; name?: string | undefined },
+  existing: SubscriberRecord | undefined,
+  now: Date,
+): SubscriberRecord {
+  const at = now.toISOString();
+  return {
+    county,
+    phone: entry.phone,
+    phoneKey: entry.phoneKey,
+    township: entry.township,
+    village: entry.village,
+    groups: entry.groups,
+    consent: entry.consent,
+    optedOut: existing?.optedOut ?? false,
+    ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
+    ...(entry.name ? { name: entry.name } : {}),
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+  };
+}
+
+/** Whether a write would change what is stored (dates aside). */
+export function sameSubscriber(a: SubscriberRecord, b: SubscriberRecord): boolean {
+  const content = (record: SubscriberRecord) =>
+    JSON.stringify([record.phone, record.township, record.village, [...record.groups].sort(), record.consent, record.optedOut, record.name ?? '']);
+  return content(a) === content(b);
+}
+
 /** What a non-admin sees: the number masked, the key to act on it. */
 export function subscriberView(record: SubscriberRecord, revealPhone: boolean) {
   const { county: _county, ...rest } = record;

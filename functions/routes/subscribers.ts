@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { maskPhone, normalisePhone, phoneKey } from '../domain/phone.js';
-import { subscriberInputSchema, subscriberRecordSchema, subscriberView, type SubscriberRecord } from '../domain/subscriber.js';
+import { subscriberInputSchema, subscriberRecord, subscriberRecordSchema, subscriberView } from '../domain/subscriber.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { idSchema } from '../domain/access.js';
@@ -109,21 +109,7 @@ export function subscriberRoutes() {
       if (problems.length > 0) throw new Invalid('The subscriber does not fit the registry.', problems);
       const key = phoneKey(phone);
       const existing = await store.subscribers.findByPhoneKey(county, key);
-      const now = clock().toISOString();
-      const record: SubscriberRecord = {
-        county,
-        phone,
-        phoneKey: key,
-        township: input.township,
-        village: input.village,
-        groups: input.groups,
-        consent: input.consent,
-        optedOut: existing?.optedOut ?? false,
-        ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
-        ...(input.name ? { name: input.name } : {}),
-        createdAt: existing?.createdAt ?? now,
-        updatedAt: now,
-      };
+      const record = subscriberRecord(county, { ...input, phone, phoneKey: key }, existing, clock());
       // The log keeps the number masked: it is personal data.
       const audit = auditFor({ config: c.var.deps.config, now: clock() }, c.var.caller)(
         existing ? 'subscriber.update' : 'subscriber.create',

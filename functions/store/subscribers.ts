@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
-import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import { sameSubscriber, subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
 import { auditPut, writeWithAudit } from './audit.js';
 import { isConditionFailure, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
@@ -59,7 +59,7 @@ export class SubscriberStore {
    * transaction, so the number is never listed twice or lost.
    */
   async upsert(record: SubscriberRecord, existing: SubscriberRecord | undefined, audit?: AuditEntry): Promise<'created' | 'updated' | 'unchanged'> {
-    if (existing && sameContent(existing, record)) return 'unchanged';
+    if (existing && sameSubscriber(existing, record)) return 'unchanged';
     const moved = existing && (existing.township !== record.township || existing.village !== record.village);
     if (moved) {
       await this.db.send(
@@ -174,10 +174,4 @@ export class SubscriberStore {
     if (!found) throw new NotFound('No subscriber with that number.');
     return found;
   }
-}
-
-function sameContent(a: SubscriberRecord, b: SubscriberRecord): boolean {
-  const content = (record: SubscriberRecord) =>
-    JSON.stringify([record.phone, record.township, record.village, [...record.groups].sort(), record.consent, record.optedOut, record.name ?? '']);
-  return content(a) === content(b);
 }

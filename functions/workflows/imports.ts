@@ -9,7 +9,7 @@
 import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
-import type { SubscriberRecord } from '../domain/subscriber.js';
+import { sameSubscriber, subscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
 import { inParallel } from './parallel.js';
 import { partOf } from './plans.js';
@@ -62,29 +62,14 @@ export async function importCsv(
   const parsed = parseSubscribers(request.text, registry);
   if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
   const report: ImportReport = { ...base, rows: parsed.lines, rejected: parsed.rejected };
-  const at = request.now.toISOString();
   let done = parsed.rejected.length;
   request.onProgress?.(done, parsed.lines);
   await inParallel(parsed.rows, CONCURRENCY, async (row) => {
     const existing = await store.subscribers.findByPhoneKey(request.county, row.phoneKey);
-    const record: SubscriberRecord = {
-      county: request.county,
-      phone: row.phone,
-      phoneKey: row.phoneKey,
-      township: row.township,
-      village: row.village,
-      groups: row.groups,
-      consent: row.consent,
-      // An import never un-does an opt-out: only the person can.
-      optedOut: existing?.optedOut ?? false,
-      ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
-      ...(row.name ? { name: row.name } : {}),
-      createdAt: existing?.createdAt ?? at,
-      updatedAt: at,
-    };
+    const record = subscriberRecord(request.county, row, existing, request.now);
     const result = request.dryRun
       ? existing
-        ? existing.township === record.township && existing.village === record.village && existing.consent === record.consent && [...existing.groups].sort().join() === [...record.groups].sort().join() && (existing.name ?? '') === (record.name ?? '')
+        ? sameSubscriber(existing, record)
           ? 'unchanged'
           : 'updated'
         : 'created'
