@@ -33,6 +33,8 @@ export const auditActions = [
   'subscribers.import',
   'token.issue',
   'token.revoke',
+  'session.start',
+  'session.end',
   'activity.create',
   'activity.update',
   'activity.delete',

@@ -3,8 +3,8 @@
  * Bearer-token authentication and role checks. A route declares the roles it allows with
  * `allow(...)`; the middleware resolves the caller from the token (one GetItem) or refuses:
  * 401 for a missing, unknown, revoked or expired token, 403 for a role the route does not allow.
+ * The API takes `Authorization: Bearer` only; the web pages' cookie works under /app alone.
  */
-import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import {
   callerFromToken,
@@ -17,8 +17,6 @@ import { Unauthenticated } from '../domain/errors.js';
 import type { AppEnv } from './env.js';
 
 const PREFIX = 'Bearer';
-/** The web pages' session: the access token itself, in an HttpOnly, SameSite=Strict cookie. */
-export const SESSION_COOKIE = 'pufa_session';
 const HEADER_PATTERN = new RegExp(`^${PREFIX} +(\\S+) *$`, 'i');
 
 export function bearerSecret(header: string | undefined): string | undefined {
@@ -27,7 +25,9 @@ export function bearerSecret(header: string | undefined): string | undefined {
 
 export function allow(...roles: Role[]) {
   return createMiddleware<AppEnv>(async function authorize(c, next) {
-    const secret = bearerSecret(c.req.header('Authorization')) ?? getCookie(c, SESSION_COOKIE);
+    // Bearer only: the pages' session cookie is no credential here, so a page another site opens
+    // cannot make the browser call the API with it (the pages check Origin; the API needs none).
+    const secret = bearerSecret(c.req.header('Authorization'));
     if (!secret) throw new Unauthenticated('Send an access token: "Authorization: Bearer pufa_…".');
     const { store, clock } = c.var.deps;
     // A string that cannot be a token is not looked up: saves a read on junk.

@@ -1,14 +1,13 @@
 /**
  * @module pages/auth
- * Sign in with an access token, sign out.
+ * Sign in with an access token (which opens a server-side session), sign out (which ends it).
  */
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
 import { z } from 'zod';
-import { SESSION_COOKIE } from '../http/auth.js';
 import type { AppEnv } from '../http/env.js';
+import { signIn, signOut } from '../workflows/sessions.js';
 import { Layout } from './layout.js';
-import { endSession, homeOf, resolveSecret, startSession } from './session.js';
+import { endSession, homeOf, sessionCaller, sessionDeps, sessionSecret, startSession } from './session.js';
 
 const nextSchema = z.string().regex(/^\/app(\/[A-Za-z0-9_\-/~.]*)?$/).catch('');
 
@@ -37,19 +36,20 @@ export function authPages() {
     const form = await c.req.parseBody();
     const token = typeof form.token === 'string' ? form.token.trim() : '';
     const next = nextSchema.parse(typeof form.next === 'string' ? form.next : '');
-    const caller = await resolveSecret(c, token);
-    if (!caller) {
+    const signedIn = await signIn(sessionDeps(c), token);
+    if (!signedIn) {
       return c.html(<LoginPage next={next} error="令牌无效、已撤销或已过期。请核对后重试，或向系统管理员申请新令牌。" />, 401);
     }
-    startSession(c, token);
-    return c.redirect(next || homeOf[caller.role], 303);
+    startSession(c, signedIn.secret, signedIn.session.expiresAt);
+    return c.redirect(next || homeOf[signedIn.caller.role], 303);
   });
-  pages.post('/logout', (c) => {
+  pages.post('/logout', async (c) => {
+    await signOut(sessionDeps(c), sessionSecret(c));
     endSession(c);
     return c.redirect('/app/login', 303);
   });
   pages.get('/', async (c) => {
-    const caller = await resolveSecret(c, getCookie(c, SESSION_COOKIE));
+    const caller = await sessionCaller(c);
     return c.redirect(caller ? homeOf[caller.role] : '/app/login', 303);
   });
   return pages;

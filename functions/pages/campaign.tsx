@@ -10,12 +10,15 @@ import { DomainError, Invalid, NotFound } from '../domain/errors.js';
 import { noticeInputSchema, noticeStateLabels } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
-import { actOnNotice, createNotice } from '../workflows/notices.js';
+import { actOnNotice, createNotice, evaluate } from '../workflows/notices.js';
 import { Layout, StateBadge } from './layout.js';
 import { explainRefusal, helpFor, helpJson, ProblemList } from './problems.js';
 import { pageFor } from './session.js';
 
-/** Reads the composer into a notice and asks the preview route; shows the answer as text. */
+/**
+ * Reads the composer into a notice and asks the page's preview (below, same answer as the API's
+ * preview, but authenticated by the page session and its same-origin check); shows it as text.
+ */
 const COMPOSER_SCRIPT = `
 (function(){
   var form=document.getElementById('composer'); if(!form) return;
@@ -127,7 +130,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       )}
       <h2 style="font-size:1.15rem;margin-top:1.5rem">撰写新内容</h2>
       <ProblemList problems={problems} />
-      <form id="composer" method="post" action={`${base}/notices`} class="card" data-preview={`/campaigns/${campaign.id}/notices/preview`}>
+      <form id="composer" method="post" action={`${base}/notices`} class="card" data-preview={`${base}/preview`}>
         <fieldset style="border:0;padding:0">
           <legend style="font-weight:600">渠道</legend>
           <label style="display:inline;font-weight:normal">
@@ -246,6 +249,19 @@ export function campaignPages() {
     const done = c.req.query('done');
     const texts: Record<string, string> = { saved: '已保存为草稿。', submitted: '已提交审核。', scheduled: '已排期，到点后自动发送。' };
     return page(c, {}, done ? { kind: 'ok', text: texts[done] ?? '已完成。' } : undefined);
+  });
+
+  // The composer's live preview: JSON in, the notice's evaluation out, nothing written. Mistakes
+  // come back as problem+json naming each field, which the composer turns into Chinese advice.
+  pages.post('/campaigns/:id/preview', async (c) => {
+    const id = idSchema.safeParse(c.req.param('id'));
+    if (!id.success) throw new NotFound('No such campaign.');
+    const body: unknown = await c.req.json().catch(() => undefined);
+    const parsed = noticeInputSchema.safeParse(body);
+    if (!parsed.success) throw new Invalid('The notice is not complete yet.', fieldProblems(parsed.error, 'body'));
+    const { store, config, clock } = c.var.deps;
+    const campaign = await store.campaigns.require(c.var.caller.county, id.data);
+    return c.json(await evaluate({ store, config, now: clock() }, campaign, parsed.data), 200);
   });
 
   pages.post('/campaigns/:id/notices', async (c) => {

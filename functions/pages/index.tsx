@@ -1,10 +1,10 @@
 /**
  * @module pages
- * The web pages, mounted at /app on the same Hono app as the API. Every form POST is checked for a
- * same-origin request (hono/csrf), on top of the SameSite=Strict session cookie.
+ * The web pages, mounted at /app on the same Hono app as the API. Every unsafe request is checked
+ * for a same-origin request (./same-origin), on top of the SameSite=Strict session cookie; the
+ * session cookie is honoured here only, never by the API.
  */
 import { Hono } from 'hono';
-import { csrf } from 'hono/csrf';
 import type { AppEnv } from '../http/env.js';
 import { activityPages } from './activities.js';
 import { authPages } from './auth.js';
@@ -13,11 +13,12 @@ import { dashboardPages } from './dashboard.js';
 import { outboxPages } from './outbox.js';
 import { planPages } from './plan.js';
 import { reviewPages } from './review.js';
+import { sameOriginOnly } from './same-origin.js';
 import { stationPages } from './station.js';
 
 export function webPages() {
   const pages = new Hono<AppEnv>();
-  pages.use(csrf());
+  pages.use(sameOriginOnly());
   pages.route('/', authPages());
   pages.route('/', stationPages());
   pages.route('/', reviewPages());

@@ -1,39 +1,41 @@
 /**
  * @module pages/session
- * Signing in to the web pages: the access token goes into an HttpOnly, SameSite=Strict cookie
- * (Secure over HTTPS), so page scripts never see it and other sites cannot send it. Page routes
+ * The web pages' session cookie: a session secret of its own (never the access token), in an
+ * HttpOnly, SameSite=Strict cookie (Secure over HTTPS) that page scripts cannot read. The session
+ * lives on the server (workflows/sessions): signing out or revoking the token ends it. Page routes
  * declare the roles they serve; anyone else is sent to sign in (no session) or told no (wrong role).
  */
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { callerFromToken, hashTokenSecret, looksLikeTokenSecret, type Caller, type Role } from '../domain/access.js';
-import { DomainError } from '../domain/errors.js';
-import { SESSION_COOKIE } from '../http/auth.js';
+import type { Caller, Role } from '../domain/access.js';
 import type { AppEnv } from '../http/env.js';
+import { callerOfSession, type SessionDeps } from '../workflows/sessions.js';
 import { Layout } from './layout.js';
 
-/** A working day: long enough for a shift, short enough that a forgotten phone logs itself out. */
-const SESSION_SECONDS = 12 * 3600;
+export const SESSION_COOKIE = 'pufa_session';
 
-export async function resolveSecret(c: Context<AppEnv>, secret: string | undefined): Promise<Caller | undefined> {
-  if (!secret || !looksLikeTokenSecret(secret)) return undefined;
-  const record = await c.var.deps.store.tokens.findBySecretHash(await hashTokenSecret(secret));
-  try {
-    return callerFromToken(record, c.var.deps.clock());
-  } catch (error) {
-    if (error instanceof DomainError) return undefined; // unknown, revoked or expired: not signed in
-    throw error;
-  }
+export function sessionDeps(c: Context<AppEnv>): SessionDeps {
+  return { store: c.var.deps.store, config: c.var.deps.config, now: c.var.deps.clock() };
 }
 
-export function startSession(c: Context<AppEnv>, secret: string): void {
+/** The caller behind this request's session cookie, or undefined when there is no live session. */
+export function sessionCaller(c: Context<AppEnv>): Promise<Caller | undefined> {
+  return callerOfSession(sessionDeps(c), getCookie(c, SESSION_COOKIE));
+}
+
+export function sessionSecret(c: Context<AppEnv>): string | undefined {
+  return getCookie(c, SESSION_COOKIE);
+}
+
+export function startSession(c: Context<AppEnv>, secret: string, expiresAt: string): void {
   setCookie(c, SESSION_COOKIE, secret, {
     httpOnly: true,
     sameSite: 'Strict',
     secure: new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https',
     path: '/',
-    maxAge: SESSION_SECONDS,
+    // The browser forgets the cookie when the server forgets the session.
+    maxAge: Math.max(0, Math.floor((Date.parse(expiresAt) - c.var.deps.clock().getTime()) / 1000)),
   });
 }
 
@@ -52,7 +54,7 @@ export const homeOf: Record<Role, string> = {
 
 export function pageFor(...roles: Role[]) {
   return createMiddleware<AppEnv>(async function pageAuth(c, next) {
-    const caller = await resolveSecret(c, getCookie(c, SESSION_COOKIE));
+    const caller = await sessionCaller(c);
     if (!caller) return c.redirect(`/app/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
     if (!roles.includes(caller.role)) {
       return c.html(

@@ -11,12 +11,14 @@ import { DeliveryStore } from './deliveries.js';
 import { SubscriberStore } from './subscribers.js';
 import { TallyStore } from './tallies.js';
 import { PlanStore } from './plans.js';
+import { SessionStore } from './sessions.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
   db: DynamoDBDocumentClient;
   tableName: string;
   tokens: TokenStore;
+  sessions: SessionStore;
   plans: PlanStore;
   campaigns: CampaignStore;
   notices: NoticeStore;
@@ -34,6 +36,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     db,
     tableName,
     tokens: new TokenStore(db, tableName),
+    sessions: new SessionStore(db, tableName),
     plans: new PlanStore(db, tableName),
     campaigns: new CampaignStore(db, tableName),
     notices: new NoticeStore(db, tableName),

@@ -15,6 +15,8 @@ export const keys = {
   /** Tokens of a county (index byParent), in creation order because token ids sort by time. */
   tokensOfCounty: (countyId: string) => ({ gsi1pk: `${county(countyId)}#TOKENS` }),
   tokenInCounty: (tokenId: string) => ({ gsi1sk: `TOKEN#${tokenId}` }),
+  /** A web-page session, found by the hash of its secret (the cookie); it names its token. */
+  session: (secretHash: string) => ({ pk: `SESSION#${secretHash}`, sk: 'SESSION' }),
 
   /** The year's plan: themes by month, key dates, settings. */
   planYear: (countyId: string, year: number) => ({ pk: `${county(countyId)}#PLAN#${year}`, sk: 'META' }),

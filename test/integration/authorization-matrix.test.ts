@@ -12,6 +12,7 @@ import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, aBroadcastNotice, type Bench } from '../support/dispatch.js';
 import { fillPath, operationKey, routeTable, servedRoutes, type Operation, type RouteTable } from '../support/route-table.js';
+import { aSession } from '../support/sessions.js';
 
 const county = 'testcounty';
 const ORIGIN = 'http://localhost';
@@ -50,6 +51,7 @@ const pages: PageRule[] = [
   { method: 'GET', route: '/app/plan', path: '/app/plan', access: ['staff', 'reviewer'] },
   { method: 'GET', route: '/app/campaigns/{id}', path: '/app/campaigns/nothing-here', access: ['staff'] },
   { method: 'POST', route: '/app/campaigns/{id}/notices', path: '/app/campaigns/nothing-here/notices', access: ['staff'] },
+  { method: 'POST', route: '/app/campaigns/{id}/preview', path: '/app/campaigns/nothing-here/preview', access: ['staff'] },
   { method: 'POST', route: '/app/campaigns/{id}/notices/{noticeId}/{action}', path: '/app/campaigns/nothing-here/notices/n/submit', access: ['staff'] },
   { method: 'GET', route: '/app/review', path: '/app/review', access: ['reviewer'] },
   { method: 'POST', route: '/app/review/{campaignId}/{noticeId}/{action}', path: '/app/review/nothing-here/n/approve', access: ['reviewer'] },
@@ -236,7 +238,7 @@ describe('a station token', () => {
 
   it('sees only its own scripts on the station page, and cannot confirm another’s there', async () => {
     const script = must(ofB[0], `a script for ${STATION_B}`);
-    const cookie = `pufa_session=${must(secretOf.station)}`;
+    const { cookie } = await aSession(db.store, must(secretOf.station), bench.clock.read());
     const page = await app.request('/app/station', { headers: { Cookie: cookie } });
     expect(page.status).toBe(200);
     expect(await page.text()).not.toContain(`~s${STATION_B}`);
@@ -251,8 +253,9 @@ describe('a station token', () => {
 });
 
 describe('authorization of the web pages', () => {
-  function open(page: PageRule, secret: string | undefined, form: Record<string, string> = {}) {
-    const cookie: Record<string, string> = secret ? { Cookie: `pufa_session=${secret}` } : {};
+  async function open(page: PageRule, secret: string | undefined, form: Record<string, string> = {}) {
+    // A fresh session per call, opened as signing in would (even for a bad token): signing out must not end the next call's.
+    const cookie: Record<string, string> = secret ? { Cookie: (await aSession(db.store, secret, bench.clock.read())).cookie } : {};
     if (page.method === 'GET') return app.request(page.path, { headers: cookie });
     return app.request(`${ORIGIN}${page.path}`, {
       method: 'POST',

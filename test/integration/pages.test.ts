@@ -11,12 +11,14 @@ import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { plan2021, sampleRegistry } from '../support/planning.js';
+import { aSession } from '../support/sessions.js';
 
 const county = 'testcounty';
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
 const outbox = new Outbox();
 const cookies: Partial<Record<Role, string>> = {};
+const secrets: Partial<Record<Role, string>> = {};
 const ORIGIN = 'http://localhost';
 
 beforeAll(async () => {
@@ -25,7 +27,8 @@ beforeAll(async () => {
   app = createApp({ ...db.deps, outbox });
   for (const role of ['admin', 'staff', 'reviewer', 'station', 'county'] as const) {
     const { secret } = await aToken(db.store, county, aGrant({ role }));
-    cookies[role] = `pufa_session=${secret}`;
+    secrets[role] = secret;
+    cookies[role] = (await aSession(db.store, secret, new Date('2021-06-20T02:00:00Z'))).cookie;
   }
 });
 afterAll(async () => db.drop());
@@ -99,7 +102,7 @@ describe('who may open what', () => {
   });
 
   it('signs in with a token into an HttpOnly, SameSite=Strict cookie, and signs out', async () => {
-    const secret = (cookies.county ?? '').replace('pufa_session=', '');
+    const secret = secrets.county ?? '';
     const signIn = await app.request(`${ORIGIN}/app/login`, {
       method: 'POST',
       headers: { Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -107,9 +110,10 @@ describe('who may open what', () => {
     });
     expect(signIn.status).toBe(303);
     expect(signIn.headers.get('location')).toBe('/app/dashboard');
-    expect(signIn.headers.get('set-cookie')).toMatch(/pufa_session=pufa_.*HttpOnly.*SameSite=Strict/);
+    expect(signIn.headers.get('set-cookie')).toMatch(/pufa_session=pses_.*HttpOnly.*SameSite=Strict/);
+    const session = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 
-    const signOut = await post('/app/logout', 'county', {});
+    const signOut = await app.request(`${ORIGIN}/app/logout`, { method: 'POST', headers: { Cookie: session, Origin: ORIGIN } });
     expect(signOut.headers.get('set-cookie')).toMatch(/pufa_session=;.*Max-Age=0/);
   });
 
@@ -189,9 +193,10 @@ describe('forms', () => {
 
   it('tells a staff member limited to one township, in Chinese, that another township is not theirs', async () => {
     const { secret } = await aToken(db.store, county, aGrant({ role: 'staff', township: 'lianglu' }));
+    const { cookie } = await aSession(db.store, secret, new Date('2021-06-20T02:00:00Z'));
     const response = await app.request(`${ORIGIN}/app/activities/new`, {
       method: 'POST',
-      headers: { Cookie: `pufa_session=${secret}`, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(anActivityForm()).toString(),
     });
     expect(response.status).toBe(403);
