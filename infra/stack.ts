@@ -136,7 +136,7 @@ export class PufaStack extends Stack {
     acknowledge(
       this.httpApi,
       'APIG4',
-      "The HTTP API authorizes in the app with bearer tokens: each route is declared public or secured with its roles (functions/http/route.ts), and a secured one needs a token, sent as a header or as the web pages' HttpOnly SameSite=Strict session cookie (forms CSRF-checked), looked up by its hash in the table (functions/http/auth.ts). Only health, the API docs and sign-in are public.",
+      "The HTTP API authorizes in the app with bearer tokens: each route is declared public or secured with its roles (functions/http/route.ts), and a secured API route needs an Authorization: Bearer token, looked up by its hash in the table (functions/http/auth.ts); the web pages under /app take a server-side session instead (HttpOnly SameSite=Strict cookie holding its own secret, checked with its token on every request; unsafe requests must come from the pages' origin). Only health, the API docs and sign-in are public.",
     );
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
     new HttpStage(this, 'DefaultStage', {
