@@ -19,7 +19,7 @@ export type SentContent =
 export interface StationScript {
   title?: string | undefined;
   text: string;
-  airWindows: AirWindow[];
+  airWindows: Pick<AirWindow, 'from' | 'to'>[];
   repeats: number;
 }
 
@@ -74,4 +74,25 @@ export function touchedBy(
 ): boolean {
   if (notice.channel === 'sms' && notice.sms?.template !== undefined && change.templates.includes(notice.sms.template)) return true;
   return campaignYear !== undefined && change.years.includes(campaignYear);
+}
+
+/**
+ * The dispatcher's last check before sending: the content a delivery would send (the SMS text
+ * fixed at scheduling, or the script copied into the station's delivery) must carry the approved
+ * fingerprint. Returns why not, or undefined when it may go.
+ */
+export function refusalToSend(
+  delivery: { recipient: { kind: 'sms' | 'station' }; script?: StationScript | undefined },
+  notice: { smsText?: string | undefined; review: { approvedHash?: string | undefined } },
+): string | undefined {
+  const content: SentContent | undefined =
+    delivery.recipient.kind === 'sms'
+      ? notice.smsText === undefined
+        ? undefined
+        : { channel: 'sms', text: notice.smsText }
+      : delivery.script && { channel: 'broadcast', script: delivery.script };
+  if (!content) return delivery.recipient.kind === 'sms' ? 'the notice has no approved SMS text' : 'the delivery has no script';
+  if (notice.review.approvedHash === undefined) return 'not sent: the notice carries no approval fingerprint (approved before fingerprints were kept); submit it for review again';
+  if (!matchesApproval(content, notice.review)) return 'not sent: the content differs from the text the reviewer approved (fingerprint mismatch)';
+  return undefined;
 }

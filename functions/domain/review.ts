@@ -95,7 +95,7 @@ export function decide(
     throw new Forbidden(`Only ${rule.roles.join(' or ') || 'the dispatcher'} may ${action} a notice.`);
   }
   if ((action === 'approve' || action === 'reject') && wroteAny(actorOf(caller), notice)) {
-    throw new Forbidden('A reviewer may not decide on a notice they wrote, edited or submitted: another person must review it.');
+    throw new Forbidden('A reviewer may not decide on their own draft, nor on a notice they edited or submitted: another person must review it.');
   }
   if (action === 'reject') {
     const reason = reasonSchema.safeParse(options.reason ?? '');

@@ -22,13 +22,11 @@ export function hasVisibleCharacter(text: string): boolean {
  * made only of invisible characters.
  */
 export function visibleText(max: number, options: { min?: 0 | 1 } = {}) {
-  const allowEmpty = options.min === 0;
-  return z
-    .string()
-    .trim()
-    .max(max)
+  const base = z.string().trim().max(max);
+  return (options.min === 0 ? base : base.min(1, 'must not be empty'))
     .refine((text) => !CONTROL.test(text), 'must not contain control characters (such as NUL)')
-    .refine((text) => (allowEmpty && text === '') || hasVisibleCharacter(text), 'must contain visible text, not only spaces or invisible characters');
+    // An empty string is min(1)'s to refuse (or allowed): one message per mistake.
+    .refine((text) => text === '' || hasVisibleCharacter(text), 'must contain visible text, not only spaces or invisible characters');
 }
 
 /**
