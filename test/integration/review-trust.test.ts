@@ -173,13 +173,18 @@ describe('separation of duties', () => {
     expect((await act('sod-1', 'approve', reviewer)).status).toBe(200);
   });
 
-  it('counts whoever loaded the plan that wrote a notice, and whoever submitted it', async () => {
-    const planned = thePlan({
-      campaigns: [{ id: 'by-plan', title: '计划导入', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' }, notices: [aMonthlySms('p-1') as never] }],
-    });
-    expect((await send('POST', '/plans', lisiStaff, planned)).status).toBe(200);
+  it('counts whoever loaded a plan that rewrote the notice', async () => {
+    const campaign = { id: 'by-plan', title: '计划导入', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' } };
+    const first = thePlan({ campaigns: [{ ...campaign, notices: [aMonthlySms('p-1') as never] }] });
+    expect((await send('POST', '/plans', wangwu, first)).status).toBe(200);
+    // 李四 loads the file again with the draft rewritten: a plan load is an edit like any other.
+    const second = thePlan({ campaigns: [{ ...campaign, notices: [aMonthlySms('p-1', { title: '李四改写' }) as never] }] });
+    const reloaded = await send('POST', '/plans', lisiStaff, second);
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.body.notices).toContainEqual({ campaignId: 'by-plan', id: 'p-1', action: 'update' });
     expect((await send('POST', '/campaigns/by-plan/notices/p-1/submit', wangwu)).status).toBe(200);
     expect((await send('POST', '/campaigns/by-plan/notices/p-1/approve', lisiReviewer)).status).toBe(403);
+    expect((await send('POST', '/campaigns/by-plan/notices/p-1/approve', reviewer)).status).toBe(200);
   });
 
   it('compares names after Unicode normalisation: 李\\u200b四 is 李四', async () => {
