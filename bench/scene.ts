@@ -61,7 +61,7 @@ export async function loadScene(store: Store, registry: Registry): Promise<void>
     months: Object.fromEntries(Array.from({ length: 12 }, (_, index) => [String(index + 1), 'bench'])),
     keyDates: [],
   });
-  const loaded = await loadPlan({ store, config: { timeZone: TIME_ZONE }, now: new Date() }, { plan, registry, county: COUNTY, actor: staff, dryRun: false });
+  const loaded = await loadPlan({ store, config: { timeZone: TIME_ZONE }, now: new Date() }, { plan, registry, county: COUNTY, loader: { kind: 'system' }, actor: staff, dryRun: false });
   if (!loaded.ok) throw new Error(`the bench plan did not load: ${JSON.stringify(loaded.problems)}`);
 }
 

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Forbidden, Unauthenticated } from './errors.js';
+import { visibleText } from './text.js';
 
 export const roles = ['admin', 'staff', 'reviewer', 'station', 'county'] as const;
 export type Role = (typeof roles)[number];
@@ -26,7 +27,7 @@ const SECRET_PATTERN = /^pufa_[A-Za-z0-9_-]{43}$/;
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" or "-", at most 64');
 
 const grantBase = {
-  name: z.string().trim().min(1, 'must not be empty').max(80),
+  name: visibleText(80),
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 };
 

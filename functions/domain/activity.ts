@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { idSchema } from './access.js';
 import { localDateSchema } from './schedule.js';
+import { visibleText } from './text.js';
 
 export const activityKinds = ['event', 'consultation', 'sms', 'wechat', 'broadcast', 'banner', 'bulletin', 'led', 'other'] as const;
 export type ActivityKind = (typeof activityKinds)[number];
@@ -39,15 +40,15 @@ export const activityInputSchema = z
     village: idSchema.optional(),
     theme: idSchema,
     kind: z.enum(activityKinds),
-    kindName: z.string().trim().min(1).max(40).optional().describe('what the kind is, when kind is other'),
-    title: z.string().trim().max(100).optional(),
+    kindName: visibleText(40).optional().describe('what the kind is, when kind is other'),
+    title: visibleText(100, { min: 0 }).optional(),
     participants: z.number().int().min(0, 'must not be negative').default(0),
     materials: z
-      .array(z.object({ kind: z.string().trim().min(1).max(20).describe('e.g. 宣传单, 宣传手册'), count: z.number().int().min(0, 'must not be negative') }))
+      .array(z.object({ kind: visibleText(20).describe('e.g. 宣传单, 宣传手册'), count: z.number().int().min(0, 'must not be negative') }))
       .max(20)
       .default([]),
     campaignId: idSchema.optional(),
-    notes: z.string().trim().max(2000).optional(),
+    notes: visibleText(2000, { min: 0 }).optional(),
   })
   .refine((activity) => activity.kind !== 'other' || activity.kindName !== undefined, { message: 'name the kind when it is other', path: ['kindName'] });
 export type ActivityInput = z.infer<typeof activityInputSchema>;

@@ -26,6 +26,7 @@ export const auditActions = [
   'notice.pause',
   'notice.resume',
   'notice.cancel',
+  'notice.return',
   'subscriber.create',
   'subscriber.update',
   'subscriber.remove',

@@ -8,6 +8,7 @@
  */
 import type { Actor, CampaignRecord, NoticeRecord, NoticeState } from './planning.js';
 import { campaignYear } from './planning.js';
+import { withEditor } from './review.js';
 import { campaignFromPlan, planHash, planYearFromFile, type PlanFile, type PlanYearRecord } from './plan.js';
 
 export type EntryAction = 'create' | 'update' | 'unchanged' | 'kept';
@@ -135,6 +136,8 @@ export function diffPlan(
         ...content,
         state: 'draft',
         author: existingNotice?.author ?? context.actor,
+        // Whoever loads a plan that writes the notice is one of its writers, as an edit in the app is.
+        editors: withEditor(existingNotice, context.actor),
         review: {},
         source: 'plan',
         planHash: noticeHash,

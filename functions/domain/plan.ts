@@ -14,6 +14,7 @@ import { campaignInputSchema, noticeInputSchema, plainNumberSchema, type Campaig
 import type { Problem, Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
 import { defaultSmsSettings } from './sms.js';
+import { visibleText } from './text.js';
 
 export const defaultMaxSendsPerNotice = 60;
 
@@ -31,8 +32,8 @@ export const planSettingsSchema = z
   .object({
     sms: z
       .object({
-        signature: z.string().trim().min(2).max(12).describe('registered SMS signature, shown as 【…】'),
-        optOutHint: z.string().trim().max(20),
+        signature: visibleText(12).min(2).describe('registered SMS signature, shown as 【…】'),
+        optOutHint: visibleText(20, { min: 0 }),
         pricePerSegment: plainNumberSchema.min(0).max(10).describe('yuan per segment per recipient'),
         warnSegments: z.number().int().min(1).max(10),
         maxSegments: z.number().int().min(1).max(10),
@@ -47,20 +48,20 @@ export const planSettingsSchema = z
 
 export const themeSchema = z.object({
   id: idSchema,
-  name: z.string().trim().min(1).max(40),
-  description: z.string().trim().max(500).optional(),
+  name: visibleText(40),
+  description: visibleText(500, { min: 0 }).optional(),
 });
 
 export const keyDateSchema = z.object({
   date: monthDaySchema,
-  name: z.string().trim().min(1).max(60),
+  name: visibleText(60),
   theme: idSchema.optional(),
 });
 
 export const smsTemplateSchema = z.object({
   id: idSchema,
   code: z.string().trim().max(40).optional().describe('the code the carrier registered it under'),
-  text: z.string().trim().min(1).max(500).describe('template text with ${name} placeholders'),
+  text: visibleText(500).describe('template text with ${name} placeholders'),
 });
 
 const planNoticeSchema = noticeInputSchema.and(z.object({ id: idSchema }));

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { localDateSchema, scheduleSchema } from './schedule.js';
+import { visibleText } from './text.js';
 
 export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused', 'done', 'cancelled'] as const;
 export type NoticeState = (typeof noticeStates)[number];
@@ -33,7 +34,7 @@ export const audienceSchema = z
     all: z.boolean().default(false).describe('the whole county'),
     townships: idList,
     villages: idList,
-    groups: z.array(z.string().trim().min(1).max(40)).max(50).default([]).describe('subscriber groups, e.g. 村干部, 企业'),
+    groups: z.array(visibleText(40)).max(50).default([]).describe('subscriber groups, e.g. 村干部, 企业'),
   })
   .refine((audience) => audience.all || audience.townships.length + audience.villages.length + audience.groups.length > 0, {
     message: 'name at least one township, village or group, or set all: true',
@@ -47,11 +48,11 @@ export const windowSchema = z
 
 export const campaignInputSchema = z.object({
   id: idSchema.optional().describe('chosen by the server when left out'),
-  title: z.string().trim().min(1, 'must not be empty').max(100),
+  title: visibleText(100),
   theme: idSchema.describe('a theme of the year’s plan'),
   keyDate: localDateSchema.optional().describe('the key date the campaign pushes on, e.g. 2021-03-15'),
   window: windowSchema,
-  description: z.string().trim().max(2000).optional(),
+  description: visibleText(2000, { min: 0 }).optional(),
 });
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
@@ -62,7 +63,7 @@ export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
  * what DynamoDB can store: 5e-324 or 1e308 passed z.number() and made the write fail with a 500.
  */
 export const plainNumberSchema = z.number().refine((value) => !/e/i.test(String(value)), 'must be 0, or between 0.000001 and 10^21 in size');
-const paramValue = z.union([z.string().max(200), plainNumberSchema]);
+const paramValue = z.union([visibleText(200), plainNumberSchema]);
 /**
  * A placeholder name. `constructor` is refused: no template uses it, and as a key of the stored
  * params it makes the DynamoDB marshaller take the object for a class instance and throw (a 500).
@@ -76,7 +77,7 @@ export const smsContentSchema = z
   .object({
     template: idSchema.optional().describe('a registered SMS template (required for mainland-China SMS)'),
     params: z.record(paramName, paramValue).default({}),
-    body: z.string().max(1000).optional().describe('free text, when no template is used'),
+    body: visibleText(1000).optional().describe('free text, when no template is used'),
   })
   .refine((sms) => (sms.template === undefined) !== (sms.body === undefined), {
     message: 'give either a registered template (with params) or a body, not both',
@@ -85,7 +86,7 @@ export const smsContentSchema = z
 export type SmsContent = z.infer<typeof smsContentSchema>;
 
 export const broadcastContentSchema = z.object({
-  script: z.string().max(10_000),
+  script: visibleText(10_000),
   airWindows: z.array(airWindowSchema).min(1, 'needs at least one air window').max(6),
   repeats: z.number().int().min(1).max(10).default(1),
 });
@@ -93,7 +94,7 @@ export type BroadcastContent = z.infer<typeof broadcastContentSchema>;
 
 const noticeBase = {
   id: idSchema.optional(),
-  title: z.string().trim().min(1).max(100).optional(),
+  title: visibleText(100).optional(),
   audience: audienceSchema,
   schedule: scheduleSchema,
   lateWindowMinutes: z
@@ -121,6 +122,11 @@ export const reviewSchema = z.object({
   decidedAt: z.string().optional(),
   decision: z.enum(['approved', 'rejected']).optional(),
   reason: z.string().optional(),
+  /** Set at approval: the content as the reviewer saw it, and its SHA-256 (domain/approval). */
+  approvedText: z.string().optional(),
+  approvedHash: z.string().optional(),
+  /** Set when a template or the year's settings changed the content under review. */
+  returnedBecause: z.string().optional(),
 });
 
 export const sendSchema = z.object({ at: z.string(), local: z.string(), movedFrom: z.string().optional() });
@@ -157,6 +163,8 @@ const noticeRecordBase = {
   schedule: scheduleSchema,
   state: z.enum(noticeStates),
   author: actorSchema,
+  /** Everyone who created, edited or submitted the notice; a record without it was written by `author` alone. */
+  editors: z.array(actorSchema).optional(),
   review: reviewSchema.default({}),
   lateWindowMinutes: z.number().int().optional(),
   /** The expanded send times, fixed when the notice is scheduled. */

@@ -8,8 +8,9 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import type { TokenGrant } from './access.js';
 import type { Audience, Channel } from './planning.js';
+import { visibleText } from './text.js';
 
-const name = z.string().trim().min(1, 'must not be empty').max(60);
+const name = visibleText(60);
 
 export const townshipSchema = z.object({ id: idSchema, name });
 export const villageSchema = z.object({ id: idSchema, township: idSchema, name });
@@ -17,7 +18,7 @@ export const stationSchema = z.object({
   id: idSchema,
   village: idSchema,
   name,
-  operator: z.string().trim().max(60).optional().describe('who runs the loudspeakers'),
+  operator: visibleText(60, { min: 0 }).optional().describe('who runs the loudspeakers'),
   contact: z.string().trim().max(40).optional().describe('the operator’s phone, E.164; shown masked to non-admins'),
   pushEndpoint: z.url().max(500).optional().describe('where the station wants scripts pushed, if it has such a receiver'),
 });
@@ -29,7 +30,7 @@ export const registrySchema = z.object({
   townships: z.array(townshipSchema).max(200).default([]),
   villages: z.array(villageSchema).max(5000).default([]),
   stations: z.array(stationSchema).max(5000).default([]),
-  groups: z.array(z.string().trim().min(1).max(40)).max(50).default([]),
+  groups: z.array(visibleText(40)).max(50).default([]),
 });
 export type Registry = z.infer<typeof registrySchema>;
 

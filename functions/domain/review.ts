@@ -4,11 +4,13 @@
  * draft -> submitted -> approved | rejected -> scheduled -> done, or to cancelled; editing sends
  * approved or submitted content back to draft. This module decides whether a move is allowed;
  * the store then makes it with a conditional write on the `from` state, so a retry or a race
- * cannot make the same move twice.
+ * cannot make the same move twice. Separation of duties: nobody who wrote a notice (created,
+ * edited or submitted it, through any door) may decide on it.
  */
 import type { Caller, Role } from './access.js';
 import { Conflict, Forbidden, Invalid } from './errors.js';
 import type { Actor, NoticeState } from './planning.js';
+import { normaliseName, visibleText } from './text.js';
 
 export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'complete';
 
@@ -41,11 +43,36 @@ export function actorOf(caller: Caller): Actor {
   return { tokenId: caller.tokenId, name: caller.name };
 }
 
-/** Two tokens are one person when they share the token or the (normalised) name. */
+/** Two tokens are one person when they share the token or the normalised name (domain/text). */
 export function samePerson(a: Actor, b: Actor): boolean {
-  const normalise = (name: string) => name.normalize('NFKC').replace(/\s+/g, '').toLowerCase();
-  return a.tokenId === b.tokenId || normalise(a.name) === normalise(b.name);
+  return a.tokenId === b.tokenId || normaliseName(a.name) === normaliseName(b.name);
 }
+
+/** What review needs to know about who wrote a notice. */
+export interface Authorship {
+  author: Actor;
+  /** Everyone who created, edited or submitted it; records from before the list have only `author`. */
+  editors?: readonly Actor[] | undefined;
+  review?: { submittedBy?: Actor | undefined } | undefined;
+}
+
+/** Everyone who wrote the notice: its author, its editors and whoever submitted it. */
+export function writersOf(notice: Authorship): Actor[] {
+  return [notice.author, ...(notice.editors ?? []), ...(notice.review?.submittedBy ? [notice.review.submittedBy] : [])];
+}
+
+/** Did this person write any of the notice? */
+export function wroteAny(actor: Actor, notice: Authorship): boolean {
+  return writersOf(notice).some((writer) => samePerson(actor, writer));
+}
+
+/** The editors list after `actor` wrote the notice again (each person once, by token). */
+export function withEditor(notice: Authorship | undefined, actor: Actor): Actor[] {
+  const current = notice ? [...(notice.editors ?? [notice.author])] : [];
+  return current.some((editor) => editor.tokenId === actor.tokenId && editor.name === actor.name) ? current : [...current, actor];
+}
+
+const reasonSchema = visibleText(500);
 
 export interface Transition {
   from: NoticeState;
@@ -59,7 +86,7 @@ export interface Transition {
  */
 export function decide(
   action: ReviewAction,
-  notice: { state: NoticeState; author: Actor },
+  notice: { state: NoticeState } & Authorship,
   caller: Caller,
   options: { reason?: string | undefined } = {},
 ): Transition {
@@ -67,11 +94,12 @@ export function decide(
   if (!rule.roles.includes(caller.role)) {
     throw new Forbidden(`Only ${rule.roles.join(' or ') || 'the dispatcher'} may ${action} a notice.`);
   }
-  if ((action === 'approve' || action === 'reject') && samePerson(actorOf(caller), notice.author)) {
-    throw new Forbidden('A reviewer may not decide on their own draft: another person must review it.');
+  if ((action === 'approve' || action === 'reject') && wroteAny(actorOf(caller), notice)) {
+    throw new Forbidden('A reviewer may not decide on their own draft, nor on a notice they edited or submitted: another person must review it.');
   }
-  if (action === 'reject' && !options.reason?.trim()) {
-    throw new Invalid('A rejection needs a reason.', [{ field: 'body.reason', message: 'must not be empty' }]);
+  if (action === 'reject') {
+    const reason = reasonSchema.safeParse(options.reason ?? '');
+    if (!reason.success) throw new Invalid('A rejection needs a reason.', [{ field: 'body.reason', message: reason.error.issues[0]?.message ?? 'must not be empty' }]);
   }
   if (!rule.from.includes(notice.state)) {
     throw new Conflict(`Cannot ${action} a notice that is ${notice.state}; it must be ${rule.from.join(' or ')}.`, {

@@ -30,7 +30,7 @@ export async function loadDemoPlans(
     }
     const result = await loadPlan(
       { store, config: { timeZone: options.timeZone }, now: options.now },
-      { plan: { ...read.plan, county: options.county }, registry: read.registry, county: options.county, actor: { tokenId: 'demo', name: '示例数据' }, dryRun: false },
+      { plan: { ...read.plan, county: options.county }, registry: read.registry, county: options.county, loader: { kind: 'system' }, actor: { tokenId: 'demo', name: '示例数据' }, dryRun: false },
     );
     lines.push(
       result.ok

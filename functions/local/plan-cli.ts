@@ -107,6 +107,9 @@ function printReport(report: LoadReport): void {
   for (const missing of report.notInFile) {
     lines.push(`  not in file (left as is): ${missing.campaignId}${missing.noticeId ? `/${missing.noticeId}` : ''}`);
   }
+  for (const returned of report.backToReview) {
+    lines.push(`  back to review (its text changed): ${returned.campaignId}/${returned.id}`);
+  }
   lines.push(`  ${report.writes} writes.`);
   console.log(lines.join('\n'));
 }
@@ -151,6 +154,8 @@ async function main(argv: string[]): Promise<number> {
         plan: read.plan,
         registry: read.registry,
         county: target.county,
+        // The command line on the machine itself: admin-equivalent, filed as `system`.
+        loader: { kind: 'system' },
         actor: { tokenId: 'cli', name: 'npm run plan' },
         dryRun: values['dry-run'] ?? false,
       },

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../domain/errors.js';
 import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
-import { samePerson, actorOf } from '../domain/review.js';
+import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate } from '../workflows/notices.js';
 import { Layout, StateBadge } from './layout.js';
@@ -39,7 +39,7 @@ export function reviewPages() {
           </div>
         ) : (
           items.map(({ notice, campaign, evaluation }) => {
-            const own = samePerson(actorOf(caller), notice.author);
+            const own = wroteAny(actorOf(caller), notice);
             const base = `/app/review/${notice.campaignId}/${notice.id}`;
             return (
               <article class="card">
@@ -62,7 +62,7 @@ export function reviewPages() {
                   <p class="flash err">提醒：{warning}</p>
                 ))}
                 {own ? (
-                  <p class="flash err">这是您本人撰写的稿件，须由其他审核人员审核。</p>
+                  <p class="flash err">这是您本人撰写、修改或提交的稿件，须由其他审核人员审核。</p>
                 ) : (
                   <div style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end">
                     <form method="post" action={`${base}/approve`}>

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { idSchema, type Role } from '../domain/access.js';
+import { visibleText } from '../domain/text.js';
 import {
   campaignInputSchema,
   campaignPatchSchema,
@@ -158,7 +159,7 @@ const replaceNoticeRoute = securedRoute(writers, {
   responses: { 200: json(noticeView, 'Rewritten, now a draft'), 404: notFound, 409: conflict },
 });
 
-const reasonBody = z.object({ reason: z.string().trim().max(500).optional() }).meta({ id: 'ReviewReason' });
+const reasonBody = z.object({ reason: visibleText(500, { min: 0 }).optional() }).meta({ id: 'ReviewReason' });
 
 function actionRoute<A extends 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel'>(action: A, roles: Role[], summary: string) {
   return securedRoute(roles, {

@@ -19,7 +19,7 @@ import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../ht
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
 import { auditFor } from '../workflows/context.js';
-import { loadPlan, mergeRegistry, partOf } from '../workflows/plans.js';
+import { loadPlan, mergeRegistry, partOf, updateSmsTemplates } from '../workflows/plans.js';
 
 const YAML_TYPES = /^(application|text)\/(x-)?yaml\b/i;
 const json = jsonResponse;
@@ -27,6 +27,7 @@ const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100) 
 const planFile = planFileSchema.meta({ id: 'PlanFile' });
 const registry = registrySchema.meta({ id: 'Registry' });
 const upsertCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
+const noticeRef = z.object({ campaignId: z.string(), id: z.string() });
 
 const loadReport = z
   .object({
@@ -38,6 +39,7 @@ const loadReport = z
     campaigns: z.array(z.object({ id: z.string(), action: z.string(), reason: z.string().optional() })),
     notices: z.array(z.object({ campaignId: z.string(), id: z.string(), action: z.string(), reason: z.string().optional() })),
     notInFile: z.array(z.object({ campaignId: z.string(), noticeId: z.string().optional() })),
+    backToReview: z.array(noticeRef).describe('submitted or approved notices whose text this load changed: back to draft, to be reviewed again'),
     writes: z.number(),
   })
   .meta({ id: 'PlanLoadReport' });
@@ -121,8 +123,9 @@ const putTemplatesRoute = securedRoute(['admin'], {
   path: '/sms-templates',
   tags: ['registry'],
   summary: 'Add or change registered SMS templates; idempotent',
+  description: 'Submitted or approved notices using a template whose text changes go back to draft, listed in `backToReview`.',
   request: { body: jsonBody(z.object({ items: z.array(smsTemplateSchema).min(1).max(200) })) },
-  responses: { 200: json(upsertCounts, 'What changed') },
+  responses: { 200: json(upsertCounts.extend({ backToReview: z.array(noticeRef) }), 'What changed') },
 });
 
 const counts = (report: { created: string[]; updated: string[]; unchanged: string[] }) => ({
@@ -159,7 +162,7 @@ export function planRoutes() {
       const { store, config, clock } = c.var.deps;
       const result = await loadPlan(
         { store, config, now: clock() },
-        { plan, county: c.var.caller.county, actor: actorOf(c.var.caller), auditActor: actorOfCaller(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
+        { plan, county: c.var.caller.county, loader: { kind: 'caller', caller: c.var.caller }, actor: actorOf(c.var.caller), auditActor: actorOfCaller(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
       );
       if (!result.ok) {
         // From a YAML body, say where in the file each problem is.
@@ -220,11 +223,8 @@ export function planRoutes() {
     })
     .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
     .openapi(putTemplatesRoute, async (c) => {
-      const audit = auditFor(deps(c), c.var.caller);
-      const report = await c.var.deps.store.plans.upsertSmsTemplates(c.var.caller.county, c.req.valid('json').items, (changed, part) =>
-        audit('sms-templates.update', { kind: 'sms-templates', id: c.var.caller.county }, undefined, { changed, ...partOf(part) }),
-      );
-      return c.json(counts(report), 200);
+      const { report, backToReview } = await updateSmsTemplates({ store: c.var.deps.store, ...deps(c) }, c.var.caller, c.req.valid('json').items);
+      return c.json({ ...counts(report), backToReview }, 200);
     });
 }
 

@@ -158,7 +158,7 @@ export class NoticeStore {
   async transition(
     notice: NoticeRecord,
     move: { from: NoticeState; to: NoticeState },
-    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch'>>,
+    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors'>>,
     now: Date,
     audit?: (after: NoticeRecord) => AuditEntry,
   ): Promise<NoticeRecord> {

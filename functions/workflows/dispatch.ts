@@ -8,6 +8,7 @@
  * its reason — or goes back to pending with a retry time. None is dropped.
  */
 import { randomUUID } from 'node:crypto';
+import { refusalToSend } from '../domain/approval.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { maskPhonesIn, normalisePhone, phoneKey } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -208,6 +209,12 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
         await record(claim, leaseId, 'expired', {
           reason: `not sent: ${late} min after its time, past the ${notice.lateWindowMinutes ?? settings.lateWindowMinutes} min late window`,
         });
+        return undefined;
+      }
+      // What goes out is what the reviewer approved: anything else fails, with the reason on record.
+      const refusal = refusalToSend(claim, notice);
+      if (refusal !== undefined) {
+        await record(claim, leaseId, 'failed', { reason: refusal });
         return undefined;
       }
       return { delivery: claim, leaseId, notice, leaseEnds: now.getTime() + settings.leaseMs };

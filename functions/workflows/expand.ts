@@ -9,6 +9,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { stationScript } from '../domain/approval.js';
 import { availableUntil, deliveryId, type DeliveryRecord, type Recipient } from '../domain/delivery.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
@@ -78,12 +79,7 @@ function deliveriesFor(notice: NoticeRecord, recipients: readonly Recipient[], t
       updatedAt: now,
       ...(notice.channel === 'broadcast'
         ? {
-            script: {
-              ...(notice.title ? { title: notice.title } : {}),
-              text: notice.broadcast.script,
-              airWindows: notice.broadcast.airWindows,
-              repeats: notice.broadcast.repeats,
-            },
+            script: stationScript(notice),
             availableUntil: availableUntil(send.at, notice.broadcast.airWindows, timeZone),
           }
         : {}),

@@ -17,7 +17,8 @@ import {
   type NoticeRecord,
 } from '../domain/planning.js';
 import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
-import { actorOf, decide, decideEdit, type ReviewAction } from '../domain/review.js';
+import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
+import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
 import type { Store } from '../store/index.js';
 import { auditFor, noticeContext } from './context.js';
 import { advanceExpansion, startExpansion } from './expand.js';
@@ -61,6 +62,7 @@ export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: 
 
 export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: string, patch: CampaignPatch): Promise<CampaignRecord> {
   const campaign = await deps.store.campaigns.require(caller.county, id);
+  await checkCampaignScope(deps, caller, campaign);
   if (campaign.state === 'cancelled') throw new Conflict(`Campaign "${id}" is cancelled.`, { state: campaign.state });
   const merged = { ...campaign, ...patch, window: patch.window ?? campaign.window };
   if (merged.window.end < merged.window.start) {
@@ -87,6 +89,7 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
 export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: string): Promise<{ campaign: CampaignRecord; cancelledNotices: string[] }> {
   const campaign = await deps.store.campaigns.require(caller.county, id);
   if (caller.role !== 'staff') throw new Forbidden('Only staff may cancel a campaign.');
+  await checkCampaignScope(deps, caller, campaign);
   const cancelledNotices: string[] = [];
   for (const notice of await deps.store.notices.listByCampaign(caller.county, id)) {
     if (notice.state === 'done' || notice.state === 'cancelled') continue;
@@ -98,6 +101,20 @@ export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: str
   const record: CampaignRecord = { ...campaign, state: 'cancelled', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
   await deps.store.campaigns.replace(record, campaign.version, auditFor(deps, caller)('campaign.cancel', { kind: 'campaign', id: record.id }, campaign, record));
   return { campaign: record, cancelledNotices };
+}
+
+/**
+ * A staff token limited to a township may change or cancel a campaign only when every notice in
+ * it addresses that township alone: cancelling a campaign cancels its notices too.
+ */
+async function checkCampaignScope(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord): Promise<void> {
+  if (caller.role !== 'staff' || !caller.township) return;
+  const [notices, registry] = await Promise.all([deps.store.notices.listByCampaign(caller.county, campaign.id), deps.store.plans.getRegistry(caller.county)]);
+  const township = caller.township;
+  const outside = notices.filter((notice) => !audienceWithinTownship(notice.audience, township, registry)).map((notice) => notice.id);
+  if (outside.length > 0) {
+    throw new Forbidden(`Your token is limited to township "${township}", but campaign "${campaign.id}" has notices addressed beyond it: ${outside.join(', ')}.`);
+  }
 }
 
 async function checkCampaignAgainstPlan(
@@ -175,6 +192,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     ...contentOf(input),
     state: 'draft',
     author: actorOf(caller),
+    editors: [actorOf(caller)],
     review: {},
     source: 'api',
     version: 1,
@@ -213,6 +231,7 @@ export async function updateNotice(
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...contentOf(input),
     state: 'draft',
+    editors: withEditor(current, actorOf(caller)),
     review: {},
     // Edited in the app: a later plan load must not overwrite it silently.
     source: 'api',
@@ -243,11 +262,12 @@ export async function actOnNotice(
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
-  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch'>> = {};
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors'>> = {};
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
-    changes = { review: { submittedBy: actor, submittedAt: at } };
+    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor) };
   } else if (action === 'approve' || action === 'reject') {
+    const content = sentContent(notice, evaluation);
     changes = {
       review: {
         ...notice.review,
@@ -255,10 +275,18 @@ export async function actOnNotice(
         decidedAt: at,
         decision: action === 'approve' ? 'approved' : 'rejected',
         ...(options.reason?.trim() ? { reason: options.reason.trim() } : {}),
+        // What the reviewer saw is what may go out: the rendered content and its fingerprint.
+        ...(action === 'approve' ? { approvedText: readableText(content), approvedHash: contentHash(content) } : {}),
       },
     };
   } else if (action === 'schedule') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be scheduled as it stands.', evaluation.problems, 'notice');
+    if (!matchesApproval(sentContent(notice, evaluation), notice.review)) {
+      throw new Conflict(
+        'What this notice would send now differs from the text the reviewer approved (a template or the year’s SMS settings changed since): edit it or submit it for review again.',
+        { state: notice.state, approvedText: notice.review.approvedText },
+      );
+    }
     const upcoming = evaluation.sends.filter((send) => send.at > at);
     if (upcoming.length === 0) {
       throw invalid('Every send time of this notice has passed.', [{ path: ['schedule'], message: 'no send time is still ahead' }], 'notice');
@@ -286,6 +314,11 @@ export async function actOnNotice(
     }
   }
   return { notice: updated, evaluation };
+}
+
+/** The content a notice sends as things stand: the rendered SMS text, or the station script. */
+export function sentContent(notice: NoticeRecord, evaluation: NoticeEvaluation): SentContent {
+  return notice.channel === 'sms' ? { channel: 'sms', text: evaluation.sms?.text ?? '' } : { channel: 'broadcast', script: stationScript(notice) };
 }
 
 /** How long a schedule request spends expanding before leaving the rest to the dispatcher. */

@@ -1,21 +1,28 @@
 /**
  * @module workflows/plans
  * Loading a year's plan, shared by `npm run plan -- --apply` and `POST /plans`: check the whole
- * file against the registry, work out what changes (domain/plan-diff), and write it — or, with
- * dryRun, only say what would change. Bad input writes nothing.
+ * file against the registry, work out what changes (domain/plan-diff), check the loader may
+ * change all of it (domain/plan-access), and write it — or, with dryRun, only say what would
+ * change. Bad input and refused loads write nothing. Content whose rendering the load changed
+ * (templates, the year's settings) goes back to review and is listed in the report.
  */
 import type { Config } from '../config.js';
+import { requireRole, type Caller } from '../domain/access.js';
+import type { SmsTemplate } from '../domain/notice-check.js';
 import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { activityKinds } from '../domain/activity.js';
-import { checkPlan, type PlanFile } from '../domain/plan.js';
-import { diffPlan, type EntryAction } from '../domain/plan-diff.js';
-import type { Actor } from '../domain/planning.js';
+import { checkPlan, resolveSettings, type PlanFile } from '../domain/plan.js';
+import { checkPlanLoad, settingsChanged, templateChanges, type PlanLoader, type PlanLoadScope } from '../domain/plan-access.js';
+import { diffPlan, type EntryAction, type PlanDiff } from '../domain/plan-diff.js';
+import type { Actor, NoticeRecord } from '../domain/planning.js';
 import { checkRegistry, type Problem, type Registry } from '../domain/registry.js';
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
 import { writePlanDiff, type PlanChange } from '../store/plan-apply.js';
 import type { UpsertReport } from '../store/plans.js';
+import { auditFor } from './context.js';
+import { returnToReview, type ReturnedNotice } from './returns.js';
 
 export interface LoadReport {
   year: number;
@@ -26,6 +33,8 @@ export interface LoadReport {
   campaigns: { id: string; action: EntryAction; reason?: string }[];
   notices: { campaignId: string; id: string; action: EntryAction; reason?: string }[];
   notInFile: { campaignId: string; noticeId?: string }[];
+  /** Submitted or approved notices whose text the load changed (templates, settings): back to draft. */
+  backToReview: ReturnedNotice[];
   writes: number;
 }
 
@@ -42,6 +51,8 @@ export interface LoadPlanRequest {
   /** A registry that comes with the plan (the CLI reads the file the plan names). */
   registry?: Registry | undefined;
   county: string;
+  /** Who loads it, for what they may change: a token's holder, or the command line as `system`. */
+  loader: PlanLoader;
   actor: Actor;
   /** Who the audit log names; a command line run defaults to the actor, as `system`. */
   auditActor?: AuditActor | undefined;
@@ -76,6 +87,12 @@ export async function loadPlan(
   );
   const diff = diffPlan(plan, { planYear, campaigns, notices }, { county, timeZone, actor: request.actor, now });
 
+  const storedTemplates = await store.plans.listSmsTemplates(county);
+  const templates = templateChanges(storedTemplates, plan.smsTemplates);
+  const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(undefined), timeZone: deps.config.timeZone };
+  const yearSettingsChanged = settingsChanged(before, { settings: resolveSettings(plan.settings), timeZone });
+  checkPlanLoad(request.loader, loadScope(plan, diff, notices, { templates, settingsChanged: yearSettingsChanged, registry: request.registry !== undefined }), registry);
+
   let registryReport: UpsertReport | undefined;
   let templateReport: UpsertReport | undefined;
   let writes = 0;
@@ -94,6 +111,18 @@ export async function loadPlan(
     const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
     await store.tallies.prepare(county, cells);
   }
+  const backToReview = await returnToReview(
+    store,
+    county,
+    { templates: templates.textChanged, years: yearSettingsChanged && planYear ? [plan.year] : [] },
+    {
+      now,
+      dryRun: request.dryRun,
+      reason: 'the plan load changed a template or the year’s settings, so the text changed',
+      audit: (notice, after) =>
+        auditEntry({ county, actor: request.auditActor ?? { ...request.actor, role: 'system' }, action: 'notice.return', subject: { kind: 'notice', id: `${notice.campaignId}/${notice.id}` }, before: notice, after, now, timeZone: deps.config.timeZone }),
+    },
+  );
   const counts = (report: UpsertReport | undefined) =>
     report ? { created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length } : undefined;
   const strip = <T extends { record?: unknown; expectedVersion?: unknown }>({ record: _record, expectedVersion: _version, ...rest }: T) => rest;
@@ -108,8 +137,31 @@ export async function loadPlan(
       campaigns: diff.campaigns.map(strip),
       notices: diff.notices.map(strip),
       notInFile: diff.notInFile,
+      backToReview,
       writes,
     },
+  };
+}
+
+/** What the load would change, for checking the loader may change it. */
+function loadScope(
+  plan: PlanFile,
+  diff: PlanDiff,
+  current: Map<string, NoticeRecord[]>,
+  changes: Pick<PlanLoadScope, 'templates' | 'settingsChanged' | 'registry'>,
+): PlanLoadScope {
+  const writes = (action: EntryAction) => action === 'create' || action === 'update';
+  return {
+    ...changes,
+    planYearChanged: diff.planYear.action !== 'unchanged',
+    notices: diff.notices.flatMap((decision) => (writes(decision.action) && decision.record ? [{ campaignId: decision.campaignId, id: decision.id, audience: decision.record.audience }] : [])),
+    campaigns: diff.campaigns
+      .filter((decision) => writes(decision.action))
+      .map((decision) => {
+        const inFile = plan.campaigns.find((campaign) => campaign.id === decision.id)?.notices ?? [];
+        const stored = (current.get(decision.id) ?? []).filter((notice) => !inFile.some((entry) => entry.id === notice.id));
+        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })) };
+      }),
   };
 }
 
@@ -139,3 +191,27 @@ export function planLoadSummary(changes: readonly PlanChange[]) {
 
 /** "Part 2 of 3" on entries of work split over transactions; nothing when it was one. */
 export const partOf = (part: { part: number; parts: number }) => (part.parts > 1 ? part : {});
+
+/**
+ * `PUT /sms-templates`: adds or changes templates (admins only, as the route says), then sends
+ * the submitted and approved notices whose template text changed back to review.
+ */
+export async function updateSmsTemplates(
+  deps: { store: Store; config: Pick<Config, 'timeZone'>; now: Date },
+  caller: Caller,
+  templates: readonly SmsTemplate[],
+): Promise<{ report: UpsertReport; backToReview: ReturnedNotice[] }> {
+  requireRole(caller, ['admin']);
+  const audit = auditFor(deps, caller);
+  const { textChanged } = templateChanges(await deps.store.plans.listSmsTemplates(caller.county), templates);
+  const report = await deps.store.plans.upsertSmsTemplates(caller.county, templates, (changed, part) =>
+    audit('sms-templates.update', { kind: 'sms-templates', id: caller.county }, undefined, { changed, ...partOf(part) }),
+  );
+  const backToReview = await returnToReview(deps.store, caller.county, { templates: textChanged, years: [] }, {
+    now: deps.now,
+    dryRun: false,
+    reason: 'a registered template’s text changed',
+    audit: (notice, after) => audit('notice.return', { kind: 'notice', id: `${notice.campaignId}/${notice.id}` }, notice, after),
+  });
+  return { report, backToReview };
+}

@@ -56,6 +56,8 @@ beforeAll(async () => {
   secondReviewer = (await aToken(db.store, county, aGrant({ role: 'reviewer', name: '审核员老张' }))).headers;
   countyOffice = (await aToken(db.store, county, aGrant({ role: 'county', name: '依法治县办' }))).headers;
   expect((await send('PUT', '/registry', admin, sampleRegistry())).status).toBe(200);
+  // Templates are an admin's; staff then load plans that name them as they are.
+  expect((await send('PUT', '/sms-templates', admin, { items: aPlan().smsTemplates })).status).toBe(200);
 });
 afterAll(async () => db.drop());
 

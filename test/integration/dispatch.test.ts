@@ -354,3 +354,19 @@ describe('the notifier', () => {
     expect(error).toMatchObject({ kind: 'transient' });
   });
 });
+
+describe('only the approved content goes out', () => {
+  it('fails, with the reason on record, an SMS whose fixed text is not the approved text', async () => {
+    await bench.addSubscribers(3);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    const scheduled = await db.store.notices.require(county, campaignId, 'n');
+    // The stored text changed after scheduling, by whatever path: it must not be sent.
+    await db.store.notices.transition(scheduled, { from: 'scheduled', to: 'scheduled' }, { smsText: '【普法宣传】中奖了，请点链接领取。回T退订' }, bench.clock.read());
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const summary = await bench.dispatch();
+    expect(summary).toMatchObject({ sent: 0, failed: 3 });
+    expect(bench.sink.outbox.list().filter((entry) => entry.kind === 'sms')).toEqual([]);
+    const failed = await db.store.deliveries.page(county, campaignId, 'n', { state: 'failed', limit: 10 });
+    expect(new Set(failed.items.map((item) => item.reason))).toEqual(new Set(['not sent: the content differs from the text the reviewer approved (fingerprint mismatch)']));
+  });
+});

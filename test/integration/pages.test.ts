@@ -132,7 +132,7 @@ describe('forms', () => {
   beforeAll(async () => {
     const loaded = await loadPlan(
       { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
-      { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+      { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
     );
     expect(loaded.ok).toBe(true);
   });

@@ -21,7 +21,7 @@ afterAll(async () => db.drop());
 function load(plan: PlanFile, options: { dryRun?: boolean; withRegistry?: boolean } = {}): Promise<LoadResult> {
   return loadPlan(
     { store: db.store, config: db.config, now: new Date('2030-01-01T00:00:00Z') },
-    { plan, county, actor, dryRun: options.dryRun ?? false, registry: options.withRegistry === false ? undefined : sampleRegistry() },
+    { plan, county, loader: { kind: 'system' }, actor, dryRun: options.dryRun ?? false, registry: options.withRegistry === false ? undefined : sampleRegistry() },
   );
 }
 

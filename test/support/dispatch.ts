@@ -64,7 +64,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
   const clock = new TestClock(new Date('2031-03-01T00:00:00Z'));
   const merged: DispatchSettings = { ...defaultDispatchSettings, smsPerSecond: 1000, ...settings };
   const deps = { store: db.store, config: db.config, now: clock.read() };
-  const loaded = await loadPlan(deps, { plan: aPlan(), registry: sampleRegistry(), county: 'testcounty', actor: staff, dryRun: false });
+  const loaded = await loadPlan(deps, { plan: aPlan(), registry: sampleRegistry(), county: 'testcounty', loader: { kind: 'system' }, actor: staff, dryRun: false });
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   let subscribers = 0;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller, Role } from '../../functions/domain/access.js';
 import { Conflict, Forbidden, Invalid } from '../../functions/domain/errors.js';
 import { noticeStates, type NoticeState } from '../../functions/domain/planning.js';
-import { decide, decideEdit, samePerson, type ReviewAction } from '../../functions/domain/review.js';
+import { decide, decideEdit, samePerson, withEditor, writersOf, type ReviewAction } from '../../functions/domain/review.js';
 
 const aCaller = (role: Role, name = `${role}-person`, tokenId = `tok_${name}`): Caller => ({ tokenId, county: 'c', role, name });
 const author = { tokenId: 'tok_author', name: '张三' };
@@ -83,5 +83,33 @@ describe('samePerson', () => {
   it('tells people apart by token and by name', () => {
     expect(samePerson({ tokenId: 'a', name: '张三' }, { tokenId: 'b', name: '李四' })).toBe(false);
     expect(samePerson({ tokenId: 'a', name: 'Zhang San' }, { tokenId: 'b', name: 'zhangsan' })).toBe(true);
+  });
+});
+
+describe('separation of duties counts every writer', () => {
+  const wangwu = { tokenId: 'tok_wangwu', name: '王五' };
+  const lisi = { tokenId: 'tok_lisi_staff', name: '李四' };
+
+  it('refuses a reviewer who edited or submitted the notice, not only its author', () => {
+    const edited = { state: 'submitted' as const, author: wangwu, editors: [wangwu, lisi] };
+    expect(() => decide('approve', edited, aCaller('reviewer', '李四', 'tok_lisi_reviewer'))).toThrow(Forbidden);
+    const submitted = { state: 'submitted' as const, author: wangwu, review: { submittedBy: lisi } };
+    expect(() => decide('approve', submitted, aCaller('reviewer', '李四', 'tok_lisi_reviewer'))).toThrow(Forbidden);
+    expect(decide('approve', edited, aCaller('reviewer', '赵六'))).toEqual({ from: 'submitted', to: 'approved' });
+  });
+
+  it('reads a record without an editors list as written by its author alone', () => {
+    expect(writersOf({ author: wangwu })).toEqual([wangwu]);
+    expect(withEditor({ author: wangwu }, lisi)).toEqual([wangwu, lisi]);
+    expect(withEditor({ author: wangwu, editors: [wangwu, lisi] }, lisi)).toEqual([wangwu, lisi]);
+  });
+
+  it('compares names after NFKC, without format characters or spaces, ignoring case', () => {
+    const person = (name: string) => ({ tokenId: `tok_${Math.random()}`, name });
+    for (const alias of ['李\u200b四', '李\u2060四', '\ufeff李四', '李\u3000四', '李 四\u200d']) {
+      expect(samePerson(person(alias), person('李四')), JSON.stringify(alias)).toBe(true);
+    }
+    expect(samePerson(person('ＬＩ Si'), person('lisi'))).toBe(true);
+    expect(samePerson(person('李四'), person('李五'))).toBe(false);
   });
 });

@@ -1,0 +1,98 @@
+/**
+ * @module domain/approval
+ * What a reviewer approves is exactly what goes out. At approval the rendered content — the SMS
+ * text after template, signature and opt-out hint, or the broadcast script with its title, air
+ * windows and repeats — is fingerprinted (SHA-256) and kept with the review. Scheduling refuses a
+ * notice whose content now renders differently, and the dispatcher refuses to send content whose
+ * fingerprint is not the approved one. Pure.
+ */
+import { createHash } from 'node:crypto';
+import type { AirWindow } from './broadcast.js';
+import type { BroadcastContent } from './planning.js';
+
+/** The content that reaches people, in the shape the dispatcher holds it. */
+export type SentContent =
+  | { channel: 'sms'; text: string }
+  | { channel: 'broadcast'; script: StationScript };
+
+/** A broadcast as a station receives it (and as each of its deliveries carries it). */
+export interface StationScript {
+  title?: string | undefined;
+  text: string;
+  airWindows: Pick<AirWindow, 'from' | 'to'>[];
+  repeats: number;
+}
+
+export function stationScript(notice: { title?: string | undefined; broadcast: BroadcastContent }): StationScript {
+  return {
+    ...(notice.title ? { title: notice.title } : {}),
+    text: notice.broadcast.script,
+    airWindows: notice.broadcast.airWindows,
+    repeats: notice.broadcast.repeats,
+  };
+}
+
+/** SHA-256 (hex) of the content, over a fixed field order so the same content gives the same hash. */
+export function contentHash(content: SentContent): string {
+  const canonical =
+    content.channel === 'sms'
+      ? JSON.stringify(['sms', content.text])
+      : JSON.stringify([
+          'broadcast',
+          content.script.title ?? null,
+          content.script.text,
+          content.script.airWindows.map((window) => [window.from, window.to]),
+          content.script.repeats,
+        ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/** What a reviewer reads as "the text": the SMS as sent, or the script. */
+export function readableText(content: SentContent): string {
+  return content.channel === 'sms' ? content.text : content.script.text;
+}
+
+/** Does the content still match what was approved? A notice approved before fingerprints never does. */
+export function matchesApproval(content: SentContent, review: { approvedHash?: string | undefined }): boolean {
+  return review.approvedHash !== undefined && contentHash(content) === review.approvedHash;
+}
+
+/** A change that makes content render differently: templates whose text changed, years whose settings changed. */
+export interface RenderingChange {
+  templates: readonly string[];
+  years: readonly number[];
+}
+
+/**
+ * Does the change touch what this notice (submitted or approved) sends? Then what the reviewer
+ * sees or saw is no longer what would go out, and the notice goes back to review.
+ */
+export function touchedBy(
+  notice: { channel: 'sms' | 'broadcast'; sms?: { template?: string | undefined } | undefined },
+  campaignYear: number | undefined,
+  change: RenderingChange,
+): boolean {
+  if (notice.channel === 'sms' && notice.sms?.template !== undefined && change.templates.includes(notice.sms.template)) return true;
+  return campaignYear !== undefined && change.years.includes(campaignYear);
+}
+
+/**
+ * The dispatcher's last check before sending: the content a delivery would send (the SMS text
+ * fixed at scheduling, or the script copied into the station's delivery) must carry the approved
+ * fingerprint. Returns why not, or undefined when it may go.
+ */
+export function refusalToSend(
+  delivery: { recipient: { kind: 'sms' | 'station' }; script?: StationScript | undefined },
+  notice: { smsText?: string | undefined; review: { approvedHash?: string | undefined } },
+): string | undefined {
+  const content: SentContent | undefined =
+    delivery.recipient.kind === 'sms'
+      ? notice.smsText === undefined
+        ? undefined
+        : { channel: 'sms', text: notice.smsText }
+      : delivery.script && { channel: 'broadcast', script: delivery.script };
+  if (!content) return delivery.recipient.kind === 'sms' ? 'the notice has no approved SMS text' : 'the delivery has no script';
+  if (notice.review.approvedHash === undefined) return 'not sent: the notice carries no approval fingerprint (approved before fingerprints were kept); submit it for review again';
+  if (!matchesApproval(content, notice.review)) return 'not sent: the content differs from the text the reviewer approved (fingerprint mismatch)';
+  return undefined;
+}

@@ -1,0 +1,105 @@
+/**
+ * @module domain/plan-access
+ * Who may load what through a plan file. A plan is no back door: a caller changes through it
+ * exactly what the single routes let them change. Templates, the year's settings (SMS signature,
+ * opt-out hint, quiet hours, time zone …) and the registry are an admin's; a staff token limited
+ * to a township may only create or change content addressed to that township alone, and not the
+ * county's year plan. Parts of the file that change nothing are allowed to anyone who may load a
+ * plan, so staff can load the same file again. The command line on the machine itself runs as
+ * `system`, which may do what an admin may. Pure.
+ */
+import type { Caller } from './access.js';
+import { Forbidden } from './errors.js';
+import type { SmsTemplate } from './notice-check.js';
+import type { PlanSettings } from './notice-check.js';
+import type { Audience } from './planning.js';
+import { audienceWithinTownship, type Registry } from './registry.js';
+
+/** Who loads the plan: a token's holder, or the command line on the machine (admin-equivalent). */
+export type PlanLoader = { kind: 'system' } | { kind: 'caller'; caller: Caller };
+
+export interface TemplateChanges {
+  /** New or changed in any field: only an admin may do either. */
+  changed: string[];
+  /** Of those, the ones whose text is new or differs: notices using them render differently. */
+  textChanged: string[];
+}
+
+export function templateChanges(stored: readonly SmsTemplate[], incoming: readonly SmsTemplate[]): TemplateChanges {
+  const byId = new Map(stored.map((template) => [template.id, template]));
+  const changed: string[] = [];
+  const textChanged: string[] = [];
+  for (const template of incoming) {
+    const current = byId.get(template.id);
+    if (current && current.text === template.text && (current.code ?? undefined) === (template.code ?? undefined)) continue;
+    changed.push(template.id);
+    if (!current || current.text !== template.text) textChanged.push(template.id);
+  }
+  return { changed, textChanged };
+}
+
+/** The year's settings in effect: the stored plan's, or the defaults and the configured zone. */
+export interface EffectiveSettings {
+  settings: PlanSettings;
+  timeZone: string;
+}
+
+export function settingsChanged(before: EffectiveSettings, after: EffectiveSettings): boolean {
+  return JSON.stringify(sortedDeep(before)) !== JSON.stringify(sortedDeep(after));
+}
+
+/** What a load would change, as far as who may change it goes. */
+export interface PlanLoadScope {
+  templates: TemplateChanges;
+  settingsChanged: boolean;
+  /** The file brings registry entries (the command line reads the registry file a plan names). */
+  registry: boolean;
+  /** Themes, months or key dates (the county's year plan) created or changed. */
+  planYearChanged: boolean;
+  /** Notices the load creates or rewrites. */
+  notices: { campaignId: string; id: string; audience: Audience }[];
+  /** Campaigns the load creates or changes, with every notice they will hold. */
+  campaigns: { id: string; audiences: { id: string; audience: Audience }[] }[];
+}
+
+/** Refuses (403) a load that changes anything the loader may not change, naming every such part. */
+export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry: Registry): void {
+  if (loader.kind === 'system' || loader.caller.role === 'admin') return;
+  const caller = loader.caller;
+  const adminParts = [
+    ...(scope.templates.changed.length > 0 ? [`smsTemplates (${scope.templates.changed.join(', ')})`] : []),
+    ...(scope.settingsChanged ? ['settings / timeZone (SMS signature, opt-out hint, quiet hours …)'] : []),
+    ...(scope.registry ? ['registry'] : []),
+  ];
+  if (adminParts.length > 0) {
+    throw new Forbidden(`Only an admin may change these parts of a plan: ${adminParts.join('; ')}. Load the file without them, or with them as they are stored, or ask an admin.`);
+  }
+  if (caller.role !== 'staff' || !caller.township) return;
+  const township = caller.township;
+  const outside = (audience: Audience) => !audienceWithinTownship(audience, township, registry);
+  const notices = scope.notices.filter((notice) => outside(notice.audience)).map((notice) => `${notice.campaignId}/${notice.id}`);
+  const campaigns = scope.campaigns
+    .filter((campaign) => campaign.audiences.some((notice) => outside(notice.audience)))
+    .map((campaign) => campaign.id);
+  const parts = [
+    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates)'] : []),
+    ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
+    ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
+  ];
+  if (parts.length > 0) {
+    throw new Forbidden(`Your token is limited to township "${township}"; this plan would change county-wide or other townships' content: ${parts.join('; ')}.`);
+  }
+}
+
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, item]) => item !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([key, item]) => [key, sortedDeep(item)]),
+    );
+  }
+  return value;
+}
