@@ -37,7 +37,7 @@ beforeAll(async () => {
   }
   const loaded = await loadPlan(
     { store: db.store, config: db.config, now: START },
-    { plan: aPlan(), registry: sampleRegistry(), county, actor: { tokenId: 'test', name: 'test' }, dryRun: false },
+    { plan: aPlan(), registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 'test', name: 'test' }, dryRun: false },
   );
   expect(loaded.ok).toBe(true);
 });
