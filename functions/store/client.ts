@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { retryTransactionConflicts } from './conflicts.js';
+import { reportOutagesAsUnavailable } from './unavailable.js';
 
 export interface DynamoDbClientOptions {
   region: string;
@@ -15,12 +16,23 @@ export interface DynamoDbClientOptions {
 /** DynamoDB Local ignores credentials but the SDK insists on some. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
+/**
+ * Bounded waits, so a request never hangs on a table that does not answer: a connection must
+ * open within 3 s and a reply arrive within 5 s, three attempts in all (the SDK's backoff in
+ * between) — under 30 s (API Gateway's own limit) at worst, and at once when the connection is
+ * refused. Then the caller gets `Unavailable` (store/unavailable.ts).
+ */
+export const DYNAMODB_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, maxAttempts: 3 } as const;
+
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDBClient {
   const client = new DynamoDBClient({
     region: options.region,
+    maxAttempts: DYNAMODB_TIMEOUTS.maxAttempts,
+    requestHandler: { connectionTimeout: DYNAMODB_TIMEOUTS.connectionTimeout, requestTimeout: DYNAMODB_TIMEOUTS.requestTimeout },
     ...(options.endpoint ? { endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
   retryTransactionConflicts(client);
+  reportOutagesAsUnavailable(client);
   return client;
 }
 
