@@ -18,17 +18,18 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /**
  * Bounded waits, so a request never hangs on a table that does not answer: a connection must
- * open within 3 s and a reply arrive within 5 s, three attempts in all (the SDK's backoff in
- * between) — under 30 s (API Gateway's own limit) at worst, and at once when the connection is
- * refused. Then the caller gets `Unavailable` (store/unavailable.ts).
+ * open within 3 s and the whole reply arrive within 10 s (thrown as TimeoutError, not only
+ * warned about), three attempts in all with the SDK's backoff between — at once when the
+ * connection is refused. Then the caller gets `Unavailable` (store/unavailable.ts). 10 s, not
+ * less: a cold DynamoDB Local on a busy laptop can take several seconds for its first answers.
  */
-export const DYNAMODB_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 5_000, maxAttempts: 3 } as const;
+export const DYNAMODB_TIMEOUTS = { connectionTimeout: 3_000, requestTimeout: 10_000, maxAttempts: 3 } as const;
 
 export function createDynamoDbClient(options: DynamoDbClientOptions): DynamoDBClient {
   const client = new DynamoDBClient({
     region: options.region,
     maxAttempts: DYNAMODB_TIMEOUTS.maxAttempts,
-    requestHandler: { connectionTimeout: DYNAMODB_TIMEOUTS.connectionTimeout, requestTimeout: DYNAMODB_TIMEOUTS.requestTimeout },
+    requestHandler: { connectionTimeout: DYNAMODB_TIMEOUTS.connectionTimeout, requestTimeout: DYNAMODB_TIMEOUTS.requestTimeout, throwOnRequestTimeout: true },
     ...(options.endpoint ? { endpoint: options.endpoint, credentials: LOCAL_CREDENTIALS } : {}),
   });
   retryTransactionConflicts(client);
