@@ -31,8 +31,9 @@ const HEADERS: Record<ImportKind, Record<string, readonly string[]>> = {
   },
 };
 
+/** A subscriber file must say, row by row, whether the person agreed: silence is not consent. */
 const REQUIRED: Record<ImportKind, readonly string[]> = {
-  subscribers: ['phone', 'township', 'village'],
+  subscribers: ['phone', 'township', 'village', 'consent'],
   stations: ['id', 'name', 'village'],
 };
 
@@ -96,7 +97,7 @@ function resolver<T extends { id: string; name: string }>(items: readonly T[]) {
   return (value: string) => byId.get(value) ?? byName.get(value) ?? byName.get(value.replace(/（示例）$/, ''));
 }
 
-const YES = new Set(['', '是', 'y', 'yes', 'true', '1', '同意']);
+const YES = new Set(['是', 'y', 'yes', 'true', '1', '同意']);
 const NO = new Set(['否', 'n', 'no', 'false', '0', '不同意']);
 
 export function parseSubscribers(text: string, registry: Registry): ParsedImport<SubscriberRow> {
@@ -133,7 +134,7 @@ export function parseSubscribers(text: string, registry: Registry): ParsedImport
     }
     const consent = (values.consent ?? '').toLowerCase();
     if (!YES.has(consent) && !NO.has(consent)) {
-      reject(`consent must be 是 or 否, not "${values.consent}"`);
+      reject(consent === '' ? 'consent (同意) is blank: write 是 or 否' : `consent must be 是 or 否, not "${values.consent}"`);
       continue;
     }
     const earlier = seen.get(phone.e164);

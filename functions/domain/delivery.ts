@@ -146,3 +146,17 @@ export function tallyPeriod(scheduledAt: string, timeZone: string): { year: numb
   const local = utcToLocal(scheduledAt, timeZone);
   return { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)) };
 }
+
+/** A station may air a little before the script's time (clocks, the window's first minutes)… */
+export const AIRED_EARLY_TOLERANCE_MINUTES = 30;
+/** …and its clock may run a little ahead of ours; beyond that, an airing "in the future" is a mistake. */
+export const AIRED_CLOCK_SKEW_MINUTES = 5;
+
+/** Why a station's reported airing time cannot be true, or undefined when it can. */
+export function airedAtProblem(scheduledAt: string, airedAt: Date, now: Date): string | undefined {
+  const earliest = Date.parse(scheduledAt) - AIRED_EARLY_TOLERANCE_MINUTES * 60_000;
+  const latest = now.getTime() + AIRED_CLOCK_SKEW_MINUTES * 60_000;
+  if (airedAt.getTime() < earliest) return `must not be more than ${AIRED_EARLY_TOLERANCE_MINUTES} minutes before the script's air time ${scheduledAt}`;
+  if (airedAt.getTime() > latest) return `must not be in the future (more than ${AIRED_CLOCK_SKEW_MINUTES} minutes after now, ${now.toISOString()})`;
+  return undefined;
+}

@@ -60,8 +60,15 @@ export class Conflict extends DomainError {
   }
 }
 
-/** A dependency (the table, SNS) did not answer. */
+/** A dependency (the table, SNS) did not answer; asking again after `retryAfterSeconds` may work. */
 export class Unavailable extends DomainError {
   readonly kind = 'unavailable';
   override readonly name = 'Unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds = 5,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }

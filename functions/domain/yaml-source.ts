@@ -22,6 +22,9 @@ export interface YamlSource<T> {
   locate(path: readonly (string | number)[], message: string): LocatedProblem;
 }
 
+/** How many alias expansions a file may have (yaml's own guard against alias bombs). */
+const MAX_ALIAS_COUNT = 100;
+
 export type YamlResult<T> = { ok: true; source: YamlSource<T> } | { ok: false; problems: LocatedProblem[] };
 
 export function readYaml<S extends z.ZodType>(schema: S, text: string, file: string): YamlResult<z.infer<S>> {
@@ -37,7 +40,18 @@ export function readYaml<S extends z.ZodType>(schema: S, text: string, file: str
     };
   }
   const locate = locator(document, lineCounter, file);
-  const parsed = schema.safeParse(document.toJS({ maxAliasCount: 100 }));
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // Aliases that expand past the limit (a "billion laughs" file) are input, not a crash.
+    if (!(error instanceof ReferenceError)) throw error;
+    const message = /alias/i.test(error.message)
+      ? `too many aliases (*anchor references): they would expand past ${MAX_ALIAS_COUNT} copies; write the values out instead`
+      : error.message;
+    return { ok: false, problems: [{ file, line: 1, column: 1, path: '', message }] };
+  }
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     return { ok: false, problems: parsed.error.issues.map((issue) => locate(issue.path.map(pathPart), issue.message)) };
   }

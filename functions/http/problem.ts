@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, Invalid, type ErrorKind, type FieldProblem } from '../domain/errors.js';
+import { DomainError, Invalid, Unavailable, type ErrorKind, type FieldProblem } from '../domain/errors.js';
 import { errorFields, type Logger } from './logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -28,6 +28,9 @@ export const problemTypes = {
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemType = keyof typeof problemTypes;
+
+/** Retry-After for a 503 whose cause named no wait of its own. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 
 export interface Problem {
   type: string;
@@ -56,9 +59,10 @@ export function problemResponse(
   c: Context,
   type: ProblemType,
   detail: string,
-  extra: { errors?: FieldProblem[]; current?: Record<string, unknown> } = {},
+  extra: { errors?: FieldProblem[]; current?: Record<string, unknown>; retryAfterSeconds?: number } = {},
 ): Response {
   const { status, title } = problemTypes[type];
+  const { retryAfterSeconds, ...fields } = extra;
   const body: Problem = {
     type: problemUri(type),
     title,
@@ -66,10 +70,12 @@ export function problemResponse(
     detail,
     instance: new URL(c.req.url).pathname,
     requestId: c.get('requestId') ?? '',
-    ...extra,
+    ...fields,
   };
   const headers: Record<string, string> = { 'Content-Type': PROBLEM_CONTENT_TYPE };
   if (status === 401) headers['WWW-Authenticate'] = 'Bearer realm="pufa", error="invalid_token"';
+  // A 503 always says when to ask again (RFC 9110 §10.2.3).
+  if (status === 503) headers['Retry-After'] = String(retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
   return c.body(JSON.stringify(body), status as ContentfulStatusCode, headers);
 }
 
@@ -102,6 +108,7 @@ export function handleError(error: unknown, c: Context, logger: Logger): Respons
     return problemResponse(c, kindToType[error.kind], error.message, {
       ...(error instanceof Invalid ? { errors: error.fields } : {}),
       ...('current' in error && error.current ? { current: error.current as Record<string, unknown> } : {}),
+      ...(error instanceof Unavailable ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
     });
   }
   if (error instanceof HTTPException) {

@@ -40,7 +40,7 @@ export async function loadDemoPlans(
   }
   const subscribers = join(options.campaignsDir, SAMPLE_SUBSCRIBERS);
   if (existsSync(subscribers)) {
-    const report = await importCsv(store, { county: options.county, kind: 'subscribers', text: readFileSync(subscribers, 'utf8'), dryRun: false, now: options.now });
+    const report = await importCsv(store, { county: options.county, kind: 'subscribers', file: readFileSync(subscribers), dryRun: false, now: options.now });
     lines.push(`    ${SAMPLE_SUBSCRIBERS}: ${report.created} sample subscribers${report.rejected.length > 0 ? `, ${report.rejected.length} rows rejected` : ''}`);
   }
   return lines;

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { commandLineActor } from '../domain/audit.js';
 import { importCsv } from '../workflows/imports.js';
-import { runCli, UsageError } from './cli.js';
+import { CliFailure, runCli, UsageError } from './cli.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
 import { openTarget } from './target.js';
 
@@ -55,25 +55,27 @@ async function main(argv: string[]): Promise<number> {
   }
   const kind = z.enum(['stations', 'subscribers']).safeParse(positionals[0]);
   if (!kind.success || !positionals[1]) throw new UsageError('Say what to import (stations or subscribers) and the file.');
-  let text: string;
+  let file: Uint8Array;
   try {
-    text = readFileSync(positionals[1], 'utf8');
+    // Bytes, not UTF-8 text: files saved by Excel on Chinese Windows are GBK, some tools write UTF-16.
+    file = readFileSync(positionals[1]);
   } catch (error) {
-    throw new UsageError(`Cannot read ${positionals[1]}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliFailure(`Cannot read ${positionals[1]}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : (code ?? String(error))}`);
   }
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
     const report = await importCsv(target.store, {
       county: target.county,
       kind: kind.data,
-      text,
+      file,
       dryRun: values['dry-run'] ?? false,
       now: new Date(),
       onProgress: progressBar(),
       audit: { actor: commandLineActor('npm run import'), timeZone: target.config.timeZone },
     });
     const lines = [
-      `${report.dryRun ? 'Would import' : 'Imported'} ${report.kind} from ${positionals[1]}: ${report.rows} rows — ${report.created} new, ${report.updated} changed, ${report.unchanged} unchanged, ${report.rejected.length} rejected.`,
+      `${report.dryRun ? 'Would import' : 'Imported'} ${report.kind} from ${positionals[1]}${report.encoding === 'utf-8' ? '' : ` (read as ${report.encoding})`}: ${report.rows} rows — ${report.created} new, ${report.updated} changed, ${report.unchanged} unchanged, ${report.rejected.length} rejected.`,
       // The admin's own file, on the admin's own terminal: the reasons quote the cells as written.
       ...report.rejected.slice(0, LIST_LIMIT).map((rejected) => `  line ${rejected.line}: ${rejected.reason}`),
       ...(report.rejected.length > LIST_LIMIT ? [`  … and ${report.rejected.length - LIST_LIMIT} more rejected lines`] : []),

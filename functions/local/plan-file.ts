@@ -47,7 +47,8 @@ function readText(path: string, shown: string, locate?: () => LocatedProblem): s
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'a folder, not a file' : `cannot read it (${code ?? (error as Error).message})`;
     return { ok: false, problems: [locate?.() ?? { file: shown, line: 0, column: 0, path: '', message: reason }] };
   }
 }

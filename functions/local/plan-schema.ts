@@ -7,9 +7,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { planFileSchema } from '../domain/plan.js';
 import { registrySchema } from '../domain/registry.js';
+import { runCli } from './cli.js';
 
 const campaignsDir = fileURLToPath(new URL('../../campaigns/', import.meta.url));
 
@@ -26,9 +28,22 @@ export function renderSchema(name: keyof typeof schemaFiles): string {
   return JSON.stringify({ ...json, title }, null, 2) + '\n';
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+const USAGE = `Usage:
+  npm run plan:schema      write campaigns/plan.schema.json and campaigns/registry.schema.json`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   for (const name of Object.keys(schemaFiles) as (keyof typeof schemaFiles)[]) {
     writeFileSync(join(campaignsDir, name), renderSchema(name));
     console.log(`wrote campaigns/${name}`);
   }
+  return 0;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  runCli(main, USAGE);
 }

@@ -9,8 +9,19 @@ import type { Table } from '../domain/tally-table.js';
 
 const BOM = '\ufeff';
 
+/**
+ * A text cell that a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, carriage return,
+ * also after leading spaces) gets a leading `'`, as OWASP advises against CSV injection
+ * (`=cmd|'/C calc'!A0`). Numbers stay numbers, negative ones too: only text is touched.
+ */
+const FORMULA_START = /^\s*[=+\-@\t\r]/;
+
+export function neutraliseCell(cell: string | number): string | number {
+  return typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell;
+}
+
 export function tableToCsv(table: Table): string {
-  return BOM + stringify([table.headers, ...table.rows], { record_delimiter: 'windows' });
+  return BOM + stringify([table.headers, ...table.rows].map((row) => row.map(neutraliseCell)), { record_delimiter: 'windows' });
 }
 
 export async function tablesToXlsx(tables: readonly Table[], sheetNames: readonly string[]): Promise<Uint8Array> {

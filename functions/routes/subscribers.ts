@@ -71,6 +71,7 @@ const importReport = z
     updated: z.number(),
     unchanged: z.number(),
     rejected: z.array(z.object({ line: z.number(), reason: z.string() })),
+    encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'gb18030']).optional(),
   })
   .meta({ id: 'ImportReport' });
 
@@ -154,7 +155,7 @@ async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
   return importCsv(store, {
     county: c.var.caller.county,
     kind,
-    text: await c.req.text(),
+    file: new Uint8Array(await c.req.arrayBuffer()), // bytes: the encoding is detected, never guessed as UTF-8
     dryRun: c.req.query('dryRun') === 'true',
     now: clock(),
     audit: { actor: actorOfCaller(c.var.caller), timeZone: config.timeZone },

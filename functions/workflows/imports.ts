@@ -9,6 +9,7 @@
 import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
+import { decodeText, type TextEncodingName } from '../domain/text-encoding.js';
 import { sameSubscriber, subscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
 import { inParallel } from './parallel.js';
@@ -16,6 +17,8 @@ import { partOf } from './plans.js';
 
 export interface ImportReport {
   kind: ImportKind;
+  /** How the file's bytes were read (text handed in as a string counts as UTF-8). */
+  encoding: TextEncodingName;
   dryRun: boolean;
   rows: number;
   created: number;
@@ -32,7 +35,8 @@ export async function importCsv(
   request: {
     county: string;
     kind: ImportKind;
-    text: string;
+    /** The file as saved (bytes: the encoding is detected) or text already decoded. */
+    file: Uint8Array | string;
     dryRun: boolean;
     now: Date;
     onProgress?: (done: number, total: number) => void;
@@ -40,8 +44,11 @@ export async function importCsv(
     audit?: { actor: AuditActor; timeZone: string } | undefined;
   },
 ): Promise<ImportReport> {
+  const decoded = typeof request.file === 'string' ? { ok: true as const, text: request.file, encoding: 'utf-8' as const } : decodeText(request.file);
+  if (!decoded.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: decoded.problem }]);
+  const text = decoded.text;
   const registry = await store.plans.getRegistry(request.county);
-  const base = { kind: request.kind, dryRun: request.dryRun, created: 0, updated: 0, unchanged: 0 };
+  const base = { kind: request.kind, encoding: decoded.encoding, dryRun: request.dryRun, created: 0, updated: 0, unchanged: 0 };
   const { audit } = request;
   const entry = audit
     ? (action: AuditAction, after: object) =>
@@ -49,7 +56,7 @@ export async function importCsv(
     : undefined;
 
   if (request.kind === 'stations') {
-    const parsed = parseStations(request.text, registry);
+    const parsed = parseStations(text, registry);
     if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
@@ -59,7 +66,7 @@ export async function importCsv(
     return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
   }
 
-  const parsed = parseSubscribers(request.text, registry);
+  const parsed = parseSubscribers(text, registry);
   if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
   const report: ImportReport = { ...base, rows: parsed.lines, rejected: parsed.rejected };
   let done = parsed.rejected.length;

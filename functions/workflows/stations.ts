@@ -6,8 +6,8 @@
  * often offline, and this is how the county office sees which have not fetched today's scripts.
  */
 import type { Config } from '../config.js';
-import { tallyPeriod, parseDeliveryId, type DeliveryRecord } from '../domain/delivery.js';
-import { Conflict, NotFound } from '../domain/errors.js';
+import { airedAtProblem, tallyPeriod, parseDeliveryId, type DeliveryRecord } from '../domain/delivery.js';
+import { Conflict, Invalid, NotFound } from '../domain/errors.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { Store } from '../store/index.js';
@@ -47,6 +47,8 @@ export async function confirmAiring(deps: StationDeps, county: string, stationId
   const { campaignId, noticeId, sendIndex } = parseDeliveryId(id);
   const delivery = await deps.store.deliveries.getByKey(county, campaignId, noticeId, sendIndex, `s${stationId}`);
   if (!delivery || delivery.id !== id) throw new NotFound('This station has no such script.');
+  const problem = airedAt ? airedAtProblem(delivery.scheduledAt, airedAt, deps.now) : undefined;
+  if (problem) throw new Invalid('The airing time is not possible.', [{ field: 'body.airedAt', message: problem }]);
   // A script already pushed may have been aired before its notice was stopped: that airing counts.
   if (delivery.state !== 'aired' && delivery.state !== 'sent' && !noticeAllowsAiring(await deps.store.notices.get(county, campaignId, noticeId))) {
     throw new Conflict('This script’s notice was paused or cancelled: it is not to be aired.', { id: delivery.id, state: delivery.state });

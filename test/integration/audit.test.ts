@@ -188,7 +188,7 @@ describe('the audit log', () => {
     expect((await send('POST', '/subscribers', admin, { ...subscriber, groups: ['村干部'] })).status).toBe(200);
     const key = String((await send('POST', '/subscribers', admin, { ...subscriber, groups: ['村干部'] })).body.subscriber.phoneKey);
     expect((await send('DELETE', `/subscribers/${key}`, admin)).status).toBe(200);
-    const csv = `手机号,乡镇,村\n${testPhone(7001)},城厢镇,向阳村\n${testPhone(7002)},城厢镇,向阳村\n12345,城厢镇,向阳村\n`;
+    const csv = `手机号,乡镇,村,同意\n${testPhone(7001)},城厢镇,向阳村,是\n${testPhone(7002)},城厢镇,向阳村,是\n12345,城厢镇,向阳村,是\n`;
     expect((await send('POST', '/subscribers/import', admin, csv, 'text/csv')).status).toBe(200);
 
     const entries = await auditOfDay();

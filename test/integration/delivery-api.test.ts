@@ -155,7 +155,7 @@ describe('CSV import over the API', () => {
     app.request(path, { method: 'POST', headers: { ...headers, 'Content-Type': 'text/csv' }, body: text });
 
   it('imports subscribers, reports rejected lines, and changes nothing the second time', async () => {
-    const text = '\ufeff手机号,乡镇,村,群体\n19900003001,城厢镇,东风村,企业\n19900003002,小河镇,茶园村,\nabc,城厢镇,东风村,\n';
+    const text = '\ufeff手机号,乡镇,村,群体,同意\n19900003001,城厢镇,东风村,企业,是\n19900003002,小河镇,茶园村,,是\nabc,城厢镇,东风村,,是\n';
     const dry = await csv('/subscribers/import?dryRun=true', text, admin);
     expect(await dry.json()).toMatchObject({ dryRun: true, rows: 3, created: 2 });
     expect(await db.store.subscribers.findByPhoneKey(county, phoneKey('+8619900003001'))).toBeUndefined();

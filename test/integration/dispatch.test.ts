@@ -135,13 +135,21 @@ describe('a broadcast notice', () => {
     expect(scripts[0]).toMatchObject({ airAtLocal: '2031-03-15T07:00', aired: false });
     const id = must(scripts[0]).id;
 
-    const confirm = (headers: Record<string, string>) =>
+    bench.clock.set('2031-03-14T23:15:00Z'); // 07:15 local: the airing reported below (07:10) has happened
+    const confirm = (headers: Record<string, string>, airedAt = '2031-03-15T07:10:00+08:00') =>
       app.request(`/stations/me/scripts/${id}/aired`, {
         method: 'POST',
         headers: { ...headers, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ airedAt: '2031-03-15T07:10:00+08:00' }),
+        body: JSON.stringify({ airedAt }),
       });
     expect((await confirm(other.headers)).status).toBe(404);
+    // An airing long before the script's time (07:00) or in the future is a mistake: 400 naming the field, nothing counted.
+    for (const impossible of ['2031-03-14T07:10:00+08:00', '2031-03-15T06:00:00+08:00', '2031-03-15T09:00:00+08:00', '2031-03-20T07:10:00+08:00']) {
+      const refused = await confirm(station.headers, impossible);
+      expect(refused.status, impossible).toBe(400);
+      expect(((await refused.json()) as { errors: { field: string }[] }).errors.map((error) => error.field)).toEqual(['body.airedAt']);
+    }
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).aired ?? 0).toBe(0);
     const confirmed = await confirm(station.headers);
     expect(confirmed.status).toBe(200);
     expect(await confirmed.json()).toMatchObject({ aired: true, airedAt: '2031-03-14T23:10:00.000Z' });

@@ -79,7 +79,7 @@ describe('npm start', () => {
     const unknown = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--station', 'nowhere', '--data-dir', dataDir]).catch(
       (error: { code: number; stderr: string }) => error,
     );
-    expect(unknown).toMatchObject({ code: 2 });
+    expect(unknown).toMatchObject({ code: 1 });
     expect((unknown as { stderr: string }).stderr).toContain('--station: no station "nowhere" in the registry');
   }, 90_000);
 
@@ -87,7 +87,7 @@ describe('npm start', () => {
     const failure = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--data-dir', dataDir]).catch(
       (error: { code: number; stderr: string }) => error,
     );
-    expect(failure).toMatchObject({ code: 2 });
+    expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('--station');
   });
 

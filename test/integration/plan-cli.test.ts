@@ -63,9 +63,12 @@ describe('npm run plan -- FILE', () => {
     expect(result.stderr).toMatch(/2021\.yaml:\d+:\d+ {2}/);
   }, 60_000);
 
-  it('exits 2 with usage on a wrong call', async () => {
-    expect((await plan([])).code).toBe(2);
-    expect((await plan(['--dry-run', 'campaigns/2021.yaml'])).code).toBe(2);
+  it('exits 1 with one line pointing at --help on a wrong call', async () => {
+    for (const args of [[], ['--dry-run', 'campaigns/2021.yaml']]) {
+      const result = await plan(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^error: .*npm run plan -- --help shows how to call it\)\n$/);
+    }
   });
 });
 

@@ -23,13 +23,13 @@ describe('parseSubscribers', () => {
   it('rejects each bad row with its line and reason, and keeps the good ones', () => {
     const text = [
       'phone,township,village,groups,consent',
-      '19900000001,chengxiang,xiangyang,,',
-      '010-12345678,chengxiang,xiangyang,,',
-      '19900000002,nowhere,xiangyang,,',
-      '19900000003,shiyang,xiangyang,,',
-      '19900000004,chengxiang,xiangyang,渔民,',
+      '19900000001,chengxiang,xiangyang,,是',
+      '010-12345678,chengxiang,xiangyang,,是',
+      '19900000002,nowhere,xiangyang,,是',
+      '19900000003,shiyang,xiangyang,,是',
+      '19900000004,chengxiang,xiangyang,渔民,是',
       '19900000005,chengxiang,xiangyang,,maybe',
-      '199 0000 0001,chengxiang,xiangyang,,',
+      '199 0000 0001,chengxiang,xiangyang,,是',
       '',
       '"19900000006","chengxiang","xiangyang","企业,村干部",是',
     ].join('\n');
@@ -49,7 +49,14 @@ describe('parseSubscribers', () => {
 
   it('refuses a file whose header lacks a column it needs, or that is not CSV', () => {
     expect(parseSubscribers('手机号,村\n19900000001,向阳村\n', registry)).toEqual({ ok: false, problem: expect.stringContaining('township') });
-    expect(parseSubscribers('phone,township,village\n"unclosed,chengxiang,xiangyang\n', registry)).toMatchObject({ ok: false, problem: expect.stringContaining('not readable as CSV') });
+    expect(parseSubscribers('phone,township,village,consent\n"unclosed,chengxiang,xiangyang,是\n', registry)).toMatchObject({ ok: false, problem: expect.stringContaining('not readable as CSV') });
+  });
+
+  it('never takes consent for granted: a file without a consent column is refused, a blank cell rejects its row', () => {
+    expect(parseSubscribers('手机号,乡镇,村,姓名\n19900000001,城厢镇,向阳村,张三\n', registry)).toEqual({ ok: false, problem: 'the header row lacks: 同意 (consent)' });
+    const parsed = parseSubscribers('phone,township,village,consent\n19900000001,chengxiang,xiangyang,\n19900000002,chengxiang,xiangyang,否\n', registry);
+    expect(parsed.ok && parsed.rejected).toEqual([{ line: 2, reason: 'consent (同意) is blank: write 是 or 否' }]);
+    expect(parsed.ok && parsed.rows.map((row) => [row.phone, row.consent])).toEqual([['+8619900000002', false]]);
   });
 });
 

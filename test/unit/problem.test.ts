@@ -48,6 +48,11 @@ describe('handleError', () => {
     expect(body.errors).toEqual([{ field: 'body.name', message: 'must not be empty' }]);
   });
 
+  it('says when to ask again on 503 (Retry-After)', async () => {
+    expect((await problemOf(new Unavailable('table down', 7))).response.headers.get('retry-after')).toBe('7');
+    expect((await problemOf(new Unavailable('table down'))).response.headers.get('retry-after')).toBe('5');
+  });
+
   it('asks for a bearer token on 401', async () => {
     const { response } = await problemOf(new Unauthenticated('who?'));
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer realm="pufa"/);

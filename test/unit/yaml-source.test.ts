@@ -51,3 +51,12 @@ describe('readYaml', () => {
     expect(read.source.locate(['months', '13'], 'unknown month')).toMatchObject({ line: 4, column: 7, path: 'months.13' });
   });
 });
+
+describe('readYaml and an alias bomb', () => {
+  it('refuses aliases that expand past the limit as a problem, not a thrown error', () => {
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]', 'c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]', 'd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]', ''].join('\n');
+    const read = readYaml(schema, bomb, 'bomb.yaml');
+    expect(read.ok).toBe(false);
+    expect(!read.ok && read.problems).toEqual([{ file: 'bomb.yaml', line: 1, column: 1, path: '', message: expect.stringContaining('too many aliases') }]);
+  });
+});

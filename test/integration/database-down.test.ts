@@ -1,0 +1,88 @@
+/**
+ * When DynamoDB does not answer, every route says so — 503 problem+json with Retry-After, and a
+ * Chinese page under /app — instead of a 500, and works again once the database is back. The
+ * outage is real: a DynamoDB Local of this file's own is stopped, then started again on the same
+ * port with the same data folder.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../functions/local/dynamodb-local.js';
+import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
+import { aGrant, aToken } from '../support/builders.js';
+import { aSession } from '../support/sessions.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'pufa-outage-'));
+let database: DynamoDbLocal | undefined;
+let local: LocalDeps;
+let app: ReturnType<typeof createApp>;
+let admin: { secret: string; headers: Record<string, string> };
+let county: { headers: Record<string, string> };
+let adminPages: string;
+
+beforeAll(async () => {
+  database = await startDynamoDbLocal({ dataDir, readyTimeoutMs: 60_000 });
+  local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'outage-test', env: { PUFA_COUNTY: 'testcounty' }, logLevel: 'silent' });
+  app = createApp(local.deps);
+  admin = await aToken(local.store, 'testcounty', aGrant({ role: 'admin' }));
+  county = await aToken(local.store, 'testcounty', aGrant({ role: 'county' }));
+  adminPages = (await aSession(local.store, admin.secret, new Date())).cookie;
+}, 90_000);
+
+afterAll(async () => {
+  local?.client.destroy();
+  await database?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const requests = () => ({
+  tokens: app.request('/tokens', { headers: admin.headers }),
+  tallies: app.request('/tallies?year=2026', { headers: county.headers }),
+  activity: app.request('/activities', {
+    method: 'POST',
+    headers: { ...county.headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ date: '2026-03-15', township: 'x', theme: 'y', kind: 'event', participants: 1, materials: [] }),
+  }),
+  dashboard: app.request('/app/dashboard', { headers: { Cookie: adminPages } }),
+});
+
+describe('the database goes away and comes back', () => {
+  it('answers 503 with Retry-After (a Chinese page under /app) while it is down, and 200 again after', async () => {
+    const before = requests();
+    expect((await before.tokens).status).toBe(200);
+    expect((await before.tallies).status).toBe(200);
+    expect((await before.dashboard).status).toBe(200);
+
+    const port = database?.port;
+    await database?.stop();
+    database = undefined;
+
+    const down = requests();
+    for (const response of [await down.tokens, await down.tallies, await down.activity]) {
+      expect(response.status).toBe(503);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      const problem = (await response.json()) as { type: string; status: number; detail: string };
+      expect(problem).toMatchObject({ type: '/docs#problem-unavailable', status: 503 });
+      expect(problem.detail).toMatch(/database did not answer/);
+    }
+    const page = await down.dashboard;
+    expect(page.status).toBe(503);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(page.headers.get('retry-after'))).toBeGreaterThan(0);
+    const html = await page.text();
+    expect(html).toContain('lang="zh-CN"');
+    expect(html).toContain('数据库暂时无法连接');
+    const health = await app.request('/health');
+    expect(health.status).toBe(503);
+
+    database = await startDynamoDbLocal({ dataDir, port, readyTimeoutMs: 60_000 });
+    const after = requests();
+    expect((await after.tokens).status).toBe(200);
+    expect((await after.tallies).status).toBe(200);
+    expect((await after.dashboard).status).toBe(200);
+    expect((await app.request('/health')).status).toBe(200);
+  }, 120_000);
+});
