@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config.js';
 import { ensureLocalAdminToken } from './bootstrap.js';
+import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { loadDemoPlans } from './demo.js';
 import { printOutboxEntry, startTicker } from './ticker.js';
 import { LOCAL_STATION_TOPIC } from './runtime.js';
@@ -86,6 +87,8 @@ async function main(): Promise<void> {
     const local = await localDeps({
       dynamoDbEndpoint: database.endpoint,
       env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: LOCAL_STATION_TOPIC },
+      // PUFA_PHONE_KEY_SECRET wins if set; otherwise the data folder's (generated on first start).
+      ...(process.env.PUFA_PHONE_KEY_SECRET ? {} : { phoneKeySecret: ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir) }),
     });
     const { config, store } = local;
     const clock = options.clock ? clockFrom(Date.parse(options.clock)) : local.deps.clock;
@@ -97,7 +100,7 @@ async function main(): Promise<void> {
     });
     const demo =
       local.createdTable && options.demo
-        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock() })
+        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock(), phoneKeys: local.deps.phoneKeys })
         : [];
     const app = createApp({ ...deps, outbox: sink.outbox });
     const ticker = startTicker(deps, options.tickSeconds);

@@ -2,7 +2,8 @@
  * @module routes/deliveries
  * Where a scheduled notice stands: counts by state (pending, sent, failed, skipped, expired,
  * aired, cancelled) and a paged list of its deliveries — by default the failures, with reasons.
- * Phone numbers are masked for everyone but admins.
+ * Phone numbers are always masked: admins see `+86 138****5678`, everyone else `+86 *******5678`
+ * (full numbers are read only through the audited `GET /subscribers?reveal=true`).
  */
 import { z } from 'zod';
 import { idSchema, type Caller } from '../domain/access.js';
@@ -19,8 +20,8 @@ const deliveryView = z.looseObject({ id: z.string(), state: z.enum(deliveryState
 
 export function deliveryForCaller(delivery: DeliveryRecord, caller: Pick<Caller, 'role'>) {
   const { leaseId: _lease, ...rest } = delivery;
-  if (rest.recipient.kind === 'sms' && caller.role !== 'admin') {
-    return { ...rest, recipient: { ...rest.recipient, phone: maskPhone(rest.recipient.phone) } };
+  if (rest.recipient.kind === 'sms') {
+    return { ...rest, recipient: { ...rest.recipient, phone: maskPhone(rest.recipient.phone, caller.role === 'admin' ? 'admin' : 'restricted') } };
   }
   return rest;
 }
