@@ -15,17 +15,20 @@ export function newPhoneKeySecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** The secret in `dataDir` (created if missing), or a throw-away one when there is no folder. */
-export function ensureLocalPhoneKeySecret(dataDir: string | undefined): string {
-  if (!dataDir) return newPhoneKeySecret();
+/**
+ * The secret in `dataDir` (created if missing: `created` tells a start to re-key what an older
+ * version stored), or a throw-away one when there is no folder.
+ */
+export function ensureLocalPhoneKeySecret(dataDir: string | undefined): { secret: string; created: boolean } {
+  if (!dataDir) return { secret: newPhoneKeySecret(), created: true };
   const file = join(dataDir, PHONE_KEY_SECRET_FILE);
   if (existsSync(file)) {
     const secret = readFileSync(file, 'utf8').trim();
     if (secret.length < PHONE_KEY_SECRET_MIN_LENGTH) throw new Error(`${file} is damaged: it must hold the phone-key secret (${PHONE_KEY_SECRET_MIN_LENGTH}+ characters)`);
-    return secret;
+    return { secret, created: false };
   }
   const secret = newPhoneKeySecret();
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
-  return secret;
+  return { secret, created: true };
 }

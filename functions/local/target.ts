@@ -39,7 +39,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   const running = await findRunningServer(options.dataDir);
   let database: DynamoDbLocal | undefined;
   const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', phoneKeySecret: ensureLocalPhoneKeySecret(options.dataDir) });
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', phoneKeySecret: ensureLocalPhoneKeySecret(options.dataDir).secret });
   return {
     store: local.store,
     county: local.config.county,
