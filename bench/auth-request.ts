@@ -9,13 +9,14 @@ import { createApp } from '../functions/app.js';
 import { hashTokenSecret, newId, newTokenSecret, tokenRecordFromGrant } from '../functions/domain/access.js';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.js';
 import { localDeps } from '../functions/local/runtime.js';
+import { newPhoneKeySecret } from '../functions/local/phone-secret.js';
 
 const WARMUP = 200;
 const REQUESTS = 2_000;
 
 const database = await startDynamoDbLocal();
 try {
-  const local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'bench-auth', logLevel: 'silent' });
+  const local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'bench-auth', logLevel: 'silent', phoneKeySecret: newPhoneKeySecret() });
   const app = createApp(local.deps);
   const now = new Date();
   const secret = newTokenSecret();

@@ -12,7 +12,7 @@ import { Outbox, startSnsSink } from '../functions/local/sns-sink.js';
 import { createSnsClient, createSnsNotifier } from '../functions/notify/sns.js';
 import type { Store } from '../functions/store/index.js';
 import { defaultDispatchSettings, runDispatch, type DispatchDeps } from '../functions/workflows/dispatch.js';
-import { addSubscribers, benchRegistry, COUNTY, finishExpansion, loadScene, sceneEnv, scheduleNotice } from './scene.js';
+import { addSubscribers, benchPhoneKeys, benchRegistry, COUNTY, finishExpansion, loadScene, sceneEnv, scheduleNotice } from './scene.js';
 import { describeRequests, note, quick, report, requestsOf, startDatabase, type Meter } from './shared.js';
 
 const SMS = quick ? 200 : 1_000;
@@ -86,6 +86,7 @@ try {
       clock: clock.now,
       sleep: clock.sleep,
       logger: createLogger({ level: 'silent' }),
+      phoneKeys: benchPhoneKeys,
       settings: defaultDispatchSettings,
     };
     note(`SMS cap ${defaultDispatchSettings.smsPerSecond}/s (the default); ${SMS} subscribers; ${STATIONS} stations`);

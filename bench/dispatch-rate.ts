@@ -14,7 +14,7 @@ import { createLogger } from '../functions/http/logger.js';
 import { LOCAL_STATION_TOPIC } from '../functions/local/runtime.js';
 import { createSnsClient, createSnsNotifier } from '../functions/notify/sns.js';
 import { defaultDispatchSettings, runDispatch, type DispatchSummary } from '../functions/workflows/dispatch.js';
-import { addSubscribers, benchRegistry, COUNTY, finishExpansion, loadScene, sceneEnv, scheduleNotice } from './scene.js';
+import { addSubscribers, benchPhoneKeys, benchRegistry, COUNTY, finishExpansion, loadScene, sceneEnv, scheduleNotice } from './scene.js';
 import { note, quick, report, seconds, startDatabase } from './shared.js';
 import type { SinkAnswer, SinkConfig, SinkRequest } from './sink-process.js';
 
@@ -92,7 +92,7 @@ try {
       const cpuBefore = { app: process.cpuUsage(), database: database.cpuMs() };
       const sums = { runs: 0, sent: 0, retried: 0, failed: 0, lostLeases: 0 };
       for (;;) {
-        const summary: DispatchSummary = await runDispatch({ store, notifier, clock: () => new Date(), logger, settings }, { budgetMs: RUN_BUDGET_MS });
+        const summary: DispatchSummary = await runDispatch({ store, notifier, clock: () => new Date(), logger, phoneKeys: benchPhoneKeys, settings }, { budgetMs: RUN_BUDGET_MS });
         sums.runs += 1;
         sums.sent += summary.sent;
         sums.retried += summary.retried;

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import type { Caller } from '../functions/domain/access.js';
-import { phoneKey } from '../functions/domain/phone.js';
+import { hmacPhoneKeys } from '../functions/domain/phone.js';
 import { planFileSchema } from '../functions/domain/plan.js';
 import { noticeInputSchema } from '../functions/domain/planning.js';
 import { registrySchema, type Registry } from '../functions/domain/registry.js';
@@ -26,6 +26,8 @@ export const COUNTY = 'benchcounty';
 export const TIME_ZONE = 'Asia/Shanghai';
 /** Config for `startDatabase`: the county the scene's callers belong to. */
 export const sceneEnv = { PUFA_COUNTY: COUNTY, PUFA_TIME_ZONE: TIME_ZONE };
+/** Benchmarks key numbers with a fixed secret: the cost of an HMAC is what they measure, not its value. */
+export const benchPhoneKeys = hmacPhoneKeys('bench-phone-key-secret-0123456789-abcdefghijklmnop');
 
 const staff: Caller = { tokenId: 'tok_bench_staff', county: COUNTY, role: 'staff', name: '宣传员' };
 const reviewer: Caller = { tokenId: 'tok_bench_reviewer', county: COUNTY, role: 'reviewer', name: '审核员' };
@@ -84,7 +86,7 @@ export async function addSubscribers(store: Store, registry: Registry, range: { 
     const record: SubscriberRecord = {
       county: COUNTY,
       phone,
-      phoneKey: phoneKey(phone),
+      phoneKey: benchPhoneKeys.keyOf(phone),
       township: village.township,
       village: village.id,
       groups: [],

@@ -11,6 +11,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local.js';
 import { localDeps, type LocalDeps } from '../functions/local/runtime.js';
+import { newPhoneKeySecret } from '../functions/local/phone-secret.js';
 import { tableDefinition } from '../functions/store/table.js';
 
 /** `--quick`: small sizes, for developing the benchmarks themselves. */
@@ -266,7 +267,7 @@ export interface BenchDatabase {
 export async function startDatabase(options: { tableName: string; env?: Record<string, string> }): Promise<BenchDatabase> {
   const database = await startDynamoDbLocal();
   try {
-    const local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: options.tableName, logLevel: 'silent', env: options.env ?? {} });
+    const local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: options.tableName, logLevel: 'silent', env: options.env ?? {}, phoneKeySecret: newPhoneKeySecret() });
     const meter = new Meter();
     meter.attachDynamoDb(local.client);
     return {

@@ -45,6 +45,10 @@ export const configSchema = z.object({
   PUFA_ACTIVITY_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(1),
   PUFA_ACTIVITY_MAX_COUNT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
   PUFA_CORS_ORIGINS: originList,
+  /** The secret phone numbers are keyed with (locally: generated into the data folder). */
+  PUFA_PHONE_KEY_SECRET: z.string().min(43, 'at least 43 characters (256 random bits, base64)').max(1024).optional(),
+  /** On AWS: the Secrets Manager secret holding it, read once at cold start. */
+  PUFA_PHONE_KEY_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN').optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -64,6 +68,8 @@ export interface Config {
   activityLimits: { futureDays: number; maxCount: number };
   /** Browser origins allowed to call the API cross-site; none by default. */
   corsOrigins: string[];
+  /** Where the phone-key secret comes from; none: the process must be handed one (local start, tests). */
+  phoneKeySecret: { value: string } | { arn: string } | undefined;
   version: string;
 }
 
@@ -111,6 +117,11 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
     corsOrigins: values.PUFA_CORS_ORIGINS,
+    phoneKeySecret: values.PUFA_PHONE_KEY_SECRET
+      ? { value: values.PUFA_PHONE_KEY_SECRET }
+      : values.PUFA_PHONE_KEY_SECRET_ARN
+        ? { arn: values.PUFA_PHONE_KEY_SECRET_ARN }
+        : undefined,
     version,
   };
 }

@@ -20,6 +20,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { FilterPattern, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
@@ -69,6 +70,7 @@ export class PufaStack extends Stack {
   readonly apiFunction: NodejsFunction;
   readonly dispatchFunction: NodejsFunction;
   readonly stationTopic: Topic;
+  readonly phoneKeySecret: Secret;
   readonly deadLetterQueue: Queue;
   readonly httpApi: HttpApi;
   readonly alarmTopic: Topic;
@@ -98,6 +100,20 @@ export class PufaStack extends Stack {
       "The CDK's table grant names this table's own indexes as <table>/index/*: the store queries its GSIs (functions/store/table.ts), and no other resource matches.",
     );
 
+    // --- Phone numbers are keyed with an HMAC under this secret (functions/domain/phone.ts), so a
+    // key in a URL or the log cannot be turned back into its number. Retained like the table: every
+    // stored key depends on it.
+    this.phoneKeySecret = new Secret(this, 'PhoneKeySecret', {
+      description: 'pufa: the key phone numbers are keyed with (HMAC-SHA-256); never rotate it in place',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledge(
+      this.phoneKeySecret,
+      'SMG4',
+      'Not rotated automatically: every stored subscriber, delivery and opt-out key is derived from this secret, so a new value must come with npm run migrate-phone-keys re-keying the table, which no rotation Lambda does.',
+    );
+
     // --- Station scripts go out on one topic; subscription filter policies route by station.
     this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true });
 
@@ -112,6 +128,7 @@ export class PufaStack extends Stack {
       PUFA_COUNTY: props.county,
       PUFA_TIME_ZONE: props.timeZone,
       PUFA_STATION_TOPIC_ARN: this.stationTopic.topicArn,
+      PUFA_PHONE_KEY_SECRET_ARN: this.phoneKeySecret.secretArn,
       ...(props.sms?.type ? { PUFA_SMS_TYPE: props.sms.type } : {}),
       ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
       ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
@@ -127,6 +144,7 @@ export class PufaStack extends Stack {
     });
     this.apiFunction = api.fn;
     this.table.grant(this.apiFunction, ...TABLE_ACTIONS);
+    this.phoneKeySecret.grantRead(this.apiFunction);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'pufa API',
@@ -179,6 +197,7 @@ export class PufaStack extends Stack {
     });
     this.dispatchFunction = dispatch.fn;
     this.table.grant(this.dispatchFunction, ...TABLE_ACTIONS);
+    this.phoneKeySecret.grantRead(this.dispatchFunction);
     this.stationTopic.grantPublish(this.dispatchFunction);
     // SMS goes straight to phone numbers, which have no ARN: SNS only accepts "*" as the resource
     // for that, and for reading the account's opt-out list. No CDK grant exists for either, so this

@@ -31,6 +31,8 @@ export const auditActions = [
   'subscriber.update',
   'subscriber.remove',
   'subscriber.opt-out',
+  'subscriber.reveal',
+  'subscribers.rekey',
   'subscribers.import',
   'token.issue',
   'token.revoke',

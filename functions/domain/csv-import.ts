@@ -7,7 +7,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { idSchema } from './access.js';
-import { normalisePhone, phoneKey } from './phone.js';
+import { normalisePhone } from './phone.js';
 import type { Registry, Station } from './registry.js';
 
 export type ImportKind = 'subscribers' | 'stations';
@@ -45,7 +45,6 @@ export interface Rejected {
 export interface SubscriberRow {
   line: number;
   phone: string;
-  phoneKey: string;
   township: string;
   village: string;
   groups: string[];
@@ -146,7 +145,6 @@ export function parseSubscribers(text: string, registry: Registry): ParsedImport
     rows.push({
       line,
       phone: phone.e164,
-      phoneKey: phoneKey(phone.e164),
       township: foundTownship.id,
       village: foundVillage.id,
       groups: rowGroups,

@@ -1,10 +1,11 @@
 /**
  * @module domain/phone
  * Phone numbers are personal data: parsed and normalised to E.164 (+86 mobile by default) with
- * libphonenumber-js, shown masked to everyone but admins, and keyed by a hash so they never
- * appear in table keys, ids or URLs.
+ * libphonenumber-js, shown masked (how much depends on who reads, see `maskPhone`), and keyed by
+ * an HMAC under a per-deployment secret so they never appear in table keys, ids or URLs and a key
+ * cannot be turned back into its number without the secret.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /** Mainland mobile numbers: 11 digits starting 13-19 (SMS to landlines does not arrive). */
@@ -23,20 +24,51 @@ export function normalisePhone(input: string, defaultCountry: 'CN' = 'CN'): Phon
   return { ok: true, e164: parsed.number };
 }
 
-/** +86 138****5678: enough to recognise a number, not enough to call it. */
-export function maskPhone(e164: string): string {
+/**
+ * How much of a number a reader sees:
+ * - `admin`: `+86 138****5678` (the operator network and the last four: enough to tell two
+ *   subscribers apart when managing the list); the full number only through an audited reveal;
+ * - `restricted` (staff, reviewer, county, and whatever is written to the audit log or logs):
+ *   `+86 *******5678`, the last four only — enough to recognise a number someone reads out.
+ */
+export type MaskLevel = 'admin' | 'restricted';
+
+export function maskPhone(e164: string, level: MaskLevel = 'restricted'): string {
   const parsed = parsePhoneNumberFromString(e164);
   if (!parsed) return '****';
   const national = parsed.nationalNumber;
-  const visible = national.length >= 7 ? `${national.slice(0, 3)}****${national.slice(-4)}` : `****${national.slice(-2)}`;
+  if (national.length < 7) return `+${parsed.countryCallingCode} ****${national.slice(-2)}`;
+  const visible =
+    level === 'admin' ? `${national.slice(0, 3)}****${national.slice(-4)}` : `${'*'.repeat(national.length - 4)}${national.slice(-4)}`;
   return `+${parsed.countryCallingCode} ${visible}`;
 }
 
+/** Turns a number into its key; built once per process from the deployment's secret. */
+export interface PhoneKeys {
+  keyOf(e164: string): string;
+}
+
+/** Shortest secret accepted: 32 bytes' worth of base64 (256 bits). */
+export const PHONE_KEY_SECRET_MIN_LENGTH = 43;
+
 /**
- * A stable key for a number, to keep numbers out of table keys, delivery ids and URLs. Not a
- * secret: mobile numbers are few enough to enumerate, so the number itself stays access-controlled.
+ * Keys numbers with HMAC-SHA-256 under a per-deployment secret: deterministic (an opt-out is
+ * found again by number, and the SNS opt-out list maps onto the same keys) but, without the
+ * secret, no cheaper to reverse than guessing the secret. 22 base64url characters (132 bits):
+ * URL-safe, and what `DELETE /subscribers/{key}` accepts.
  */
-export function phoneKey(e164: string): string {
+export function hmacPhoneKeys(secret: string): PhoneKeys {
+  if (secret.length < PHONE_KEY_SECRET_MIN_LENGTH) throw new Error(`the phone key secret must be at least ${PHONE_KEY_SECRET_MIN_LENGTH} characters`);
+  return {
+    keyOf: (e164) => createHmac('sha256', secret).update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22),
+  };
+}
+
+/**
+ * The key numbers had before keys were secret: an unkeyed SHA-256, reversed by trying the
+ * 10,000 numbers a mask leaves open. Only the migration that re-keys old items uses it.
+ */
+export function legacyPhoneKey(e164: string): string {
   return createHash('sha256').update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22);
 }
 

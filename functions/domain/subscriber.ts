@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { idSchema } from './access.js';
-import { maskPhone } from './phone.js';
+import { maskPhone, type MaskLevel } from './phone.js';
 
 export const subscriberInputSchema = z.object({
   phone: z.string().trim().min(1, 'must not be empty').max(40),
@@ -67,10 +67,13 @@ export function sameSubscriber(a: SubscriberRecord, b: SubscriberRecord): boolea
   return content(a) === content(b);
 }
 
-/** What a non-admin sees: the number masked, the key to act on it. */
-export function subscriberView(record: SubscriberRecord, revealPhone: boolean) {
+/**
+ * What a reader sees: the number masked to the reader's level (see `maskPhone`), or in full for an
+ * admin's audited reveal; and the key to act on it.
+ */
+export function subscriberView(record: SubscriberRecord, phone: MaskLevel | 'full') {
   const { county: _county, ...rest } = record;
-  return { ...rest, phone: revealPhone ? record.phone : maskPhone(record.phone) };
+  return { ...rest, phone: phone === 'full' ? record.phone : maskPhone(record.phone, phone) };
 }
 
 /** May this subscriber receive the notice's SMS right now? */

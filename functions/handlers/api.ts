@@ -6,6 +6,7 @@ import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
 import { depsFromEnvironment } from './deps.js';
 
-const app = createApp(depsFromEnvironment(process.env));
+// Top-level await: the cold start reads the phone-key secret once, before the first request.
+const app = createApp(await depsFromEnvironment(process.env));
 
 export const handler = handle(app);

@@ -11,7 +11,7 @@ import { dispatchSettingsFromConfig, notifierFromConfig } from '../notify/from-c
 import { runDispatch, type DispatchSummary } from '../workflows/dispatch.js';
 import { depsFromEnvironment } from './deps.js';
 
-const deps = depsFromEnvironment(process.env);
+const deps = await depsFromEnvironment(process.env);
 const notifier = notifierFromConfig(deps.config);
 const settings = dispatchSettingsFromConfig(deps.config);
 
@@ -22,7 +22,7 @@ const DEFAULT_BUDGET_MS = 45_000;
 export async function handler(_event?: unknown, context?: Pick<LambdaContext, 'getRemainingTimeInMillis'>): Promise<DispatchSummary> {
   const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + MARGIN_MS;
   return runDispatch(
-    { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, settings },
+    { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings },
     { budgetMs: Math.max(1_000, remaining - MARGIN_MS) },
   );
 }

@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
+import type { PhoneKeys } from '../domain/phone.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from '../local/sns-sink.js';
@@ -16,6 +17,8 @@ export interface AppDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** Keys phone numbers with the deployment's secret. */
+  phoneKeys: PhoneKeys;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
 }

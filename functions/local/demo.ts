@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem } from '../domain/yaml-source.js';
 import type { Store } from '../store/index.js';
+import type { PhoneKeys } from '../domain/phone.js';
 import { importCsv } from '../workflows/imports.js';
 import { loadPlan } from '../workflows/plans.js';
 import { readPlanFile } from './plan-file.js';
@@ -18,7 +19,7 @@ const SAMPLE_SUBSCRIBERS = 'subscribers.sample.csv';
 
 export async function loadDemoPlans(
   store: Store,
-  options: { campaignsDir: string; county: string; timeZone: string; now: Date },
+  options: { campaignsDir: string; county: string; timeZone: string; now: Date; phoneKeys: PhoneKeys },
 ): Promise<string[]> {
   const lines: string[] = [];
   const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();
@@ -40,7 +41,7 @@ export async function loadDemoPlans(
   }
   const subscribers = join(options.campaignsDir, SAMPLE_SUBSCRIBERS);
   if (existsSync(subscribers)) {
-    const report = await importCsv(store, { county: options.county, kind: 'subscribers', file: readFileSync(subscribers), dryRun: false, now: options.now });
+    const report = await importCsv(store, { county: options.county, kind: 'subscribers', file: readFileSync(subscribers), dryRun: false, now: options.now, phoneKeys: options.phoneKeys });
     lines.push(`    ${SAMPLE_SUBSCRIBERS}: ${report.created} sample subscribers${report.rejected.length > 0 ? `, ${report.rejected.length} rows rejected` : ''}`);
   }
   return lines;

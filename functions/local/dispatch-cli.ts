@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         notifier,
         clock: () => new Date(),
         logger: createLogger({ level: 'warn' }),
+        phoneKeys: await target.phoneKeys(),
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
       },
       { budgetMs: budget.data * 1000 },

@@ -71,6 +71,7 @@ async function main(argv: string[]): Promise<number> {
       file,
       dryRun: values['dry-run'] ?? false,
       now: new Date(),
+      phoneKeys: await target.phoneKeys(),
       onProgress: progressBar(),
       audit: { actor: commandLineActor('npm run import'), timeZone: target.config.timeZone },
     });

@@ -13,6 +13,9 @@ import { z } from 'zod';
 import { createApp } from '../app.js';
 import { ConfigError } from '../config.js';
 import { ensureLocalAdminToken } from './bootstrap.js';
+import { ensureLocalPhoneKeySecret } from './phone-secret.js';
+import { commandLineActor } from '../domain/audit.js';
+import { rekeyPhones } from '../workflows/rekey-phones.js';
 import { loadDemoPlans } from './demo.js';
 import { printOutboxEntry, startTicker } from './ticker.js';
 import { LOCAL_STATION_TOPIC } from './runtime.js';
@@ -83,9 +86,12 @@ async function main(): Promise<void> {
   // Every SMS and station push goes through the real SNS client to this local sink.
   const sink = await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry) });
   try {
+    const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
     const local = await localDeps({
       dynamoDbEndpoint: database.endpoint,
       env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: LOCAL_STATION_TOPIC },
+      // PUFA_PHONE_KEY_SECRET wins if set; otherwise the data folder's (generated on first start).
+      ...(phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
     });
     const { config, store } = local;
     const clock = options.clock ? clockFrom(Date.parse(options.clock)) : local.deps.clock;
@@ -95,9 +101,14 @@ async function main(): Promise<void> {
       dataDir: options.inMemory ? undefined : dataDir,
       now: clock(),
     });
+    // Data from before phone keys were secret: re-key it now, under the secret just made.
+    const rekeyed =
+      phoneSecret?.created && !local.createdTable
+        ? await rekeyPhones(store, local.deps.phoneKeys, { now: clock, audit: { actor: commandLineActor('npm start'), county: config.county, timeZone: config.timeZone } })
+        : undefined;
     const demo =
       local.createdTable && options.demo
-        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock() })
+        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock(), phoneKeys: local.deps.phoneKeys })
         : [];
     const app = createApp({ ...deps, outbox: sink.outbox });
     const ticker = startTicker(deps, options.tickSeconds);
@@ -116,6 +127,9 @@ async function main(): Promise<void> {
           `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,
           ...(options.clock ? [`  Clock:      as if it were ${options.clock} at start, moving on from there`] : []),
           ...(demo.length > 0 ? ['  Demo data (campaigns/, first start only):', ...demo] : []),
+          ...(rekeyed
+            ? [`  Phone keys: now secret (${dataDir}/phone-key-secret); re-keyed ${rekeyed.subscribers} subscribers, ${rekeyed.deliveries} deliveries, ${rekeyed.optOuts} opt-outs${rekeyed.complete ? '' : ' — not all: run npm run migrate-phone-keys'}`]
+            : []),
           `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,

@@ -14,6 +14,7 @@ import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
 import { createStore, type Store } from '../store/index.js';
 import { version } from '../version.js';
+import { phoneKeysFromConfig } from '../phone-keys.js';
 
 export const DEFAULT_DATA_DIR = '.pufa-data';
 export const LOCAL_TABLE_NAME = 'pufa-local';
@@ -71,6 +72,8 @@ export async function localDeps(options: {
   env?: Record<string, string | undefined>;
   tableName?: string;
   logLevel?: Config['logLevel'];
+  /** The phone-key secret (the data folder's, or a throw-away one); else PUFA_PHONE_KEY_SECRET(_ARN) from env. */
+  phoneKeySecret?: string;
 }): Promise<LocalDeps> {
   const config = loadConfig(
     {
@@ -85,5 +88,6 @@ export async function localDeps(options: {
   const createdTable = await ensureTable(client, config.tableName);
   const store = createStore(createDocumentClient(client), config.tableName);
   const logger = createLogger({ level: config.logLevel });
-  return { deps: { config, store, clock: () => new Date(), logger }, client, store, config, logger, createdTable };
+  const phoneKeys = await phoneKeysFromConfig(config, options.phoneKeySecret);
+  return { deps: { config, store, clock: () => new Date(), logger, phoneKeys }, client, store, config, logger, createdTable };
 }

@@ -7,7 +7,10 @@
 import { loadConfig, type Config } from '../config.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { createStore, type Store } from '../store/index.js';
+import type { PhoneKeys } from '../domain/phone.js';
+import { phoneKeysFromConfig } from '../phone-keys.js';
 import { version } from '../version.js';
+import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { dynamoDbDir, findRunningServer, localDeps } from './runtime.js';
 
@@ -15,6 +18,8 @@ export interface Target {
   store: Store;
   county: string;
   config: Config;
+  /** Keys numbers: the data folder's secret locally; with --aws the deployment's (PUFA_PHONE_KEY_SECRET_ARN), read when first asked. */
+  phoneKeys(): Promise<PhoneKeys>;
   close(): Promise<void>;
 }
 
@@ -27,17 +32,19 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       store: createStore(createDocumentClient(client), config.tableName),
       county: config.county,
       config,
+      phoneKeys: () => phoneKeysFromConfig(config),
       close: async () => client.destroy(),
     };
   }
   const running = await findRunningServer(options.dataDir);
   let database: DynamoDbLocal | undefined;
   const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent' });
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', phoneKeySecret: ensureLocalPhoneKeySecret(options.dataDir).secret });
   return {
     store: local.store,
     county: local.config.county,
     config: local.config,
+    phoneKeys: async () => local.deps.phoneKeys,
     close: async () => {
       local.client.destroy();
       await database?.stop();

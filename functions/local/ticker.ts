@@ -11,7 +11,7 @@ import { runDispatch } from '../workflows/dispatch.js';
 import type { OutboxEntry } from './sns-sink.js';
 
 export function printOutboxEntry(entry: OutboxEntry): void {
-  const to = entry.phoneNumber ? `短信 → ${maskPhone(entry.phoneNumber)}` : `广播站 → ${entry.attributes.station ?? '?'}`;
+  const to = entry.phoneNumber ? `短信 → ${maskPhone(entry.phoneNumber, 'restricted')}` : `广播站 → ${entry.attributes.station ?? '?'}`;
   const text = entry.phoneNumber ? entry.message : ((JSON.parse(entry.message) as { text?: string }).text ?? entry.message);
   process.stdout.write(`[outbox] ${to}: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}\n`);
 }
@@ -24,7 +24,7 @@ export function startTicker(deps: AppDeps, everySeconds: number): { stop(): void
   const tick = () => {
     if (running) return; // the previous run is still going: skip, as a Lambda would be skipped by its lease
     running = runDispatch(
-      { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, settings },
+      { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings },
       { budgetMs: Math.max(1_000, everySeconds * 1000 - 1_000) },
     ).then(
       () => undefined,

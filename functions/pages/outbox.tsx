@@ -53,7 +53,7 @@ export function outboxPages() {
                 <tr>
                   <td>{entry.receivedAt.slice(0, 19).replace('T', ' ')}</td>
                   <td>{entry.kind === 'sms' ? '短信' : '广播推送'}</td>
-                  <td>{entry.phoneNumber ? maskPhone(entry.phoneNumber) : (entry.attributes.station ?? '')}</td>
+                  <td>{entry.phoneNumber ? maskPhone(entry.phoneNumber, 'admin') : (entry.attributes.station ?? '')}</td>
                   <td>{entry.kind === 'sms' ? entry.message : scriptText(entry.message)}</td>
                 </tr>
               ))}

@@ -2,6 +2,7 @@
  * @module routes/activities
  * Activity records (staff write; staff, county office and admins read): create, list by year and
  * month, township or theme (paged), read, change and delete. Each write moves the tallies exactly.
+ * A staff token limited to a township reads and writes that township's records only.
  */
 import { z } from 'zod';
 import { idSchema, type Role } from '../domain/access.js';
@@ -10,7 +11,7 @@ import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRo
 import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
-import { createActivity, deleteActivity, updateActivity, type ActivityDeps } from '../workflows/activities.js';
+import { createActivity, deleteActivity, getActivity, listActivities, updateActivity, type ActivityDeps } from '../workflows/activities.js';
 
 const writers: Role[] = ['staff'];
 const readers: Role[] = ['staff', 'county', 'admin'];
@@ -36,6 +37,7 @@ const listRoute = securedRoute(readers, {
   path: '/activities',
   tags: ['activities'],
   summary: 'A year’s activities in date order, optionally one month, township or theme; paged',
+  description: 'A staff token limited to a township lists that township only (asking for another is 403).',
   request: {
     query: pageQuerySchema.extend({
       year: z.coerce.number().int().min(2000).max(2100),
@@ -82,9 +84,9 @@ export function activityRoutes() {
     })
     .openapi(listRoute, async (c) => {
       const { year, month, township, theme, limit, cursor } = c.req.valid('query');
-      return c.json(await c.var.deps.store.activities.page(c.var.caller.county, { year, month, township, theme }, { limit, cursor }), 200);
+      return c.json(await listActivities(c.var.deps, c.var.caller, { year, month, township, theme }, { limit, cursor }), 200);
     })
-    .openapi(getRoute, async (c) => c.json(await c.var.deps.store.activities.require(c.var.caller.county, c.req.valid('param').id), 200))
+    .openapi(getRoute, async (c) => c.json(await getActivity(c.var.deps, c.var.caller, c.req.valid('param').id), 200))
     .openapi(replaceRoute, async (c) => c.json(await updateActivity(deps(c), c.var.caller, c.req.valid('param').id, c.req.valid('json')), 200))
     .openapi(deleteRoute, async (c) => c.json(await deleteActivity(deps(c), c.var.caller, c.req.valid('param').id), 200));
 }

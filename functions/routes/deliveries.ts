@@ -2,12 +2,16 @@
  * @module routes/deliveries
  * Where a scheduled notice stands: counts by state (pending, sent, failed, skipped, expired,
  * aired, cancelled) and a paged list of its deliveries — by default the failures, with reasons.
- * Phone numbers are masked for everyone but admins.
+ * Phone numbers are always masked: admins see `+86 138****5678`, everyone else `+86 *******5678`
+ * (full numbers are read only through the audited `GET /subscribers?reveal=true`). A staff token
+ * limited to a township sees the deliveries of notices addressed within it only.
  */
 import { z } from 'zod';
 import { idSchema, type Caller } from '../domain/access.js';
 import { deliveryStates, type DeliveryRecord } from '../domain/delivery.js';
+import { Forbidden } from '../domain/errors.js';
 import { maskPhone } from '../domain/phone.js';
+import { audienceWithinTownship } from '../domain/registry.js';
 import { jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 
@@ -19,8 +23,8 @@ const deliveryView = z.looseObject({ id: z.string(), state: z.enum(deliveryState
 
 export function deliveryForCaller(delivery: DeliveryRecord, caller: Pick<Caller, 'role'>) {
   const { leaseId: _lease, ...rest } = delivery;
-  if (rest.recipient.kind === 'sms' && caller.role !== 'admin') {
-    return { ...rest, recipient: { ...rest.recipient, phone: maskPhone(rest.recipient.phone) } };
+  if (rest.recipient.kind === 'sms') {
+    return { ...rest, recipient: { ...rest.recipient, phone: maskPhone(rest.recipient.phone, caller.role === 'admin' ? 'admin' : 'restricted') } };
   }
   return rest;
 }
@@ -46,7 +50,11 @@ export function deliveryRoutes() {
     const { state, limit, cursor } = c.req.valid('query');
     const { store } = c.var.deps;
     const county = c.var.caller.county;
-    await store.notices.require(county, id, noticeId);
+    const notice = await store.notices.require(county, id, noticeId);
+    const { township } = c.var.caller;
+    if (c.var.caller.role === 'staff' && township && !audienceWithinTownship(notice.audience, township, await store.plans.getRegistry(county))) {
+      throw new Forbidden(`Your token is limited to township "${township}": this notice reaches beyond it.`);
+    }
     const [counts, page] = await Promise.all([
       store.deliveries.counts(county, id, noticeId),
       store.deliveries.page(county, id, noticeId, { state, limit, cursor }),

@@ -36,7 +36,7 @@ export function outboxRoutes() {
     const items = all
       .slice(-limit)
       .reverse()
-      .map((entry) => (entry.phoneNumber ? { ...entry, phoneNumber: maskPhone(entry.phoneNumber) } : entry));
+      .map((entry) => (entry.phoneNumber ? { ...entry, phoneNumber: maskPhone(entry.phoneNumber, 'admin') } : entry));
     return c.json({ total: all.length, items }, 200);
   });
 }

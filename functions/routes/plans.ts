@@ -193,7 +193,7 @@ export function planRoutes() {
     .openapi(getRegistryRoute, async (c) => {
       const registry = await c.var.deps.store.plans.getRegistry(c.var.caller.county);
       const reveal = c.var.caller.role === 'admin';
-      const stations = registry.stations.map((station) => (station.contact && !reveal ? { ...station, contact: maskPhone(station.contact) } : station));
+      const stations = registry.stations.map((station) => (station.contact && !reveal ? { ...station, contact: maskPhone(station.contact, 'restricted') } : station));
       return c.json({ ...registry, stations }, 200);
     })
     .openapi(putRegistryRoute, async (c) => {

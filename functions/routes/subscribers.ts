@@ -1,17 +1,19 @@
 /**
  * @module routes/subscribers
- * People who receive SMS. Numbers are validated and normalised to E.164, shown masked to
- * everyone but admins, and never put in a URL: a subscriber is addressed by the key of its number.
- * Opting out is one call, honoured from the next send on.
+ * People who receive SMS. Numbers are validated and normalised to E.164, shown masked (admins see
+ * more digits than staff; a full number only on an admin's `?reveal=true`, which is audited), and
+ * never put in a URL: a subscriber is addressed by the secret-keyed HMAC of its number. A staff
+ * token limited to a township lists that township only. Opting out is one call, honoured from the
+ * next send on, and answers the same whether or not the number is registered.
  */
 import { z } from 'zod';
 import { actorOfCaller, auditEntry } from '../domain/audit.js';
-import { Invalid } from '../domain/errors.js';
-import { maskPhone, normalisePhone, phoneKey } from '../domain/phone.js';
+import { Forbidden, Invalid } from '../domain/errors.js';
+import { maskPhone, normalisePhone } from '../domain/phone.js';
 import { subscriberInputSchema, subscriberRecord, subscriberRecordSchema, subscriberView } from '../domain/subscriber.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
-import { idSchema } from '../domain/access.js';
+import { idSchema, type Caller } from '../domain/access.js';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { auditFor } from '../workflows/context.js';
@@ -33,8 +35,15 @@ const listRoute = securedRoute(['admin', 'staff'], {
   method: 'get',
   path: '/subscribers',
   tags: ['subscribers'],
-  summary: 'A township’s subscribers (optionally one village), a page at a time; numbers masked for non-admins',
-  request: { query: pageQuerySchema.extend({ township: idSchema, village: idSchema.optional() }) },
+  summary: 'A township’s subscribers (optionally one village), a page at a time; numbers masked (admins: `?reveal=true` for full numbers, audited)',
+  description: 'Staff see `+86 *******5678`, admins `+86 138****5678`. `reveal=true` (admins only) answers full numbers and files a `subscriber.reveal` audit entry naming the keys read. A staff token limited to a township may list only that township.',
+  request: {
+    query: pageQuerySchema.extend({
+      township: idSchema,
+      village: idSchema.optional(),
+      reveal: z.enum(['true', 'false']).default('false').describe('admins only: full numbers, audited'),
+    }),
+  },
   responses: { 200: jsonResponse(z.object({ items: z.array(subscriberViewSchema), nextCursor: z.string().optional() }), 'One page') },
 });
 
@@ -52,8 +61,9 @@ const optOutRoute = securedRoute(['admin', 'staff'], {
   path: '/subscribers/opt-out',
   tags: ['subscribers'],
   summary: 'Opt a number out of all SMS, from the next send on',
+  description: 'The answer is the same whether or not the number is registered (and in whichever township): it reveals nothing about who is on the list.',
   request: { body: jsonBody(z.object({ phone: z.string().trim().min(1).max(40) })) },
-  responses: { 200: jsonResponse(z.object({ optedOut: z.literal(true), known: z.boolean(), key: z.string() }), 'Opted out') },
+  responses: { 200: jsonResponse(z.object({ optedOut: z.literal(true) }), 'Opted out') },
 });
 
 function parsePhone(raw: string): string {
@@ -108,43 +118,66 @@ export function subscriberRoutes() {
         ...input.groups.filter((group) => !registry.groups.includes(group)).map((group) => ({ field: 'body.groups', message: `unknown group "${group}"` })),
       ];
       if (problems.length > 0) throw new Invalid('The subscriber does not fit the registry.', problems);
-      const key = phoneKey(phone);
+      const key = c.var.deps.phoneKeys.keyOf(phone);
       const existing = await store.subscribers.findByPhoneKey(county, key);
       const record = subscriberRecord(county, { ...input, phone, phoneKey: key }, existing, clock());
-      // The log keeps the number masked: it is personal data.
+      // The log keeps the number masked: it is personal data, and the county office reads the log.
       const audit = auditFor({ config: c.var.deps.config, now: clock() }, c.var.caller)(
         existing ? 'subscriber.update' : 'subscriber.create',
         { kind: 'subscriber', id: key },
-        existing ? subscriberView(existing, false) : undefined,
-        subscriberView(record, false),
+        existing ? subscriberView(existing, 'restricted') : undefined,
+        subscriberView(record, 'restricted'),
       );
       const result = await store.subscribers.upsert(record, existing, audit);
-      return c.json({ result, subscriber: subscriberView(result === 'unchanged' && existing ? existing : record, true) }, 200);
+      return c.json({ result, subscriber: subscriberView(result === 'unchanged' && existing ? existing : record, 'admin') }, 200);
     })
     .openapi(listRoute, async (c) => {
-      const { township, village, limit, cursor } = c.req.valid('query');
-      const page = await c.var.deps.store.subscribers.page(c.var.caller.county, township, { village, limit, cursor });
-      const reveal = c.var.caller.role === 'admin';
-      return c.json({ items: page.items.map((item) => subscriberView(item, reveal)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+      const { township, village, limit, cursor, reveal } = c.req.valid('query');
+      const { store, clock, config } = c.var.deps;
+      const caller = c.var.caller;
+      requireTownshipInScope(caller, township);
+      if (reveal === 'true' && caller.role !== 'admin') throw new Forbidden('Only an admin may see full phone numbers.');
+      const page = await store.subscribers.page(caller.county, township, { village, limit, cursor });
+      if (reveal === 'true' && page.items.length > 0) {
+        // Filed before the numbers leave: if the entry cannot be written, nothing is revealed.
+        await store.audit.file(
+          auditFor({ config, now: clock() }, caller)('subscriber.reveal', { kind: 'subscribers', id: township }, undefined, {
+            township,
+            ...(village ? { village } : {}),
+            keys: page.items.map((item) => item.phoneKey),
+          }),
+        );
+      }
+      const level = reveal === 'true' ? 'full' : caller.role === 'admin' ? 'admin' : 'restricted';
+      return c.json({ items: page.items.map((item) => subscriberView(item, level)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
     })
     .openapi(removeRoute, async (c) => {
       const { store, clock, config } = c.var.deps;
       const found = await store.subscribers.require(c.var.caller.county, c.req.valid('param').key);
-      await store.subscribers.remove(found, auditFor({ config, now: clock() }, c.var.caller)('subscriber.remove', { kind: 'subscriber', id: found.phoneKey }, subscriberView(found, false)));
-      return c.json(subscriberView(found, true), 200);
+      await store.subscribers.remove(found, auditFor({ config, now: clock() }, c.var.caller)('subscriber.remove', { kind: 'subscriber', id: found.phoneKey }, subscriberView(found, 'restricted')));
+      return c.json(subscriberView(found, 'admin'), 200);
     })
     .openapi(importSubscribersRoute, async (c) => c.json(await runImport(c, 'subscribers'), 200))
     .openapi(importStationsRoute, async (c) => c.json(await runImport(c, 'stations'), 200))
     .openapi(optOutRoute, async (c) => {
       const phone = parsePhone(c.req.valid('json').phone);
-      const key = phoneKey(phone);
-      const { store, clock, config } = c.var.deps;
+      const { store, clock, config, phoneKeys } = c.var.deps;
+      const key = phoneKeys.keyOf(phone);
       const now = clock();
       // The number is personal data: the log keeps its key and the masked form only.
-      const audit = auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'subscriber.opt-out', subject: { kind: 'subscriber', id: key }, after: { phone: maskPhone(phone), optedOut: true }, now, timeZone: config.timeZone });
-      const known = await store.subscribers.optOut(c.var.caller.county, phone, key, now, audit);
-      return c.json({ optedOut: true as const, known: known !== undefined, key }, 200);
+      const audit = auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'subscriber.opt-out', subject: { kind: 'subscriber', id: key }, after: { phone: maskPhone(phone, 'restricted'), optedOut: true }, now, timeZone: config.timeZone });
+      // Opting out is account-wide (like SNS's list) and only ever stops messages, so it applies
+      // whatever township the number is registered in; the answer says nothing about that.
+      await store.subscribers.optOut(c.var.caller.county, phone, key, now, audit);
+      return c.json({ optedOut: true as const }, 200);
     });
+}
+
+/** A staff token limited to a township reads that township's subscribers only. */
+function requireTownshipInScope(caller: Caller, township: string): void {
+  if (caller.role === 'staff' && caller.township && caller.township !== township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
 }
 
 async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
@@ -158,6 +191,7 @@ async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
     file: new Uint8Array(await c.req.arrayBuffer()), // bytes: the encoding is detected, never guessed as UTF-8
     dryRun: c.req.query('dryRun') === 'true',
     now: clock(),
+    phoneKeys: c.var.deps.phoneKeys,
     audit: { actor: actorOfCaller(c.var.caller), timeZone: config.timeZone },
   });
 }

@@ -56,6 +56,9 @@ export const keys = {
   /** Opted-out numbers, account-wide like the SNS opt-out list. */
   optOut: (phoneKey: string) => ({ pk: `OPTOUT#${phoneKey}`, sk: 'OPTOUT' }),
   optOutSync: () => ({ pk: 'SYNC', sk: 'SNS_OPTOUT' }),
+  optOutPrefix: 'OPTOUT#',
+  /** Where a resumable admin migration keeps its place (e.g. re-keying phone numbers). */
+  migration: (name: string) => ({ pk: 'MIGRATION', sk: name }),
 
   /** Deliveries of a notice share a partition: status, failures and resume are one Query. */
   deliveriesOfNotice: (countyId: string, campaignId: string, noticeId: string) => `${county(countyId)}#NOTICE#${campaignId}#${noticeId}`,

@@ -23,6 +23,8 @@ import { queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
 
 const BATCH_GET = 100;
+/** Marks opt-out items keyed with the deployment's secret; items without it predate it (see store/rekey). */
+export const OPT_OUT_KEYING = 'hmac';
 const BATCH_WRITE = 25;
 
 export function subscriberItem(record: SubscriberRecord) {
@@ -112,7 +114,7 @@ export class SubscriberStore {
       await writeWithAudit(
         this.db,
         this.tableName,
-        { Put: { TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at }, ConditionExpression: itemIsNew } },
+        { Put: { TableName: this.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, keying: OPT_OUT_KEYING, optedOutAt: at }, ConditionExpression: itemIsNew } },
         audit,
       );
     } catch (error) {
@@ -150,7 +152,7 @@ export class SubscriberStore {
     for (let start = 0; start < phoneKeys.length; start += BATCH_WRITE) {
       let pending = phoneKeys
         .slice(start, start + BATCH_WRITE)
-        .map((phoneKey) => ({ PutRequest: { Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: at, source: 'sns' } } }));
+        .map((phoneKey) => ({ PutRequest: { Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, keying: OPT_OUT_KEYING, optedOutAt: at, source: 'sns' } } }));
       for (let attempt = 0; pending.length > 0; attempt += 1) {
         if (attempt > 5) throw new Error('opt-out writes stayed unprocessed after 5 attempts');
         const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));

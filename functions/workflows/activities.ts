@@ -2,6 +2,7 @@
  * @module workflows/activities
  * Recording what was done: create, change and delete activity records, each checked against the
  * year's themes and the registry, each written with its exact tally changes in one transaction.
+ * Reading them too: a staff token limited to a township sees that township's records only.
  */
 import type { Config } from '../config.js';
 import { newId, type Caller } from '../domain/access.js';
@@ -112,4 +113,32 @@ export async function deleteActivity(deps: ActivityDeps, caller: Caller, id: str
   }
   await deps.store.activities.remove(before, auditFor(deps, caller)('activity.delete', { kind: 'activity', id }, before));
   return before;
+}
+
+/** Refuses a township-limited staff token another township's data. */
+function requireInScope(caller: Caller, township: string): void {
+  if (caller.role === 'staff' && caller.township && caller.township !== township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
+}
+
+/**
+ * A page of a year's activities. A township-limited staff token asking for another township is
+ * refused; asking for none lists its own township only.
+ */
+export async function listActivities(
+  deps: Pick<ActivityDeps, 'store'>,
+  caller: Caller,
+  filter: { year: number; month?: number | undefined; township?: string | undefined; theme?: string | undefined },
+  page: { limit: number; cursor?: string | undefined },
+) {
+  if (filter.township !== undefined) requireInScope(caller, filter.township);
+  const scoped = caller.role === 'staff' && caller.township ? { ...filter, township: caller.township } : filter;
+  return deps.store.activities.page(caller.county, scoped, page);
+}
+
+export async function getActivity(deps: Pick<ActivityDeps, 'store'>, caller: Caller, id: string): Promise<ActivityRecord> {
+  const record = await deps.store.activities.require(caller.county, id);
+  requireInScope(caller, record.township);
+  return record;
 }

@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
-import { maskPhonesIn, normalisePhone, phoneKey } from '../domain/phone.js';
+import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
 import { TransitTimes } from '../domain/transit.js';
@@ -53,6 +53,8 @@ export interface DispatchDeps {
   notifier: Notifier;
   clock: () => Date;
   logger: Logger;
+  /** Maps SNS's opted-out numbers onto the table's opt-out keys. */
+  phoneKeys: PhoneKeys;
   settings: DispatchSettings;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -349,7 +351,7 @@ async function syncOptOuts(deps: DispatchDeps): Promise<number | undefined> {
     const keysSeen: string[] = [];
     for await (const number of notifier.optedOutNumbers()) {
       const parsed = normalisePhone(number.startsWith('+') ? number : `+${number}`);
-      if (parsed.ok) keysSeen.push(phoneKey(parsed.e164));
+      if (parsed.ok) keysSeen.push(deps.phoneKeys.keyOf(parsed.e164));
     }
     await store.subscribers.recordOptOuts(keysSeen, clock());
     await store.subscribers.markOptOutSync(clock(), keysSeen.length);

@@ -10,6 +10,7 @@ import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.j
 import { Invalid } from '../domain/errors.js';
 import { parseStations, parseSubscribers, type ImportKind, type Rejected } from '../domain/csv-import.js';
 import { decodeText, type TextEncodingName } from '../domain/text-encoding.js';
+import type { PhoneKeys } from '../domain/phone.js';
 import { sameSubscriber, subscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
 import { inParallel } from './parallel.js';
@@ -39,6 +40,8 @@ export async function importCsv(
     file: Uint8Array | string;
     dryRun: boolean;
     now: Date;
+    /** Keys each row's number (the deployment's secret). */
+    phoneKeys: PhoneKeys;
     onProgress?: (done: number, total: number) => void;
     /** Who is importing, for the audit log, and the county's time zone (which day it is filed under). */
     audit?: { actor: AuditActor; timeZone: string } | undefined;
@@ -72,8 +75,9 @@ export async function importCsv(
   let done = parsed.rejected.length;
   request.onProgress?.(done, parsed.lines);
   await inParallel(parsed.rows, CONCURRENCY, async (row) => {
-    const existing = await store.subscribers.findByPhoneKey(request.county, row.phoneKey);
-    const record = subscriberRecord(request.county, row, existing, request.now);
+    const phoneKey = request.phoneKeys.keyOf(row.phone);
+    const existing = await store.subscribers.findByPhoneKey(request.county, phoneKey);
+    const record = subscriberRecord(request.county, { ...row, phoneKey }, existing, request.now);
     const result = request.dryRun
       ? existing
         ? sameSubscriber(existing, record)

@@ -69,6 +69,7 @@ const actionsForCommand: Record<string, string[]> = {
   PublishCommand: ['sns:Publish'],
   PublishBatchCommand: ['sns:Publish'],
   ListPhoneNumbersOptedOutCommand: ['sns:ListPhoneNumbersOptedOut'],
+  GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
 };
 
 /** The IAM actions a handler's code can ask for, from the SDK commands its sources construct. */

@@ -97,6 +97,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'PufaNag/ApiFunctionRole/DefaultPolicy/Resource',
         'PufaNag/DispatchFunctionRole/DefaultPolicy/Resource',
       ],
+      'AwsSolutions::AwsSolutions-SMG4': ['PufaNag/PhoneKeySecret/Resource'],
     });
   });
 

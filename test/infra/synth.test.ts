@@ -51,7 +51,7 @@ describe('npx cdk synth', () => {
     ].join('\n');
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
       cwd: outDir,
-      env: { PATH: process.env.PATH ?? '', PUFA_TABLE_NAME: 'probe-table', PUFA_LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { PATH: process.env.PATH ?? '', PUFA_TABLE_NAME: 'probe-table', PUFA_LOG_LEVEL: 'silent', PUFA_PHONE_KEY_SECRET: 'synth-probe-phone-key-secret-0123456789-abcdef', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { status: number; paths: number };
     expect(answer.status).toBe(200);

@@ -4,13 +4,19 @@
  * A route the matrix has no expectation for fails the first test, so a new route cannot be
  * forgotten. The web pages under /app are not in the OpenAPI document: they are listed here with
  * their roles, and a page the list does not know fails the same first test.
+ *
+ * Township scope is a second dimension: every route a staff token may call declares, in
+ * `townshipScope`, whether it takes or returns township data; those that do are tried with a staff
+ * token limited to one township against its own township's data, another township's and
+ * county-wide data, each with its expected outcome. A staff route without a declaration fails.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { roles, type Role } from '../../functions/domain/access.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
-import { aBench, aBroadcastNotice, type Bench } from '../support/dispatch.js';
+import { aBench, aBroadcastNotice, anSmsNotice, type Bench } from '../support/dispatch.js';
+import { aPlan } from '../support/planning.js';
 import { fillPath, operationKey, routeTable, servedRoutes, type Operation, type RouteTable } from '../support/route-table.js';
 import { aSession } from '../support/sessions.js';
 
@@ -63,6 +69,185 @@ const pages: PageRule[] = [
   { method: 'GET', route: '/app/outbox', path: '/app/outbox', access: ['admin'] },
 ];
 
+/** The township a limited staff token is for, another one, and a village of each. */
+const OWN = { township: 'chengxiang', village: 'chengxiang-xiangyang' };
+const OTHER = { township: 'shiyang', village: 'shiyang-qiaotou' };
+type Scope = 'own' | 'other' | 'county-wide';
+const scopes: Scope[] = ['own', 'other', 'county-wide'];
+
+/** A request in the scope dimension, built once its fixtures exist (they are made fresh per call). */
+interface ScopedCall {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+type ScopeOutcome = 'allowed' | 400 | 403;
+interface ScopeCase {
+  call: () => Promise<ScopedCall>;
+  expect: ScopeOutcome;
+  /** What else the answer must show (e.g. only the own township's records). */
+  check?: (body: Record<string, unknown>) => boolean;
+}
+type ScopeRule =
+  /** The route neither takes nor returns one township's data. */
+  | { kind: 'no township data'; why: string }
+  /** Township data every staff member may read, whatever their token's township. */
+  | { kind: 'county-wide by design'; why: string }
+  | { kind: 'scoped'; cases: Record<Scope, ScopeCase> };
+
+const audienceOf = (scope: Scope) => (scope === 'own' ? { townships: [OWN.township] } : scope === 'other' ? { townships: [OTHER.township] } : { all: true });
+const json = (method: string, path: string, body?: unknown): ScopedCall => ({ method, path, ...(body === undefined ? {} : { body }) });
+let fixtureCount = 0;
+/** Review moves that bring a draft notice to a state, each by the role that may make it. */
+const movesTo = { draft: [], approved: ['submit', 'approve'], scheduled: ['submit', 'approve', 'schedule'], paused: ['submit', 'approve', 'schedule', 'pause'] } as const;
+/**
+ * A campaign with one SMS notice addressed to `scope`, written (and moved to `state`) by county-wide
+ * staff and a reviewer, so a limited token's call meets the notice in a state where only scope can refuse it.
+ */
+async function aCampaignFor(scope: Scope, state: keyof typeof movesTo = 'draft'): Promise<{ id: string; noticeId: string }> {
+  fixtureCount += 1;
+  const id = `scope-${fixtureCount}`;
+  const campaign = await callAs(secretOf.staff, json('POST', '/campaigns', { id, title: `范围测试 ${fixtureCount}`, theme: 'consumer-rights', keyDate: '2031-03-15', window: { start: '2031-03-08', end: '2031-03-21' } }));
+  if (campaign.status !== 201 && campaign.status !== 200) throw new Error(`fixture campaign: ${campaign.status}`);
+  const notice = await callAs(secretOf.staff, json('POST', `/campaigns/${id}/notices`, anSmsNotice({ id: 'n', audience: audienceOf(scope) })));
+  if (notice.status !== 201 && notice.status !== 200) throw new Error(`fixture notice: ${notice.status} ${await notice.text()}`);
+  for (const action of movesTo[state]) {
+    const moved = await callAs(action === 'approve' ? secretOf.reviewer : secretOf.staff, json('POST', `/campaigns/${id}/notices/n/${action}`, {}));
+    if (moved.status !== 200) throw new Error(`fixture ${action}: ${moved.status} ${await moved.text()}`);
+  }
+  return { id, noticeId: 'n' };
+}
+const activityBody = (where: { township: string; village: string }, id?: string) => ({
+  ...(id ? { id } : {}),
+  date: '2031-02-20',
+  township: where.township,
+  village: where.village,
+  theme: 'consumer-rights',
+  kind: 'event',
+  title: '范围测试活动',
+  participants: 5,
+  materials: [],
+});
+async function anActivityIn(where: { township: string; village: string }): Promise<string> {
+  fixtureCount += 1;
+  const id = `scope-act-${fixtureCount}`;
+  const created = await callAs(secretOf.staff, json('POST', '/activities', activityBody(where, id)));
+  if (created.status !== 201) throw new Error(`fixture activity: ${created.status} ${await created.text()}`);
+  return id;
+}
+const onePlan = (scope: Scope) => {
+  fixtureCount += 1;
+  const plan = aPlan();
+  const [campaign] = plan.campaigns;
+  const [notice] = campaign?.notices ?? [];
+  if (!campaign || !notice) throw new Error('aPlan has no campaign with a notice');
+  return { ...plan, campaigns: [{ ...campaign, id: `scope-plan-${fixtureCount}`, notices: [{ ...notice, audience: audienceOf(scope) }] }] };
+};
+const noticeAction = (action: string, from: keyof typeof movesTo = 'draft') => (scope: Scope) => async () => {
+  const { id, noticeId } = await aCampaignFor(scope, from);
+  return json('POST', `/campaigns/${id}/notices/${noticeId}/${action}`, {});
+};
+/** The usual shape: allowed on its own township, 403 on another's and on county-wide data. */
+const scopedBy = (call: (scope: Scope) => () => Promise<ScopedCall>): ScopeRule => ({
+  kind: 'scoped',
+  cases: { own: { call: call('own'), expect: 'allowed' }, other: { call: call('other'), expect: 403 }, 'county-wide': { call: call('county-wide'), expect: 403 } },
+});
+const allOwn = (body: Record<string, unknown>) => (body.items as { township: string }[]).every((item) => item.township === OWN.township);
+
+/**
+ * Township scope of every route a staff token may call. A new staff route fails the first scope
+ * test until it is declared here.
+ */
+const townshipScope: Record<string, ScopeRule> = {
+  'GET /me': { kind: 'no township data', why: 'the caller’s own token' },
+  'GET /plans/{year}': { kind: 'county-wide by design', why: 'the year’s themes and key dates are the whole county’s programme' },
+  'GET /plans/{year}/calendar': { kind: 'county-wide by design', why: 'staff plan against the whole year; reading it changes nothing' },
+  'GET /registry': { kind: 'county-wide by design', why: 'the list of townships, villages and stations (contacts masked) is what every form picks from' },
+  'GET /sms-templates': { kind: 'no township data', why: 'registered SMS templates belong to the county' },
+  'POST /campaigns': { kind: 'no township data', why: 'a campaign names a theme and a window; its notices name the audience' },
+  'GET /campaigns': { kind: 'county-wide by design', why: 'the county’s programme, read-only' },
+  'GET /campaigns/{id}': { kind: 'county-wide by design', why: 'the county’s programme, read-only' },
+  'GET /campaigns/{id}/notices/{noticeId}': { kind: 'county-wide by design', why: 'reviewed content is read across the county; writing it is scoped' },
+  'POST /campaigns/{id}/notices/preview': { kind: 'county-wide by design', why: 'a preview computes send times and cost, writes nothing and names no one' },
+  'GET /reviews': { kind: 'county-wide by design', why: 'the review queue, read-only; every move on it is scoped' },
+  'GET /stations': { kind: 'county-wide by design', why: 'which stations fetched today: no personal data' },
+  'GET /tallies': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
+  'GET /tallies/export.csv': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
+  'GET /tallies/export.xlsx': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
+  'POST /plans': scopedBy((scope) => async () => ({ method: 'POST', path: '/plans?dryRun=true', body: onePlan(scope) })),
+  'PATCH /campaigns/{id}': scopedBy((scope) => async () => json('PATCH', `/campaigns/${(await aCampaignFor(scope)).id}`, { title: '改名' })),
+  'POST /campaigns/{id}/cancel': scopedBy((scope) => async () => json('POST', `/campaigns/${(await aCampaignFor(scope)).id}/cancel`, {})),
+  'POST /campaigns/{id}/notices': scopedBy((scope) => async () => json('POST', `/campaigns/${(await aCampaignFor('own')).id}/notices`, anSmsNotice({ id: 'n2', audience: audienceOf(scope) }))),
+  'PUT /campaigns/{id}/notices/{noticeId}': scopedBy((scope) => async () => {
+    const { id, noticeId } = await aCampaignFor(scope);
+    return json('PUT', `/campaigns/${id}/notices/${noticeId}`, anSmsNotice({ audience: audienceOf(scope), sms: { body: '改过的短信。' } }));
+  }),
+  'POST /campaigns/{id}/notices/{noticeId}/submit': scopedBy(noticeAction('submit')),
+  'POST /campaigns/{id}/notices/{noticeId}/schedule': scopedBy(noticeAction('schedule', 'approved')),
+  'POST /campaigns/{id}/notices/{noticeId}/pause': scopedBy(noticeAction('pause', 'scheduled')),
+  'POST /campaigns/{id}/notices/{noticeId}/resume': scopedBy(noticeAction('resume', 'paused')),
+  'POST /campaigns/{id}/notices/{noticeId}/cancel': scopedBy(noticeAction('cancel')),
+  'GET /campaigns/{id}/notices/{noticeId}/deliveries': scopedBy((scope) => async () => {
+    const { id, noticeId } = await aCampaignFor(scope);
+    return json('GET', `/campaigns/${id}/notices/${noticeId}/deliveries`);
+  }),
+  'GET /subscribers': {
+    kind: 'scoped',
+    cases: {
+      own: { call: async () => json('GET', `/subscribers?township=${OWN.township}`), expect: 'allowed', check: allOwn },
+      other: { call: async () => json('GET', `/subscribers?township=${OTHER.township}`), expect: 403 },
+      // There is no county-wide list: a township must be named.
+      'county-wide': { call: async () => json('GET', '/subscribers'), expect: 400 },
+    },
+  },
+  'POST /subscribers/opt-out': {
+    kind: 'scoped',
+    // Opting out is the person's, account-wide: allowed for any number, answered the same.
+    cases: {
+      own: { call: async () => json('POST', '/subscribers/opt-out', { phone: '19900005001' }), expect: 'allowed', check: (body) => JSON.stringify(body) === '{"optedOut":true}' },
+      other: { call: async () => json('POST', '/subscribers/opt-out', { phone: '19900005002' }), expect: 'allowed', check: (body) => JSON.stringify(body) === '{"optedOut":true}' },
+      'county-wide': { call: async () => json('POST', '/subscribers/opt-out', { phone: '19900005999' }), expect: 'allowed', check: (body) => JSON.stringify(body) === '{"optedOut":true}' },
+    },
+  },
+  'POST /activities': {
+    kind: 'scoped',
+    cases: {
+      own: { call: async () => json('POST', '/activities', activityBody(OWN)), expect: 'allowed' },
+      other: { call: async () => json('POST', '/activities', activityBody(OTHER)), expect: 403 },
+      'county-wide': { call: async () => json('POST', '/activities', { ...activityBody(OWN), township: undefined, village: undefined }), expect: 400 },
+    },
+  },
+  'GET /activities': {
+    kind: 'scoped',
+    cases: {
+      own: { call: async () => json('GET', `/activities?year=2031&township=${OWN.township}`), expect: 'allowed', check: allOwn },
+      other: { call: async () => json('GET', `/activities?year=2031&township=${OTHER.township}`), expect: 403 },
+      // Naming no township lists the token's own.
+      'county-wide': { call: async () => json('GET', '/activities?year=2031'), expect: 'allowed', check: (body) => allOwn(body) && (body.items as unknown[]).length > 0 },
+    },
+  },
+  ...Object.fromEntries(
+    (['GET', 'PUT', 'DELETE'] as const).map((method) => [
+      `${method} /activities/{id}`,
+      {
+        kind: 'scoped',
+        cases: {
+          own: { call: async () => json(method, `/activities/${await anActivityIn(OWN)}`, method === 'PUT' ? activityBody(OWN) : undefined), expect: 'allowed' },
+          other: { call: async () => json(method, `/activities/${await anActivityIn(OTHER)}`, method === 'PUT' ? activityBody(OTHER) : undefined), expect: 403 },
+          // An activity always has one township: its county-wide reading is the list (GET /activities).
+          'county-wide': { call: async () => json(method, `/activities/${await anActivityIn(OTHER)}`, method === 'PUT' ? activityBody(OWN) : undefined), expect: 403 },
+        },
+      } satisfies ScopeRule,
+    ]),
+  ),
+};
+
+async function callAs(secret: string | undefined, call: ScopedCall): Promise<Response> {
+  const headers: Record<string, string> = secret ? { Authorization: `Bearer ${secret}` } : {};
+  if (call.body !== undefined) headers['Content-Type'] = 'application/json';
+  return app.request(call.path, { method: call.method, headers, ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}) });
+}
+
 /** A caller: a role's token, or one that must not get in. */
 interface Identity {
   label: string;
@@ -78,6 +263,7 @@ let table: RouteTable;
 const identities: Identity[] = [];
 const secretOf: Partial<Record<Role, string>> = {};
 let otherStation: Identity;
+let limitedStaff: Identity;
 
 beforeAll(async () => {
   db = await freshTable({ county });
@@ -94,6 +280,16 @@ beforeAll(async () => {
   const other = await aToken(db.store, county, aGrant({ role: 'station', stationId: STATION_B }));
   otherStation = { label: `station (${STATION_B})`, role: 'station', secret: other.secret };
   identities.push(otherStation);
+  const limited = await aToken(db.store, county, aGrant({ role: 'staff', name: '城厢宣传员', township: OWN.township }));
+  limitedStaff = { label: `staff (${OWN.township})`, role: 'staff', secret: limited.secret };
+  // Data in both townships for the scope dimension: subscribers (admin) and activities (county-wide staff).
+  const adminSecret = secretOf.admin;
+  for (const [phone, where] of [['19900005001', OWN], ['19900005002', OTHER]] as const) {
+    const added = await callAs(adminSecret, json('POST', '/subscribers', { phone, ...where, groups: [] }));
+    if (added.status !== 200) throw new Error(`fixture subscriber: ${added.status} ${await added.text()}`);
+  }
+  await anActivityIn(OWN);
+  await anActivityIn(OTHER);
 
   // The clock reads 2031-03-01; this admin token ran out the year before.
   const expired = await aToken(db.store, county, aGrant({ role: 'admin', expiresAt: '2030-01-01T00:00:00Z' }), { now: new Date('2029-06-01T00:00:00Z') });
@@ -315,4 +511,53 @@ describe('authorization of the web pages', () => {
       expect([200, 303], `${page.method} ${page.path}`).toContain(response.status);
     }
   });
+});
+
+describe('township scope', () => {
+  const staffRoutes = () => table.operations.filter((operation) => Array.isArray(operation.access) && operation.access.includes('staff')).map(operationKey);
+
+  it('is declared for every route a staff token may call, and for no route that does not exist', () => {
+    expect(staffRoutes().length).toBeGreaterThan(0);
+    expect(staffRoutes().filter((key) => !(key in townshipScope))).toEqual([]);
+    expect(Object.keys(townshipScope).filter((key) => !staffRoutes().includes(key))).toEqual([]);
+  });
+
+  it('lets a township-limited staff token past the access check on routes without township data or read county-wide', async () => {
+    const found: string[] = [];
+    for (const operation of table.operations) {
+      const rule = townshipScope[operationKey(operation)];
+      if (!rule || rule.kind === 'scoped') continue;
+      const [url, init] = apiRequest(operation, limitedStaff);
+      const response = await app.request(url, init);
+      if (response.status === 401 || response.status === 403 || response.status >= 500) found.push(`${operationKey(operation)}: ${response.status}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  const scopedCases = Object.entries(townshipScope).flatMap(([key, rule]) =>
+    rule.kind === 'scoped' ? scopes.map((scope) => ({ key, scope, rule: rule.cases[scope] })) : [],
+  );
+
+  async function outcomeMatches(rule: ScopeCase): Promise<string | undefined> {
+    const call = await rule.call();
+    const response = await callAs(limitedStaff.secret, call);
+    const text = await response.text();
+    const status = response.status;
+    if (rule.expect === 'allowed') {
+      if (status === 401 || status === 403 || status >= 500) return `${status}, expected to be allowed: ${text.slice(0, 200)}`;
+    } else if (status !== rule.expect) {
+      return `${status}, expected ${rule.expect}: ${text.slice(0, 200)}`;
+    } else if (response.headers.get('content-type') !== 'application/problem+json') {
+      return `${status}, but not as application/problem+json`;
+    }
+    if (rule.check && !rule.check(JSON.parse(text) as Record<string, unknown>)) return `${status}, but the answer breaks the rule: ${text.slice(0, 300)}`;
+    return undefined;
+  }
+
+  for (const { key, scope, rule } of scopedCases) {
+    const name = `${key} with a staff token of ${OWN.township}, on ${scope === 'own' ? 'its own township' : scope === 'other' ? 'another township' : 'county-wide'} data: ${rule.expect === 'allowed' ? 'allowed' : rule.expect}`;
+    it(name, async () => {
+      expect(await outcomeMatches(rule)).toBeUndefined();
+    });
+  }
 });

@@ -4,7 +4,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { phoneKey } from '../../functions/domain/phone.js';
 import { assemble } from '../../functions/domain/tally.js';
 import { NotifyError, type Notifier } from '../../functions/notify/sns.js';
 import { reconcileYear } from '../../functions/workflows/reconcile.js';
@@ -49,7 +48,7 @@ describe('an SMS notice', () => {
     expect(notice.smsText).toBe('【普法宣传】今天是消费者权益日，维权请拨12315。回T退订');
 
     // Opting out after scheduling is honoured from the next send on.
-    await db.store.subscribers.optOut(county, must(phones[0]), phoneKey(must(phones[0])), bench.clock.read());
+    await db.store.subscribers.optOut(county, must(phones[0]), db.deps.phoneKeys.keyOf(must(phones[0])), bench.clock.read());
 
     bench.clock.set('2031-03-14T23:00:00Z'); // 07:00 local: not yet due
     expect((await bench.dispatch()).claimed).toBe(0);

@@ -13,7 +13,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { roles, type Caller, type Role } from '../../functions/domain/access.js';
-import { phoneKey } from '../../functions/domain/phone.js';
 import { actOnNotice } from '../../functions/workflows/notices.js';
 import { PROBLEM_CONTENT_TYPE, problemTypes, problemUri, type ProblemType } from '../../functions/http/problem.js';
 import { problemSchema } from '../../functions/http/route.js';
@@ -171,7 +170,7 @@ beforeAll(async () => {
     existing.campaigns.push(campaignId);
     existing.deliveries.push(`${campaignId}~${noticeId}~0~sst-xiangyang`);
   }
-  existing.subscriberKey = phoneKey(must((await bench.addSubscribers(3))[0]));
+  existing.subscriberKey = db.deps.phoneKeys.keyOf(must((await bench.addSubscribers(3))[0]));
   const activity = await app.request('/activities', {
     method: 'POST',
     headers: { ...must(headersOf.staff), 'Content-Type': 'application/json' },

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyResult } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { aGrant, aToken } from '../support/builders.js';
-import { freshTable, type TestDatabase } from '../support/db.js';
+import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
 import { httpApiEvent, lambdaContext } from '../support/lambda-events.js';
 
 let db: TestDatabase;
@@ -17,6 +17,7 @@ beforeAll(async () => {
   vi.stubEnv('PUFA_COUNTY', county);
   vi.stubEnv('PUFA_DYNAMODB_ENDPOINT', db.endpoint);
   vi.stubEnv('PUFA_LOG_LEVEL', 'silent');
+  vi.stubEnv('PUFA_PHONE_KEY_SECRET', TEST_PHONE_KEY_SECRET);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -82,5 +83,15 @@ describe('a cold start with bad configuration', () => {
     vi.stubEnv('PUFA_TABLE_NAME', '');
     await expect(import('../../functions/handlers/api.js')).rejects.toThrow(/PUFA_TABLE_NAME/);
     vi.stubEnv('PUFA_TABLE_NAME', db.tableName);
+  });
+
+  it('fails without a phone-key secret rather than keying numbers without one', async () => {
+    vi.resetModules();
+    vi.stubEnv('PUFA_PHONE_KEY_SECRET', undefined);
+    await expect(import('../../functions/handlers/dispatch.js')).rejects.toThrow(/PUFA_PHONE_KEY_SECRET_ARN/);
+    vi.resetModules();
+    vi.stubEnv('PUFA_PHONE_KEY_SECRET', 'too-short');
+    await expect(import('../../functions/handlers/api.js')).rejects.toThrow(/PUFA_PHONE_KEY_SECRET/);
+    vi.stubEnv('PUFA_PHONE_KEY_SECRET', TEST_PHONE_KEY_SECRET);
   });
 });

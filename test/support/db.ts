@@ -8,6 +8,9 @@ import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
 import type { Clock } from '../../functions/http/env.js';
 import { createLogger } from '../../functions/http/logger.js';
 
+/** The phone-key secret every test table's app uses (a deployment's own is random). */
+export const TEST_PHONE_KEY_SECRET = 'test-phone-key-secret-0123456789-abcdefghijklmnop';
+
 export interface TestDatabase extends LocalDeps {
   endpoint: string;
   tableName: string;
@@ -25,6 +28,7 @@ export async function freshTable(options: { county?: string } = {}): Promise<Tes
     dynamoDbEndpoint: endpoint,
     tableName,
     env: { PUFA_COUNTY: options.county ?? 'testcounty' },
+    phoneKeySecret: TEST_PHONE_KEY_SECRET,
   });
   const logs: Record<string, unknown>[] = [];
   let pinned: Date | undefined;

@@ -4,7 +4,6 @@
  */
 import type { Caller } from '../../functions/domain/access.js';
 import type { NoticeInput } from '../../functions/domain/planning.js';
-import { phoneKey } from '../../functions/domain/phone.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { startSnsSink, type RunningSnsSink, type SinkFaults } from '../../functions/local/sns-sink.js';
@@ -77,7 +76,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     settings: merged,
     dispatch: (options = {}) =>
       runDispatch(
-        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: createLogger({ level: 'silent' }), settings: merged, sleep: clock.sleep, random: () => 0.5 },
+        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, sleep: clock.sleep, random: () => 0.5 },
         { budgetMs: options.budgetMs ?? 20_000 },
       ),
     async scheduled(notice, campaign = {}) {
@@ -108,7 +107,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
           {
             county: 'testcounty',
             phone,
-            phoneKey: phoneKey(phone),
+            phoneKey: db.deps.phoneKeys.keyOf(phone),
             township: options.township ?? 'chengxiang',
             village: options.village ?? 'chengxiang-xiangyang',
             groups: options.groups ?? [],

@@ -9,7 +9,9 @@ import {
   parseDeliveryId,
   quietUntil,
 } from '../../functions/domain/delivery.js';
-import { maskPhone, maskPhonesIn, normalisePhone, phoneKey } from '../../functions/domain/phone.js';
+import { hmacPhoneKeys, legacyPhoneKey, maskPhone, maskPhonesIn, normalisePhone } from '../../functions/domain/phone.js';
+
+const keys = hmacPhoneKeys('unit-test-phone-key-secret-0123456789-abcdefgh');
 
 describe('retries', () => {
   const policy = { maxAttempts: 4, baseDelayMs: 1_000, maxDelayMs: 5_000 };
@@ -61,7 +63,7 @@ describe('delivery ids', () => {
   });
   it('never contain a phone number', () => {
     const phone = '+8619900000001';
-    const id = deliveryId('c', 'n', 0, { kind: 'sms', phone, phoneKey: phoneKey(phone), township: 't', village: 'v' });
+    const id = deliveryId('c', 'n', 0, { kind: 'sms', phone, phoneKey: keys.keyOf(phone), township: 't', village: 'v' });
     expect(id).not.toContain('19900000001');
   });
 });
@@ -92,16 +94,26 @@ describe('phone numbers', () => {
   it('accept foreign numbers in E.164', () => {
     expect(normalisePhone('+1 202 555 0100')).toEqual({ ok: true, e164: '+12025550100' });
   });
-  it('mask all but the first three and last four digits', () => {
-    expect(maskPhone('+8613800135678')).toBe('+86 138****5678');
+  it('show admins the first three and last four digits, everyone else the last four only', () => {
+    expect(maskPhone('+8613800135678', 'admin')).toBe('+86 138****5678');
+    expect(maskPhone('+8613800135678', 'restricted')).toBe('+86 *******5678');
+    expect(maskPhone('+8613800135678')).toBe('+86 *******5678');
   });
   it('are masked inside free text such as a provider’s error message', () => {
     expect(maskPhonesIn('Invalid parameter: PhoneNumber +8619900001234 is not valid')).toBe('Invalid parameter: PhoneNumber 861****34 is not valid');
     expect(maskPhonesIn('InternalError: try again')).toBe('InternalError: try again');
   });
   it('key numbers stably without containing them', () => {
-    expect(phoneKey('+8613800135678')).toBe(phoneKey('+8613800135678'));
-    expect(phoneKey('+8613800135678')).not.toBe(phoneKey('+8613800135679'));
-    expect(phoneKey('+8613800135678')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(keys.keyOf('+8613800135678')).toBe(keys.keyOf('+8613800135678'));
+    expect(keys.keyOf('+8613800135678')).not.toBe(keys.keyOf('+8613800135679'));
+    expect(keys.keyOf('+8613800135678')).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+  it('key numbers with the deployment’s secret: another secret, or none, gives another key', () => {
+    const other = hmacPhoneKeys('another-deployments-secret-0123456789-abcdefgh');
+    expect(keys.keyOf('+8613800135678')).not.toBe(other.keyOf('+8613800135678'));
+    expect(keys.keyOf('+8613800135678')).not.toBe(legacyPhoneKey('+8613800135678'));
+  });
+  it('refuse a secret too short to be one', () => {
+    expect(() => hmacPhoneKeys('short')).toThrow(/at least 43/);
   });
 });

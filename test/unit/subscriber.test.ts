@@ -27,9 +27,10 @@ describe('sameSubscriber', () => {
 });
 
 describe('subscriberView', () => {
-  it('masks the number for everyone but admins', () => {
+  it('masks the number to the reader’s level, and shows it whole only when asked for in full', () => {
     const record = subscriberRecord('tianquan', entry, undefined, first);
-    expect(subscriberView(record, false).phone).toBe('+86 199****1234');
-    expect(subscriberView(record, true).phone).toBe('+8619900001234');
+    expect(subscriberView(record, 'restricted').phone).toBe('+86 *******1234');
+    expect(subscriberView(record, 'admin').phone).toBe('+86 199****1234');
+    expect(subscriberView(record, 'full').phone).toBe('+8619900001234');
   });
 });
