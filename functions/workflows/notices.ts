@@ -213,11 +213,12 @@ export async function updateNotice(
 ): Promise<NoticeView> {
   const campaign = await activeCampaign(deps, caller.county, campaignId);
   const current = await deps.store.notices.require(caller.county, campaignId, noticeId);
+  // Scope first: a token limited to one township learns nothing (state, channel) of another's notice.
+  checkTownshipScope(caller, current.audience, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
   if (current.channel !== input.channel) {
     throw invalid('A notice keeps its channel.', [{ path: ['channel'], message: `must stay ${current.channel}` }]);
   }
   decideEdit(current.state);
-  checkTownshipScope(caller, current.audience, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
   const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, ...kept } = current as NoticeRecord & {
     sms?: unknown;
@@ -252,12 +253,13 @@ export async function actOnNotice(
 ): Promise<NoticeView> {
   const campaign = await deps.store.campaigns.require(caller.county, campaignId);
   const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
+  const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
+  // Scope before state: a token limited to one township learns nothing of another's notice.
+  if (caller.role === 'staff') checkTownshipScope(caller, notice.audience, context.registry);
   const move = decide(action, notice, caller, options);
   if (campaign.state === 'cancelled' && action !== 'cancel') {
     throw new Conflict(`Campaign "${campaignId}" is cancelled.`, { state: campaign.state });
   }
-  const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
-  if (caller.role === 'staff') checkTownshipScope(caller, notice.audience, context.registry);
   const evaluation = evaluateNotice(notice, campaign, context);
   const at = deps.now.toISOString();
   const actor = actorOf(caller);

@@ -554,6 +554,17 @@ describe('township scope', () => {
     return undefined;
   }
 
+  // Scope is checked before state: another township's notice in a state the move cannot start
+  // from still answers 403, never a 409 that tells a limited token how far it has got.
+  const wrongStateFor = { submit: 'scheduled', schedule: 'draft', pause: 'draft', resume: 'draft', cancel: 'draft' } as const;
+  for (const [action, state] of Object.entries(wrongStateFor)) {
+    it(`POST …/${action} with a staff token of ${OWN.township}, on another township's ${state} notice: 403, not 409`, async () => {
+      const { id, noticeId } = await aCampaignFor('other', state);
+      const response = await callAs(limitedStaff.secret, json('POST', `/campaigns/${id}/notices/${noticeId}/${action}`, {}));
+      expect(response.status).toBe(403);
+    });
+  }
+
   for (const { key, scope, rule } of scopedCases) {
     const name = `${key} with a staff token of ${OWN.township}, on ${scope === 'own' ? 'its own township' : scope === 'other' ? 'another township' : 'county-wide'} data: ${rule.expect === 'allowed' ? 'allowed' : rule.expect}`;
     it(name, async () => {
