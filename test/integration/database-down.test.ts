@@ -12,6 +12,7 @@ import { createApp } from '../../functions/app.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../functions/local/dynamodb-local.js';
 import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
 import { aGrant, aToken } from '../support/builders.js';
+import { TEST_PHONE_KEY_SECRET } from '../support/db.js';
 import { aSession } from '../support/sessions.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pufa-outage-'));
@@ -24,7 +25,7 @@ let adminPages: string;
 
 beforeAll(async () => {
   database = await startDynamoDbLocal({ dataDir, readyTimeoutMs: 60_000 });
-  local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'outage-test', env: { PUFA_COUNTY: 'testcounty' }, logLevel: 'silent' });
+  local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'outage-test', env: { PUFA_COUNTY: 'testcounty' }, logLevel: 'silent', phoneKeySecret: TEST_PHONE_KEY_SECRET });
   app = createApp(local.deps);
   admin = await aToken(local.store, 'testcounty', aGrant({ role: 'admin' }));
   county = await aToken(local.store, 'testcounty', aGrant({ role: 'county' }));
