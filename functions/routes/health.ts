@@ -4,6 +4,7 @@
  * an uptime check needs no token; it reveals nothing but the table's name.
  */
 import { z } from 'zod';
+import { Unavailable } from '../domain/errors.js';
 import { errorFields } from '../http/logger.js';
 import { publicRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -38,7 +39,8 @@ export function healthRoutes() {
     } catch (error) {
       // Reported, not swallowed: the 503 says so and the log says why.
       logger.error('health check: table unreachable', { requestId: c.var.requestId, ...errorFields(error) });
-      return c.json({ ...base, status: 'degraded' as const, table: { name: store.tableName, reachable: false } }, 503);
+      const retryAfter = error instanceof Unavailable ? error.retryAfterSeconds : 5;
+      return c.json({ ...base, status: 'degraded' as const, table: { name: store.tableName, reachable: false } }, 503, { 'Retry-After': String(retryAfter) });
     }
   });
 }

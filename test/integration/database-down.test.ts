@@ -78,6 +78,7 @@ describe('the database goes away and comes back', () => {
     expect(html).toContain('数据库暂时无法连接');
     const health = await app.request('/health');
     expect(health.status).toBe(503);
+    expect(Number(health.headers.get('retry-after'))).toBeGreaterThan(0);
 
     database = await startDynamoDbLocal({ dataDir, port, readyTimeoutMs: 60_000 });
     const after = requests();
