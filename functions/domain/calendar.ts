@@ -3,12 +3,15 @@
  * The year at a glance, month by month: the month's theme (一月一主题), its key dates, and the
  * campaigns touching it with their notices and states — the shape the web calendar draws.
  */
+import { noticeName } from './notice-progress.js';
 import type { PlanYearRecord } from './plan.js';
 import { noticeStateLabels, overlapsMonth, type CampaignRecord, type NoticeRecord, type NoticeState } from './planning.js';
 
 export interface CalendarNotice {
   id: string;
   title?: string | undefined;
+  /** The title, or for an untitled notice (most loaded from a plan) its channel and send time. */
+  name: string;
   channel: NoticeRecord['channel'];
   state: NoticeState;
   stateLabel: string;
@@ -58,6 +61,7 @@ export function buildCalendar(
           notices: (noticesByCampaign.get(campaign.id) ?? []).map((notice) => ({
             id: notice.id,
             title: notice.title,
+            name: noticeName(notice),
             channel: notice.channel,
             state: notice.state,
             stateLabel: noticeStateLabels[notice.state],

@@ -60,7 +60,7 @@ export function planPages() {
                       <ul style="padding-left:1rem">
                         {campaign.notices.map((notice) => (
                           <li>
-                            {notice.channel === 'sms' ? '短信' : '广播'} {notice.title ?? notice.id} <StateBadge label={notice.stateLabel} />
+                            {notice.title ? `${notice.channel === 'sms' ? '短信' : '广播'} ${notice.title}` : notice.name} <StateBadge label={notice.stateLabel} />
                           </li>
                         ))}
                       </ul>

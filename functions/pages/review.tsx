@@ -5,6 +5,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { DomainError } from '../domain/errors.js';
+import { noticeName } from '../domain/notice-progress.js';
 import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
 import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
@@ -44,7 +45,7 @@ export function reviewPages() {
             return (
               <article class="card">
                 <h2 style="font-size:1.1rem;margin:0">
-                  {campaign?.title ?? notice.campaignId} · {notice.title ?? notice.id} <StateBadge label={noticeStateLabels[notice.state]} />
+                  {campaign?.title ?? notice.campaignId} · {noticeName(notice)} <StateBadge label={noticeStateLabels[notice.state]} />
                 </h2>
                 <p class="muted">
                   {notice.channel === 'sms' ? '短信' : '广播'} · 撰写人：{notice.author.name} · 发送时间：
