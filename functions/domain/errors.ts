@@ -43,6 +43,9 @@ export class Forbidden extends DomainError {
   override readonly name = 'Forbidden';
 }
 
+/** A reviewer asked to decide on a notice they wrote, edited or submitted: someone else must. */
+export class OwnContent extends Forbidden {}
+
 export class NotFound extends DomainError {
   readonly kind = 'not-found';
   override readonly name = 'NotFound';

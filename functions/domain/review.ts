@@ -8,7 +8,7 @@
  * edited or submitted it, through any door) may decide on it.
  */
 import type { Caller, Role } from './access.js';
-import { Conflict, Forbidden, Invalid } from './errors.js';
+import { Conflict, Forbidden, OwnContent, Invalid } from './errors.js';
 import type { Actor, NoticeState } from './planning.js';
 import { normaliseName, visibleText } from './text.js';
 
@@ -95,7 +95,7 @@ export function decide(
     throw new Forbidden(`Only ${rule.roles.join(' or ') || 'the dispatcher'} may ${action} a notice.`);
   }
   if ((action === 'approve' || action === 'reject') && wroteAny(actorOf(caller), notice)) {
-    throw new Forbidden('A reviewer may not decide on their own draft, nor on a notice they edited or submitted: another person must review it.');
+    throw new OwnContent('A reviewer may not decide on their own draft, nor on a notice they edited or submitted: another person must review it.');
   }
   if (action === 'reject') {
     const reason = reasonSchema.safeParse(options.reason ?? '');

@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import { DomainError, Invalid, Unavailable, type ErrorKind, type FieldProblem } from '../domain/errors.js';
+import { DomainError, Invalid, OwnContent, Unavailable, type ErrorKind, type FieldProblem } from '../domain/errors.js';
 import { errorFields, type Logger } from './logger.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -18,6 +18,7 @@ export const problemTypes = {
   'malformed-json': { status: 400, title: '请求体不是有效的 JSON' },
   unauthenticated: { status: 401, title: '需要有效的访问令牌' },
   forbidden: { status: 403, title: '当前角色无权执行此操作' },
+  'own-content': { status: 403, title: '不能审核本人撰写、修改或提交的内容，须由其他审核人员审核' },
   'not-found': { status: 404, title: '未找到' },
   'method-not-allowed': { status: 405, title: '不支持此请求方法' },
   conflict: { status: 409, title: '状态冲突' },
@@ -105,7 +106,8 @@ export function invalidFromZod(error: ZodError, target: string): Invalid {
 export function handleError(error: unknown, c: Context, logger: Logger): Response {
   if (error instanceof DomainError) {
     if (error.kind === 'unavailable') logger.error('dependency unavailable', { requestId: c.get('requestId'), ...errorFields(error) });
-    return problemResponse(c, kindToType[error.kind], error.message, {
+    // A refusal with its own reason gets its own title: "your role may not" would mislead a reviewer.
+    return problemResponse(c, error instanceof OwnContent ? 'own-content' : kindToType[error.kind], error.message, {
       ...(error instanceof Invalid ? { errors: error.fields } : {}),
       ...('current' in error && error.current ? { current: error.current as Record<string, unknown> } : {}),
       ...(error instanceof Unavailable ? { retryAfterSeconds: error.retryAfterSeconds } : {}),

@@ -1,10 +1,11 @@
 /**
  * @module pages/outbox
  * The outbox (admin, local mode): every SMS and station push the local SNS sink accepted, newest
- * first, numbers masked. In AWS there is no sink, and the page says so.
+ * first, numbers masked, times in the county's zone. In AWS there is no sink, and the page says so.
  */
 import { Hono } from 'hono';
 import { maskPhone } from '../domain/phone.js';
+import { forPeople } from '../domain/time-zone.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
@@ -27,7 +28,7 @@ export function outboxPages() {
   pages.use('/outbox', pageFor('admin'));
 
   pages.get('/outbox', (c) => {
-    const outbox = c.var.deps.outbox;
+    const { outbox, config } = c.var.deps;
     const entries = [...(outbox?.list() ?? [])].reverse().slice(0, SHOWN);
     return c.html(
       <Layout title="发件箱（本地模式）" caller={c.var.caller} path="/app/outbox">
@@ -42,7 +43,7 @@ export function outboxPages() {
           <table>
             <thead>
               <tr>
-                <th scope="col">时间（UTC）</th>
+                <th scope="col">时间（本地时间，{config.timeZone}）</th>
                 <th scope="col">类型</th>
                 <th scope="col">接收方</th>
                 <th scope="col">内容</th>
@@ -51,7 +52,7 @@ export function outboxPages() {
             <tbody>
               {entries.map((entry) => (
                 <tr>
-                  <td>{entry.receivedAt.slice(0, 19).replace('T', ' ')}</td>
+                  <td>{forPeople(entry.receivedAt, config.timeZone)}</td>
                   <td>{entry.kind === 'sms' ? '短信' : '广播推送'}</td>
                   <td>{entry.phoneNumber ? maskPhone(entry.phoneNumber, 'admin') : (entry.attributes.station ?? '')}</td>
                   <td>{entry.kind === 'sms' ? entry.message : scriptText(entry.message)}</td>
