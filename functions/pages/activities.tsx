@@ -18,6 +18,9 @@ const MATERIAL_ROWS = 3;
 
 type Values = Record<string, string>;
 
+/** Follows the date with the month's theme until the theme is chosen by hand. */
+const THEME_SCRIPT = `(function(){var d=document.getElementById('date'),t=document.getElementById('theme');if(!d||!t)return;var months=JSON.parse(t.dataset.monthThemes||'{}'),touched=false;t.addEventListener('change',function(){touched=true;});d.addEventListener('change',function(){var m=months[String(Number(d.value.slice(5,7)))];if(!touched&&m)t.value=m;});})();`;
+
 async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store, clock, config } = c.var.deps;
   const county = c.var.caller.county;
@@ -29,6 +32,8 @@ async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | '
   const plan = typedPlan ?? (typedYear === thisYear ? undefined : await store.plans.getYear(county, thisYear));
   const year = plan?.year ?? typedYear;
   const v = (name: string, fallback = '') => values[name] ?? fallback;
+  // The theme defaults to the month's theme (一月一主题) of the date, here and (script) as the date changes.
+  const monthTheme = plan?.months[String(Number(v('date', today).slice(5, 7)))] ?? '';
   return c.html(
     <Layout title="登记宣传活动" caller={c.var.caller} path="/app/activities/new" flash={flash}>
       <ProblemList problems={problems} />
@@ -56,9 +61,9 @@ async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | '
             ))}
           </select>
           <label for="theme">主题</label>
-          <select id="theme" name="theme" required>
+          <select id="theme" name="theme" required data-month-themes={JSON.stringify(plan?.months ?? {})}>
             {(plan?.themes ?? []).map((theme) => (
-              <option value={theme.id} selected={v('theme') === theme.id}>
+              <option value={theme.id} selected={v('theme', monthTheme) === theme.id}>
                 {theme.name}
               </option>
             ))}
@@ -104,6 +109,7 @@ async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | '
           </p>
         </form>
       )}
+      <script nonce={c.get('secureHeadersNonce')} dangerouslySetInnerHTML={{ __html: THEME_SCRIPT }} />
     </Layout>,
     status,
   );
