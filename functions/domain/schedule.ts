@@ -97,6 +97,12 @@ export function utcToLocal(utcIso: string, timeZone: string): string {
   return time.toFormat(LOCAL_FORMAT);
 }
 
+/** A UTC instant in the county's zone, as a person reads it: 2021年6月20日 10:00:01. */
+export function forPeople(utcIso: string, timeZone: string): string {
+  const time = DateTime.fromISO(utcIso, { zone: 'UTC' }).setZone(timeZone);
+  return time.isValid ? time.toFormat('yyyy年M月d日 HH:mm:ss') : utcIso;
+}
+
 /** The same local time if it is outside quiet hours, else the moment they end. */
 export function deferOutOfQuietHours(local: string, quiet: QuietHours): string {
   if (quiet.start === quiet.end) return local;

@@ -7,6 +7,7 @@
 import { Hono, type Context } from 'hono';
 import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';
+import { renderTemplate } from '../domain/sms.js';
 import { statesWithDeliveries } from '../domain/notice-progress.js';
 import { noticeInputSchema } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
@@ -39,6 +40,11 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
     ),
   );
   const base = `/app/campaigns/${campaign.id}`;
+  // A template notice reads as the text it sends (placeholders filled), not as a template id.
+  const templateText = (sms: { template?: string | undefined; params: Record<string, string | number> }) => {
+    const template = templates.find((candidate) => candidate.id === sms.template);
+    return template ? `模板 ${template.id}：${renderTemplate(template.text, sms.params).text}` : `模板 ${sms.template ?? ''}`;
+  };
   return c.html(
     <Layout title={campaign.title} caller={c.var.caller} path="/app/plan" flash={flash}>
       <p class="muted">
@@ -63,7 +69,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
               <tr>
                 <td>
                   <NoticeName notice={notice} />
-                  <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? `模板 ${notice.sms.template ?? ''}`) : notice.broadcast.script}</div>
+                  <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.broadcast.script}</div>
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
                 </td>
                 <td>{notice.channel === 'sms' ? '短信' : '广播'}</td>

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { maskPhone } from '../domain/phone.js';
-import { forPeople } from '../domain/time-zone.js';
+import { forPeople } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';

@@ -216,6 +216,109 @@ describe('forms', () => {
   });
 });
 
+describe('pages that help a newcomer', () => {
+  const json = (path: string, role: Role, body: unknown) =>
+    app.request(`${ORIGIN}${path}`, { method: 'POST', headers: { Cookie: cookies[role] ?? '', Origin: ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('offers the registered SMS templates, a field per placeholder, and previews and saves one without the unregistered-text warning', async () => {
+    const html = await (await page('/app/campaigns/2021-0626', 'staff')).text();
+    expect(html).toContain('<option value="key-date">key-date：${day}到了。${message}</option>');
+    expect(html).toContain('name="param.key-date.day"');
+    expect(html).toContain('name="param.key-date.message"');
+    expect(html).toContain('name="param.monthly-theme.theme"');
+
+    const preview = await json('/app/campaigns/2021-0626/preview', 'staff', {
+      channel: 'sms', audience: { townships: ['chengxiang'] }, schedule: { kind: 'fixed', at: '2021-06-25T10:00' },
+      sms: { template: 'key-date', params: { day: '明天国际禁毒日', message: '珍爱生命' } },
+    });
+    const evaluation = (await preview.json()) as { sms: { text: string }; warnings: string[] };
+    expect(evaluation.sms.text).toContain('明天国际禁毒日到了。珍爱生命');
+    expect(evaluation.warnings.join()).not.toContain('不符');
+
+    const saved = await post('/app/campaigns/2021-0626/notices', 'staff', {
+      channel: 'sms', townships: 'chengxiang', scheduleKind: 'fixed', at: '2021-06-25T10:00', title: '模板短信',
+      template: 'key-date', 'param.key-date.day': '明天国际禁毒日', 'param.key-date.message': '珍爱生命', 'param.monthly-theme.theme': '不该带上', body: '',
+    });
+    expect(saved.status).toBe(303);
+    const notice = (await db.store.notices.listByCampaign(county, '2021-0626')).find((candidate) => candidate.title === '模板短信');
+    expect(notice?.channel === 'sms' && notice.sms).toEqual({ template: 'key-date', params: { day: '明天国际禁毒日', message: '珍爱生命' } });
+    expect(await text(await page('/app/campaigns/2021-0626', 'staff'))).toContain('模板 key-date：明天国际禁毒日到了。珍爱生命');
+  });
+
+  it('marks each schedule way’s fields so the script shows only the chosen one', async () => {
+    const html = await (await page('/app/campaigns/2021-0626', 'staff')).text();
+    expect(html).toContain('<div data-ways="fixed">');
+    expect(html).toContain('<div data-ways="key-date">');
+    expect(html).toContain('<div data-ways="key-date rrule">');
+    expect(html).toContain('<div data-ways="rrule">');
+    expect(html).toMatch(/<script nonce="[^"]+">[^<]*dataset\.ways/);
+  });
+
+  it('names the untitled notices loaded from the plan by channel and send time, not by id', async () => {
+    const campaign = await text(await page('/app/campaigns/2021-0626', 'staff'));
+    expect(campaign).toContain('短信 · 节点日前 1 天 18:00');
+    expect(campaign).not.toContain('sms-eve');
+    const plan = await text(await page('/app/plan?year=2021', 'staff'));
+    expect(plan).toContain('短信 · 节点日前 1 天 18:00');
+    expect(plan).not.toContain('sms-eve');
+  });
+
+  it('does not call a notice whose every send expired done, and shows its counts', async () => {
+    const [planned] = await db.store.notices.listByCampaign(county, '2021-0626');
+    if (!planned) throw new Error('the plan has notices in 2021-0626');
+    await db.store.notices.create({ ...planned, id: 'all-expired', title: '全部过期的短信', state: 'done' });
+    const now = new Date('2021-06-20T02:00:00Z');
+    const delivery = {
+      id: 'd1', county, campaignId: '2021-0626', noticeId: 'all-expired', sendIndex: 0, scheduledAt: '2021-06-19T02:00:00Z',
+      recipient: { kind: 'sms' as const, phone: '+8619900001234', phoneKey: 'k1', township: 'chengxiang', village: 'chengxiang-xiangyang' },
+      state: 'pending' as const, attempts: 0, updatedAt: now.toISOString(),
+    };
+    await db.store.deliveries.createMany([delivery]);
+    const claimed = await db.store.deliveries.claim(delivery, { id: 'lease-1', until: new Date(now.getTime() + 60_000) }, now);
+    if (!claimed) throw new Error('the delivery is claimable');
+    expect(await db.store.deliveries.finish(claimed, 'lease-1', 'expired', { reason: 'too late' }, now)).toBe(true);
+
+    const shown = await text(await page('/app/campaigns/2021-0626', 'staff'));
+    expect(shown).toMatch(/全部过期的短信 .*已过期，未发出 已发 0 · 过期 1 · 跳过 0 · 失败 0/);
+  });
+
+  it('says in the problem title that a reviewer may not decide on their own notice', async () => {
+    const writer = await aToken(db.store, county, aGrant({ role: 'staff', name: '双重身份' }));
+    const reader = await aToken(db.store, county, aGrant({ role: 'reviewer', name: '双重身份' }));
+    const call = (method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+      app.request(path, { method, headers: body ? { ...headers, 'Content-Type': 'application/json' } : headers, ...(body ? { body: JSON.stringify(body) } : {}) });
+    const created = await call('POST', '/campaigns/2021-0626/notices', writer.headers, {
+      id: 'own', channel: 'sms', audience: { townships: ['chengxiang'] }, schedule: { kind: 'fixed', at: '2021-06-25T10:00' }, sms: { body: '本人撰写' },
+    });
+    expect(created.status).toBe(201);
+    expect((await call('POST', '/campaigns/2021-0626/notices/own/submit', writer.headers)).status).toBe(200);
+    const refused = await call('POST', '/campaigns/2021-0626/notices/own/approve', reader.headers);
+    expect(refused.status).toBe(403);
+    const problem = (await refused.json()) as { title: string; type: string };
+    expect(problem.title).toContain('本人');
+    expect(problem.title).not.toBe('当前角色无权执行此操作');
+    expect(problem.type).toBe('/docs#problem-own-content');
+  });
+
+  it('does not cut off a long theme name on the dashboard', async () => {
+    await post('/app/activities/new', 'staff', { date: '2021-06-19', township: 'chengxiang', theme: 'private-economy', kind: 'event', participants: '10' });
+    const html = await (await page('/app/dashboard?year=2021', 'county')).text();
+    const label = html.match(/<text x="(\d+)"[^>]*text-anchor="(start|end)"[^>]*>促进民营经济健康发展<\/text>/);
+    expect(label).not.toBeNull();
+    const [, x, anchor] = label ?? [];
+    // Ten characters at 14 px need 140 px to the left of a right-aligned label.
+    if (anchor === 'end') expect(Number(x)).toBeGreaterThanOrEqual(140);
+    else expect(Number(x)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('picks the month’s theme of the date on the activity form', async () => {
+    const html = await (await page('/app/activities/new', 'staff')).text();
+    // 20 June 2021: June's theme in the plan is 禁毒防艾.
+    expect(html).toMatch(/<option value="anti-drug-aids" selected="">禁毒防艾<\/option>/);
+    expect(html).toMatch(/<script nonce="[^"]+">[^<]*monthThemes/);
+  });
+});
+
 describe('the outbox', () => {
   it('shows admins each SMS with the number masked, and the text of each station push', async () => {
     outbox.add({ messageId: 'm1', kind: 'sms', receivedAt: '2021-06-20T02:00:00.000Z', phoneNumber: '+8619900001234', message: '【天全普法】禁毒宣传', attributes: {} });
@@ -224,5 +327,12 @@ describe('the outbox', () => {
     expect(shown).toContain('+86 199****1234');
     expect(shown).not.toContain('19900001234');
     expect(shown).toContain('广播稿：珍爱生命');
+  });
+
+  it('shows when each message went out in the county’s time, not UTC', async () => {
+    const shown = await text(await page('/app/outbox', 'admin'));
+    expect(shown).toContain('时间（本地时间，Asia/Shanghai）');
+    expect(shown).toContain('2021年6月20日 10:00:01');
+    expect(shown).not.toContain('2021-06-20 02:00:01');
   });
 });
