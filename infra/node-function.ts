@@ -1,7 +1,7 @@
 /**
  * @module infra/node-function
  * How pufa builds a Lambda function, the one piece the stack repeats: the handler bundled with
- * esbuild (the pinned AWS SDK inside), on the current Node runtime on arm64, with a role and a
+ * esbuild with the settings of infra/bundling.ts (the pinned AWS SDK inside), on the current Node runtime on arm64, with a role and a
  * log group of its own. The constructs are made directly in the stack's scope, so their logical
  * ids read "ApiFunction…", "DispatchFunctionLogs…" as before.
  */
@@ -11,13 +11,14 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { HANDLER_BUNDLING } from './bundling.js';
 
 /**
  * The runtime both functions run on. cdk-nag (AwsSolutions-L1) wants the latest Node runtime the
- * installed aws-cdk-lib knows: when an upgrade brings a newer one, move both lines to it.
+ * installed aws-cdk-lib knows: when an upgrade brings a newer one, move this line and
+ * LAMBDA_NODE_MAJOR in infra/bundling.ts (the bundle target and the Node the tests use) to it.
  */
 const RUNTIME = Runtime.NODEJS_24_X;
-const BUNDLE_TARGET = 'node24';
 
 /** Logs are kept a year: long enough to answer "was this notice sent?" after a campaign season. */
 export const LOG_RETENTION = RetentionDays.ONE_YEAR;
@@ -50,14 +51,15 @@ export function nodeFunction(stack: Stack, id: string, handler: string, props: P
     logGroup,
     bundling: {
       format: OutputFormat.ESM,
-      minify: true,
-      sourceMap: true,
-      target: BUNDLE_TARGET,
-      mainFields: ['module', 'main'],
+      minify: HANDLER_BUNDLING.minify,
+      sourceMap: HANDLER_BUNDLING.sourcemap,
+      keepNames: HANDLER_BUNDLING.keepNames,
+      target: HANDLER_BUNDLING.target,
+      mainFields: [...HANDLER_BUNDLING.mainFields],
+      esbuildArgs: Object.fromEntries(Object.entries(HANDLER_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to])),
       // Bundle the pinned AWS SDK instead of using the runtime's copy: the code tested is the code deployed.
       externalModules: [],
-      // Some dependencies still call require(); give the ESM bundle one.
-      banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      banner: HANDLER_BUNDLING.banner,
     },
     ...props,
   });

@@ -133,7 +133,6 @@ export class PufaStack extends Stack {
       ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
       ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
       ...(props.corsOrigins ? { PUFA_CORS_ORIGINS: props.corsOrigins } : {}),
-      NODE_OPTIONS: '--enable-source-maps',
     };
 
     // --- API: one function, one Hono router, behind an HTTP API with throttling and access logs.
