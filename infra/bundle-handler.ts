@@ -1,15 +1,16 @@
 /**
  * @module infra/bundle-handler
- * Bundles a handler with esbuild exactly as the stack's NodejsFunction does (the settings of
- * infra/bundling.ts, the AWS SDK inside), for the cold-start benchmark and the tests that run
- * the bundles on the Lambda's Node; and finds that Node.
+ * Bundles a handler with esbuild and the settings of infra/bundling.ts (the AWS SDK inside):
+ * the stack's functions are built by this (infra/node-function.ts), and so are the bundles the
+ * cold-start benchmark and the Node-24 tests import. Also finds the Lambda's Node.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { join } from 'node:path';
+import { build, buildSync, type BuildOptions, type Metafile } from 'esbuild';
 import { HANDLER_BUNDLING, LAMBDA_NODE_MAJOR } from './bundling.js';
 
-/** HANDLER_BUNDLING as esbuild build options (what NodejsFunction passes on its command line). */
+/** HANDLER_BUNDLING as esbuild build options. */
 export const handlerBuildOptions: BuildOptions = {
   bundle: true,
   platform: 'node',
@@ -20,14 +21,33 @@ export const handlerBuildOptions: BuildOptions = {
   target: HANDLER_BUNDLING.target,
   mainFields: [...HANDLER_BUNDLING.mainFields],
   alias: HANDLER_BUNDLING.alias,
+  splitting: HANDLER_BUNDLING.splitting,
+  chunkNames: HANDLER_BUNDLING.chunkNames,
+  outExtension: { '.js': '.mjs' },
   banner: { js: HANDLER_BUNDLING.banner },
   logLevel: 'warning',
 };
 
-/** Bundles `entry` into `outfile` (and `outfile.map`); returns esbuild's metafile. */
-export async function bundleHandler(entry: string, outfile: string): Promise<Metafile> {
-  const result = await build({ ...handlerBuildOptions, entryPoints: [entry], outfile, metafile: true });
+/** Bundles `entry` into `outdir`: `index.mjs` (exporting `handler`), its chunks and source maps. */
+export async function bundleHandler(entry: string, outdir: string): Promise<Metafile> {
+  const result = await build({ ...handlerBuildOptions, entryPoints: { index: entry }, outdir, metafile: true });
   return result.metafile;
+}
+
+/** The same, synchronously: CDK's local bundling cannot wait for a promise. */
+export function bundleHandlerSync(entry: string, outdir: string): void {
+  buildSync({ ...handlerBuildOptions, entryPoints: { index: entry }, outdir });
+}
+
+/** Bytes of the entry file and of everything written (chunks and maps included). */
+export function bundleSizes(metafile: Metafile, outdir: string): { entry: number; chunks: number; maps: number } {
+  const sizes = { entry: 0, chunks: 0, maps: 0 };
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (file.endsWith('.map')) sizes.maps += output.bytes;
+    else if (file.endsWith(join(outdir, 'index.mjs')) || file.endsWith('/index.mjs')) sizes.entry += output.bytes;
+    else sizes.chunks += output.bytes;
+  }
+  return sizes;
 }
 
 /** Where .ci/run (`npm install --no-save --prefix .node24 node@24`) puts the Lambda's Node. */
