@@ -22,7 +22,7 @@ describe('npx cdk synth', () => {
       AWS_SECRET_ACCESS_KEY: '',
       AWS_PROFILE: '',
     };
-    const synth = await run('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', join(outDir, 'cdk.out')], { env, timeout: 120_000 });
+    const synth = await run('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', join(outDir, 'cdk.out')], { env, timeout: 240_000 });
     // esbuild's warnings (e.g. rrule's default import being undefined in the bundle) would show here.
     expect(`${synth.stdout}${synth.stderr}`).not.toMatch(/WARNING|will always be undefined/);
     const template = JSON.parse(readFileSync(join(outDir, 'cdk.out', 'Pufa.template.json'), 'utf8')) as {
@@ -68,5 +68,5 @@ describe('npx cdk synth', () => {
     const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { status: number; paths: number };
     expect(answer.status).toBe(200);
     expect(answer.paths).toBeGreaterThan(10);
-  }, 120_000);
+  }, 300_000);
 });
