@@ -16,7 +16,7 @@ import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as HandlerFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -67,8 +67,8 @@ const acknowledge = (scope: IConstruct, finding: string, reason: string) =>
 
 export class PufaStack extends Stack {
   readonly table: TableV2;
-  readonly apiFunction: NodejsFunction;
-  readonly dispatchFunction: NodejsFunction;
+  readonly apiFunction: HandlerFunction;
+  readonly dispatchFunction: HandlerFunction;
   readonly stationTopic: Topic;
   readonly phoneKeySecret: Secret;
   readonly deadLetterQueue: Queue;
@@ -133,7 +133,6 @@ export class PufaStack extends Stack {
       ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
       ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
       ...(props.corsOrigins ? { PUFA_CORS_ORIGINS: props.corsOrigins } : {}),
-      NODE_OPTIONS: '--enable-source-maps',
     };
 
     // --- API: one function, one Hono router, behind an HTTP API with throttling and access logs.

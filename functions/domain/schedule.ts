@@ -6,12 +6,12 @@
  * Zones go through luxon and recurrences through rrule: no hand-written offset arithmetic.
  */
 import { DateTime } from 'luxon';
-import * as rruleModule from 'rrule';
+import rrule from 'rrule';
 import { z } from 'zod';
 
-// rrule ships a UMD `main` (Node sees one default export) and an ESM `module` (the esbuild bundle
-// sees named exports only); take RRule from whichever shape this runtime loaded.
-const RRule = (rruleModule as typeof rruleModule & { default?: typeof rruleModule }).default?.RRule ?? rruleModule.RRule;
+// rrule's `main` is a UMD build whose one export Node sees as the default; the Lambda bundle is
+// pointed at the same file (infra/bundling.ts aliases it), so this default import works in both.
+const { RRule } = rrule;
 type RuleOptions = InstanceType<typeof RRule>['options'];
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";

@@ -2,9 +2,10 @@
  * @module reports/export
  * Writing tally tables as files county offices open in Excel: CSV in UTF-8 with a byte-order mark
  * (without it Excel shows Chinese as mojibake), and an .xlsx workbook with one sheet per breakdown.
+ * exceljs (about a third of the API bundle with its dependencies) is imported only when a workbook
+ * is asked for, so the API's cold start does not load it.
  */
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import type { Table } from '../domain/tally-table.js';
 
 const BOM = '\ufeff';
@@ -25,6 +26,7 @@ export function tableToCsv(table: Table): string {
 }
 
 export async function tablesToXlsx(tables: readonly Table[], sheetNames: readonly string[]): Promise<Uint8Array> {
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'pufa';
   tables.forEach((table, index) => {

@@ -1,9 +1,19 @@
 /**
  * The Lambda entry points, imported as Lambda imports them (module scope reads the environment),
- * answering API Gateway HTTP API v2 events against a real table on DynamoDB Local.
+ * answering API Gateway HTTP API v2 events against a real table on DynamoDB Local: first the
+ * source in this process, then the deployed bundles (built by infra/bundle-handler.ts, as the
+ * stack builds them) in a child process on the Lambda's Node major.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { APIGatewayProxyResult } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bundleHandler, lambdaNodeBinary } from '../../infra/bundle-handler.js';
+import { LAMBDA_NODE_MAJOR } from '../../infra/bundling.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
 import { httpApiEvent, lambdaContext } from '../support/lambda-events.js';
@@ -94,4 +104,62 @@ describe('a cold start with bad configuration', () => {
     await expect(import('../../functions/handlers/api.js')).rejects.toThrow(/PUFA_PHONE_KEY_SECRET/);
     vi.stubEnv('PUFA_PHONE_KEY_SECRET', TEST_PHONE_KEY_SECRET);
   });
+});
+
+describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () => {
+  const run = promisify(execFile);
+  const outDir = mkdtempSync(join(tmpdir(), 'pufa-lambda-node-'));
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  /** Imports the bundle in `dir` with the Lambda's Node, hands `event` to its handler, returns what it answered. */
+  async function invokeBundle(dir: string, event: unknown): Promise<{ node: string; result: unknown }> {
+    const node = lambdaNodeBinary();
+    if (!node) {
+      throw new Error(
+        `No Node ${LAMBDA_NODE_MAJOR} to run the bundles on, as the Lambda does: run \`npm run lambda-node\` once (installs it into .node${LAMBDA_NODE_MAJOR}/, git-ignored), or set PUFA_LAMBDA_NODE.`,
+      );
+    }
+    const script = [
+      `const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});`,
+      `const context = { functionName: 'pufa-node-${LAMBDA_NODE_MAJOR}', awsRequestId: 'r1', getRemainingTimeInMillis: () => 20000 };`,
+      `const result = await handler(JSON.parse(process.env.EVENT), context);`,
+      `process.stdout.write(JSON.stringify({ node: process.version, result }));`,
+    ].join('\n');
+    const { stdout } = await run(node, ['--input-type=module', '-e', script], {
+      // Only what the stack sets (and the test endpoint): the bundle brings everything else.
+      env: {
+        PATH: process.env.PATH ?? '',
+        EVENT: JSON.stringify(event),
+        PUFA_TABLE_NAME: db.tableName,
+        PUFA_COUNTY: county,
+        PUFA_DYNAMODB_ENDPOINT: db.endpoint,
+        PUFA_LOG_LEVEL: 'silent',
+        PUFA_PHONE_KEY_SECRET: TEST_PHONE_KEY_SECRET,
+        AWS_REGION: 'cn-north-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+      cwd: outDir,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as { node: string; result: unknown };
+  }
+
+  it('the API bundle answers an HTTP API v2 event, reaching the table', async () => {
+    const dir = join(outDir, 'api');
+    await bundleHandler('functions/handlers/api.ts', dir);
+    const { node, result } = await invokeBundle(dir, httpApiEvent('GET', '/health'));
+    expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
+    const answer = result as APIGatewayProxyResult;
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', county, table: { name: db.tableName, reachable: true } });
+  }, 90_000);
+
+  it('the dispatch bundle runs against the table and reports an empty run', async () => {
+    const dir = join(outDir, 'dispatch');
+    await bundleHandler('functions/handlers/dispatch.ts', dir);
+    const { node, result } = await invokeBundle(dir, { source: 'aws.events', 'detail-type': 'Scheduled Event' });
+    expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
+    expect(result).toMatchObject({ claimed: 0, sent: 0 });
+  }, 90_000);
 });
