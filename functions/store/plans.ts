@@ -11,11 +11,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import { planYearRecordSchema, type PlanYearRecord } from '../domain/plan.js';
+import type { PlanDiff } from '../domain/plan-diff.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
 import { registrySchema, type Registry } from '../domain/registry.js';
 import { writeInAuditedChunks, writeWithAudit } from './audit.js';
 import { conditionally, isConditionFailure, itemExists, itemIsNew, publicFields, versionIs } from './conditions.js';
 import { keys } from './keys.js';
+import { writePlanDiff, type PlanChange } from './plan-apply.js';
 import { queryAll } from './query.js';
 import { attr } from './table.js';
 
@@ -37,6 +39,11 @@ export class PlanStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** Writes a plan load's diff, each transaction with its own audit entry (see plan-apply.ts). */
+  async writeDiff(diff: PlanDiff, audit?: (changes: PlanChange[], part: { part: number; parts: number }) => AuditEntry): Promise<number> {
+    return writePlanDiff(this.db, this.tableName, diff, audit);
+  }
 
   async getYear(county: string, year: number): Promise<PlanYearRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.planYear(county, year) }));

@@ -19,7 +19,6 @@ import { errorFields } from '../http/logger.js';
 import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js';
 import type { Outcome } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
-import { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
 
@@ -86,7 +85,7 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
   const random = deps.random ?? Math.random;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((wake) => setTimeout(wake, ms)));
   const deadline = Date.now() + options.budgetMs;
-  const limiter = new RateLimiter(store.db, store.tableName, 'sms', settings.smsPerSecond);
+  const limiter = store.rateLimiter('sms', settings.smsPerSecond);
   const transit = new TransitTimes();
   /** A send started now might reach SNS after this second ends (its slot would count twice). */
   const tooLateInSecond = (atMs: number) => (atMs % 1000) + transit.guardMs() >= 1000;

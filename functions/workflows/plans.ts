@@ -19,7 +19,7 @@ import { checkRegistry, type Problem, type Registry } from '../domain/registry.j
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
-import { writePlanDiff, type PlanChange } from '../store/plan-apply.js';
+import type { PlanChange } from '../store/plan-apply.js';
 import type { UpsertReport } from '../store/plans.js';
 import { auditFor } from './context.js';
 import { returnToReview, type ReturnedNotice } from './returns.js';
@@ -105,7 +105,7 @@ export async function loadPlan(
       registryReport = await store.plans.upsertRegistry(county, request.registry, (changed, part) => entry('registry.update', { kind: 'registry', id: county }, { changed, ...partOf(part) }));
     }
     templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates, (changed, part) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed, ...partOf(part) }));
-    writes = await writePlanDiff(store.db, store.tableName, diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
+    writes = await store.plans.writeDiff(diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
     // Every load, not only a changed one: a load that failed after writing its plan, or a
     // township added since, still gets its cells (one Query when they all exist).
     const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
