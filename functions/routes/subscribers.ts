@@ -110,7 +110,7 @@ export function subscriberRoutes() {
       const { store, clock } = c.var.deps;
       const county = c.var.caller.county;
       const phone = parsePhone(input.phone);
-      const registry = await store.plans.getRegistry(county);
+      const registry = await store.registry.get(county);
       const village = registry.villages.find((candidate) => candidate.id === input.village);
       const problems = [
         ...(registry.townships.some((township) => township.id === input.township) ? [] : [{ field: 'body.township', message: `unknown township "${input.township}"` }]),

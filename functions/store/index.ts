@@ -14,6 +14,7 @@ import { SubscriberStore } from './subscribers.js';
 import { TallyStore } from './tallies.js';
 import { PlanStore } from './plans.js';
 import { RateLimiter } from './rate.js';
+import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
 import { TokenStore } from './tokens.js';
 
@@ -23,6 +24,8 @@ export interface Store {
   tokens: TokenStore;
   sessions: SessionStore;
   plans: PlanStore;
+  /** The registry, SMS templates and station contacts. */
+  registry: RegistryStore;
   campaigns: CampaignStore;
   notices: NoticeStore;
   subscribers: SubscriberStore;
@@ -38,11 +41,13 @@ export interface Store {
 }
 
 export function createStore(db: DynamoDBDocumentClient, tableName: string): Store {
+  const registry = new RegistryStore(db, tableName);
   const store: Store = {
     tableNameForDisplay: tableName,
     tokens: new TokenStore(db, tableName),
     sessions: new SessionStore(db, tableName),
-    plans: new PlanStore(db, tableName),
+    plans: new PlanStore(db, tableName, registry),
+    registry,
     campaigns: new CampaignStore(db, tableName),
     notices: new NoticeStore(db, tableName),
     subscribers: new SubscriberStore(db, tableName),
