@@ -16,6 +16,7 @@ import { registrySchema, type Registry } from '../functions/domain/registry.js';
 import { localToUtc, utcToLocal } from '../functions/domain/schedule.js';
 import type { SubscriberRecord } from '../functions/domain/subscriber.js';
 import type { Store } from '../functions/store/index.js';
+import { tableOf } from '../functions/store/internal.js';
 import { subscriberItem } from '../functions/store/subscribers.js';
 import { advanceExpansion } from '../functions/workflows/expand.js';
 import { actOnNotice, createCampaign, createNotice } from '../functions/workflows/notices.js';
@@ -97,7 +98,9 @@ export async function addSubscribers(store: Store, registry: Registry, range: { 
     };
     return subscriberItem(record);
   });
-  await putAll(store.db, store.tableName, items);
+  // Setup only: the bulk load goes past the store's methods, on its own table.
+  const { db, tableName } = tableOf(store);
+  await putAll(db, tableName, items);
 }
 
 let campaigns = 0;

@@ -10,6 +10,7 @@ import { createApp } from '../functions/app.js';
 import { hashTokenSecret, newId, newTokenSecret, tokenRecordFromGrant } from '../functions/domain/access.js';
 import { activityKinds, type ActivityRecord } from '../functions/domain/activity.js';
 import { plannedCells, recount } from '../functions/domain/tally.js';
+import { tableOf } from '../functions/store/internal.js';
 import { keys } from '../functions/store/keys.js';
 import { benchRegistry } from './scene.js';
 import { median, note, putAll, quick, report, startDatabase, type Meter } from './shared.js';
@@ -86,7 +87,9 @@ async function seedYear(database: Awaited<ReturnType<typeof startDatabase>>, cou
   }));
   // As loading the year's plan does: the year's cells exist, empty, before anything is counted.
   await store.tallies.prepare(county, plannedCells(YEAR, { themes: THEMES, townships: benchRegistry().townships.map((township) => township.id), kinds: activityKinds }));
-  await putAll(store.db, store.tableName, items);
+  // Setup only: the bulk load goes past the store's methods, on its own table.
+  const { db, tableName } = tableOf(store);
+  await putAll(db, tableName, items);
   const cells = [...recount(records).values()];
   for (const cell of cells) await store.tallies.overwrite(county, cell);
   return cells.length;

@@ -22,12 +22,15 @@ const originList = z
   .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
   .pipe(z.array(z.string().regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'origins such as https://pufa.example.gov.cn, comma-separated, no path')));
 
+/** The county's time zone when the deployment sets none (DESIGN.md: plans are written in local time). */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
+
 export const configSchema = z.object({
   PUFA_TABLE_NAME: z.string().min(3, 'at least 3 characters').max(255),
   PUFA_COUNTY: keySafe.default('tianquan'),
   PUFA_TIME_ZONE: z
     .string()
-    .default('Asia/Shanghai')
+    .default(DEFAULT_TIME_ZONE)
     .refine((zone) => isKnownTimeZone(zone), 'not an IANA time zone such as Asia/Shanghai'),
   PUFA_STATION_TOPIC_ARN: z.string().min(1).optional(),
   PUFA_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(6 * 1024 * 1024).default(DEFAULT_BODY_LIMIT_BYTES),

@@ -7,8 +7,8 @@
  * table (their claims run out and the next run takes them).
  */
 import type { LambdaContext } from 'hono/aws-lambda';
-import { dispatchSettingsFromConfig, notifierFromConfig } from '../notify/from-config.js';
-import { runDispatch, type DispatchSummary } from '../workflows/dispatch.js';
+import { notifierFromConfig } from '../notify/from-config.js';
+import { dispatchSettingsFromConfig, runDispatch, type DispatchSummary } from '../workflows/dispatch.js';
 import { depsFromEnvironment } from './deps.js';
 
 const deps = await depsFromEnvironment(process.env);

@@ -7,7 +7,7 @@ import type { Caller } from '../domain/access.js';
 import type { PhoneKeys } from '../domain/phone.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
-import type { Outbox } from '../local/sns-sink.js';
+import type { Outbox } from '../notify/outbox.js';
 
 export type Clock = () => Date;
 

@@ -5,15 +5,19 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callerFromToken, hashTokenSecret, newId, newTokenSecret, tokenRecordFromGrant } from '../domain/access.js';
+import { DEFAULT_TIME_ZONE } from '../config.js';
+import { callerFromToken, hashTokenSecret } from '../domain/access.js';
+import { commandLineActor } from '../domain/audit.js';
 import { Unauthenticated } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
+import { issueToken } from '../workflows/tokens.js';
 
 const ADMIN_TOKEN_FILE = 'admin-token';
 
 export async function ensureLocalAdminToken(
   store: Store,
-  options: { county: string; dataDir: string | undefined; now: Date },
+  /** `timeZone` files the issue's audit entry under the county's local date (the config's). */
+  options: { county: string; dataDir: string | undefined; now: Date; timeZone?: string },
 ): Promise<{ secret: string; created: boolean }> {
   const file = options.dataDir ? join(options.dataDir, ADMIN_TOKEN_FILE) : undefined;
   if (file && existsSync(file)) {
@@ -27,12 +31,10 @@ export async function ensureLocalAdminToken(
       if (!(error instanceof Unauthenticated)) throw error;
     }
   }
-  const secret = newTokenSecret();
-  const record = tokenRecordFromGrant(
-    { role: 'admin', name: '本地管理员' },
-    { id: newId('tok', options.now), county: options.county, createdBy: 'local-start', now: options.now },
+  const { secret } = await issueToken(
+    { store, timeZone: options.timeZone ?? DEFAULT_TIME_ZONE, now: options.now },
+    { county: options.county, grant: { role: 'admin', name: '本地管理员' }, actor: commandLineActor('npm start'), createdBy: 'local-start' },
   );
-  await store.tokens.create(record, await hashTokenSecret(secret));
   if (file) writeFileSync(file, secret + '\n', { mode: 0o600 });
   return { secret, created: true };
 }

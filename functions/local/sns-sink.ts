@@ -11,38 +11,10 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-export interface OutboxEntry {
-  messageId: string;
-  kind: 'sms' | 'station';
-  receivedAt: string;
-  phoneNumber?: string;
-  topicArn?: string;
-  message: string;
-  attributes: Record<string, string>;
-}
+import { Outbox, type OutboxEntry } from '../notify/outbox.js';
 
-/** What the sink accepted, newest last; bounded so a long demo cannot eat the memory. */
-export class Outbox {
-  private readonly entries: OutboxEntry[] = [];
-  constructor(
-    private readonly capacity = 10_000,
-    private readonly onEntry?: (entry: OutboxEntry) => void,
-  ) {}
-
-  add(entry: OutboxEntry): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.shift();
-    this.onEntry?.(entry);
-  }
-
-  list(): readonly OutboxEntry[] {
-    return this.entries;
-  }
-
-  clear(): void {
-    this.entries.length = 0;
-  }
-}
+// Kept importable from here, where the sink that fills it lives.
+export { Outbox, type OutboxEntry };
 
 export interface SinkFaults {
   /** Added to every call, to model the network and SNS. */

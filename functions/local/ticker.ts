@@ -6,8 +6,8 @@
 import type { AppDeps } from '../http/env.js';
 import { errorFields } from '../http/logger.js';
 import { maskPhone } from '../domain/phone.js';
-import { dispatchSettingsFromConfig, notifierFromConfig } from '../notify/from-config.js';
-import { runDispatch } from '../workflows/dispatch.js';
+import { notifierFromConfig } from '../notify/from-config.js';
+import { dispatchSettingsFromConfig, runDispatch } from '../workflows/dispatch.js';
 import type { OutboxEntry } from './sns-sink.js';
 
 export function printOutboxEntry(entry: OutboxEntry): void {

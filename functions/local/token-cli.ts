@@ -7,18 +7,10 @@
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { commandLineActor, auditEntry } from '../domain/audit.js';
-import { checkGrantScope } from '../domain/registry.js';
-import {
-  checkGrantExpiry,
-  hashTokenSecret,
-  newId,
-  newTokenSecret,
-  roleLabels,
-  roles,
-  tokenGrantSchema,
-  tokenRecordFromGrant,
-} from '../domain/access.js';
+import { commandLineActor } from '../domain/audit.js';
+import { roleLabels, roles, tokenGrantSchema } from '../domain/access.js';
+import { Invalid } from '../domain/errors.js';
+import { issueToken, revokeToken } from '../workflows/tokens.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
 import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
@@ -33,6 +25,9 @@ Options:
   --aws              use the deployed table named by PUFA_TABLE_NAME with your AWS credentials`;
 
 const commandSchema = z.enum(['create', 'list', 'revoke']);
+
+/** The option that sets a grant's field. */
+const optionOf = (field: string) => ({ stationId: 'station', expiresAt: 'expires' })[field] ?? field;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -69,8 +64,7 @@ async function main(argv: string[]): Promise<void> {
         })
       : undefined;
   if (grant && !grant.success) {
-    const option = (field: string) => ({ stationId: 'station', expiresAt: 'expires' })[field] ?? field;
-    throw new UsageError(grant.error.issues.map((issue) => `--${option(String(issue.path[0]))}: ${issue.message}`).join('\n'));
+    throw new UsageError(grant.error.issues.map((issue) => `--${optionOf(String(issue.path[0]))}: ${issue.message}`).join('\n'));
   }
   const tokenId = positionals[1];
   if (command.data === 'revoke' && !tokenId) throw new UsageError('revoke needs the token id (see `list`).');
@@ -79,16 +73,14 @@ async function main(argv: string[]): Promise<void> {
   try {
     const now = new Date();
     if (command.data === 'create' && grant?.success) {
-      const expiryProblem = checkGrantExpiry(grant.data, now);
-      if (expiryProblem) throw new UsageError(`--expires: ${expiryProblem}`);
-      const scopeProblems = checkGrantScope(grant.data, await target.store.plans.getRegistry(target.county));
-      if (scopeProblems.length > 0) {
-        throw new UsageError(scopeProblems.map((problem) => `--${problem.path[0] === 'stationId' ? 'station' : String(problem.path[0])}: ${problem.message}`).join('\n'));
-      }
-      const secret = newTokenSecret();
-      const record = tokenRecordFromGrant(grant.data, { id: newId('tok', now), county: target.county, createdBy: 'cli', now });
-      const audit = auditEntry({ county: target.county, actor: commandLineActor('npm run token'), action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: target.config.timeZone });
-      await target.store.tokens.create(record, await hashTokenSecret(secret), audit);
+      const { secret, record } = await issueToken(
+        { store: target.store, timeZone: target.config.timeZone, now },
+        { county: target.county, grant: grant.data, actor: commandLineActor('npm run token'), createdBy: 'cli' },
+      ).catch((error: unknown) => {
+        if (!(error instanceof Invalid)) throw error;
+        // The grant's fields, as the options that set them: `body.stationId` -> `--station`.
+        throw new UsageError(error.fields.map(({ field, message }) => `--${optionOf(field.split('.')[1] ?? field)}: ${message}`).join('\n'));
+      });
       console.log(`Created ${roleLabels[record.role]} (${record.role}) token ${record.id} for "${record.name}" in ${record.county}.`);
       console.log(`Secret (shown once, keep it safe):\n${secret}`);
     } else if (command.data === 'list') {
@@ -103,9 +95,7 @@ async function main(argv: string[]): Promise<void> {
         cursor = page.nextCursor;
       } while (cursor);
     } else if (command.data === 'revoke' && tokenId) {
-      const audit = (before: object, after: object) =>
-        auditEntry({ county: target.county, actor: commandLineActor('npm run token'), action: 'token.revoke', subject: { kind: 'token', id: tokenId }, before, after, now, timeZone: target.config.timeZone });
-      const revoked = await target.store.tokens.revoke(target.county, tokenId, now, audit);
+      const revoked = await revokeToken({ store: target.store, timeZone: target.config.timeZone, now }, { county: target.county, tokenId, actor: commandLineActor('npm run token') });
       console.log(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}.`);
     }
   } finally {

@@ -1,9 +1,8 @@
 /**
  * @module notify/from-config
- * The notifier and the dispatcher's settings, built once per process from validated config.
+ * The notifier, built once per process from validated config.
  */
 import type { Config } from '../config.js';
-import { defaultDispatchSettings, type DispatchSettings } from '../workflows/dispatch.js';
 import { createSnsClient, createSnsNotifier, type Notifier } from './sns.js';
 
 export function notifierFromConfig(config: Config): Notifier {
@@ -13,8 +12,4 @@ export function notifierFromConfig(config: Config): Notifier {
     senderId: config.sms.senderId,
     originationNumber: config.sms.originationNumber,
   });
-}
-
-export function dispatchSettingsFromConfig(config: Config): DispatchSettings {
-  return { ...defaultDispatchSettings, smsPerSecond: config.sms.perSecond, lateWindowMinutes: config.lateWindowMinutes };
 }

@@ -52,7 +52,7 @@ export function deliveryRoutes() {
     const county = c.var.caller.county;
     const notice = await store.notices.require(county, id, noticeId);
     const { township } = c.var.caller;
-    if (c.var.caller.role === 'staff' && township && !audienceWithinTownship(notice.audience, township, await store.plans.getRegistry(county))) {
+    if (c.var.caller.role === 'staff' && township && !audienceWithinTownship(notice.audience, township, await store.registry.get(county))) {
       throw new Forbidden(`Your token is limited to township "${township}": this notice reaches beyond it.`);
     }
     const [counts, page] = await Promise.all([

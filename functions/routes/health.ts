@@ -35,12 +35,12 @@ export function healthRoutes() {
     const base = { version: config.version, county: config.county };
     try {
       await store.ping();
-      return c.json({ ...base, status: 'ok' as const, table: { name: store.tableName, reachable: true } }, 200);
+      return c.json({ ...base, status: 'ok' as const, table: { name: store.tableNameForDisplay, reachable: true } }, 200);
     } catch (error) {
       // Reported, not swallowed: the 503 says so and the log says why.
       logger.error('health check: table unreachable', { requestId: c.var.requestId, ...errorFields(error) });
       const retryAfter = error instanceof Unavailable ? error.retryAfterSeconds : 5;
-      return c.json({ ...base, status: 'degraded' as const, table: { name: store.tableName, reachable: false } }, 503, { 'Retry-After': String(retryAfter) });
+      return c.json({ ...base, status: 'degraded' as const, table: { name: store.tableNameForDisplay, reachable: false } }, 503, { 'Retry-After': String(retryAfter) });
     }
   });
 }

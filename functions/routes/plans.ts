@@ -9,17 +9,17 @@ import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
-import { Conflict, Invalid, NotFound } from '../domain/errors.js';
+import { Invalid, NotFound } from '../domain/errors.js';
 import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
-import { checkRegistry, registrySchema } from '../domain/registry.js';
+import { registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
 import type { AppEnv } from '../http/env.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
-import { auditFor } from '../workflows/context.js';
-import { loadPlan, mergeRegistry, partOf, updateSmsTemplates } from '../workflows/plans.js';
+import { loadPlan, updateSmsTemplates } from '../workflows/plans.js';
+import { removeRegistryEntry, updateRegistry } from '../workflows/registry.js';
 
 const YAML_TYPES = /^(application|text)\/(x-)?yaml\b/i;
 const json = jsonResponse;
@@ -98,8 +98,6 @@ const putRegistryRoute = securedRoute(['admin'], {
   request: { body: jsonBody(registry) },
   responses: { 200: json(upsertCounts, 'What changed') },
 });
-
-const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP' } as const;
 
 const removeRegistryRoute = securedRoute(['admin'], {
   method: 'delete',
@@ -191,37 +189,20 @@ export function planRoutes() {
       return c.json(buildCalendar(year, plan, campaigns, notices), 200);
     })
     .openapi(getRegistryRoute, async (c) => {
-      const registry = await c.var.deps.store.plans.getRegistry(c.var.caller.county);
+      const registry = await c.var.deps.store.registry.get(c.var.caller.county);
       const reveal = c.var.caller.role === 'admin';
       const stations = registry.stations.map((station) => (station.contact && !reveal ? { ...station, contact: maskPhone(station.contact, 'restricted') } : station));
       return c.json({ ...registry, stations }, 200);
     })
     .openapi(putRegistryRoute, async (c) => {
-      const body = c.req.valid('json');
-      const stored = await c.var.deps.store.plans.getRegistry(c.var.caller.county);
-      // Checked as it will be after the change: a new village may sit in a township stored earlier.
-      const problems = checkRegistry(body, mergeRegistry(stored, body));
-      if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
-      const audit = auditFor(deps(c), c.var.caller);
-      return c.json(counts(await c.var.deps.store.plans.upsertRegistry(c.var.caller.county, body, (changed, part) => audit('registry.update', { kind: 'registry', id: c.var.caller.county }, undefined, { changed, ...partOf(part) }))), 200);
+      return c.json(counts(await updateRegistry({ ...deps(c), store: c.var.deps.store }, c.var.caller, c.req.valid('json'))), 200);
     })
     .openapi(removeRegistryRoute, async (c) => {
       const { kind, id } = c.req.valid('param');
-      const { store } = c.var.deps;
-      const county = c.var.caller.county;
-      const registry = await store.plans.getRegistry(county);
-      const users =
-        kind === 'townships'
-          ? registry.villages.filter((village) => village.township === id).map((village) => village.id)
-          : kind === 'villages'
-            ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
-            : [];
-      if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
-      const audit = auditFor(deps(c), c.var.caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
-      if (!(await store.plans.removeRegistryItem(county, registryKinds[kind], id, audit))) throw new NotFound(`No ${kind} entry "${id}".`);
+      await removeRegistryEntry({ ...deps(c), store: c.var.deps.store }, c.var.caller, kind, id);
       return c.json({ removed: id }, 200);
     })
-    .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.plans.listSmsTemplates(c.var.caller.county) }, 200))
+    .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.registry.smsTemplates(c.var.caller.county) }, 200))
     .openapi(putTemplatesRoute, async (c) => {
       const { report, backToReview } = await updateSmsTemplates({ store: c.var.deps.store, ...deps(c) }, c.var.caller, c.req.valid('json').items);
       return c.json({ ...counts(report), backToReview }, 200);

@@ -7,10 +7,10 @@
  * next send on, and answers the same whether or not the number is registered.
  */
 import { z } from 'zod';
-import { actorOfCaller, auditEntry } from '../domain/audit.js';
+import { actorOfCaller } from '../domain/audit.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
-import { maskPhone, normalisePhone } from '../domain/phone.js';
-import { subscriberInputSchema, subscriberRecord, subscriberRecordSchema, subscriberView } from '../domain/subscriber.js';
+import { normalisePhone } from '../domain/phone.js';
+import { subscriberInputSchema, subscriberRecordSchema, subscriberView } from '../domain/subscriber.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { idSchema, type Caller } from '../domain/access.js';
@@ -18,6 +18,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
 import { auditFor } from '../workflows/context.js';
 import { importCsv } from '../workflows/imports.js';
+import { optOutNumber, removeSubscriber, saveSubscriber } from '../workflows/subscribers.js';
 
 const subscriberViewSchema = subscriberRecordSchema.omit({ county: true }).meta({ id: 'Subscriber' });
 const keyParams = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a subscriber key') });
@@ -107,29 +108,9 @@ export function subscriberRoutes() {
   return newRouter()
     .openapi(addRoute, async (c) => {
       const input = c.req.valid('json');
-      const { store, clock } = c.var.deps;
-      const county = c.var.caller.county;
-      const phone = parsePhone(input.phone);
-      const registry = await store.plans.getRegistry(county);
-      const village = registry.villages.find((candidate) => candidate.id === input.village);
-      const problems = [
-        ...(registry.townships.some((township) => township.id === input.township) ? [] : [{ field: 'body.township', message: `unknown township "${input.township}"` }]),
-        ...(!village ? [{ field: 'body.village', message: `unknown village "${input.village}"` }] : village.township !== input.township ? [{ field: 'body.village', message: `"${input.village}" is not in township "${input.township}"` }] : []),
-        ...input.groups.filter((group) => !registry.groups.includes(group)).map((group) => ({ field: 'body.groups', message: `unknown group "${group}"` })),
-      ];
-      if (problems.length > 0) throw new Invalid('The subscriber does not fit the registry.', problems);
-      const key = c.var.deps.phoneKeys.keyOf(phone);
-      const existing = await store.subscribers.findByPhoneKey(county, key);
-      const record = subscriberRecord(county, { ...input, phone, phoneKey: key }, existing, clock());
-      // The log keeps the number masked: it is personal data, and the county office reads the log.
-      const audit = auditFor({ config: c.var.deps.config, now: clock() }, c.var.caller)(
-        existing ? 'subscriber.update' : 'subscriber.create',
-        { kind: 'subscriber', id: key },
-        existing ? subscriberView(existing, 'restricted') : undefined,
-        subscriberView(record, 'restricted'),
-      );
-      const result = await store.subscribers.upsert(record, existing, audit);
-      return c.json({ result, subscriber: subscriberView(result === 'unchanged' && existing ? existing : record, 'admin') }, 200);
+      const { store, clock, config, phoneKeys } = c.var.deps;
+      const { result, subscriber } = await saveSubscriber({ store, config, phoneKeys, now: clock() }, c.var.caller, input, parsePhone(input.phone));
+      return c.json({ result, subscriber: subscriberView(subscriber, 'admin') }, 200);
     })
     .openapi(listRoute, async (c) => {
       const { township, village, limit, cursor, reveal } = c.req.valid('query');
@@ -153,22 +134,15 @@ export function subscriberRoutes() {
     })
     .openapi(removeRoute, async (c) => {
       const { store, clock, config } = c.var.deps;
-      const found = await store.subscribers.require(c.var.caller.county, c.req.valid('param').key);
-      await store.subscribers.remove(found, auditFor({ config, now: clock() }, c.var.caller)('subscriber.remove', { kind: 'subscriber', id: found.phoneKey }, subscriberView(found, 'restricted')));
-      return c.json(subscriberView(found, 'admin'), 200);
+      const removed = await removeSubscriber({ store, config, now: clock() }, c.var.caller, c.req.valid('param').key);
+      return c.json(subscriberView(removed, 'admin'), 200);
     })
     .openapi(importSubscribersRoute, async (c) => c.json(await runImport(c, 'subscribers'), 200))
     .openapi(importStationsRoute, async (c) => c.json(await runImport(c, 'stations'), 200))
     .openapi(optOutRoute, async (c) => {
-      const phone = parsePhone(c.req.valid('json').phone);
       const { store, clock, config, phoneKeys } = c.var.deps;
-      const key = phoneKeys.keyOf(phone);
-      const now = clock();
-      // The number is personal data: the log keeps its key and the masked form only.
-      const audit = auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'subscriber.opt-out', subject: { kind: 'subscriber', id: key }, after: { phone: maskPhone(phone, 'restricted'), optedOut: true }, now, timeZone: config.timeZone });
-      // Opting out is account-wide (like SNS's list) and only ever stops messages, so it applies
-      // whatever township the number is registered in; the answer says nothing about that.
-      await store.subscribers.optOut(c.var.caller.county, phone, key, now, audit);
+      // The answer says nothing about where (or whether) the number is registered.
+      await optOutNumber({ store, config, phoneKeys, now: clock() }, c.var.caller, parsePhone(c.req.valid('json').phone));
       return c.json({ optedOut: true as const }, 200);
     });
 }

@@ -65,7 +65,7 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
     store.tallies.year(county, query.year),
     store.tallies.year(county, query.year - 1),
     store.plans.getYear(county, query.year),
-    store.plans.getRegistry(county),
+    store.registry.get(county),
   ]);
   const current: Tallies = assemble(query.year, months, cells);
   const previous: Tallies = assemble(query.year - 1, months, previousCells);

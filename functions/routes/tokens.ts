@@ -4,22 +4,9 @@
  * anyone with a token can ask who they are (`GET /me`).
  */
 import { z } from 'zod';
-import {
-  callerSchema,
-  checkGrantExpiry,
-  idSchema,
-  newId,
-  newTokenSecret,
-  hashTokenSecret,
-  roles,
-  tokenGrantSchema,
-  tokenRecordFromGrant,
-  tokenRecordSchema,
-} from '../domain/access.js';
-import { actorOfCaller, auditEntry } from '../domain/audit.js';
-import { Invalid } from '../domain/errors.js';
-import { checkGrantScope } from '../domain/registry.js';
-import { invalid } from '../workflows/notices.js';
+import { callerSchema, idSchema, roles, tokenGrantSchema, tokenRecordSchema } from '../domain/access.js';
+import { actorOfCaller } from '../domain/audit.js';
+import { issueToken as issue, revokeToken as revoke } from '../workflows/tokens.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 
@@ -77,24 +64,12 @@ const whoAmI = securedRoute(roles, {
 export function tokenRoutes() {
   return newRouter()
     .openapi(issueToken, async (c) => {
-      const body = c.req.valid('json');
-      const { store, clock } = c.var.deps;
-      const now = clock();
-      const expiryProblem = checkGrantExpiry(body, now);
-      if (expiryProblem) {
-        throw new Invalid('The token would already be expired.', [{ field: 'body.expiresAt', message: expiryProblem }]);
-      }
-      const scopeProblems = checkGrantScope(body, await store.plans.getRegistry(c.var.caller.county));
-      if (scopeProblems.length > 0) throw invalid('The token’s scope names what is not in the registry.', scopeProblems);
-      const secret = newTokenSecret();
-      const record = tokenRecordFromGrant(body, {
-        id: newId('tok', now),
-        county: c.var.caller.county,
-        createdBy: c.var.caller.tokenId,
-        now,
-      });
-      const audit = auditEntry({ county: record.county, actor: actorOfCaller(c.var.caller), action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: c.var.deps.config.timeZone });
-      await store.tokens.create(record, await hashTokenSecret(secret), audit);
+      const { store, clock, config } = c.var.deps;
+      const { caller } = c.var;
+      const { secret, record } = await issue(
+        { store, timeZone: config.timeZone, now: clock() },
+        { county: caller.county, grant: c.req.valid('json'), actor: actorOfCaller(caller), createdBy: caller.tokenId },
+      );
       return c.json({ secret, token: record }, 201);
     })
     .openapi(listTokens, async (c) => {
@@ -102,12 +77,10 @@ export function tokenRoutes() {
       return c.json(await c.var.deps.store.tokens.list(c.var.caller.county, { limit, cursor }), 200);
     })
     .openapi(revokeToken, async (c) => {
-      const { id } = c.req.valid('param');
       const { store, clock, config } = c.var.deps;
-      const now = clock();
-      const audit = (before: object, after: object) =>
-        auditEntry({ county: c.var.caller.county, actor: actorOfCaller(c.var.caller), action: 'token.revoke', subject: { kind: 'token', id }, before, after, now, timeZone: config.timeZone });
-      return c.json(await store.tokens.revoke(c.var.caller.county, id, now, audit), 200);
+      const { caller } = c.var;
+      const revoked = await revoke({ store, timeZone: config.timeZone, now: clock() }, { county: caller.county, tokenId: c.req.valid('param').id, actor: actorOfCaller(caller) });
+      return c.json(revoked, 200);
     })
     .openapi(whoAmI, (c) => c.json(c.var.caller, 200));
 }

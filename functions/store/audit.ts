@@ -16,7 +16,7 @@ import { auditEntrySchema, type AuditAction, type AuditEntry } from '../domain/a
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryPage } from './query.js';
-import { conditionally } from './conditions.js';
+import { conditionally, itemIsNew, versionIs } from './conditions.js';
 import { attr } from './table.js';
 
 /** The transaction item that files `entry`; it never overwrites one (ids are unique). */
@@ -25,8 +25,7 @@ export function auditPut(tableName: string, entry: AuditEntry) {
     Put: {
       TableName: tableName,
       Item: { ...keys.auditEntry(entry.county, entry.date, entry.at, entry.id), type: 'audit', ...entry },
-      // Spelled here, not imported from conditions.ts, which imports this module.
-      ConditionExpression: `attribute_not_exists(${attr.pk})`,
+      ConditionExpression: itemIsNew,
     },
   };
 }
@@ -104,4 +103,34 @@ export class AuditStore {
     );
     return { ...page, items: page.items.map((item) => auditEntrySchema.parse(item)) };
   }
+}
+
+/** Replaces an item only if it is still at `expectedVersion` (optimistic locking for edits), with its audit entry. */
+export async function putIfVersion(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  item: Record<string, unknown>,
+  expectedVersion: number,
+  conflictMessage: string,
+  audit?: AuditEntry,
+): Promise<void> {
+  await conditionally(
+    () =>
+      writeWithAudit(
+        db,
+        tableName,
+        {
+          Put: {
+            TableName: tableName,
+            Item: item,
+            ConditionExpression: versionIs,
+            ExpressionAttributeNames: { '#version': 'version' },
+            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        audit,
+      ),
+    conflictMessage,
+  );
 }

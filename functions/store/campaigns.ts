@@ -15,8 +15,8 @@ import {
   type NoticeRecord,
   type NoticeState,
 } from '../domain/planning.js';
-import { writeWithAudit } from './audit.js';
-import { conditionally, itemIsNew, putIfVersion, stateIs, versionIs } from './conditions.js';
+import { putIfVersion, writeWithAudit } from './audit.js';
+import { conditionally, itemIsNew, stateIs, versionIs } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';

@@ -4,11 +4,8 @@
  * domain error that carries what the item looks like now.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AuditEntry } from '../domain/audit.js';
 import { Conflict } from '../domain/errors.js';
-import { writeWithAudit } from './audit.js';
 import { attr } from './table.js';
 
 export const itemIsNew = `attribute_not_exists(${attr.pk})`;
@@ -44,34 +41,4 @@ export function publicFields(item: Record<string, unknown>): Record<string, unkn
   const hidden = new Set<string>(Object.values(attr));
   hidden.add('type');
   return Object.fromEntries(Object.entries(item).filter(([name]) => !hidden.has(name)));
-}
-
-/** Replaces an item only if it is still at `expectedVersion` (optimistic locking for edits), with its audit entry. */
-export async function putIfVersion(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  item: Record<string, unknown>,
-  expectedVersion: number,
-  conflictMessage: string,
-  audit?: AuditEntry,
-): Promise<void> {
-  await conditionally(
-    () =>
-      writeWithAudit(
-        db,
-        tableName,
-        {
-          Put: {
-            TableName: tableName,
-            Item: item,
-            ConditionExpression: versionIs,
-            ExpressionAttributeNames: { '#version': 'version' },
-            ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          },
-        },
-        audit,
-      ),
-    conflictMessage,
-  );
 }

@@ -8,18 +8,24 @@ import { ActivityStore } from './activities.js';
 import { AuditStore } from './audit.js';
 import { CampaignStore, NoticeStore } from './campaigns.js';
 import { DeliveryStore } from './deliveries.js';
+import { ExpansionStore } from './expansions.js';
+import { holdTable } from './internal.js';
 import { SubscriberStore } from './subscribers.js';
 import { TallyStore } from './tallies.js';
 import { PlanStore } from './plans.js';
+import { RateLimiter } from './rate.js';
+import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
-  db: DynamoDBDocumentClient;
-  tableName: string;
+  /** The table's name, for display only (/health, start-up lines); no client goes with it. */
+  readonly tableNameForDisplay: string;
   tokens: TokenStore;
   sessions: SessionStore;
   plans: PlanStore;
+  /** The registry, SMS templates and station contacts. */
+  registry: RegistryStore;
   campaigns: CampaignStore;
   notices: NoticeStore;
   subscribers: SubscriberStore;
@@ -27,17 +33,21 @@ export interface Store {
   activities: ActivityStore;
   tallies: TallyStore;
   audit: AuditStore;
+  expansions: ExpansionStore;
+  /** The send-rate cap of a channel, shared by every dispatcher through the table. */
+  rateLimiter(channel: string, perSecond: number): RateLimiter;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
   ping(): Promise<void>;
 }
 
 export function createStore(db: DynamoDBDocumentClient, tableName: string): Store {
-  return {
-    db,
-    tableName,
+  const registry = new RegistryStore(db, tableName);
+  const store: Store = {
+    tableNameForDisplay: tableName,
     tokens: new TokenStore(db, tableName),
     sessions: new SessionStore(db, tableName),
-    plans: new PlanStore(db, tableName),
+    plans: new PlanStore(db, tableName, registry),
+    registry,
     campaigns: new CampaignStore(db, tableName),
     notices: new NoticeStore(db, tableName),
     subscribers: new SubscriberStore(db, tableName),
@@ -45,8 +55,12 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     activities: new ActivityStore(db, tableName),
     tallies: new TallyStore(db, tableName),
     audit: new AuditStore(db, tableName),
+    expansions: new ExpansionStore(db, tableName),
+    rateLimiter: (channel, perSecond) => new RateLimiter(db, tableName, channel, perSecond),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));
     },
   };
+  holdTable(store, { db, tableName });
+  return store;
 }

@@ -13,6 +13,7 @@ import { deliveryItem, deliveryKey } from './deliveries.js';
 import { keys } from './keys.js';
 import { decodeCursor, encodeCursor } from './paging.js';
 import { OPT_OUT_KEYING, subscriberItem } from './subscribers.js';
+import { tableOf } from './internal.js';
 import { attr } from './table.js';
 
 const SCAN_PAGE = 200;
@@ -22,6 +23,12 @@ export type RekeyItem =
   | { kind: 'subscriber'; record: SubscriberRecord }
   | { kind: 'delivery'; record: DeliveryRecord; dueAt: string | undefined }
   | { kind: 'optout'; phoneKey: string; keyed: boolean; source: string | undefined };
+
+/** The re-keying repository over a store's table (built apart from `Store`, so the Lambdas never reach its Scan). */
+export function rekeyStoreOf(store: object): RekeyStore {
+  const { db, tableName } = tableOf(store);
+  return new RekeyStore(db, tableName);
+}
 
 export class RekeyStore {
   constructor(

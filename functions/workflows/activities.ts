@@ -28,7 +28,7 @@ async function check(deps: ActivityDeps, caller: Caller, input: ActivityInput): 
   const today = utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 10);
   const [plan, registry, campaign] = await Promise.all([
     deps.store.plans.getYear(county, year),
-    deps.store.plans.getRegistry(county),
+    deps.store.registry.get(county),
     input.campaignId ? deps.store.campaigns.get(county, input.campaignId) : Promise.resolve(undefined),
   ]);
   const problems: Problem[] = [...checkActivity(input, today, deps.config.activityLimits)];

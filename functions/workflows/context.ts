@@ -19,8 +19,8 @@ export async function noticeContext(
 ): Promise<NoticeContext & { plan: PlanYearRecord | undefined }> {
   const [plan, templates, registry] = await Promise.all([
     store.plans.getYear(county, year),
-    store.plans.listSmsTemplates(county),
-    store.plans.getRegistry(county),
+    store.registry.smsTemplates(county),
+    store.registry.get(county),
   ]);
   return {
     plan,

@@ -8,6 +8,7 @@
  * its reason — or goes back to pending with a retry time. None is dropped.
  */
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
@@ -19,7 +20,7 @@ import { errorFields } from '../http/logger.js';
 import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js';
 import type { Outcome } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
-import { RateLimiter } from '../store/rate.js';
+import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
 
@@ -35,6 +36,8 @@ export interface DispatchSettings {
   /** SMS sent in parallel within one second's slots (SNS answers in tens of milliseconds); also claims made in parallel. */
   concurrency: number;
   optOutSyncMinutes: number;
+  /** The county's time zone (config), for notices that carry none of their own. */
+  timeZone: string;
 }
 
 export const defaultDispatchSettings: DispatchSettings = {
@@ -46,7 +49,13 @@ export const defaultDispatchSettings: DispatchSettings = {
   batchSize: 25,
   concurrency: 16,
   optOutSyncMinutes: 60,
+  timeZone: DEFAULT_TIME_ZONE,
 };
+
+/** The dispatcher's settings from validated config: the defaults, with the deployment's cap, late window and time zone. */
+export function dispatchSettingsFromConfig(config: Pick<Config, 'sms' | 'lateWindowMinutes' | 'timeZone'>): DispatchSettings {
+  return { ...defaultDispatchSettings, smsPerSecond: config.sms.perSecond, lateWindowMinutes: config.lateWindowMinutes, timeZone: config.timeZone };
+}
 
 export interface DispatchDeps {
   store: Store;
@@ -80,120 +89,119 @@ export interface DispatchSummary {
 
 type NoticeKey = string;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
+type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
+type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
+type Details = { messageId?: string; reason?: string; attempts?: number };
 
+/**
+ * One run: opt-out sync, expansions, then rounds of claim -> send SMS -> send full station
+ * batches, then the last partial batches and the notices that are done.
+ */
 export async function runDispatch(deps: DispatchDeps, options: { budgetMs: number }): Promise<DispatchSummary> {
-  const { store, notifier, clock, logger, settings } = deps;
-  const random = deps.random ?? Math.random;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((wake) => setTimeout(wake, ms)));
-  const deadline = Date.now() + options.budgetMs;
-  const limiter = new RateLimiter(store.db, store.tableName, 'sms', settings.smsPerSecond);
-  const transit = new TransitTimes();
-  /** A send started now might reach SNS after this second ends (its slot would count twice). */
-  const tooLateInSecond = (atMs: number) => (atMs % 1000) + transit.guardMs() >= 1000;
-  const summary: DispatchSummary = {
-    startedAt: clock().toISOString(),
-    claimed: 0,
-    sent: 0,
-    failed: 0,
-    skipped: 0,
-    expired: 0,
-    cancelled: 0,
-    retried: 0,
-    deferred: 0,
-    parked: 0,
-    lostLeases: 0,
-    expanded: 0,
-    completedNotices: [],
-  };
-  const touched = new Map<NoticeKey, Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>>();
-
-  summary.optOutsSynced = await syncOptOuts(deps);
-
-  for (const job of await pendingExpansions(store)) {
-    if (Date.now() > deadline) break;
-    const notice = await store.notices.get(job.county, job.campaignId, job.noticeId);
-    const progress = await advanceExpansion(store, job, {
-      now: clock,
-      deadline: Math.min(deadline, Date.now() + options.budgetMs / 2),
-      timeZone: notice?.dispatch?.timeZone ?? 'Asia/Shanghai',
-    });
-    summary.expanded += progress.expanded;
+  const run = new DispatchRun(deps, options.budgetMs);
+  run.summary.optOutsSynced = await syncOptOuts(deps);
+  await run.advanceExpansions();
+  while (run.hasTime()) {
+    const round = await run.claimRound();
+    if (!round) break;
+    await run.sendSms(round.sms);
+    await run.sendStationBatches(round.stations);
+    if (!round.progress) break; // everything due is claimed by someone else: leave it to them
   }
+  await run.sendLastStationBatches();
+  return run.finish();
+}
 
-  const timeZones = new Map<NoticeKey, string>();
-  const record = async (delivery: DeliveryRecord, leaseId: string, outcome: Outcome, details: { messageId?: string; reason?: string; attempts?: number }) => {
-    const period = tallyPeriod(delivery.scheduledAt, timeZones.get(noticeKey(delivery)) ?? 'Asia/Shanghai');
-    const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock(), period);
-    if (!held) {
-      summary.lostLeases += 1;
-      logger.warn('delivery outcome after its lease ran out', { deliveryId: delivery.id, outcome });
-      return;
-    }
-    summary[outcome] += 1;
-  };
-
-  /** A failed attempt: retry later with backoff, or give up with the reason. */
-  const failedAttempt = async (delivery: DeliveryRecord, leaseId: string, error: { kind: string; code: string; message: string }) => {
-    const attempts = delivery.attempts + 1;
-    // Provider messages can quote the number ("Invalid parameter: PhoneNumber +86…"): mask it.
-    const reason = maskPhonesIn(`${error.code}: ${error.message}`).slice(0, 300);
-    const decision = error.kind === 'permanent' ? ({ giveUp: true } as const) : nextRetry(attempts, settings.retry, random);
-    if ('giveUp' in decision) {
-      await record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
-      return;
-    }
-    const retryAt = new Date(clock().getTime() + decision.retryInMs).toISOString();
-    if (await store.deliveries.release(delivery, leaseId, retryAt, { attempts, reason }, clock())) summary.retried += 1;
-    else summary.lostLeases += 1;
-  };
-
-  type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
+/** The state one run keeps between its steps: its tally, the notices it touched, the scripts waiting for a fuller batch. */
+class DispatchRun {
+  readonly summary: DispatchSummary;
+  private readonly deadline: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly limiter: RateLimiter;
+  private readonly transit = new TransitTimes();
+  /** Notices whose deliveries this run handled: checked for completion at the end. */
+  private readonly touched = new Map<NoticeKey, NoticeRef>();
+  /** Each touched notice's time zone, for the tally month of its outcomes. */
+  private readonly timeZones = new Map<NoticeKey, string>();
   /** Claimed station scripts short of a full PublishBatch, kept for the next round's batches. */
-  const waitingStations: Claimed[] = [];
+  private readonly waitingStations: Claimed[] = [];
   /**
    * A script waits for a fuller batch only while its lease has this much left: past that it goes
    * now, in a partial batch, so it can never be claimed again (here or by another run) and sent twice.
    */
-  const leaseMargin = settings.leaseMs / 2;
-  /** Scripts whose notice was paused or cancelled while they waited go back to pending. */
-  const stillToSend = async (items: Claimed[], notices: Map<NoticeKey, NoticeRecord | undefined>, now: Date): Promise<Claimed[]> => {
-    const kept: Claimed[] = [];
-    for (const item of items) {
-      const notice = notices.get(noticeKey(item.delivery));
-      if (notice && !['paused', 'cancelled', 'done'].includes(notice.state)) kept.push({ ...item, notice });
-      // Back to pending, for the next round's rules (park, cancel) to settle.
-      else await store.deliveries.release(item.delivery, item.leaseId, now.toISOString(), { attempts: item.delivery.attempts }, now);
-    }
-    return kept;
-  };
-  const readNotices = async (deliveries: DeliveryRecord[]) => {
-    const notices = new Map<NoticeKey, NoticeRecord | undefined>();
-    for (const delivery of deliveries) {
-      const key = noticeKey(delivery);
-      if (!notices.has(key)) notices.set(key, await store.notices.get(delivery.county, delivery.campaignId, delivery.noticeId));
-    }
-    return notices;
-  };
+  private readonly leaseMargin: number;
 
-  while (Date.now() < deadline) {
+  constructor(
+    private readonly deps: DispatchDeps,
+    private readonly budgetMs: number,
+  ) {
+    this.deadline = Date.now() + budgetMs;
+    this.random = deps.random ?? Math.random;
+    this.sleep = deps.sleep ?? ((ms: number) => new Promise<void>((wake) => setTimeout(wake, ms)));
+    this.limiter = deps.store.rateLimiter('sms', deps.settings.smsPerSecond);
+    this.leaseMargin = deps.settings.leaseMs / 2;
+    this.summary = {
+      startedAt: deps.clock().toISOString(),
+      claimed: 0,
+      sent: 0,
+      failed: 0,
+      skipped: 0,
+      expired: 0,
+      cancelled: 0,
+      retried: 0,
+      deferred: 0,
+      parked: 0,
+      lostLeases: 0,
+      expanded: 0,
+      completedNotices: [],
+    };
+  }
+
+  hasTime(): boolean {
+    return Date.now() < this.deadline;
+  }
+
+  /** Audience expansions left unfinished, each given at most half the run's budget. */
+  async advanceExpansions(): Promise<void> {
+    const { store, clock, settings } = this.deps;
+    for (const job of await pendingExpansions(store)) {
+      if (Date.now() > this.deadline) break;
+      const notice = await store.notices.get(job.county, job.campaignId, job.noticeId);
+      const progress = await advanceExpansion(store, job, {
+        now: clock,
+        deadline: Math.min(this.deadline, Date.now() + this.budgetMs / 2),
+        timeZone: notice?.dispatch?.timeZone ?? settings.timeZone,
+      });
+      this.summary.expanded += progress.expanded;
+    }
+  }
+
+  /**
+   * Claims the due deliveries of one round. Those that cannot go (paused, cancelled, too late,
+   * not what was approved) are settled here; the rest come back split by channel, with the
+   * scripts still waiting from earlier rounds. Undefined when nothing is due.
+   */
+  async claimRound(): Promise<{ sms: Claimed[]; stations: Claimed[]; progress: boolean } | undefined> {
+    const { store, clock, settings } = this.deps;
     const now = clock();
     const due = await store.deliveries.due(now, settings.batchSize);
-    if (due.length === 0) break;
+    if (due.length === 0) return undefined;
 
     // Notices are read fresh every round, so a pause takes effect before the next claim.
-    const notices = await readNotices([...due, ...waitingStations.map((item) => item.delivery)]);
+    const notices = await this.readNotices([...due, ...this.waitingStations.map((item) => item.delivery)]);
 
     let progress = false;
     const sms: Claimed[] = [];
-    const stations: Claimed[] = await stillToSend(waitingStations.splice(0), notices, now);
+    const stations: Claimed[] = await this.stillToSend(this.waitingStations.splice(0), notices, now);
     // Claims are independent conditional writes: made in parallel, so a round's claims take
     // the time of a few writes rather than of a hundred, and sending starts sooner.
     const claimed = await inParallel(due, settings.concurrency, async (delivery): Promise<Claimed | undefined> => {
       const notice = notices.get(noticeKey(delivery));
-      touched.set(noticeKey(delivery), delivery);
-      if (notice?.dispatch) timeZones.set(noticeKey(delivery), notice.dispatch.timeZone);
+      this.touched.set(noticeKey(delivery), delivery);
+      if (notice?.dispatch) this.timeZones.set(noticeKey(delivery), notice.dispatch.timeZone);
       if (notice?.state === 'paused' && delivery.state === 'pending') {
-        if (await store.deliveries.park(delivery, now)) summary.parked += 1;
+        if (await store.deliveries.park(delivery, now)) this.summary.parked += 1;
         progress = true;
         return undefined;
       }
@@ -201,120 +209,146 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
       const claim = await store.deliveries.claim(delivery, { id: leaseId, until: new Date(now.getTime() + settings.leaseMs) }, now);
       if (!claim) return undefined; // another dispatcher has it
       progress = true;
-      summary.claimed += 1;
-      if (!notice || notice.state === 'cancelled' || notice.state === 'done') {
-        await record(claim, leaseId, 'cancelled', { reason: 'the notice was cancelled' });
-        return undefined;
-      }
-      const late = lateBy(claim.scheduledAt, now, notice.lateWindowMinutes ?? settings.lateWindowMinutes);
-      if (late !== undefined) {
-        await record(claim, leaseId, 'expired', {
-          reason: `not sent: ${late} min after its time, past the ${notice.lateWindowMinutes ?? settings.lateWindowMinutes} min late window`,
-        });
-        return undefined;
-      }
-      // What goes out is what the reviewer approved: anything else fails, with the reason on record.
-      const refusal = refusalToSend(claim, notice);
-      if (refusal !== undefined) {
-        await record(claim, leaseId, 'failed', { reason: refusal });
-        return undefined;
-      }
-      return { delivery: claim, leaseId, notice, leaseEnds: now.getTime() + settings.leaseMs };
+      this.summary.claimed += 1;
+      const sendable = await this.sendableNotice(claim, leaseId, notice, now);
+      return sendable ? { delivery: claim, leaseId, notice: sendable, leaseEnds: now.getTime() + settings.leaseMs } : undefined;
     });
     // Kept in due order (oldest first), whatever order the claims finished in.
     for (const item of claimed) if (item) (item.delivery.recipient.kind === 'sms' ? sms : stations).push(item);
-
-    await sendSms(sms);
-    // Only full batches now: the rest waits for the next round (or the end of the run), so a
-    // notice's scripts go ten to a call however they fall across rounds and due shards.
-    while (stations.length >= STATION_BATCH_SIZE) await sendStations(stations.splice(0, STATION_BATCH_SIZE));
-    if (stations.some((item) => item.leaseEnds - clock().getTime() < leaseMargin)) await sendStations(stations.splice(0));
-    waitingStations.push(...stations);
-    if (!progress) break; // everything due is claimed by someone else: leave it to them
+    return { sms, stations, progress };
   }
-  // The last partial batches, with their notices read again: a pause since their claim holds them.
-  const lastNotices = await readNotices(waitingStations.map((item) => item.delivery));
-  const last = await stillToSend(waitingStations.splice(0), lastNotices, clock());
-  while (last.length > 0) await sendStations(last.splice(0, STATION_BATCH_SIZE));
 
-  summary.completedNotices = await completeFinishedNotices(store, [...touched.values()], clock());
-  // An idle run (every minute, all year) is debug; a run that did something is info.
-  const busy = summary.claimed + summary.parked + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
-  (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
-  return summary;
-
-  async function sendSms(batch: { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord }[]): Promise<void> {
-    if (batch.length === 0) return;
-    const optedOut = await store.subscribers.optedOut(batch.flatMap(({ delivery }) => (delivery.recipient.kind === 'sms' ? [delivery.recipient.phoneKey] : [])));
-    const queue: typeof batch = [];
-    for (const item of batch) {
-      const { delivery, leaseId, notice } = item;
-      if (delivery.recipient.kind === 'sms' && optedOut.has(delivery.recipient.phoneKey)) {
-        await record(delivery, leaseId, 'skipped', { reason: 'the number opted out' });
-        continue;
-      }
-      const dispatch = notice.dispatch ?? { timeZone: 'Asia/Shanghai', quietHours: defaultQuietHours };
-      const waitUntil = quietUntil(clock(), dispatch.timeZone, dispatch.quietHours);
-      if (waitUntil) {
-        // Quiet hours, checked again at send time: wait for them to end, without using an attempt.
-        if (await store.deliveries.release(delivery, leaseId, waitUntil, { attempts: delivery.attempts, reason: 'waiting for quiet hours to end' }, clock())) {
-          summary.deferred += 1;
-        }
-        continue;
-      }
-      if (!notice.smsText) {
-        await record(delivery, leaseId, 'failed', { reason: 'the notice has no approved SMS text' });
-        continue;
-      }
-      queue.push(item);
+  /** The notice a claimed delivery goes out under; undefined, with the outcome recorded, when it must not go out. */
+  private async sendableNotice(claim: DeliveryRecord, leaseId: string, notice: NoticeRecord | undefined, now: Date): Promise<NoticeRecord | undefined> {
+    if (!notice || notice.state === 'cancelled' || notice.state === 'done') {
+      await this.record(claim, leaseId, 'cancelled', { reason: 'the notice was cancelled' });
+      return undefined;
     }
+    const lateWindow = notice.lateWindowMinutes ?? this.deps.settings.lateWindowMinutes;
+    const late = lateBy(claim.scheduledAt, now, lateWindow);
+    if (late !== undefined) {
+      await this.record(claim, leaseId, 'expired', { reason: `not sent: ${late} min after its time, past the ${lateWindow} min late window` });
+      return undefined;
+    }
+    // What goes out is what the reviewer approved: anything else fails, with the reason on record.
+    const refusal = refusalToSend(claim, notice);
+    if (refusal !== undefined) {
+      await this.record(claim, leaseId, 'failed', { reason: refusal });
+      return undefined;
+    }
+    return notice;
+  }
 
+  /** SMS, one Publish each: opted-out numbers skipped, quiet hours waited out, the rest sent under the rate cap. */
+  async sendSms(batch: Claimed[]): Promise<void> {
+    const queue = await this.smsReadyToSend(batch);
+    const { clock } = this.deps;
     while (queue.length > 0) {
-      if (Date.now() > deadline) {
+      if (Date.now() > this.deadline) {
         // Out of time: hand the rest back now rather than waiting for their leases to run out.
         for (const { delivery, leaseId } of queue.splice(0)) {
-          await store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock());
+          await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock());
         }
         return;
       }
       // Too late in this second for a send to reach SNS before it ends: wait for the next one.
-      if (tooLateInSecond(clock().getTime())) {
-        await sleep(1000 - (clock().getTime() % 1000) + 1);
+      if (this.tooLateInSecond(clock().getTime())) {
+        await this.sleep(1000 - (clock().getTime() % 1000) + 1);
         continue;
       }
-      const { granted, second } = await limiter.take(queue.length, clock());
+      const { granted, second } = await this.limiter.take(queue.length, clock());
       if (granted === 0) {
-        await sleep(1000 - (clock().getTime() % 1000) + 1);
+        await this.sleep(1000 - (clock().getTime() % 1000) + 1);
         continue;
       }
-      const slice = queue.splice(0, granted);
-      const unsent: typeof slice = [];
-      await inParallel(slice, settings.concurrency, async (item) => {
-        // Slots are good only within their second, and a send must also reach SNS within it:
-        // keeps each second under the cap as SNS counts (by arrival), not only as we do (by start).
-        const startedAt = clock().getTime();
-        if (Math.floor(startedAt / 1000) !== second || tooLateInSecond(startedAt)) {
-          unsent.push(item);
-          return;
-        }
-        const { delivery, leaseId, notice } = item;
-        if (delivery.recipient.kind !== 'sms') return;
-        let outcome: { messageId: string } | NotifyError;
-        try {
-          outcome = await notifier.sendSms({ deliveryId: delivery.id, phoneNumber: delivery.recipient.phone, text: notice.smsText ?? '' });
-        } catch (error) {
-          if (!(error instanceof NotifyError)) throw error; // a crash: the lease brings it back
-          outcome = error;
-        }
-        transit.add(clock().getTime() - startedAt);
-        if (outcome instanceof NotifyError) await failedAttempt(delivery, leaseId, outcome);
-        else await record(delivery, leaseId, 'sent', { messageId: outcome.messageId, attempts: delivery.attempts + 1 });
-      });
+      const unsent = await this.sendSmsInSecond(queue.splice(0, granted), second);
       queue.unshift(...unsent);
     }
   }
 
-  async function sendStations(batch: { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord }[]): Promise<void> {
+  /** A send started now might reach SNS after this second ends (its slot would count twice). */
+  private tooLateInSecond(atMs: number): boolean {
+    return (atMs % 1000) + this.transit.guardMs() >= 1000;
+  }
+
+  /** Settles the SMS that cannot go now (opted out, quiet hours, no text); returns those that can. */
+  private async smsReadyToSend(batch: Claimed[]): Promise<Claimed[]> {
+    if (batch.length === 0) return [];
+    const { store, clock } = this.deps;
+    const optedOut = await store.subscribers.optedOut(batch.flatMap(({ delivery }) => (delivery.recipient.kind === 'sms' ? [delivery.recipient.phoneKey] : [])));
+    const queue: Claimed[] = [];
+    for (const item of batch) {
+      const { delivery, leaseId, notice } = item;
+      if (delivery.recipient.kind === 'sms' && optedOut.has(delivery.recipient.phoneKey)) {
+        await this.record(delivery, leaseId, 'skipped', { reason: 'the number opted out' });
+        continue;
+      }
+      const dispatch = notice.dispatch ?? { timeZone: this.deps.settings.timeZone, quietHours: defaultQuietHours };
+      const waitUntil = quietUntil(clock(), dispatch.timeZone, dispatch.quietHours);
+      if (waitUntil) {
+        // Quiet hours, checked again at send time: wait for them to end, without using an attempt.
+        if (await store.deliveries.release(delivery, leaseId, waitUntil, { attempts: delivery.attempts, reason: 'waiting for quiet hours to end' }, clock())) {
+          this.summary.deferred += 1;
+        }
+        continue;
+      }
+      if (!notice.smsText) {
+        await this.record(delivery, leaseId, 'failed', { reason: 'the notice has no approved SMS text' });
+        continue;
+      }
+      queue.push(item);
+    }
+    return queue;
+  }
+
+  /** Sends a slice on the slots of `second`; returns what could not start within it. */
+  private async sendSmsInSecond(slice: Claimed[], second: number): Promise<Claimed[]> {
+    const { clock, notifier, settings } = this.deps;
+    const unsent: Claimed[] = [];
+    await inParallel(slice, settings.concurrency, async (item) => {
+      // Slots are good only within their second, and a send must also reach SNS within it:
+      // keeps each second under the cap as SNS counts (by arrival), not only as we do (by start).
+      const startedAt = clock().getTime();
+      if (Math.floor(startedAt / 1000) !== second || this.tooLateInSecond(startedAt)) {
+        unsent.push(item);
+        return;
+      }
+      const { delivery, leaseId, notice } = item;
+      if (delivery.recipient.kind !== 'sms') return;
+      let outcome: { messageId: string } | NotifyError;
+      try {
+        outcome = await notifier.sendSms({ deliveryId: delivery.id, phoneNumber: delivery.recipient.phone, text: notice.smsText ?? '' });
+      } catch (error) {
+        if (!(error instanceof NotifyError)) throw error; // a crash: the lease brings it back
+        outcome = error;
+      }
+      this.transit.add(clock().getTime() - startedAt);
+      if (outcome instanceof NotifyError) await this.failedAttempt(delivery, leaseId, outcome);
+      else await this.record(delivery, leaseId, 'sent', { messageId: outcome.messageId, attempts: delivery.attempts + 1 });
+    });
+    return unsent;
+  }
+
+  /**
+   * Only full batches now: the rest waits for the next round (or the end of the run), so a
+   * notice's scripts go ten to a call however they fall across rounds and due shards — unless a
+   * lease is running short.
+   */
+  async sendStationBatches(stations: Claimed[]): Promise<void> {
+    while (stations.length >= STATION_BATCH_SIZE) await this.publishStationBatch(stations.splice(0, STATION_BATCH_SIZE));
+    if (stations.some((item) => item.leaseEnds - this.deps.clock().getTime() < this.leaseMargin)) await this.publishStationBatch(stations.splice(0));
+    this.waitingStations.push(...stations);
+  }
+
+  /** The last partial batches, with their notices read again: a pause since their claim holds them. */
+  async sendLastStationBatches(): Promise<void> {
+    const lastNotices = await this.readNotices(this.waitingStations.map((item) => item.delivery));
+    const last = await this.stillToSend(this.waitingStations.splice(0), lastNotices, this.deps.clock());
+    while (last.length > 0) await this.publishStationBatch(last.splice(0, STATION_BATCH_SIZE));
+  }
+
+  /** One PublishBatch of station scripts, each outcome recorded. */
+  private async publishStationBatch(batch: Claimed[]): Promise<void> {
     if (batch.length === 0) return;
     const messages = batch.flatMap(({ delivery }) =>
       delivery.recipient.kind === 'station'
@@ -329,16 +363,77 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
           ]
         : [],
     );
-    const outcome = await notifier.publishToStations(messages);
+    const outcome = await this.deps.notifier.publishToStations(messages);
     const byId = new Map(batch.map((item) => [item.delivery.id, item]));
     for (const sent of outcome.sent) {
       const item = byId.get(sent.deliveryId);
-      if (item) await record(item.delivery, item.leaseId, 'sent', { messageId: sent.messageId, attempts: item.delivery.attempts + 1 });
+      if (item) await this.record(item.delivery, item.leaseId, 'sent', { messageId: sent.messageId, attempts: item.delivery.attempts + 1 });
     }
     for (const failed of outcome.failed) {
       const item = byId.get(failed.deliveryId);
-      if (item) await failedAttempt(item.delivery, item.leaseId, failed);
+      if (item) await this.failedAttempt(item.delivery, item.leaseId, failed);
     }
+  }
+
+  /** Records an outcome under the run's lease, counted in the tally month of the notice's time zone. */
+  private async record(delivery: DeliveryRecord, leaseId: string, outcome: Outcome, details: Details): Promise<void> {
+    const { store, clock, logger, settings } = this.deps;
+    const period = tallyPeriod(delivery.scheduledAt, this.timeZones.get(noticeKey(delivery)) ?? settings.timeZone);
+    const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock(), period);
+    if (!held) {
+      this.summary.lostLeases += 1;
+      logger.warn('delivery outcome after its lease ran out', { deliveryId: delivery.id, outcome });
+      return;
+    }
+    this.summary[outcome] += 1;
+  }
+
+  /** A failed attempt: retry later with backoff, or give up with the reason. */
+  private async failedAttempt(delivery: DeliveryRecord, leaseId: string, error: { kind: string; code: string; message: string }): Promise<void> {
+    const { store, clock, settings } = this.deps;
+    const attempts = delivery.attempts + 1;
+    // Provider messages can quote the number ("Invalid parameter: PhoneNumber +86…"): mask it.
+    const reason = maskPhonesIn(`${error.code}: ${error.message}`).slice(0, 300);
+    const decision = error.kind === 'permanent' ? ({ giveUp: true } as const) : nextRetry(attempts, settings.retry, this.random);
+    if ('giveUp' in decision) {
+      await this.record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
+      return;
+    }
+    const retryAt = new Date(clock().getTime() + decision.retryInMs).toISOString();
+    if (await store.deliveries.release(delivery, leaseId, retryAt, { attempts, reason }, clock())) this.summary.retried += 1;
+    else this.summary.lostLeases += 1;
+  }
+
+  /** Scripts whose notice was paused or cancelled while they waited go back to pending. */
+  private async stillToSend(items: Claimed[], notices: Map<NoticeKey, NoticeRecord | undefined>, now: Date): Promise<Claimed[]> {
+    const kept: Claimed[] = [];
+    for (const item of items) {
+      const notice = notices.get(noticeKey(item.delivery));
+      if (notice && !['paused', 'cancelled', 'done'].includes(notice.state)) kept.push({ ...item, notice });
+      // Back to pending, for the next round's rules (park, cancel) to settle.
+      else await this.deps.store.deliveries.release(item.delivery, item.leaseId, now.toISOString(), { attempts: item.delivery.attempts }, now);
+    }
+    return kept;
+  }
+
+  private async readNotices(deliveries: DeliveryRecord[]): Promise<Map<NoticeKey, NoticeRecord | undefined>> {
+    const notices = new Map<NoticeKey, NoticeRecord | undefined>();
+    for (const delivery of deliveries) {
+      const key = noticeKey(delivery);
+      if (!notices.has(key)) notices.set(key, await this.deps.store.notices.get(delivery.county, delivery.campaignId, delivery.noticeId));
+    }
+    return notices;
+  }
+
+  /** Marks the notices that are done, logs the run and returns its summary. */
+  async finish(): Promise<DispatchSummary> {
+    const { store, clock, logger } = this.deps;
+    const summary = this.summary;
+    summary.completedNotices = await completeFinishedNotices(store, [...this.touched.values()], clock());
+    // An idle run (every minute, all year) is debug; a run that did something is info.
+    const busy = summary.claimed + summary.parked + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
+    (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
+    return summary;
   }
 }
 

@@ -6,35 +6,18 @@
  * has reached; each step reads one page of subscribers and writes their deliveries in
  * transactions of 99; the schedule request does a first slice and the dispatcher the rest.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { stationScript } from '../domain/approval.js';
 import { availableUntil, deliveryId, type DeliveryRecord, type Recipient } from '../domain/delivery.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { reachable } from '../domain/subscriber.js';
+import type { ExpansionJob, ExpansionRef } from '../store/expansions.js';
 import type { Store } from '../store/index.js';
-import { keys } from '../store/keys.js';
-import { attr, indexNames } from '../store/table.js';
 
 /** Subscribers read per step: 4 transactions of 99 deliveries per send time. */
 const PAGE_SIZE = 396;
 /** A step's claim on a job: long enough for one page, short enough that a crash costs little. */
 const JOB_LEASE_MS = 60_000;
-
-const jobSchema = z.object({
-  county: z.string(),
-  campaignId: z.string(),
-  noticeId: z.string(),
-  townships: z.array(z.string()),
-  townshipIndex: z.number().int(),
-  cursor: z.string().optional(),
-  expanded: z.number().int(),
-  leaseUntil: z.string().optional(),
-  createdAt: z.string(),
-});
-type ExpansionJob = z.infer<typeof jobSchema>;
 
 export interface ExpansionProgress {
   done: boolean;
@@ -102,29 +85,13 @@ export async function startExpansion(store: Store, notice: NoticeRecord, registr
     expanded: 0,
     createdAt: now.toISOString(),
   };
-  await store.db.send(
-    new PutCommand({
-      TableName: store.tableName,
-      Item: { ...keys.expansion(job.county, job.campaignId, job.noticeId), ...keys.expansionsPending(), [attr.gsi1sk]: `${job.createdAt}#${job.county}#${job.campaignId}#${job.noticeId}`, type: 'expansion', ...job },
-      ConditionExpression: `attribute_not_exists(${attr.pk})`,
-    }),
-  );
+  await store.expansions.start(job);
   return { done: job.townships.length === 0, expanded: 0, requests: 1 };
 }
 
 /** Expansion jobs not yet finished, oldest first (for the dispatcher). */
 export async function pendingExpansions(store: Store, limit = 20): Promise<ExpansionJob[]> {
-  const result = await store.db.send(
-    new QueryCommand({
-      TableName: store.tableName,
-      IndexName: indexNames.byParent,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': attr.gsi1pk },
-      ExpressionAttributeValues: { ':pk': keys.expansionsPending().gsi1pk },
-      Limit: limit,
-    }),
-  );
-  return (result.Items ?? []).map((item) => jobSchema.parse(item));
+  return store.expansions.pending(limit);
 }
 
 /**
@@ -135,40 +102,25 @@ export async function pendingExpansions(store: Store, limit = 20): Promise<Expan
  */
 export async function advanceExpansion(
   store: Store,
-  job: Pick<ExpansionJob, 'county' | 'campaignId' | 'noticeId'>,
+  job: ExpansionRef,
   options: { now: () => Date; deadline: number; timeZone: string },
 ): Promise<ExpansionProgress> {
-  const key = keys.expansion(job.county, job.campaignId, job.noticeId);
   let requests = 0;
   const notice = await store.notices.get(job.county, job.campaignId, job.noticeId);
   if (!notice || notice.state === 'cancelled') {
-    await store.db.send(new DeleteCommand({ TableName: store.tableName, Key: key }));
+    await store.expansions.remove(job);
     return { done: true, expanded: 0, requests: 1 };
   }
   for (;;) {
     const now = options.now();
-    const current = await store.db.send(new GetCommand({ TableName: store.tableName, Key: key }));
-    if (!current.Item) return { done: true, expanded: 0, requests };
-    let state = jobSchema.parse(current.Item);
+    let state = await store.expansions.get(job);
+    if (!state) return { done: true, expanded: 0, requests };
     if (state.townshipIndex >= state.townships.length) return finish(state);
     if (Date.now() > options.deadline) return { done: false, expanded: state.expanded, requests };
 
     // Claim the step.
     const leaseUntil = new Date(now.getTime() + JOB_LEASE_MS).toISOString();
-    try {
-      await store.db.send(
-        new UpdateCommand({
-          TableName: store.tableName,
-          Key: key,
-          UpdateExpression: 'SET leaseUntil = :until',
-          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil <= :now',
-          ExpressionAttributeValues: { ':until': leaseUntil, ':now': now.toISOString() },
-        }),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return { done: false, expanded: state.expanded, requests }; // another runner has it
-      throw error;
-    }
+    if (!(await store.expansions.claimStep(job, leaseUntil, now))) return { done: false, expanded: state.expanded, requests }; // another runner has it
 
     const township = state.townships[state.townshipIndex] ?? '';
     const page = await store.subscribers.page(job.county, township, { limit: PAGE_SIZE, cursor: state.cursor });
@@ -183,22 +135,13 @@ export async function advanceExpansion(
       : { ...state, townshipIndex: state.townshipIndex + 1, expanded: state.expanded + written.created };
     if (!page.nextCursor) delete next.cursor;
     delete next.leaseUntil;
-    await store.db.send(
-      new PutCommand({
-        TableName: store.tableName,
-        Item: { ...key, ...keys.expansionsPending(), [attr.gsi1sk]: `${state.createdAt}#${state.county}#${state.campaignId}#${state.noticeId}`, type: 'expansion', ...next },
-        ConditionExpression: 'leaseUntil = :mine',
-        ExpressionAttributeValues: { ':mine': leaseUntil },
-      }),
-    );
+    await store.expansions.saveStep(next, leaseUntil);
     state = next;
   }
 
   async function finish(state: ExpansionJob): Promise<ExpansionProgress> {
     // Done: leave the record (how many were expanded) but take it out of the pending index.
-    await store.db.send(
-      new PutCommand({ TableName: store.tableName, Item: { ...key, type: 'expansion', ...state, finished: true } }),
-    );
+    await store.expansions.finish(state);
     return { done: true, expanded: state.expanded, requests: requests + 1 };
   }
 }

@@ -50,7 +50,7 @@ export async function importCsv(
   const decoded = typeof request.file === 'string' ? { ok: true as const, text: request.file, encoding: 'utf-8' as const } : decodeText(request.file);
   if (!decoded.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: decoded.problem }]);
   const text = decoded.text;
-  const registry = await store.plans.getRegistry(request.county);
+  const registry = await store.registry.get(request.county);
   const base = { kind: request.kind, encoding: decoded.encoding, dryRun: request.dryRun, created: 0, updated: 0, unchanged: 0 };
   const { audit } = request;
   const entry = audit
@@ -64,7 +64,7 @@ export async function importCsv(
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
       ? { created: [], updated: [], unchanged: [] }
-      : await store.plans.upsertRegistry(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
+      : await store.registry.upsert(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
     request.onProgress?.(parsed.lines, parsed.lines);
     return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
   }

@@ -109,7 +109,7 @@ export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: str
  */
 async function checkCampaignScope(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord): Promise<void> {
   if (caller.role !== 'staff' || !caller.township) return;
-  const [notices, registry] = await Promise.all([deps.store.notices.listByCampaign(caller.county, campaign.id), deps.store.plans.getRegistry(caller.county)]);
+  const [notices, registry] = await Promise.all([deps.store.notices.listByCampaign(caller.county, campaign.id), deps.store.registry.get(caller.county)]);
   const township = caller.township;
   const outside = notices.filter((notice) => !audienceWithinTownship(notice.audience, township, registry)).map((notice) => notice.id);
   if (outside.length > 0) {

@@ -19,8 +19,8 @@ import { checkRegistry, type Problem, type Registry } from '../domain/registry.j
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
-import { writePlanDiff, type PlanChange } from '../store/plan-apply.js';
-import type { UpsertReport } from '../store/plans.js';
+import type { PlanChange } from '../store/plan-apply.js';
+import type { UpsertReport } from '../store/registry.js';
 import { auditFor } from './context.js';
 import { returnToReview, type ReturnedNotice } from './returns.js';
 
@@ -71,7 +71,7 @@ export async function loadPlan(
   const timeZone = plan.timeZone ?? deps.config.timeZone;
   if (!isKnownTimeZone(timeZone)) return { ok: false, problems: [{ path: ['timeZone'], message: 'not an IANA time zone such as Asia/Shanghai' }] };
 
-  const stored = await store.plans.getRegistry(county);
+  const stored = await store.registry.get(county);
   const registry = request.registry ? mergeRegistry(stored, request.registry) : stored;
   const problems = [
     ...(request.registry ? checkRegistry(request.registry).map((problem) => ({ path: ['registry', ...problem.path], message: problem.message })) : []),
@@ -87,7 +87,7 @@ export async function loadPlan(
   );
   const diff = diffPlan(plan, { planYear, campaigns, notices }, { county, timeZone, actor: request.actor, now });
 
-  const storedTemplates = await store.plans.listSmsTemplates(county);
+  const storedTemplates = await store.registry.smsTemplates(county);
   const templates = templateChanges(storedTemplates, plan.smsTemplates);
   const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(undefined), timeZone: deps.config.timeZone };
   const yearSettingsChanged = settingsChanged(before, { settings: resolveSettings(plan.settings), timeZone });
@@ -102,10 +102,10 @@ export async function loadPlan(
       auditEntry({ county, actor, action, subject, after, now, timeZone: deps.config.timeZone });
     // Each transaction files the entry of its own writes; a load that changes nothing files nothing.
     if (request.registry) {
-      registryReport = await store.plans.upsertRegistry(county, request.registry, (changed, part) => entry('registry.update', { kind: 'registry', id: county }, { changed, ...partOf(part) }));
+      registryReport = await store.registry.upsert(county, request.registry, (changed, part) => entry('registry.update', { kind: 'registry', id: county }, { changed, ...partOf(part) }));
     }
-    templateReport = await store.plans.upsertSmsTemplates(county, plan.smsTemplates, (changed, part) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed, ...partOf(part) }));
-    writes = await writePlanDiff(store.db, store.tableName, diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
+    templateReport = await store.registry.upsertSmsTemplates(county, plan.smsTemplates, (changed, part) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed, ...partOf(part) }));
+    writes = await store.plans.writeDiff(diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
     // Every load, not only a changed one: a load that failed after writing its plan, or a
     // township added since, still gets its cells (one Query when they all exist).
     const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
@@ -203,8 +203,8 @@ export async function updateSmsTemplates(
 ): Promise<{ report: UpsertReport; backToReview: ReturnedNotice[] }> {
   requireRole(caller, ['admin']);
   const audit = auditFor(deps, caller);
-  const { textChanged } = templateChanges(await deps.store.plans.listSmsTemplates(caller.county), templates);
-  const report = await deps.store.plans.upsertSmsTemplates(caller.county, templates, (changed, part) =>
+  const { textChanged } = templateChanges(await deps.store.registry.smsTemplates(caller.county), templates);
+  const report = await deps.store.registry.upsertSmsTemplates(caller.county, templates, (changed, part) =>
     audit('sms-templates.update', { kind: 'sms-templates', id: caller.county }, undefined, { changed, ...partOf(part) }),
   );
   const backToReview = await returnToReview(deps.store, caller.county, { templates: textChanged, years: [] }, {

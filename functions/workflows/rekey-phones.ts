@@ -25,7 +25,7 @@ import { auditEntry } from '../domain/audit.js';
 import { deliveryId, type DeliveryRecord } from '../domain/delivery.js';
 import { legacyPhoneKey, type PhoneKeys } from '../domain/phone.js';
 import type { Store } from '../store/index.js';
-import { RekeyStore } from '../store/rekey.js';
+import { rekeyStoreOf } from '../store/rekey.js';
 
 export const PHONE_REKEY_MIGRATION = 'phone-keys-v1';
 
@@ -59,7 +59,7 @@ export async function rekeyPhones(
     audit?: { actor: AuditActor; county: string; timeZone: string } | undefined;
   },
 ): Promise<RekeyReport> {
-  const table = new RekeyStore(store.db, store.tableName);
+  const table = rekeyStoreOf(store);
   const report: RekeyReport = { subscribers: 0, deliveries: 0, optOuts: 0, skipped: 0, inFlight: 0, unattributedOptOuts: 0, snsOptOutsResynced: 0, complete: false };
   const saved = options.restart ? undefined : await table.progress(PHONE_REKEY_MIGRATION);
   let cursor = saved && !saved.done ? saved.cursor : undefined;

@@ -19,7 +19,7 @@ const noticeAllowsAiring = (notice: NoticeRecord | undefined) => notice?.state =
 
 /** The station's scripts still to air or aired, in air order; records that the station called. */
 export async function scriptsOfStation(deps: StationDeps, county: string, stationId: string): Promise<DeliveryRecord[]> {
-  await deps.store.plans.touchStation(county, stationId, deps.now);
+  await deps.store.registry.touchStation(county, stationId, deps.now);
   const scripts = (await deps.store.deliveries.stationScripts(county, stationId, deps.now)).filter(
     (script) => script.state !== 'cancelled' && script.state !== 'expired' && script.state !== 'failed',
   );
@@ -65,7 +65,7 @@ export interface StationContact {
 }
 
 export async function stationContacts(deps: StationDeps, county: string): Promise<StationContact[]> {
-  const [registry, contacts] = await Promise.all([deps.store.plans.getRegistry(county), deps.store.plans.stationContacts(county)]);
+  const [registry, contacts] = await Promise.all([deps.store.registry.get(county), deps.store.registry.stationContacts(county)]);
   const localDay = (iso: string) => utcToLocal(iso, deps.config.timeZone).slice(0, 10);
   const today = localDay(deps.now.toISOString());
   return registry.stations.map((station) => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
   db = await freshTable({ county });
   app = createApp(db.deps);
   admin = await aToken(db.store, county, aGrant({ role: 'admin' }));
-  await db.store.plans.upsertRegistry(county, sampleRegistry());
+  await db.store.registry.upsert(county, sampleRegistry());
 });
 afterAll(async () => db.drop());
 

@@ -116,7 +116,7 @@ describe('a broadcast notice', () => {
     bench.clock.set('2031-03-14T23:00:05Z'); // 07:00:05 local
     const before = bench.sink.stats().calls;
     const summary = await bench.dispatch();
-    const stations = (await db.store.plans.getRegistry(county)).stations;
+    const stations = (await db.store.registry.get(county)).stations;
     expect(summary.sent).toBe(stations.length);
     expect(bench.sink.stats().calls - before).toBe(Math.ceil(stations.length / 10));
     const pushes = bench.sink.outbox.list().filter((entry) => entry.kind === 'station');
@@ -180,7 +180,7 @@ describe('a broadcast notice', () => {
     await bench.scheduled(anSmsNotice());
     bench.clock.set('2031-03-15T01:00:05Z');
     const summary = await bench.dispatch({ budgetMs: 240_000 });
-    const stations = (await db.store.plans.getRegistry(county)).stations;
+    const stations = (await db.store.registry.get(county)).stations;
     const pushes = bench.sink.outbox.list().filter((entry) => entry.kind === 'station');
     expect(pushes.map((entry) => entry.attributes.station).sort()).toEqual(stations.map((station) => station.id).sort());
     expect(summary.lostLeases).toBe(0);
@@ -213,7 +213,7 @@ describe('a broadcast notice', () => {
     const { campaignId } = await bench.scheduled(aBroadcastNotice());
     bench.clock.set('2031-03-14T23:00:05Z');
     const counts = await drain(campaignId);
-    const stations = (await db.store.plans.getRegistry(county)).stations.length;
+    const stations = (await db.store.registry.get(county)).stations.length;
     expect(counts).toMatchObject({ total: stations, sent: stations - 1, failed: 1, pending: 0 });
     const perStation = perRecipient(bench.sink);
     expect([...perStation.values()].every((count) => count === 1)).toBe(true);

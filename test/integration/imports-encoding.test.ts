@@ -32,7 +32,7 @@ let admin: Record<string, string>;
 beforeAll(async () => {
   db = await freshTable({ county });
   app = createApp(db.deps);
-  await db.store.plans.upsertRegistry(county, registry);
+  await db.store.registry.upsert(county, registry);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
 });
 afterAll(async () => db.drop());

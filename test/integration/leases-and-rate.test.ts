@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveryId, type DeliveryRecord } from '../../functions/domain/delivery.js';
-import { RateLimiter } from '../../functions/store/rate.js';
 import { must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 
@@ -82,7 +81,7 @@ describe('claims and leases', () => {
 describe('the send-rate cap', () => {
   it('never grants more than the cap in one second, however many dispatchers ask at once', async () => {
     const cap = 20;
-    const limiters = Array.from({ length: 5 }, () => new RateLimiter(db.store.db, db.tableName, 'sms-test', cap));
+    const limiters = Array.from({ length: 5 }, () => db.store.rateLimiter('sms-test', cap));
     const second = at('2031-03-15T01:00:00.100Z');
     const grants = await Promise.all(limiters.flatMap((limiter) => [limiter.take(7, second), limiter.take(7, second)]));
     const total = grants.reduce((sum, grant) => sum + grant.granted, 0);
@@ -93,7 +92,7 @@ describe('the send-rate cap', () => {
   });
 
   it('grants what is left of a second when less than asked remains', async () => {
-    const limiter = new RateLimiter(db.store.db, db.tableName, 'sms-rest', 10);
+    const limiter = db.store.rateLimiter('sms-rest', 10);
     const moment = at('2031-03-15T02:00:00.000Z');
     expect((await limiter.take(8, moment)).granted).toBe(8);
     expect((await limiter.take(8, moment)).granted).toBe(2);

@@ -152,7 +152,7 @@ describe('forms', () => {
     const before = await text(await page('/app/dashboard?year=2021', 'county'));
     expect(before).toContain('0/9 个站今天已取稿');
     expect(before).toContain('向阳村广播站（示例） 从未联系');
-    await db.store.plans.touchStation(county, 'st-xiangyang', new Date('2021-06-20T01:00:00Z'));
+    await db.store.registry.touchStation(county, 'st-xiangyang', new Date('2021-06-20T01:00:00Z'));
     const after = await text(await page('/app/dashboard?year=2021', 'county'));
     expect(after).toContain('1/9 个站今天已取稿');
     expect(after).not.toContain('向阳村广播站（示例）');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { commandLineActor } from '../../functions/domain/audit.js';
 import { legacyPhoneKey } from '../../functions/domain/phone.js';
+import { createDocumentClient } from '../../functions/store/client.js';
 import { keys } from '../../functions/store/keys.js';
 import { rekeyPhones, type RekeyReport } from '../../functions/workflows/rekey-phones.js';
 import { aGrant, aToken, must } from '../support/builders.js';
@@ -27,7 +28,7 @@ let notice: { campaignId: string; noticeId: string };
 /** An opt-out item as the old code wrote it: no `keying` mark. */
 async function oldOptOut(phone: string, source?: 'sns') {
   const phoneKey = legacyPhoneKey(phone);
-  await db.store.db.send(
+  await createDocumentClient(db.client).send(
     new PutCommand({ TableName: db.tableName, Item: { ...keys.optOut(phoneKey), type: 'optout', phoneKey, optedOutAt: '2031-01-01T00:00:00.000Z', ...(source ? { source } : {}) } }),
   );
 }

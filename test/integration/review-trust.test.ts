@@ -152,13 +152,13 @@ describe('what a reviewer approved is what goes out', () => {
     await approved('fp-1');
     expect((await notice('fp-1')).review.approvedText).toContain('本月普法主题');
     // A template changed under the approval without the return to review (say, a crash in between).
-    await db.store.plans.upsertSmsTemplates(county, [rewritten]);
+    await db.store.registry.upsertSmsTemplates(county, [rewritten]);
     const refused = await act('fp-1', 'schedule', wangwu);
     expect(refused.status).toBe(409);
     const after = await notice('fp-1');
     expect(after.state).toBe('approved');
     expect(after.smsText).toBeUndefined();
-    await db.store.plans.upsertSmsTemplates(county, [monthly]);
+    await db.store.registry.upsertSmsTemplates(county, [monthly]);
   });
 });
 

@@ -45,7 +45,7 @@ const recordAndCounter = (id: string) =>
     ],
   });
 
-const counter = async (id: string) => (await db.store.db.send(new GetCommand({ TableName: db.tableName, Key: { pk: 'COUNTER', sk: id } }))).Item?.n;
+const counter = async (id: string) => (await createDocumentClient(db.client).send(new GetCommand({ TableName: db.tableName, Key: { pk: 'COUNTER', sk: id } }))).Item?.n;
 
 describe('a transaction cancelled by a conflict', () => {
   it('is sent again until it lands, and lands exactly once', async () => {

@@ -1,0 +1,49 @@
+/**
+ * @module workflows/registry
+ * An admin's changes to the county's registry (townships, villages, stations, groups), from
+ * `PUT /registry` and `DELETE /registry/{kind}/{id}`: checked as the registry will be after the
+ * change, then written with their audit entries. A plan load changes the registry through
+ * `loadPlan`, under the same checks.
+ */
+import type { Config } from '../config.js';
+import type { Caller } from '../domain/access.js';
+import { Conflict, NotFound } from '../domain/errors.js';
+import { checkRegistry, type Registry } from '../domain/registry.js';
+import type { Store } from '../store/index.js';
+import type { UpsertReport } from '../store/registry.js';
+import { auditFor } from './context.js';
+import { invalid } from './notices.js';
+import { mergeRegistry, partOf } from './plans.js';
+
+type RegistryDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date };
+
+export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP' } as const;
+export type RegistryKind = keyof typeof registryKinds;
+
+/** Adds or changes the entries named; entries not named are left alone. */
+export async function updateRegistry(deps: RegistryDeps, caller: Caller, incoming: Registry): Promise<UpsertReport> {
+  const { store } = deps;
+  const county = caller.county;
+  const stored = await store.registry.get(county);
+  // Checked as it will be after the change: a new village may sit in a township stored earlier.
+  const problems = checkRegistry(incoming, mergeRegistry(stored, incoming));
+  if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
+  const audit = auditFor(deps, caller);
+  return store.registry.upsert(county, incoming, (changed, part) => audit('registry.update', { kind: 'registry', id: county }, undefined, { changed, ...partOf(part) }));
+}
+
+/** Removes one entry; a township with villages or a village with stations is refused (409), a missing one is a 404. */
+export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, kind: RegistryKind, id: string): Promise<void> {
+  const { store } = deps;
+  const county = caller.county;
+  const registry = await store.registry.get(county);
+  const users =
+    kind === 'townships'
+      ? registry.villages.filter((village) => village.township === id).map((village) => village.id)
+      : kind === 'villages'
+        ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
+        : [];
+  if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
+  const audit = auditFor(deps, caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
+  if (!(await store.registry.removeItem(county, registryKinds[kind], id, audit))) throw new NotFound(`No ${kind} entry "${id}".`);
+}
