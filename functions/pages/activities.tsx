@@ -27,7 +27,7 @@ async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | '
   const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
   const thisYear = Number(today.slice(0, 4));
   const typedYear = Number((values.date ?? '').slice(0, 4)) || thisYear;
-  const [registry, typedPlan] = await Promise.all([store.plans.getRegistry(county), store.plans.getYear(county, typedYear)]);
+  const [registry, typedPlan] = await Promise.all([store.registry.get(county), store.plans.getYear(county, typedYear)]);
   // A mistyped year (2031 for 2021) must not leave the theme list empty: offer this year's themes.
   const plan = typedPlan ?? (typedYear === thisYear ? undefined : await store.plans.getYear(county, thisYear));
   const year = plan?.year ?? typedYear;

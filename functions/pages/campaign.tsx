@@ -32,7 +32,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       404,
     );
   }
-  const [notices, registry, templates] = await Promise.all([store.notices.listByCampaign(county, campaign.id), store.plans.getRegistry(county), store.plans.listSmsTemplates(county)]);
+  const [notices, registry, templates] = await Promise.all([store.notices.listByCampaign(county, campaign.id), store.registry.get(county), store.registry.smsTemplates(county)]);
   // Counts only where deliveries exist: one GetItem per scheduled notice, a handful per campaign.
   const counts = new Map(
     await Promise.all(

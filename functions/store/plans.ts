@@ -48,9 +48,4 @@ export class PlanStore {
       `The ${record.year} plan was changed by someone else while it was being loaded; load it again.`,
     );
   }
-
-  /** The registry, for pages/ only (another branch is changing pages/): everything else reads `store.registry.get`. */
-  getRegistry(county: string): Promise<Registry> {
-    return this.registry.get(county);
-  }
 }
