@@ -129,8 +129,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
 
   let answered = false;
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    const failed = (fallback: Error) => {
       if (answered) return; // stopped after a good start
       try {
         checkJava(); // missing or too old: say how to install it
@@ -138,8 +137,10 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
         reject(error);
         return;
       }
-      reject(new Error(`DynamoDB Local exited during start-up (code ${code}, signal ${signal}):\n${output.join('')}`));
-    });
+      reject(fallback);
+    };
+    child.once('error', failed);
+    child.once('exit', (code, signal) => failed(new Error(`DynamoDB Local exited during start-up (code ${code}, signal ${signal}):\n${output.join('')}`)));
   });
   exited.catch(() => undefined); // observed below through Promise.race; avoid an unhandled rejection
 
