@@ -178,7 +178,8 @@ async function waitUntilAnswering(endpoint: string, timeoutMs: number): Promise<
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  // Never launched (no `sh`), or already gone: nothing to stop.
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const force = setTimeout(() => {
       // The watchdog shell leads its own process group: take the JVM down with it.

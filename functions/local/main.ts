@@ -108,14 +108,12 @@ async function main(): Promise<void> {
     () => step(`程序已载入 (code loaded), ${since(phase)}`),
     () => undefined,
   );
-  const [databaseResult, modulesResult] = await Promise.allSettled([databaseStarting, modulesLoading]);
-  if (databaseResult.status === 'rejected') throw databaseResult.reason;
-  const database = databaseResult.value;
-  if (modulesResult.status === 'rejected') {
+  modulesLoading.catch(() => undefined); // awaited below, once the database is up
+  const database = await databaseStarting; // a database that cannot start (no Java) fails at once
+  const m = await modulesLoading.catch(async (error: unknown) => {
     await database.stop();
-    throw modulesResult.reason;
-  }
-  const m = modulesResult.value;
+    throw error;
+  });
 
   let stopping = false;
   const stopDatabase = async () => {
