@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { SLOW_TEST_MS } from './test/support/timeouts.js';
 
 export default defineConfig({
   test: {
@@ -6,8 +7,9 @@ export default defineConfig({
     // One DynamoDB Local for the whole run; each test file makes its own table in it.
     globalSetup: ['test/support/global-setup.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    testTimeout: 30_000,
-    hookTimeout: 90_000,
+    // Hang guards, not timing assertions: on 2 shared cores a test can be many times slower than alone.
+    testTimeout: 120_000,
+    hookTimeout: SLOW_TEST_MS,
     // Two cores: more workers than that only makes the JVM and the workers fight.
     maxWorkers: 2,
   },

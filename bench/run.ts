@@ -10,6 +10,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 
 const BENCHMARKS = [
   { name: 'auth', file: 'bench/auth-request.ts', what: 'one authenticated request through the app, in process' },
+  { name: 'first', file: 'bench/first-start.ts', what: 'a first `npm start` on a fresh data folder: seconds to /health and to demo data' },
   { name: 'cold', file: 'bench/cold-start.ts', what: 'Lambda bundle sizes and import times' },
   { name: 'cost', file: 'bench/cost.ts', what: 'AWS requests and DynamoDB capacity per SMS and per station script' },
   { name: 'tally', file: 'bench/tally-read.ts', what: 'reading a year of tallies with 10, 1,000 and 100,000 records' },

@@ -17,6 +17,8 @@ const PLAN_FILE = /^\d{4}\.ya?ml$/;
 /** Made-up numbers (+86 199 0000 xxxx) for demos; never real people's. */
 const SAMPLE_SUBSCRIBERS = 'subscribers.sample.csv';
 
+const tookSince = (started: number) => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
 export async function loadDemoPlans(
   store: Store,
   options: { campaignsDir: string; county: string; timeZone: string; now: Date; phoneKeys: PhoneKeys },
@@ -24,6 +26,7 @@ export async function loadDemoPlans(
   const lines: string[] = [];
   const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();
   for (const name of files) {
+    const started = performance.now();
     const read = readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
     if (!read.ok) {
       lines.push(`    ${name}: not loaded, ${read.problems.length} problem(s): ${read.problems.map(formatProblem)[0] ?? ""}`);
@@ -35,14 +38,15 @@ export async function loadDemoPlans(
     );
     lines.push(
       result.ok
-        ? `    ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts)`
+        ? `    ${name}: ${result.report.campaigns.length} campaigns, ${result.report.notices.length} notices (drafts), ${tookSince(started)}`
         : `    ${name}: not loaded: ${result.problems[0]?.message ?? ''}`,
     );
   }
   const subscribers = join(options.campaignsDir, SAMPLE_SUBSCRIBERS);
   if (existsSync(subscribers)) {
+    const started = performance.now();
     const report = await importCsv(store, { county: options.county, kind: 'subscribers', file: readFileSync(subscribers), dryRun: false, now: options.now, phoneKeys: options.phoneKeys });
-    lines.push(`    ${SAMPLE_SUBSCRIBERS}: ${report.created} sample subscribers${report.rejected.length > 0 ? `, ${report.rejected.length} rows rejected` : ''}`);
+    lines.push(`    ${SAMPLE_SUBSCRIBERS}: ${report.created} sample subscribers${report.rejected.length > 0 ? `, ${report.rejected.length} rows rejected` : ''}, ${tookSince(started)}`);
   }
   return lines;
 }

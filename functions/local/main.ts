@@ -8,20 +8,29 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
 import { z } from 'zod';
-import { createApp } from '../app.js';
 import { ConfigError } from '../config.js';
-import { ensureLocalAdminToken } from './bootstrap.js';
-import { ensureLocalPhoneKeySecret } from './phone-secret.js';
-import { commandLineActor } from '../domain/audit.js';
-import { rekeyPhones } from '../workflows/rekey-phones.js';
-import { loadDemoPlans } from './demo.js';
-import { printOutboxEntry, startTicker } from './ticker.js';
-import { LOCAL_STATION_TOPIC } from './runtime.js';
-import { Outbox, startSnsSink } from './sns-sink.js';
-import { JavaMissingError, startDynamoDbLocal } from './dynamodb-local.js';
-import { clearRunning, DEFAULT_DATA_DIR, dynamoDbDir, localDeps, writeRunning } from './runtime.js';
+import { version } from '../version.js';
+import { JavaMissingError, QUICK_START_JVM_OPTIONS, startDynamoDbLocal } from './dynamodb-local.js';
+import { DEFAULT_DATA_DIR, dynamoDbDir } from './paths.js';
+
+// Only what is needed to launch the database is imported above. The app, the SDK and the store
+// are loaded while the JVM starts (a few seconds each on a busy machine; see bench/first-start.ts).
+async function loadModules() {
+  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink] = await Promise.all([
+    import('@hono/node-server'),
+    import('../app.js'),
+    import('./bootstrap.js'),
+    import('./phone-secret.js'),
+    import('../domain/audit.js'),
+    import('../workflows/rekey-phones.js'),
+    import('./demo.js'),
+    import('./ticker.js'),
+    import('./runtime.js'),
+    import('./sns-sink.js'),
+  ]);
+  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink };
+}
 
 const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
 
@@ -71,62 +80,95 @@ function clockFrom(start: number): () => Date {
   return () => new Date(Date.now() + offset);
 }
 
+/** Seconds since this process started (node, tsx, then our steps). */
+const elapsed = () => process.uptime().toFixed(1).padStart(5);
+/** One line a step, as it happens: `  [  2.1 s] 数据库就绪 (database ready) …`. */
+const step = (text: string) => process.stdout.write(`  [${elapsed()} s] ${text}\n`);
+const since = (from: number) => `${((performance.now() - from) / 1000).toFixed(1)} s`;
+
 async function main(): Promise<void> {
   const options = readOptions();
   const dataDir = resolve(options.dataDir);
   if (!options.inMemory) mkdirSync(dataDir, { recursive: true });
+  process.stdout.write(`pufa ${version} 启动中 (starting)…\n`);
 
-  const database = await startDynamoDbLocal({ dataDir: options.inMemory ? undefined : dynamoDbDir(dataDir) });
+  // The JVM first, then the rest of the code while it starts.
+  let phase = performance.now();
+  let launched: () => void = () => undefined;
+  const launching = new Promise<void>((done) => (launched = done));
+  const databaseStarting = startDynamoDbLocal({ dataDir: options.inMemory ? undefined : dynamoDbDir(dataDir), jvmOptions: QUICK_START_JVM_OPTIONS, onLaunched: launched });
+  databaseStarting.then(
+    () => step(`数据库就绪 (database ready): DynamoDB Local ${options.inMemory ? 'in memory' : `on disk in ${dataDir}`}, ${since(phase)}`),
+    () => undefined, // reported by main's caller
+  );
+  await Promise.race([launching, databaseStarting]);
+  step('数据库启动中 (database starting): DynamoDB Local…');
+  const modulesLoading = loadModules();
+  modulesLoading.then(
+    () => step(`程序已载入 (code loaded), ${since(phase)}`),
+    () => undefined,
+  );
+  modulesLoading.catch(() => undefined); // awaited below, once the database is up
+  const database = await databaseStarting; // a database that cannot start (no Java) fails at once
+  const m = await modulesLoading.catch(async (error: unknown) => {
+    await database.stop();
+    throw error;
+  });
+
   let stopping = false;
   const stopDatabase = async () => {
-    if (!options.inMemory) clearRunning(dataDir);
+    if (!options.inMemory) m.clearRunning(dataDir);
     await database.stop();
   };
 
   // Every SMS and station push goes through the real SNS client to this local sink.
-  const sink = await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry) });
+  const sink = await m.startSnsSink({ outbox: new m.Outbox(10_000, m.printOutboxEntry) });
   try {
-    const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
-    const local = await localDeps({
+    phase = performance.now();
+    const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : m.ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
+    const local = await m.localDeps({
       dynamoDbEndpoint: database.endpoint,
-      env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: LOCAL_STATION_TOPIC },
+      env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: m.LOCAL_STATION_TOPIC },
       // PUFA_PHONE_KEY_SECRET wins if set; otherwise the data folder's (generated on first start).
       ...(phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
     });
     const { config, store } = local;
+    step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);
     const clock = options.clock ? clockFrom(Date.parse(options.clock)) : local.deps.clock;
     const deps = { ...local.deps, clock };
-    const admin = await ensureLocalAdminToken(store, {
+    phase = performance.now();
+    const admin = await m.ensureLocalAdminToken(store, {
       county: config.county,
       dataDir: options.inMemory ? undefined : dataDir,
       now: clock(),
     });
+    step(`管理员令牌 (admin token): ${admin.created ? 'issued' : 'found'}, ${since(phase)}`);
     // Data from before phone keys were secret: re-key it now, under the secret just made.
+    phase = performance.now();
     const rekeyed =
       phoneSecret?.created && !local.createdTable
-        ? await rekeyPhones(store, local.deps.phoneKeys, { now: clock, audit: { actor: commandLineActor('npm start'), county: config.county, timeZone: config.timeZone } })
+        ? await m.rekeyPhones(store, local.deps.phoneKeys, { now: clock, audit: { actor: m.commandLineActor('npm start'), county: config.county, timeZone: config.timeZone } })
         : undefined;
-    const demo =
-      local.createdTable && options.demo
-        ? await loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock(), phoneKeys: local.deps.phoneKeys })
-        : [];
-    const app = createApp({ ...deps, outbox: sink.outbox });
-    const ticker = startTicker(deps, options.tickSeconds);
-    const server = serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
+    if (rekeyed) step(`手机号密钥 (phone keys): re-keyed, ${since(phase)}`);
+    // The demo data loads once the server answers: a first start is usable (and /health is 200) sooner.
+    const loadDemo = local.createdTable && options.demo;
+    const app = m.createApp({ ...deps, outbox: sink.outbox });
+    const ticker = m.startTicker(deps, options.tickSeconds);
+    const server = m.serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
       const url = `http://${shownHost}:${info.port}`;
-      if (!options.inMemory) writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, snsEndpoint: sink.endpoint, pid: process.pid, url });
+      if (!options.inMemory) m.writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, snsEndpoint: sink.endpoint, pid: process.pid, url });
       process.stdout.write(
         [
           '',
-          `pufa ${config.version} 已启动 (started)`,
+          `pufa ${config.version} 已启动 (started) in ${process.uptime().toFixed(1)} s`,
           `  URL:        ${url}`,
           `  Web pages:  ${url}/app   (sign in with the admin token below)`,
           `  API docs:   ${url}/docs`,
           `  Database:   DynamoDB Local, ${options.inMemory ? 'in memory (data is lost on stop)' : `on disk in ${dataDir}`}`,
           `  County:     ${config.county}   Table: ${config.tableName}${local.createdTable ? ' (created)' : ''}`,
           ...(options.clock ? [`  Clock:      as if it were ${options.clock} at start, moving on from there`] : []),
-          ...(demo.length > 0 ? ['  Demo data (campaigns/, first start only):', ...demo] : []),
+          ...(loadDemo ? ['  Demo data:  示例数据载入中 (demo data loading) from campaigns/, first start only…'] : []),
           ...(rekeyed
             ? [`  Phone keys: now secret (${dataDir}/phone-key-secret); re-keyed ${rekeyed.subscribers} subscribers, ${rekeyed.deliveries} deliveries, ${rekeyed.optOuts} opt-outs${rekeyed.complete ? '' : ' — not all: run npm run migrate-phone-keys'}`]
             : []),
@@ -136,6 +178,14 @@ async function main(): Promise<void> {
           '  Stop with Ctrl-C.',
           '',
         ].join('\n'),
+      );
+      if (!loadDemo) return;
+      const demoStarted = performance.now();
+      m.loadDemoPlans(store, { campaignsDir: CAMPAIGNS_DIR, county: config.county, timeZone: config.timeZone, now: clock(), phoneKeys: local.deps.phoneKeys }).then(
+        (lines) => step(`示例数据已载入 (demo data ready), ${since(demoStarted)}:\n${lines.join('\n')}`),
+        (error: unknown) => {
+          if (!stopping) step(`示例数据未能载入 (demo data failed): ${error instanceof Error ? error.message : String(error)}`);
+        },
       );
     });
 

@@ -16,7 +16,7 @@ import { createStore, type Store } from '../store/index.js';
 import { version } from '../version.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
 
-export const DEFAULT_DATA_DIR = '.pufa-data';
+export { DEFAULT_DATA_DIR, dynamoDbDir } from './paths.js';
 export const LOCAL_TABLE_NAME = 'pufa-local';
 
 /** Written by a running `npm start` so the CLI can use its database instead of opening the files twice. */
@@ -26,10 +26,6 @@ const runningSchema = z.object({ dynamoDbEndpoint: z.url(), snsEndpoint: z.url()
 /** Locally the station topic is a name the sink records; it has no subscribers to route to. */
 export const LOCAL_STATION_TOPIC = 'arn:aws:sns:local:000000000000:pufa-stations';
 export type RunningServer = z.infer<typeof runningSchema>;
-
-export function dynamoDbDir(dataDir: string): string {
-  return join(resolve(dataDir), 'dynamodb');
-}
 
 export function writeRunning(dataDir: string, running: RunningServer): void {
   writeFileSync(join(dataDir, RUNNING_FILE), JSON.stringify(running, null, 2));

@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../functions/local/dynamodb-local.js';
 import { launchChromium, screenshot } from '../support/browser.js';
 import { startLocalServer, type RunningLocalServer } from '../support/local-server.js';
+import { SLOW_TEST_MS, UI_WAIT_MS } from '../support/timeouts.js';
 
 let server: RunningLocalServer;
 let browser: Browser;
@@ -30,6 +31,7 @@ async function issue(role: string, name: string, extra: Record<string, string> =
 
 async function signedIn(token: string, viewport = { width: 1200, height: 900 }): Promise<Page> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  context.setDefaultTimeout(UI_WAIT_MS);
   contexts.push(context);
   const page = await context.newPage();
   await page.goto(`${server.url}/app/login`);
@@ -60,24 +62,25 @@ beforeAll(async () => {
   tokens.reviewer = await issue('reviewer', '审核员老李');
   tokens.station = await issue('station', '向阳村广播站', { stationId: 'st-xiangyang' });
   tokens.county = await issue('county', '依法治县办');
-}, 120_000);
+}, SLOW_TEST_MS);
 
 afterAll(async () => {
   for (const context of contexts) await context.close();
   await browser?.close();
   await server?.stop('SIGINT');
-});
+}, SLOW_TEST_MS);
 
 describe('signing in', () => {
   it('refuses a wrong token in Chinese and sends each role to its page', async () => {
     const context = await browser.newContext();
+    context.setDefaultTimeout(UI_WAIT_MS);
     contexts.push(context);
     const page = await context.newPage();
     await page.goto(`${server.url}/app/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/app/login');
     await page.getByLabel('访问令牌').fill('pufa_wrong');
     await page.getByRole('button', { name: '登录' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('令牌无效');
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: UI_WAIT_MS }).toContain('令牌无效');
     await screenshot(page, '01-login-error');
 
     const reviewer = await signedIn(tokens.reviewer ?? '');
@@ -85,7 +88,7 @@ describe('signing in', () => {
     const cookies = await reviewer.context().cookies();
     expect(cookies.find((cookie) => cookie.name === 'pufa_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
     expect(await reviewer.evaluate<string>('document.cookie')).not.toContain('pufa_');
-  });
+  }, SLOW_TEST_MS);
 
   it('keeps each role out of the others’ pages', async () => {
     const station = await signedIn(tokens.station ?? '', { width: 360, height: 740 });
@@ -96,7 +99,7 @@ describe('signing in', () => {
     }
     const county = await signedIn(tokens.county ?? '');
     expect((await county.goto(`${server.url}/app/station`))?.status()).toBe(403);
-  });
+  }, SLOW_TEST_MS);
 });
 
 describe('plan → review → dispatch → station → dashboard', () => {
@@ -117,20 +120,20 @@ describe('plan → review → dispatch → station → dashboard', () => {
     await staff.getByLabel('村（可多选）').selectOption('chengxiang-xiangyang');
     await staff.getByLabel('短信正文（签名和退订提示会自动加上）').fill('明天是国家宪法日，欢迎参加宪法宣传活动。');
     await staff.getByLabel('指定时间').fill(soon(1));
-    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: 10_000 }).toContain('短信 1 条计费');
+    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: UI_WAIT_MS }).toContain('短信 1 条计费');
     await screenshot(staff, '03-composer-sms');
     await staff.getByLabel('村村通广播').check();
     await staff.getByLabel('标题').fill('<script>window.pwned=1</script>宪法广播');
     await staff.getByLabel('广播稿').fill('宪法宣传，人人有责。<b>不是粗体</b>');
     await staff.getByLabel('播出时段开始').fill('00:00');
     await staff.getByLabel('播出时段结束').fill('23:59');
-    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: 10_000 }).toContain('朗读约');
+    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: UI_WAIT_MS }).toContain('朗读约');
     await staff.getByRole('button', { name: '保存为草稿' }).click();
-    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已保存为草稿');
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已保存为草稿');
     expect(await staff.textContent('main')).toContain('<script>window.pwned=1</script>宪法广播');
     expect(await staff.evaluate<unknown>('window.pwned')).toBeUndefined();
     await staff.getByRole('button', { name: '提交审核' }).click();
-    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已提交审核');
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已提交审核');
     await screenshot(staff, '04-campaign');
 
     // Reviewer approves on the review page; the markup shows as text.
@@ -139,15 +142,15 @@ describe('plan → review → dispatch → station → dashboard', () => {
     expect(await reviewer.evaluate<unknown>('window.pwned')).toBeUndefined();
     await screenshot(reviewer, '05-review');
     await reviewer.getByRole('button', { name: '通过' }).click();
-    await expect.poll(() => reviewer.getByRole('status').textContent()).toContain('已通过审核');
+    await expect.poll(() => reviewer.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已通过审核');
 
     // Staff schedule it from the campaign page; the ticker sends it within a minute or so.
     await staff.reload();
     await staff.getByRole('button', { name: '排期发送' }).click();
-    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已排期');
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已排期');
     const noticeId = (await api('GET', '/campaigns/e2e', tokens.staff ?? '')).body.notices[0].id as string;
     await expect
-      .poll(async () => (await api('GET', `/campaigns/e2e/notices/${noticeId}/deliveries?state=sent`, tokens.staff ?? '')).body.counts?.sent, { timeout: 120_000, interval: 2_000 })
+      .poll(async () => (await api('GET', `/campaigns/e2e/notices/${noticeId}/deliveries?state=sent`, tokens.staff ?? '')).body.counts?.sent, { timeout: UI_WAIT_MS, interval: 2_000 })
       .toBe(1);
 
     // The station, on a 360-pixel phone, confirms the airing with one big button.
@@ -156,7 +159,7 @@ describe('plan → review → dispatch → station → dashboard', () => {
     expect(await station.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
     await screenshot(station, '06-station');
     await station.getByRole('button', { name: '已播出，确认' }).click();
-    await expect.poll(() => station.getByRole('status').textContent()).toContain('已记录本次播出');
+    await expect.poll(() => station.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已记录本次播出');
     expect(await station.textContent('main')).toContain('确认播出');
 
     // The county office sees the airing on the dashboard.
@@ -166,7 +169,7 @@ describe('plan → review → dispatch → station → dashboard', () => {
     expect(await county.locator('#paragraph').textContent()).toContain('村村通普法广播播出1次');
     expect(await county.locator('svg').count()).toBeGreaterThan(0);
     await screenshot(county, '07-dashboard');
-  }, 240_000);
+  }, SLOW_TEST_MS);
 });
 
 describe('activity entry and the outbox', () => {
@@ -179,7 +182,7 @@ describe('activity entry and the outbox', () => {
     // A year typed wrong: refused, said in Chinese with what to do, the themes still offered.
     await field('日期').fill('2031-01-01');
     await staff.getByRole('button', { name: '保存', exact: true }).click();
-    await expect.poll(() => staff.getByRole('alert').textContent()).toContain('日期：请填写活动实际举行的日期');
+    await expect.poll(() => staff.getByRole('alert').textContent(), { timeout: UI_WAIT_MS }).toContain('日期：请填写活动实际举行的日期');
     expect(await field('主题').locator('option').allTextContents()).toContain('宪法宣传');
     await screenshot(staff, '08-activity-error');
     await field('日期').fill(soon(0).slice(0, 10));
@@ -188,10 +191,10 @@ describe('activity entry and the outbox', () => {
     await field('资料种类 1').fill('宣传单');
     await staff.locator('#materialCount0').fill('69000');
     await staff.getByRole('button', { name: '保存', exact: true }).click();
-    await expect.poll(() => staff.getByRole('status').textContent()).toContain('已保存');
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已保存');
     const county = await signedIn(tokens.county ?? '');
     expect(await county.locator('#paragraph').textContent()).toContain('发放宣传资料6.9万份');
-  });
+  }, SLOW_TEST_MS);
 
   it('shows admins what went out, and only admins', async () => {
     const admin = await signedIn(server.adminToken);
@@ -200,5 +203,5 @@ describe('activity entry and the outbox', () => {
     await screenshot(admin, '09-outbox');
     const staff = await signedIn(tokens.staff ?? '');
     expect((await staff.goto(`${server.url}/app/outbox`))?.status()).toBe(403);
-  });
+  }, SLOW_TEST_MS);
 });

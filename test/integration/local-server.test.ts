@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/dynamodb-local.js';
 import { startLocalServer, TSX, type RunningLocalServer } from '../support/local-server.js';
+import { SLOW_TEST_MS, STALL_GUARD_MS, UI_WAIT_MS } from '../support/timeouts.js';
 
 const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'pufa-local-'));
@@ -51,7 +52,7 @@ describe('npm start', () => {
     expect(await server.stop('SIGINT')).toBe(0);
     server = undefined;
     expect(existsSync(join(dataDir, 'running.json'))).toBe(false);
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('keeps its data across a restart and prints the same admin token again', async () => {
     server = await startLocalServer(['--port', String(await freePort()), '--data-dir', dataDir]);
@@ -59,7 +60,7 @@ describe('npm start', () => {
     expect(server.adminToken).toBe(firstAdmin);
     const me = await fetch(`${server.url}/me`, bearer(reviewerSecret));
     expect(await me.json()).toMatchObject({ role: 'reviewer', name: '审核员' });
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('lets `npm run token` issue a token into the running server’s database', async () => {
     const running = server;
@@ -70,7 +71,7 @@ describe('npm start', () => {
     expect(await me.json()).toMatchObject({ role: 'county', name: '依法治县办' });
     expect(await running.stop('SIGTERM')).toBe(0);
     server = undefined;
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('with the server stopped, `npm run token` opens the data folder itself', async () => {
     const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'list', '--data-dir', dataDir]);
@@ -81,7 +82,7 @@ describe('npm start', () => {
     );
     expect(unknown).toMatchObject({ code: 1 });
     expect((unknown as { stderr: string }).stderr).toContain('--station: no station "nowhere" in the registry');
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('`npm run token` refuses bad options before touching the database', async () => {
     const failure = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--data-dir', dataDir]).catch(
@@ -89,7 +90,7 @@ describe('npm start', () => {
     );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('--station');
-  });
+  }, SLOW_TEST_MS);
 
   it('runs in memory with --in-memory, writing nothing to disk', async () => {
     const emptyDir = join(dataDir, 'never-created');
@@ -99,7 +100,7 @@ describe('npm start', () => {
     expect(await server.stop('SIGINT')).toBe(0);
     server = undefined;
     expect(existsSync(emptyDir)).toBe(false);
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('says how to install Java when it is missing', async () => {
     // A PATH with node and nothing else, wherever node and java are installed.
@@ -108,11 +109,11 @@ describe('npm start', () => {
     symlinkSync(process.execPath, join(onlyNode, 'node'));
     const failure = await run(TSX, ['functions/local/main.ts', '--in-memory'], {
       env: { ...process.env, PATH: onlyNode },
-      timeout: 30_000,
+      timeout: STALL_GUARD_MS,
     }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('openjdk-17-jre-headless');
-  }, 60_000);
+  }, SLOW_TEST_MS);
 
   it('leaves no database process behind when it is killed outright', async () => {
     const killedDir = join(dataDir, 'killed');
@@ -121,8 +122,8 @@ describe('npm start', () => {
     expect(await jvms()).not.toBe('');
     await server.stop('SIGKILL');
     server = undefined;
-    await expect.poll(jvms, { timeout: 10_000, interval: 200 }).toBe('');
-  }, 90_000);
+    await expect.poll(jvms, { timeout: UI_WAIT_MS, interval: 200 }).toBe('');
+  }, SLOW_TEST_MS);
 
   it('says so, and stops its database, when the port is taken', async () => {
     const port = await freePort();
@@ -139,7 +140,7 @@ describe('npm start', () => {
     } finally {
       blocker.close();
     }
-  }, 90_000);
+  }, SLOW_TEST_MS);
 
   it('refuses a bad option, naming it', async () => {
     const failure = await run(TSX, ['functions/local/main.ts', '--port', 'eighty'], { env: process.env }).catch(
@@ -152,5 +153,5 @@ describe('npm start', () => {
     );
     expect(clock).toMatchObject({ code: 1 });
     expect((clock as { stderr: string }).stderr).toContain('--clock: a date-time with its offset');
-  }, 60_000);
+  }, SLOW_TEST_MS);
 });

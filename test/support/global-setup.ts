@@ -12,7 +12,8 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-  const database = await startDynamoDbLocal({ readyTimeoutMs: 60_000 });
+  // Waits while the JVM is alive (a minutes-long hang guard), fails at once if it exits.
+  const database = await startDynamoDbLocal();
   project.provide('dynamoDbEndpoint', database.endpoint);
   return async function teardown() {
     await database.stop();
