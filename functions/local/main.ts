@@ -141,6 +141,7 @@ async function main(): Promise<void> {
       county: config.county,
       dataDir: options.inMemory ? undefined : dataDir,
       now: clock(),
+      timeZone: config.timeZone,
     });
     step(`管理员令牌 (admin token): ${admin.created ? 'issued' : 'found'}, ${since(phase)}`);
     // Data from before phone keys were secret: re-key it now, under the secret just made.
