@@ -67,8 +67,13 @@ export const callerSchema = tokenRecordSchema
 export type Caller = z.infer<typeof callerSchema>;
 
 export function newTokenSecret(): string {
+  return randomSecret(SECRET_PREFIX);
+}
+
+/** A prefix (which says what the secret is for) and 256 random bits, base64url: tokens and sessions alike. */
+export function randomSecret(prefix: string): string {
   const bytes = crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
-  return SECRET_PREFIX + Buffer.from(bytes).toString('base64url');
+  return prefix + Buffer.from(bytes).toString('base64url');
 }
 
 export function looksLikeTokenSecret(secret: string): boolean {

@@ -6,11 +6,9 @@
  * token is revoked or expires, after a working day, or after two idle hours.
  */
 import { z } from 'zod';
-import { roles, type Role } from './access.js';
+import { randomSecret, roles, type Role } from './access.js';
 
 const SESSION_PREFIX = 'pses_';
-/** 256 random bits, like access tokens. */
-const SESSION_BYTES = 32;
 const SESSION_PATTERN = /^pses_[A-Za-z0-9_-]{43}$/;
 
 /** A working day: long enough for a shift, short enough that a forgotten phone logs itself out. */
@@ -37,8 +35,7 @@ export const sessionRecordSchema = z.object({
 export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 export function newSessionSecret(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(SESSION_BYTES));
-  return SESSION_PREFIX + Buffer.from(bytes).toString('base64url');
+  return randomSecret(SESSION_PREFIX);
 }
 
 export function looksLikeSessionSecret(secret: string): boolean {
