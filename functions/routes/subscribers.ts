@@ -8,17 +8,16 @@
  */
 import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
-import { Forbidden, Invalid } from '../domain/errors.js';
+import { Invalid } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { subscriberInputSchema, subscriberRecordSchema, subscriberView } from '../domain/subscriber.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
-import { idSchema, type Caller } from '../domain/access.js';
+import { idSchema } from '../domain/access.js';
 import type { Context } from 'hono';
 import type { AppEnv } from '../http/env.js';
-import { auditFor } from '../workflows/context.js';
 import { importCsv } from '../workflows/imports.js';
-import { optOutNumber, removeSubscriber, saveSubscriber } from '../workflows/subscribers.js';
+import { listSubscribers, optOutNumber, removeSubscriber, saveSubscriber } from '../workflows/subscribers.js';
 
 const subscriberViewSchema = subscriberRecordSchema.omit({ county: true }).meta({ id: 'Subscriber' });
 const keyParams = z.object({ key: z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'not a subscriber key') });
@@ -113,24 +112,9 @@ export function subscriberRoutes() {
       return c.json({ result, subscriber: subscriberView(subscriber, 'admin') }, 200);
     })
     .openapi(listRoute, async (c) => {
-      const { township, village, limit, cursor, reveal } = c.req.valid('query');
+      const { reveal, ...query } = c.req.valid('query');
       const { store, clock, config } = c.var.deps;
-      const caller = c.var.caller;
-      requireTownshipInScope(caller, township);
-      if (reveal === 'true' && caller.role !== 'admin') throw new Forbidden('Only an admin may see full phone numbers.');
-      const page = await store.subscribers.page(caller.county, township, { village, limit, cursor });
-      if (reveal === 'true' && page.items.length > 0) {
-        // Filed before the numbers leave: if the entry cannot be written, nothing is revealed.
-        await store.audit.file(
-          auditFor({ config, now: clock() }, caller)('subscriber.reveal', { kind: 'subscribers', id: township }, undefined, {
-            township,
-            ...(village ? { village } : {}),
-            keys: page.items.map((item) => item.phoneKey),
-          }),
-        );
-      }
-      const level = reveal === 'true' ? 'full' : caller.role === 'admin' ? 'admin' : 'restricted';
-      return c.json({ items: page.items.map((item) => subscriberView(item, level)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+      return c.json(await listSubscribers({ store, config, now: clock() }, c.var.caller, { ...query, reveal: reveal === 'true' }), 200);
     })
     .openapi(removeRoute, async (c) => {
       const { store, clock, config } = c.var.deps;
@@ -145,13 +129,6 @@ export function subscriberRoutes() {
       await optOutNumber({ store, config, phoneKeys, now: clock() }, c.var.caller, parsePhone(c.req.valid('json').phone));
       return c.json({ optedOut: true as const }, 200);
     });
-}
-
-/** A staff token limited to a township reads that township's subscribers only. */
-function requireTownshipInScope(caller: Caller, township: string): void {
-  if (caller.role === 'staff' && caller.township && caller.township !== township) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
-  }
 }
 
 async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {

@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
-import { Invalid } from '../domain/errors.js';
+import { Forbidden, Invalid } from '../domain/errors.js';
 import { maskPhone, type PhoneKeys } from '../domain/phone.js';
 import { subscriberRecord, subscriberView, type SubscriberInput, type SubscriberRecord } from '../domain/subscriber.js';
 import type { Store } from '../store/index.js';
@@ -64,4 +64,35 @@ export async function optOutNumber(deps: SubscriberDeps, caller: Caller, phone: 
   // The number is personal data: the log keeps its key and the masked form only.
   const audit = auditFor(deps, caller)('subscriber.opt-out', { kind: 'subscriber', id: key }, undefined, { phone: maskPhone(phone, 'restricted'), optedOut: true });
   await deps.store.subscribers.optOut(caller.county, phone, key, deps.now, audit);
+}
+
+/**
+ * A page of a township's subscribers, numbers masked by the reader's role. A staff token limited
+ * to a township reads that township only. `reveal` (admins only) shows full numbers, and files
+ * its `subscriber.reveal` entry before any number leaves: if the entry cannot be written, nothing
+ * is revealed.
+ */
+export async function listSubscribers(
+  deps: Omit<SubscriberDeps, 'phoneKeys'>,
+  caller: Caller,
+  query: { township: string; village?: string | undefined; limit: number; cursor?: string | undefined; reveal: boolean },
+) {
+  const { store } = deps;
+  const { township, village, reveal } = query;
+  if (caller.role === 'staff' && caller.township && caller.township !== township) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
+  }
+  if (reveal && caller.role !== 'admin') throw new Forbidden('Only an admin may see full phone numbers.');
+  const page = await store.subscribers.page(caller.county, township, { village, limit: query.limit, cursor: query.cursor });
+  if (reveal && page.items.length > 0) {
+    await store.audit.file(
+      auditFor(deps, caller)('subscriber.reveal', { kind: 'subscribers', id: township }, undefined, {
+        township,
+        ...(village ? { village } : {}),
+        keys: page.items.map((item) => item.phoneKey),
+      }),
+    );
+  }
+  const level = reveal ? 'full' : caller.role === 'admin' ? 'admin' : 'restricted';
+  return { items: page.items.map((item) => subscriberView(item, level)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
