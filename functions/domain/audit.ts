@@ -27,6 +27,7 @@ export const auditActions = [
   'notice.resume',
   'notice.cancel',
   'notice.return',
+  'notice.resend-uncertain',
   'subscriber.create',
   'subscriber.update',
   'subscriber.remove',

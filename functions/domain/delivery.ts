@@ -8,11 +8,24 @@ import { z } from 'zod';
 import { deferOutOfQuietHours, localToUtc, utcToLocal, type QuietHours } from './schedule.js';
 import type { AirWindow } from './broadcast.js';
 
-export const deliveryStates = ['pending', 'sending', 'sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled'] as const;
+/**
+ * `uncertain`: an SMS whose send had started when its run stopped (a crash, a timeout) and whose
+ * outcome nobody recorded. SNS takes no idempotency key for SMS, so it is not sent again by
+ * itself: it waits for staff to resend it deliberately (back to pending) or leave it.
+ */
+export const deliveryStates = ['pending', 'sending', 'sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled', 'uncertain'] as const;
 export type DeliveryState = (typeof deliveryStates)[number];
 
 /** States a delivery never leaves (aired is reached from sent, for stations). */
 export const finalStates: readonly DeliveryState[] = ['sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled'];
+
+/**
+ * The send fence. The dispatcher reads a notice's state (strongly consistent) before each second's
+ * sends and starts no Publish more than this long after that read began; a pause or cancel answers
+ * no sooner than this long after its write. So once a pause or cancel has answered, no Publish for
+ * that notice can start: any send still allowed began from a read that preceded the write.
+ */
+export const SEND_FENCE_MS = 800;
 
 export const smsRecipientSchema = z.object({
   kind: z.literal('sms'),
@@ -42,6 +55,8 @@ export const deliveryRecordSchema = z.object({
   attempts: z.number().int(),
   leaseId: z.string().optional(),
   leaseUntil: z.string().optional(),
+  /** An SMS's send began under the current lease (set just before Publish): after a crash, its outcome is unknown. */
+  inFlight: z.string().optional(),
   /** Paused notices park their deliveries out of the due index until resumed. */
   parked: z.boolean().optional(),
   messageId: z.string().optional(),
@@ -124,11 +139,13 @@ export interface DeliveryCounts {
   expired: number;
   aired: number;
   cancelled: number;
+  /** Sends a crash interrupted: SNS may or may not have taken them (see `uncertain`). */
+  uncertain: number;
 }
 
 export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>): DeliveryCounts {
   const value = (name: keyof DeliveryCounts) => stats[name] ?? 0;
-  const finished = value('sent') + value('failed') + value('skipped') + value('expired') + value('cancelled');
+  const finished = value('sent') + value('failed') + value('skipped') + value('expired') + value('cancelled') + value('uncertain');
   return {
     total: value('total'),
     pending: Math.max(0, value('total') - finished),
@@ -138,6 +155,7 @@ export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>)
     expired: value('expired'),
     aired: value('aired'),
     cancelled: value('cancelled'),
+    uncertain: value('uncertain'),
   };
 }
 

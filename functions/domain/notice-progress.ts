@@ -42,6 +42,8 @@ export function noticeProgress(state: NoticeState, counts: DeliveryCounts | unde
   if (counts.aired > 0) parts.push(`已播 ${counts.aired}`);
   if (counts.pending > 0) parts.push(`待发 ${counts.pending}`);
   if (counts.cancelled > 0) parts.push(`取消 ${counts.cancelled}`);
+  // Sends a crash interrupted: nobody knows whether they arrived, and they are not resent unasked.
+  if (counts.uncertain > 0) parts.push(`结果不明 ${counts.uncertain}`);
   // "Done" means the dispatcher has nothing left: that alone says nothing of what reached anyone.
   const label =
     state === 'done' && counts.sent === 0

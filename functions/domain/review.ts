@@ -12,7 +12,7 @@ import { Conflict, Forbidden, OwnContent, Invalid } from './errors.js';
 import type { Actor, NoticeState } from './planning.js';
 import { normaliseName, visibleText } from './text.js';
 
-export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'complete';
+export type ReviewAction = 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel' | 'complete' | 'resend-uncertain';
 
 interface Rule {
   from: readonly NoticeState[];
@@ -30,6 +30,8 @@ const rules: Record<ReviewAction, Rule> = {
   cancel: { from: ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused'], to: 'cancelled', roles: ['staff'] },
   // The dispatcher finishes a notice once every delivery has ended (issue 4).
   complete: { from: ['scheduled'], to: 'done', roles: [] },
+  // Staff send again the SMS a crash left uncertain: a finished notice is sending once more.
+  'resend-uncertain': { from: ['scheduled', 'done'], to: 'scheduled', roles: ['staff'] },
 };
 
 /** Content may be edited in these states; editing returns it to draft. */

@@ -25,6 +25,7 @@ export const counterLabels: Record<(typeof counters)[number], string> = {
   smsSent: '短信发送（条）',
   smsSkipped: '短信未发（退订等）',
   smsFailed: '短信失败',
+  smsUncertain: '短信结果不明（发送中断）',
   airings: '广播播出（次）',
 };
 

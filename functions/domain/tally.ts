@@ -8,7 +8,7 @@
  */
 import { materialsTotal, type ActivityRecord } from './activity.js';
 
-export const counters = ['activities', 'participants', 'materials', 'smsSent', 'smsSkipped', 'smsFailed', 'airings'] as const;
+export const counters = ['activities', 'participants', 'materials', 'smsSent', 'smsSkipped', 'smsFailed', 'smsUncertain', 'airings'] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
 
@@ -26,7 +26,7 @@ export interface TallyCell {
 export const cellKey = (cell: TallyCell) => `${cell.year}|${cell.dimension}|${cell.value}|${cell.month}`;
 
 export function zeroCounts(): Counts {
-  return { activities: 0, participants: 0, materials: 0, smsSent: 0, smsSkipped: 0, smsFailed: 0, airings: 0 };
+  return { activities: 0, participants: 0, materials: 0, smsSent: 0, smsSkipped: 0, smsFailed: 0, smsUncertain: 0, airings: 0 };
 }
 
 /** Changes to apply: cell -> counter -> amount (negative to take back). */
@@ -67,13 +67,13 @@ export function activityDelta(before: ActivityRecord | undefined, after: Activit
   return delta;
 }
 
-export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'airings';
+export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'smsUncertain' | 'airings';
 
-/** A delivery outcome counts for the month and township it was meant for. */
-export function deliveryDelta(outcome: DeliveryTally, at: { year: number; month: number; township: string }): TallyDelta {
+/** A delivery outcome counts for the month and township it was meant for (-1 takes it back: an uncertain SMS resent). */
+export function deliveryDelta(outcome: DeliveryTally, at: { year: number; month: number; township: string }, sign: 1 | -1 = 1): TallyDelta {
   const delta: TallyDelta = new Map();
-  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, { [outcome]: 1 }, 1);
-  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, { [outcome]: 1 }, 1);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, { [outcome]: 1 }, sign);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, { [outcome]: 1 }, sign);
   return delta;
 }
 

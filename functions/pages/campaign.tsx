@@ -12,7 +12,7 @@ import { statesWithDeliveries } from '../domain/notice-progress.js';
 import { noticeInputSchema } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
-import { actOnNotice, createNotice, evaluate } from '../workflows/notices.js';
+import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
 import { Layout } from './layout.js';
 import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
@@ -89,6 +89,14 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                       </button>
                     </form>
                   )}
+                  {(counts.get(notice.id)?.uncertain ?? 0) > 0 && (notice.state === 'scheduled' || notice.state === 'done') && (
+                    <form method="post" action={`${base}/notices/${notice.id}/resend-uncertain`}>
+                      <p class="muted" style="font-size:.85rem;margin:0 0 .25rem">
+                        发送中断：{counts.get(notice.id)?.uncertain} 条短信不知是否已送达。重发后，其中已收到的人会再收到一次。
+                      </p>
+                      <button type="submit">重发结果不明的短信</button>
+                    </form>
+                  )}
                 </td>
               </tr>
             ))}
@@ -107,7 +115,7 @@ export function campaignPages() {
 
   pages.get('/campaigns/:id', (c) => {
     const done = c.req.query('done');
-    const texts: Record<string, string> = { saved: '已保存为草稿。', submitted: '已提交审核。', scheduled: '已排期，到点后自动发送。' };
+    const texts: Record<string, string> = { saved: '已保存为草稿。', submitted: '已提交审核。', scheduled: '已排期，到点后自动发送。', resent: '结果不明的短信已重新排入发送。' };
     return page(c, {}, done ? { kind: 'ok', text: texts[done] ?? '已完成。' } : undefined);
   });
 
@@ -141,6 +149,21 @@ export function campaignPages() {
       throw error;
     }
     return c.redirect(`/app/campaigns/${c.req.param('id')}?done=saved`, 303);
+  });
+
+  pages.post('/campaigns/:id/notices/:noticeId/resend-uncertain', async (c) => {
+    const noticeId = idSchema.safeParse(c.req.param('noticeId'));
+    if (!idSchema.safeParse(c.req.param('id')).success) return page(c);
+    if (!noticeId.success) return page(c, {}, { kind: 'err', text: explainRefusal(new NotFound('No such notice.')).text }, [], 404);
+    const { store, config, clock } = c.var.deps;
+    try {
+      await resendUncertain({ store, config, now: clock() }, c.var.caller, c.req.param('id'), noticeId.data);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      const refusal = explainRefusal(error);
+      return page(c, {}, { kind: 'err', text: refusal.text }, [], refusal.status);
+    }
+    return c.redirect(`/app/campaigns/${c.req.param('id')}?done=resent`, 303);
   });
 
   pages.post('/campaigns/:id/notices/:noticeId/:action{submit|schedule}', async (c) => {

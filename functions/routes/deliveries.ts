@@ -5,6 +5,7 @@
  * Phone numbers are always masked: admins see `+86 138****5678`, everyone else `+86 *******5678`
  * (full numbers are read only through the audited `GET /subscribers?reveal=true`). A staff token
  * limited to a township sees the deliveries of notices addressed within it only.
+ * `POST …/deliveries/resend-uncertain` sends again, on staff's word, the SMS a crash left uncertain.
  */
 import { z } from 'zod';
 import { idSchema, type Caller } from '../domain/access.js';
@@ -14,9 +15,21 @@ import { maskPhone } from '../domain/phone.js';
 import { audienceWithinTownship } from '../domain/registry.js';
 import { jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
+import { noticeRecordSchema } from '../domain/planning.js';
+import { resendUncertain } from '../workflows/notices.js';
 
 const countsSchema = z
-  .object({ total: z.number(), pending: z.number(), sent: z.number(), failed: z.number(), skipped: z.number(), expired: z.number(), aired: z.number(), cancelled: z.number() })
+  .object({
+    total: z.number(),
+    pending: z.number(),
+    sent: z.number(),
+    failed: z.number(),
+    skipped: z.number(),
+    expired: z.number(),
+    aired: z.number(),
+    cancelled: z.number(),
+    uncertain: z.number().meta({ description: 'SMS whose send began when its run stopped: they may or may not have arrived, and are not resent unasked' }),
+  })
   .meta({ id: 'DeliveryCounts' });
 
 const deliveryView = z.looseObject({ id: z.string(), state: z.enum(deliveryStates), scheduledAt: z.string(), attempts: z.number() }).meta({ id: 'Delivery' });
@@ -44,8 +57,27 @@ const statusRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
   },
 });
 
+const resendUncertainRoute = securedRoute(['staff'], {
+  method: 'post',
+  path: '/campaigns/{id}/notices/{noticeId}/deliveries/resend-uncertain',
+  tags: ['delivery'],
+  summary: 'Send again the SMS whose outcome a crash left unknown (some recipients may get it twice)',
+  request: { params: z.object({ id: idSchema, noticeId: idSchema }) },
+  responses: {
+    200: jsonResponse(z.object({ notice: noticeRecordSchema, resent: z.number() }), 'Back to pending, due now'),
+    404: problemResponseSpec('No such notice'),
+    409: problemResponseSpec('Nothing uncertain, or the notice is not scheduled or done'),
+  },
+});
+
 export function deliveryRoutes() {
-  return newRouter().openapi(statusRoute, async (c) => {
+  return newRouter()
+    .openapi(resendUncertainRoute, async (c) => {
+      const { id, noticeId } = c.req.valid('param');
+      const { store, config, clock } = c.var.deps;
+      return c.json(await resendUncertain({ store, config, now: clock() }, c.var.caller, id, noticeId), 200);
+    })
+    .openapi(statusRoute, async (c) => {
     const { id, noticeId } = c.req.valid('param');
     const { state, limit, cursor } = c.req.valid('query');
     const { store } = c.var.deps;

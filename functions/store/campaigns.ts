@@ -103,8 +103,9 @@ export class NoticeStore {
     );
   }
 
-  async get(county: string, campaignId: string, id: string): Promise<NoticeRecord | undefined> {
-    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.notice(county, campaignId, id) }));
+  /** `consistent`: the state as last written (the dispatcher's check before sending), not a replica's. */
+  async get(county: string, campaignId: string, id: string, options: { consistent?: boolean } = {}): Promise<NoticeRecord | undefined> {
+    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.notice(county, campaignId, id), ...(options.consistent ? { ConsistentRead: true } : {}) }));
     return result.Item ? noticeRecordSchema.parse(result.Item) : undefined;
   }
 

@@ -30,7 +30,7 @@ const AIRED_ROUNDS = 3;
 /** TransactWriteItems takes 100 items: 99 deliveries and the counter they move. */
 const CREATE_CHUNK = 99;
 
-export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled';
+export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled' | 'uncertain';
 
 /** The local year and month a delivery was meant for: where its outcome is tallied. */
 export interface TallyPeriod {
@@ -38,13 +38,13 @@ export interface TallyPeriod {
   month: number;
 }
 
-const smsTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed' };
+const smsTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' };
 
-function outcomeTally(tableName: string, record: DeliveryRecord, outcome: Outcome | 'aired', period: TallyPeriod | undefined) {
+function outcomeTally(tableName: string, record: DeliveryRecord, outcome: Outcome | 'aired', period: TallyPeriod | undefined, sign: 1 | -1 = 1) {
   if (!period) return [];
   const counter = outcome === 'aired' ? (record.recipient.kind === 'station' ? 'airings' : undefined) : record.recipient.kind === 'sms' ? smsTally[outcome] : undefined;
   if (!counter) return [];
-  return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: record.recipient.township }));
+  return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: record.recipient.township }, sign));
 }
 
 function shardOf(id: string): number {
@@ -165,7 +165,8 @@ export class DeliveryStore {
 
   /**
    * Claims a delivery for one send attempt: only if it is still pending, or its previous claim's
-   * lease has run out. Returns the claimed record, or undefined when another run has it.
+   * lease has run out before any send began (an SMS whose send began is settled by
+   * `markUncertain` instead). Returns the claimed record, or undefined when another run has it.
    */
   async claim(record: DeliveryRecord, lease: { id: string; until: Date }, now: Date): Promise<DeliveryRecord | undefined> {
     const leaseUntil = lease.until.toISOString();
@@ -176,7 +177,7 @@ export class DeliveryStore {
           Key: deliveryKey(record),
           UpdateExpression: 'SET #state = :sending, leaseId = :lease, leaseUntil = :until, #dueAt = :leaseDue, updatedAt = :now',
           ConditionExpression:
-            '(#state = :pending AND attribute_exists(#dueAt) AND attribute_not_exists(parked)) OR (#state = :sending AND leaseUntil <= :nowIso)',
+            '(#state = :pending AND attribute_exists(#dueAt) AND attribute_not_exists(parked)) OR (#state = :sending AND leaseUntil <= :nowIso AND attribute_not_exists(inFlight))',
           ExpressionAttributeNames: { '#state': 'state', '#dueAt': attr.dueAt },
           ExpressionAttributeValues: {
             ':sending': 'sending',
@@ -244,7 +245,7 @@ export class DeliveryStore {
                   Update: {
                     TableName: this.tableName,
                     Key: deliveryKey(record),
-                    UpdateExpression: `SET ${sets.join(', ')} REMOVE #duePk, #dueAt, leaseId, leaseUntil`,
+                    UpdateExpression: `SET ${sets.join(', ')} REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight`,
                     ConditionExpression: '#state = :sending AND leaseId = :lease',
                     ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
                     ExpressionAttributeValues: values,
@@ -271,7 +272,7 @@ export class DeliveryStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: deliveryKey(record),
-          UpdateExpression: `SET #state = :pending, #dueAt = :due, attempts = :attempts, updatedAt = :now${details.reason ? ', reason = :reason' : ''} REMOVE leaseId, leaseUntil`,
+          UpdateExpression: `SET #state = :pending, #dueAt = :due, attempts = :attempts, updatedAt = :now${details.reason ? ', reason = :reason' : ''} REMOVE leaseId, leaseUntil, inFlight`,
           ConditionExpression: '#state = :sending AND leaseId = :lease',
           ExpressionAttributeNames: { '#state': 'state', '#dueAt': attr.dueAt },
           ExpressionAttributeValues: {
@@ -288,6 +289,122 @@ export class DeliveryStore {
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Records, under the claim's lease, that the SMS's send begins now: from here on, if the run
+   * dies, nobody knows whether SNS took it. False when the lease was lost (do not send).
+   */
+  async markInFlight(record: DeliveryRecord, leaseId: string, now: Date): Promise<boolean> {
+    return this.conditionalUpdate(record, {
+      UpdateExpression: 'SET inFlight = :now',
+      ConditionExpression: '#state = :sending AND leaseId = :lease',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':sending': 'sending', ':lease': leaseId, ':now': now.toISOString() },
+    });
+  }
+
+  /**
+   * Settles an SMS whose run stopped after its send began (its lease ran out with `inFlight` set):
+   * `uncertain`, counted, out of the due index, and not sent again unless staff ask. The lease id
+   * stays, so a run that was only slow can still record what really happened (`finish`).
+   */
+  async markUncertain(record: DeliveryRecord, now: Date, period?: TallyPeriod): Promise<boolean> {
+    if (!record.leaseId || !record.inFlight) return false;
+    return this.transactOne([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: deliveryKey(record),
+          UpdateExpression: 'SET #state = :uncertain, updatedAt = :now, reason = :reason REMOVE #duePk, #dueAt, leaseUntil',
+          ConditionExpression: '#state = :sending AND leaseId = :lease AND leaseUntil <= :now AND attribute_exists(inFlight)',
+          ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+          ExpressionAttributeValues: {
+            ':uncertain': 'uncertain',
+            ':sending': 'sending',
+            ':lease': record.leaseId,
+            ':now': now.toISOString(),
+            ':reason': `the run sending it stopped after its send began (${record.inFlight}); SNS may or may not have taken it`,
+          },
+        },
+      },
+      statsUpdate(this.tableName, record, 'uncertain', 1),
+      ...outcomeTally(this.tableName, record, 'uncertain', period),
+    ]);
+  }
+
+  /**
+   * A slow run's outcome for an SMS another run already marked uncertain (same lease): what really
+   * happened replaces "uncertain", counters moved across in the same transaction.
+   */
+  async settleUncertain(
+    record: DeliveryRecord,
+    leaseId: string,
+    outcome: Exclude<Outcome, 'uncertain'>,
+    details: { messageId?: string; reason?: string; attempts?: number },
+    now: Date,
+    period?: TallyPeriod,
+  ): Promise<boolean> {
+    return this.transactOne([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: deliveryKey(record),
+          UpdateExpression: `SET #state = :outcome, updatedAt = :now, reason = :reason${details.messageId ? ', messageId = :messageId, sentAt = :now' : ''}${details.attempts !== undefined ? ', attempts = :attempts' : ''} REMOVE leaseId, inFlight`,
+          ConditionExpression: '#state = :uncertain AND leaseId = :lease',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':outcome': outcome,
+            ':uncertain': 'uncertain',
+            ':lease': leaseId,
+            ':now': now.toISOString(),
+            ':reason': details.reason ?? `recorded late by the run that sent it (${outcome})`,
+            ...(details.messageId ? { ':messageId': details.messageId } : {}),
+            ...(details.attempts !== undefined ? { ':attempts': details.attempts } : {}),
+          },
+        },
+      },
+      statsUpdates(this.tableName, record, { [outcome]: 1, uncertain: -1 }),
+      ...outcomeTally(this.tableName, record, outcome, period),
+      ...outcomeTally(this.tableName, record, 'uncertain', period, -1),
+    ]);
+  }
+
+  /** Staff chose to send an uncertain SMS again: back to pending, due now, its counters taken back. */
+  async resendUncertain(record: DeliveryRecord, now: Date, period?: TallyPeriod): Promise<boolean> {
+    const at = now.toISOString();
+    return this.transactOne([
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: deliveryKey(record),
+          UpdateExpression: 'SET #state = :pending, #duePk = :shard, #dueAt = :due, updatedAt = :now, reason = :reason REMOVE leaseId, leaseUntil, inFlight',
+          ConditionExpression: '#state = :uncertain',
+          ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':uncertain': 'uncertain',
+            ':shard': keys.dueShard(shardOf(record.id)),
+            ':due': keys.due(0, at, record.id).dueAt,
+            ':now': at,
+            ':reason': 'resent by staff after an uncertain outcome',
+          },
+        },
+      },
+      statsUpdate(this.tableName, record, 'uncertain', -1),
+      ...outcomeTally(this.tableName, record, 'uncertain', period, -1),
+    ]);
+  }
+
+  /** One transaction whose first item is the delivery's conditional write: false if that condition failed. */
+  private async transactOne(items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>): Promise<boolean> {
+    try {
+      await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
       throw error;
     }
   }
@@ -455,14 +572,19 @@ export class DeliveryStore {
 
   /** Every delivery of a notice still pending (for pause, resume and cancel). */
   async pendingOfNotice(county: string, campaignId: string, noticeId: string): Promise<DeliveryRecord[]> {
+    return this.ofNoticeInState(county, campaignId, noticeId, 'pending');
+  }
+
+  /** Every delivery of a notice in one state (pending for pause and cancel, uncertain for a resend). */
+  async ofNoticeInState(county: string, campaignId: string, noticeId: string, state: DeliveryState): Promise<DeliveryRecord[]> {
     const items = await queryAll(
       this.db,
       {
         TableName: this.tableName,
         KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-        FilterExpression: '#state = :pending',
+        FilterExpression: '#state = :state',
         ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk, '#state': 'state' },
-        ExpressionAttributeValues: { ':pk': keys.deliveriesOfNotice(county, campaignId, noticeId), ':prefix': keys.deliveryPrefix, ':pending': 'pending' },
+        ExpressionAttributeValues: { ':pk': keys.deliveriesOfNotice(county, campaignId, noticeId), ':prefix': keys.deliveryPrefix, ':state': state },
       },
       1_000_000,
     );

@@ -6,11 +6,20 @@
  * SMS one Publish each under the shared rate cap, station scripts ten to a PublishBatch.
  * Every delivery ends sent, skipped (opted out), expired (too late), cancelled or failed with
  * its reason — or goes back to pending with a retry time. None is dropped.
+ *
+ * Three promises at the edges:
+ * - A pause or cancel holds from the moment it answers: before each second's sends the notice's
+ *   state is read again (strongly consistent), and no send starts later than SEND_FENCE_MS after
+ *   that read began; the pause waits out the same fence before answering (workflows/notices.ts).
+ * - A run claims no more SMS than it can send at the cap in the time it has left.
+ * - An SMS is marked in flight just before its Publish. If the run dies there, nobody knows
+ *   whether SNS took it, and SNS has no idempotency key for SMS: the next run marks it
+ *   `uncertain` (counted, shown) instead of sending it a second time; staff may resend it.
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
-import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
+import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
@@ -80,6 +89,12 @@ export interface DispatchSummary {
   retried: number;
   deferred: number;
   parked: number;
+  /** SMS a stopped run had begun to send: outcome unknown, not sent again unasked. */
+  uncertain: number;
+  /** Claims handed back unsent when the run's time ran out. */
+  returned: number;
+  /** Claimed sends held back because their notice was paused or cancelled since the claim. */
+  stopped: number;
   /** Outcomes that found their claim taken over after the lease ran out (a possible duplicate). */
   lostLeases: number;
   expanded: number;
@@ -152,6 +167,9 @@ class DispatchRun {
       retried: 0,
       deferred: 0,
       parked: 0,
+      uncertain: 0,
+      returned: 0,
+      stopped: 0,
       lostLeases: 0,
       expanded: 0,
       completedNotices: [],
@@ -178,9 +196,10 @@ class DispatchRun {
   }
 
   /**
-   * Claims the due deliveries of one round. Those that cannot go (paused, cancelled, too late,
-   * not what was approved) are settled here; the rest come back split by channel, with the
-   * scripts still waiting from earlier rounds. Undefined when nothing is due.
+   * Claims the due deliveries of one round: SMS no more than the run can send at the cap before
+   * its deadline. Those that cannot go (paused, cancelled, too late, not what was approved) are
+   * settled here, and so are SMS a stopped run had begun to send (uncertain); the rest come back
+   * split by channel, with the scripts still waiting from earlier rounds. Undefined when nothing is due.
    */
   async claimRound(): Promise<{ sms: Claimed[]; stations: Claimed[]; progress: boolean } | undefined> {
     const { store, clock, settings } = this.deps;
@@ -188,18 +207,32 @@ class DispatchRun {
     const due = await store.deliveries.due(now, settings.batchSize);
     if (due.length === 0) return undefined;
 
-    // Notices are read fresh every round, so a pause takes effect before the next claim.
-    const notices = await this.readNotices([...due, ...this.waitingStations.map((item) => item.delivery)]);
-
+    const notices = await this.readNotices(due);
     let progress = false;
     const sms: Claimed[] = [];
-    const stations: Claimed[] = await this.stillToSend(this.waitingStations.splice(0), notices, now);
+    // Scripts claimed in earlier rounds: their notice is read again just before their batch goes.
+    const stations: Claimed[] = this.waitingStations.splice(0);
+    let smsRoom = this.smsCapacity();
+    const toClaim: DeliveryRecord[] = [];
+    for (const delivery of due) {
+      if (delivery.recipient.kind === 'sms' && delivery.state === 'sending' && delivery.inFlight) {
+        // Its run stopped after the send began: not sent again by itself.
+        this.touch(delivery, notices.get(noticeKey(delivery)));
+        if (await store.deliveries.markUncertain(delivery, now, this.periodOf(delivery))) this.summary.uncertain += 1;
+        progress = true;
+        continue;
+      }
+      if (delivery.recipient.kind === 'sms') {
+        if (smsRoom <= 0) continue; // left due, for a run with time to send it
+        smsRoom -= 1;
+      }
+      toClaim.push(delivery);
+    }
     // Claims are independent conditional writes: made in parallel, so a round's claims take
     // the time of a few writes rather than of a hundred, and sending starts sooner.
-    const claimed = await inParallel(due, settings.concurrency, async (delivery): Promise<Claimed | undefined> => {
+    const claimed = await inParallel(toClaim, settings.concurrency, async (delivery): Promise<Claimed | undefined> => {
       const notice = notices.get(noticeKey(delivery));
-      this.touched.set(noticeKey(delivery), delivery);
-      if (notice?.dispatch) this.timeZones.set(noticeKey(delivery), notice.dispatch.timeZone);
+      this.touch(delivery, notice);
       if (notice?.state === 'paused' && delivery.state === 'pending') {
         if (await store.deliveries.park(delivery, now)) this.summary.parked += 1;
         progress = true;
@@ -216,6 +249,25 @@ class DispatchRun {
     // Kept in due order (oldest first), whatever order the claims finished in.
     for (const item of claimed) if (item) (item.delivery.recipient.kind === 'sms' ? sms : stations).push(item);
     return { sms, stations, progress };
+  }
+
+  /**
+   * SMS this run can still send: the cap times the seconds left, and no more than a lease's worth
+   * (others' runs share the cap, so this is an upper bound; what is left at the end goes back).
+   */
+  private smsCapacity(): number {
+    const { smsPerSecond, leaseMs } = this.deps.settings;
+    const seconds = Math.min(this.deadline - Date.now(), leaseMs / 2) / 1000;
+    return Math.max(0, Math.floor(smsPerSecond * seconds));
+  }
+
+  private touch(delivery: DeliveryRecord, notice: NoticeRecord | undefined): void {
+    this.touched.set(noticeKey(delivery), delivery);
+    if (notice?.dispatch) this.timeZones.set(noticeKey(delivery), notice.dispatch.timeZone);
+  }
+
+  private periodOf(delivery: DeliveryRecord) {
+    return tallyPeriod(delivery.scheduledAt, this.timeZones.get(noticeKey(delivery)) ?? this.deps.settings.timeZone);
   }
 
   /** The notice a claimed delivery goes out under; undefined, with the outcome recorded, when it must not go out. */
@@ -247,7 +299,7 @@ class DispatchRun {
       if (Date.now() > this.deadline) {
         // Out of time: hand the rest back now rather than waiting for their leases to run out.
         for (const { delivery, leaseId } of queue.splice(0)) {
-          await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock());
+          if (await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock())) this.summary.returned += 1;
         }
         return;
       }
@@ -301,25 +353,40 @@ class DispatchRun {
     return queue;
   }
 
-  /** Sends a slice on the slots of `second`; returns what could not start within it. */
+  /**
+   * Sends a slice on the slots of `second`; returns what could not start within it. The notices
+   * are read first (the fence: a pause or cancel written since holds these sends back), each SMS
+   * is marked in flight, and its Publish starts only within the second and within the fence.
+   */
   private async sendSmsInSecond(slice: Claimed[], second: number): Promise<Claimed[]> {
-    const { clock, notifier, settings } = this.deps;
+    const { clock, notifier, settings, store } = this.deps;
+    const fence = await this.fence(slice);
     const unsent: Claimed[] = [];
-    await inParallel(slice, settings.concurrency, async (item) => {
-      // Slots are good only within their second, and a send must also reach SNS within it:
-      // keeps each second under the cap as SNS counts (by arrival), not only as we do (by start).
-      const startedAt = clock().getTime();
-      if (Math.floor(startedAt / 1000) !== second || this.tooLateInSecond(startedAt)) {
+    // Slots are good only within their second, and a send must also reach SNS within it:
+    // keeps each second under the cap as SNS counts (by arrival), not only as we do (by start).
+    const mayStart = (atMs: number) => Math.floor(atMs / 1000) === second && !this.tooLateInSecond(atMs) && fence.holds();
+    await inParallel(fence.go, settings.concurrency, async (item) => {
+      const { delivery, leaseId, notice } = item;
+      if (delivery.recipient.kind !== 'sms') return;
+      if (!mayStart(clock().getTime())) {
         unsent.push(item);
         return;
       }
-      const { delivery, leaseId, notice } = item;
-      if (delivery.recipient.kind !== 'sms') return;
+      if (!(await store.deliveries.markInFlight(delivery, leaseId, clock()))) {
+        this.summary.lostLeases += 1; // another run has it now: it is theirs to send
+        return;
+      }
+      // Checked again after the write, right before the call: nothing async in between.
+      const startedAt = clock().getTime();
+      if (!mayStart(startedAt)) {
+        unsent.push(item);
+        return;
+      }
       let outcome: { messageId: string } | NotifyError;
       try {
         outcome = await notifier.sendSms({ deliveryId: delivery.id, phoneNumber: delivery.recipient.phone, text: notice.smsText ?? '' });
       } catch (error) {
-        if (!(error instanceof NotifyError)) throw error; // a crash: the lease brings it back
+        if (!(error instanceof NotifyError)) throw error; // a crash: the next run marks it uncertain
         outcome = error;
       }
       this.transit.add(clock().getTime() - startedAt);
@@ -327,6 +394,33 @@ class DispatchRun {
       else await this.record(delivery, leaseId, 'sent', { messageId: outcome.messageId, attempts: delivery.attempts + 1 });
     });
     return unsent;
+  }
+
+  /**
+   * Reads the notices of claimed sends again, strongly consistent, and settles those whose notice
+   * was paused (back to pending, to be parked) or cancelled since. The rest may start until the
+   * fence closes: SEND_FENCE_MS after the read began, the time a pause waits before it answers.
+   */
+  private async fence(items: Claimed[]): Promise<{ go: Claimed[]; holds: () => boolean }> {
+    const readFrom = performance.now();
+    const holds = () => performance.now() - readFrom < SEND_FENCE_MS;
+    const notices = await this.readNotices(
+      items.map((item) => item.delivery),
+      { consistent: true },
+    );
+    const go: Claimed[] = [];
+    const { store, clock } = this.deps;
+    for (const item of items) {
+      const notice = notices.get(noticeKey(item.delivery));
+      if (notice?.state === 'scheduled') {
+        go.push({ ...item, notice });
+        continue;
+      }
+      this.summary.stopped += 1;
+      if (notice?.state === 'paused') await store.deliveries.release(item.delivery, item.leaseId, clock().toISOString(), { attempts: item.delivery.attempts }, clock());
+      else await this.record(item.delivery, item.leaseId, 'cancelled', { reason: 'the notice was cancelled' });
+    }
+    return { go, holds };
   }
 
   /**
@@ -340,16 +434,27 @@ class DispatchRun {
     this.waitingStations.push(...stations);
   }
 
-  /** The last partial batches, with their notices read again: a pause since their claim holds them. */
+  /** The last partial batches (each fenced like any other: a pause since their claim holds them). */
   async sendLastStationBatches(): Promise<void> {
-    const lastNotices = await this.readNotices(this.waitingStations.map((item) => item.delivery));
-    const last = await this.stillToSend(this.waitingStations.splice(0), lastNotices, this.deps.clock());
+    const last = this.waitingStations.splice(0);
     while (last.length > 0) await this.publishStationBatch(last.splice(0, STATION_BATCH_SIZE));
   }
 
-  /** One PublishBatch of station scripts, each outcome recorded. */
-  private async publishStationBatch(batch: Claimed[]): Promise<void> {
+  /**
+   * One PublishBatch of station scripts, each outcome recorded; behind the same fence as SMS. A
+   * script is not marked in flight: after a crash it is pushed again, and a station that gets it
+   * twice has the same id twice (its airing is confirmed, and counted, once).
+   */
+  private async publishStationBatch(claimedBatch: Claimed[]): Promise<void> {
+    if (claimedBatch.length === 0) return;
+    const fence = await this.fence(claimedBatch);
+    const batch = fence.go;
     if (batch.length === 0) return;
+    if (!fence.holds()) {
+      // The read is too old to trust: back to pending, for a fresh round.
+      for (const item of batch) await this.deps.store.deliveries.release(item.delivery, item.leaseId, this.deps.clock().toISOString(), { attempts: item.delivery.attempts }, this.deps.clock());
+      return;
+    }
     const messages = batch.flatMap(({ delivery }) =>
       delivery.recipient.kind === 'station'
         ? [
@@ -376,10 +481,16 @@ class DispatchRun {
   }
 
   /** Records an outcome under the run's lease, counted in the tally month of the notice's time zone. */
-  private async record(delivery: DeliveryRecord, leaseId: string, outcome: Outcome, details: Details): Promise<void> {
-    const { store, clock, logger, settings } = this.deps;
-    const period = tallyPeriod(delivery.scheduledAt, this.timeZones.get(noticeKey(delivery)) ?? settings.timeZone);
+  private async record(delivery: DeliveryRecord, leaseId: string, outcome: Exclude<Outcome, 'uncertain'>, details: Details): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const period = this.periodOf(delivery);
     const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock(), period);
+    // Too slow: another run found the lease run out and marked the SMS uncertain. This run knows
+    // what happened, so that replaces "uncertain".
+    if (!held && delivery.recipient.kind === 'sms' && (await store.deliveries.settleUncertain(delivery, leaseId, outcome, details, clock(), period))) {
+      this.summary[outcome] += 1;
+      return;
+    }
     if (!held) {
       this.summary.lostLeases += 1;
       logger.warn('delivery outcome after its lease ran out', { deliveryId: delivery.id, outcome });
@@ -404,25 +515,12 @@ class DispatchRun {
     else this.summary.lostLeases += 1;
   }
 
-  /** Scripts whose notice was paused or cancelled while they waited go back to pending. */
-  private async stillToSend(items: Claimed[], notices: Map<NoticeKey, NoticeRecord | undefined>, now: Date): Promise<Claimed[]> {
-    const kept: Claimed[] = [];
-    for (const item of items) {
-      const notice = notices.get(noticeKey(item.delivery));
-      if (notice && !['paused', 'cancelled', 'done'].includes(notice.state)) kept.push({ ...item, notice });
-      // Back to pending, for the next round's rules (park, cancel) to settle.
-      else await this.deps.store.deliveries.release(item.delivery, item.leaseId, now.toISOString(), { attempts: item.delivery.attempts }, now);
-    }
-    return kept;
-  }
-
-  private async readNotices(deliveries: DeliveryRecord[]): Promise<Map<NoticeKey, NoticeRecord | undefined>> {
-    const notices = new Map<NoticeKey, NoticeRecord | undefined>();
-    for (const delivery of deliveries) {
-      const key = noticeKey(delivery);
-      if (!notices.has(key)) notices.set(key, await this.deps.store.notices.get(delivery.county, delivery.campaignId, delivery.noticeId));
-    }
-    return notices;
+  private async readNotices(deliveries: DeliveryRecord[], options: { consistent?: boolean } = {}): Promise<Map<NoticeKey, NoticeRecord | undefined>> {
+    const refs = new Map(deliveries.map((delivery) => [noticeKey(delivery), delivery]));
+    const read = await Promise.all(
+      [...refs].map(async ([key, ref]) => [key, await this.deps.store.notices.get(ref.county, ref.campaignId, ref.noticeId, options)] as const),
+    );
+    return new Map(read);
   }
 
   /** Marks the notices that are done, logs the run and returns its summary. */
@@ -431,7 +529,7 @@ class DispatchRun {
     const summary = this.summary;
     summary.completedNotices = await completeFinishedNotices(store, [...this.touched.values()], clock());
     // An idle run (every minute, all year) is debug; a run that did something is info.
-    const busy = summary.claimed + summary.parked + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
+    const busy = summary.claimed + summary.parked + summary.uncertain + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
     (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
     return summary;
   }

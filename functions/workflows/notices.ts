@@ -19,9 +19,11 @@ import {
 import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
 import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
 import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
+import { SEND_FENCE_MS, tallyPeriod } from '../domain/delivery.js';
 import type { Store } from '../store/index.js';
 import { auditFor, noticeContext } from './context.js';
 import { advanceExpansion, startExpansion } from './expand.js';
+import { inParallel } from './parallel.js';
 
 export interface WorkflowDeps {
   store: Store;
@@ -91,12 +93,16 @@ export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: str
   if (caller.role !== 'staff') throw new Forbidden('Only staff may cancel a campaign.');
   await checkCampaignScope(deps, caller, campaign);
   const cancelledNotices: string[] = [];
+  const fence = sendFence();
   for (const notice of await deps.store.notices.listByCampaign(caller.county, id)) {
     if (notice.state === 'done' || notice.state === 'cancelled') continue;
     const move = decide('cancel', notice, caller);
     await deps.store.notices.transition(notice, move, {}, deps.now, (after) => auditFor(deps, caller)('notice.cancel', noticeSubject(notice), notice, after));
+    fence.written();
+    await cancelPendingDeliveries(deps, notice);
     cancelledNotices.push(notice.id);
   }
+  await fence.passed();
   if (campaign.state === 'cancelled') return { campaign, cancelledNotices };
   const record: CampaignRecord = { ...campaign, state: 'cancelled', version: campaign.version + 1, updatedAt: deps.now.toISOString() };
   await deps.store.campaigns.replace(record, campaign.version, auditFor(deps, caller)('campaign.cancel', { kind: 'campaign', id: record.id }, campaign, record));
@@ -248,7 +254,7 @@ export async function actOnNotice(
   caller: Caller,
   campaignId: string,
   noticeId: string,
-  action: Exclude<ReviewAction, 'complete'>,
+  action: Exclude<ReviewAction, 'complete' | 'resend-uncertain'>,
   options: { reason?: string | undefined } = {},
 ): Promise<NoticeView> {
   const campaign = await deps.store.campaigns.require(caller.county, campaignId);
@@ -300,22 +306,76 @@ export async function actOnNotice(
       dispatch: { timeZone: context.timeZone, quietHours: context.settings.quietHours },
     };
   }
+  const fence = sendFence();
   const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after));
+  fence.written();
   if (action === 'schedule') {
     await startExpansion(deps.store, updated, context.registry ?? emptyRegistry, context.timeZone, deps.now);
     // A first slice now, so small audiences are ready at once; the dispatcher does the rest.
     await advanceExpansion(deps.store, { county: updated.county, campaignId: updated.campaignId, noticeId: updated.id }, { now: () => deps.now, deadline: Date.now() + EXPANSION_SLICE_MS, timeZone: context.timeZone });
   } else if (action === 'pause') {
-    for (const delivery of await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId)) {
-      if (!delivery.parked) await deps.store.deliveries.park(delivery, deps.now);
-    }
-  } else if (action === 'resume' || (action === 'cancel' && notice.state === 'paused')) {
-    // Resume sends only what was never sent; after a cancel the dispatcher marks these cancelled.
-    for (const delivery of await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId)) {
-      if (delivery.parked) await deps.store.deliveries.unpark(delivery, deps.now);
-    }
+    const pending = await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId);
+    await inParallel(pending, STOP_CONCURRENCY, async (delivery) => (delivery.parked ? false : deps.store.deliveries.park(delivery, deps.now)));
+    // No send may start once the pause has answered: wait out the dispatcher's fence.
+    await fence.passed();
+  } else if (action === 'cancel') {
+    await cancelPendingDeliveries(deps, notice);
+    await fence.passed();
+  } else if (action === 'resume') {
+    // Resume sends only what was never sent.
+    const pending = await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId);
+    await inParallel(pending, STOP_CONCURRENCY, async (delivery) => (delivery.parked ? deps.store.deliveries.unpark(delivery, deps.now) : false));
   }
   return { notice: updated, evaluation };
+}
+
+/**
+ * Staff choose to send again the SMS whose outcome a crash left unknown (some may arrive twice:
+ * the page says so before asking). They go back to pending, due now — still within the notice's
+ * late window, or they expire — and a finished notice is scheduled again.
+ */
+export async function resendUncertain(deps: WorkflowDeps, caller: Caller, campaignId: string, noticeId: string): Promise<{ notice: NoticeRecord; resent: number }> {
+  const campaign = await activeCampaign(deps, caller.county, campaignId);
+  const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
+  const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
+  checkTownshipScope(caller, notice.audience, context.registry);
+  const move = decide('resend-uncertain', notice, caller);
+  const uncertain = await deps.store.deliveries.ofNoticeInState(caller.county, campaignId, noticeId, 'uncertain');
+  if (uncertain.length === 0) throw new Conflict('This notice has no SMS whose outcome is uncertain.', { state: notice.state });
+  const updated = await deps.store.notices.transition(notice, move, {}, deps.now, (after) =>
+    auditFor(deps, caller)('notice.resend-uncertain', noticeSubject(notice), { state: notice.state, uncertain: uncertain.length }, { state: after.state, resent: uncertain.map((delivery) => delivery.id) }),
+  );
+  const timeZone = notice.dispatch?.timeZone ?? context.timeZone;
+  const resent = await inParallel(uncertain, STOP_CONCURRENCY, (delivery) => deps.store.deliveries.resendUncertain(delivery, deps.now, tallyPeriod(delivery.scheduledAt, timeZone)));
+  return { notice: updated, resent: resent.filter(Boolean).length };
+}
+
+/** Deliveries written at once when a notice stops: enough in flight for thousands in seconds. */
+const STOP_CONCURRENCY = 16;
+
+/** A cancelled notice's unsent deliveries read as cancelled at once, not when their time comes. */
+async function cancelPendingDeliveries(deps: WorkflowDeps, notice: Pick<NoticeRecord, 'county' | 'campaignId' | 'id'>): Promise<void> {
+  const pending = await deps.store.deliveries.pendingOfNotice(notice.county, notice.campaignId, notice.id);
+  await inParallel(pending, STOP_CONCURRENCY, (delivery) => deps.store.deliveries.cancelPending(delivery, deps.now));
+}
+
+/**
+ * The other half of the dispatcher's send fence (workflows/dispatch.ts): a pause or cancel
+ * answers no sooner than SEND_FENCE_MS after its write, so every send still allowed to start
+ * began from a read made before the write, and has started by the time the caller hears back.
+ */
+function sendFence(): { written(): void; passed(): Promise<void> } {
+  let writtenAt: number | undefined;
+  return {
+    written: () => {
+      writtenAt = performance.now();
+    },
+    passed: async () => {
+      if (writtenAt === undefined) return;
+      const left = SEND_FENCE_MS - (performance.now() - writtenAt);
+      if (left > 0) await new Promise<void>((wake) => setTimeout(wake, left));
+    },
+  };
 }
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */

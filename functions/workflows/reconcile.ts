@@ -19,7 +19,7 @@ export interface ReconcileReport {
 
 const talliedOutcome = (state: string, kind: 'sms' | 'station'): DeliveryTally | undefined => {
   if (kind === 'station') return state === 'aired' ? 'airings' : undefined;
-  return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed' } as const)[state as 'sent' | 'skipped' | 'failed'];
+  return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' } as const)[state as 'sent' | 'skipped' | 'failed' | 'uncertain'];
 };
 
 export async function reconcileYear(

@@ -71,8 +71,10 @@ describe('delivery ids', () => {
 describe('counts', () => {
   it('derive pending from the total and the finished states', () => {
     expect(countsFrom({ total: 10, sent: 4, failed: 1, skipped: 1, expired: 1, cancelled: 1, aired: 2 })).toEqual({
-      total: 10, pending: 2, sent: 4, failed: 1, skipped: 1, expired: 1, aired: 2, cancelled: 1,
+      total: 10, pending: 2, sent: 4, failed: 1, skipped: 1, expired: 1, aired: 2, cancelled: 1, uncertain: 0,
     });
+    // An uncertain send has ended as far as the dispatcher goes: it is not pending.
+    expect(countsFrom({ total: 10, sent: 4, uncertain: 3 })).toMatchObject({ pending: 3, uncertain: 3 });
   });
 });
 

@@ -19,6 +19,7 @@ describe('the review state machine', () => {
     resume: [['paused'], 'scheduled', staff],
     cancel: [['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused'], 'cancelled', staff],
     complete: [[], 'done', staff],
+    'resend-uncertain': [['scheduled', 'done'], 'scheduled', staff],
   };
 
   for (const [action, [from, to, caller]] of Object.entries(expected) as [ReviewAction, [NoticeState[], NoticeState, Caller]][]) {
