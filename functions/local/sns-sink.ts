@@ -25,6 +25,8 @@ export interface SinkFaults {
   failEntry?: (message: string) => { code: string; senderFault: boolean } | undefined;
   /** Refuse a Publish with a transient internal error. */
   failPublish?: (call: number) => boolean;
+  /** Record the message, then hold the answer back this long: the sender cannot know yet that it arrived. */
+  answerDelayMs?: number;
 }
 
 export interface SnsSinkOptions {
@@ -83,6 +85,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
         message: form.get('Message') ?? '',
         attributes: attributesOf(form, ''),
       });
+      if (faults.answerDelayMs) await new Promise((wake) => setTimeout(wake, faults.answerDelayMs));
       return xml(
         `<PublishResponse xmlns="${NS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
       );

@@ -59,6 +59,7 @@ const pages: PageRule[] = [
   { method: 'POST', route: '/app/campaigns/{id}/notices', path: '/app/campaigns/nothing-here/notices', access: ['staff'] },
   { method: 'POST', route: '/app/campaigns/{id}/preview', path: '/app/campaigns/nothing-here/preview', access: ['staff'] },
   { method: 'POST', route: '/app/campaigns/{id}/notices/{noticeId}/{action}', path: '/app/campaigns/nothing-here/notices/n/submit', access: ['staff'] },
+  { method: 'POST', route: '/app/campaigns/{id}/notices/{noticeId}/resend-uncertain', path: '/app/campaigns/nothing-here/notices/n/resend-uncertain', access: ['staff'] },
   { method: 'GET', route: '/app/review', path: '/app/review', access: ['reviewer'] },
   { method: 'POST', route: '/app/review/{campaignId}/{noticeId}/{action}', path: '/app/review/nothing-here/n/approve', access: ['reviewer'] },
   { method: 'GET', route: '/app/station', path: '/app/station', access: ['station'] },
@@ -187,6 +188,11 @@ const townshipScope: Record<string, ScopeRule> = {
   'POST /campaigns/{id}/notices/{noticeId}/pause': scopedBy(noticeAction('pause', 'scheduled')),
   'POST /campaigns/{id}/notices/{noticeId}/resume': scopedBy(noticeAction('resume', 'paused')),
   'POST /campaigns/{id}/notices/{noticeId}/cancel': scopedBy(noticeAction('cancel')),
+  // Scope is checked before anything else: the own township's notice (nothing uncertain) gets 409, not 403.
+  'POST /campaigns/{id}/notices/{noticeId}/deliveries/resend-uncertain': scopedBy((scope) => async () => {
+    const { id, noticeId } = await aCampaignFor(scope, 'scheduled');
+    return json('POST', `/campaigns/${id}/notices/${noticeId}/deliveries/resend-uncertain`);
+  }),
   'GET /campaigns/{id}/notices/{noticeId}/deliveries': scopedBy((scope) => async () => {
     const { id, noticeId } = await aCampaignFor(scope);
     return json('GET', `/campaigns/${id}/notices/${noticeId}/deliveries`);
