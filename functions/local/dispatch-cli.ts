@@ -1,9 +1,9 @@
 /**
  * @module local/dispatch-cli
  * `npm run dispatch`: one dispatcher run by hand. Against the running `npm start` it sends through
- * that server's SNS sink (so its outbox shows the messages) and on its clock (its `--clock`); with the server stopped it opens the
- * data folder and a sink of its own that prints each message; `--aws` uses the deployed table and
- * Amazon SNS with your credentials.
+ * that server's SNS sink (so its outbox shows the messages) and on that server's clock (its
+ * `--clock`); with the server stopped it opens the data folder and a sink of its own that prints
+ * each message; `--aws` uses the deployed table and Amazon SNS with your credentials.
  */
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
