@@ -1,9 +1,9 @@
 /**
  * @module local/dispatch-cli
  * `npm run dispatch`: one dispatcher run by hand. Against the running `npm start` it sends through
- * that server's SNS sink (so its outbox shows the messages); with the server stopped it opens the
- * data folder and a sink of its own that prints each message; `--aws` uses the deployed table and
- * Amazon SNS with your credentials.
+ * that server's SNS sink (so its outbox shows the messages) and on that server's clock (its
+ * `--clock`); with the server stopped it opens the data folder and a sink of its own that prints
+ * each message; `--aws` uses the deployed table and Amazon SNS with your credentials.
  */
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { notifierFromConfig } from '../notify/from-config.js';
 import { version } from '../version.js';
 import { dispatchSettingsFromConfig, runDispatch } from '../workflows/dispatch.js';
 import { runCli, UsageError } from './cli.js';
-import { DEFAULT_DATA_DIR, findRunningServer, LOCAL_STATION_TOPIC } from './runtime.js';
+import { DEFAULT_DATA_DIR, LOCAL_STATION_TOPIC } from './runtime.js';
 import { Outbox, startSnsSink } from './sns-sink.js';
 import { openTarget } from './target.js';
 import { printOutboxEntry } from './ticker.js';
@@ -37,12 +37,11 @@ async function main(argv: string[]): Promise<number> {
   if (!budget.success) throw new UsageError('--budget: seconds, 1 to 900');
   const dataDir = values['data-dir'] ?? DEFAULT_DATA_DIR;
   const target = await openTarget({ aws: values.aws ?? false, dataDir, county: undefined });
-  const running = values.aws ? undefined : await findRunningServer(dataDir);
-  const sink = values.aws || running?.snsEndpoint ? undefined : await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry) });
+  const sink = values.aws || target.snsEndpoint ? undefined : await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry), clock: target.clock });
   try {
     const notifier = values.aws
       ? notifierFromConfig(target.config)
-      : createSnsNotifier(createSnsClient({ region: target.config.region, endpoint: running?.snsEndpoint ?? sink?.endpoint }), {
+      : createSnsNotifier(createSnsClient({ region: target.config.region, endpoint: target.snsEndpoint ?? sink?.endpoint }), {
           stationTopicArn: LOCAL_STATION_TOPIC,
           smsType: target.config.sms.type,
         });
@@ -50,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       {
         store: target.store,
         notifier,
-        clock: () => new Date(),
+        clock: target.clock,
         logger: createLogger({ level: 'warn' }),
         phoneKeys: await target.phoneKeys(),
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),

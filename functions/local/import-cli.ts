@@ -70,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
       kind: kind.data,
       file,
       dryRun: values['dry-run'] ?? false,
-      now: new Date(),
+      now: target.clock(),
       phoneKeys: await target.phoneKeys(),
       onProgress: progressBar(),
       audit: { actor: commandLineActor('npm run import'), timeZone: target.config.timeZone },

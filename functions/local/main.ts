@@ -4,7 +4,7 @@
  * memory with --in-memory) plus the same Hono app the Lambda runs, on http://localhost:8787.
  */
 import './quiet-sdk-warning.js';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -74,12 +74,6 @@ function readOptions() {
   return parsed.data;
 }
 
-/** A clock that reads `start` now and moves on in real time. */
-function clockFrom(start: number): () => Date {
-  const offset = start - Date.now();
-  return () => new Date(Date.now() + offset);
-}
-
 /** Seconds since this process started (node, tsx, then our steps). */
 const elapsed = () => process.uptime().toFixed(1).padStart(5);
 /** One line a step, as it happens: `  [  2.1 s] 数据库就绪 (database ready) …`. */
@@ -115,14 +109,28 @@ async function main(): Promise<void> {
     throw error;
   });
 
+  // The system's clock: --clock's moment now, moving on in real time. The sink, the app, the
+  // ticker and (through the running file) the CLIs all read it.
+  const clockOffsetMs = options.clock ? Date.parse(options.clock) - Date.now() : 0;
+  const clock = m.offsetClock(clockOffsetMs);
+
   let stopping = false;
+  // An in-memory server makes its data folder only to hold the running file, and removes it again.
+  const madeDataDir = options.inMemory && !existsSync(dataDir);
   const stopDatabase = async () => {
-    if (!options.inMemory) m.clearRunning(dataDir);
+    m.clearRunning(dataDir);
+    if (madeDataDir) {
+      try {
+        rmdirSync(dataDir);
+      } catch {
+        // something else was put there meanwhile: leave it
+      }
+    }
     await database.stop();
   };
 
   // Every SMS and station push goes through the real SNS client to this local sink.
-  const sink = await m.startSnsSink({ outbox: new m.Outbox(10_000, m.printOutboxEntry) });
+  const sink = await m.startSnsSink({ outbox: new m.Outbox(10_000, m.printOutboxEntry), clock });
   try {
     phase = performance.now();
     const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : m.ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
@@ -134,8 +142,10 @@ async function main(): Promise<void> {
     });
     const { config, store } = local;
     step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);
-    const clock = options.clock ? clockFrom(Date.parse(options.clock)) : local.deps.clock;
     const deps = { ...local.deps, clock };
+    // Another server already registered in this folder (both started on it) keeps the CLIs.
+    const registered = await m.probeRunningServer(dataDir);
+    const other = registered.state !== 'none' && registered.server.pid !== process.pid ? registered.server : undefined;
     phase = performance.now();
     const admin = await m.ensureLocalAdminToken(store, {
       county: config.county,
@@ -158,7 +168,26 @@ async function main(): Promise<void> {
     const server = m.serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
       const url = `http://${shownHost}:${info.port}`;
-      if (!options.inMemory) m.writeRunning(dataDir, { dynamoDbEndpoint: database.endpoint, snsEndpoint: sink.endpoint, pid: process.pid, url });
+      let clis = `npm run token, dispatch, import, plan, reconcile${options.dataDir === DEFAULT_DATA_DIR ? '' : ` (with --data-dir ${options.dataDir})`} use this server: its database and clock`;
+      if (other) {
+        clis = `they use the server already registered in ${dataDir} (pid ${other.pid}, ${other.url}); give this one a --data-dir of its own`;
+      } else {
+        try {
+          if (madeDataDir) mkdirSync(dataDir, { recursive: true });
+          m.writeRunning(dataDir, {
+            dynamoDbEndpoint: database.endpoint,
+            snsEndpoint: sink.endpoint,
+            pid: process.pid,
+            url,
+            clockOffsetMs,
+            inMemory: options.inMemory,
+            // The throw-away secret, for CLIs that key numbers (import): the file is 0600 and goes on stop.
+            ...(options.inMemory && phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
+          });
+        } catch (error) {
+          clis = `they cannot reach this server: ${error instanceof Error ? error.message : String(error)}`;
+        }
+      }
       process.stdout.write(
         [
           '',
@@ -175,6 +204,7 @@ async function main(): Promise<void> {
             : []),
           `  Admin token${admin.created ? ' (new)' : ''}: ${admin.secret}`,
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
+          `  CLIs:       ${clis}`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
           '  Stop with Ctrl-C.',
           '',

@@ -30,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
     const report = await rekeyPhones(target.store, await target.phoneKeys(), {
-      now: () => new Date(),
+      now: target.clock,
       restart: values.restart ?? false,
       audit: { actor: commandLineActor('npm run migrate-phone-keys'), county: target.county, timeZone: target.config.timeZone },
     });

@@ -29,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
   if (!year.success) throw new UsageError('--year: a year such as 2021');
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
-    const report = await reconcileYear(target.store, { county: target.county, year: year.data, repair: values.repair ?? false, timeZone: target.config.timeZone, actor: commandLineActor('npm run reconcile') });
+    const report = await reconcileYear(target.store, { county: target.county, year: year.data, repair: values.repair ?? false, now: target.clock(), timeZone: target.config.timeZone, actor: commandLineActor('npm run reconcile') });
     console.log(`Recounted ${report.year} from ${report.activities} activities and ${report.deliveries} deliveries: ${report.differences.length} difference(s).`);
     for (const difference of report.differences) {
       const { cell } = difference;

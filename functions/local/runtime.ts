@@ -1,9 +1,9 @@
 /**
  * @module local/runtime
- * The pieces `npm start`, `npm run token` and the tests share: where local data lives, how to
- * reach a running local server's database, and how to build the app's dependencies on it.
+ * The pieces `npm start`, the CLIs and the tests share: where local data lives, how to reach a
+ * running local server (its database, sink and clock), and how to build the app's dependencies on it.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -19,37 +19,104 @@ import { phoneKeysFromConfig } from '../phone-keys.js';
 export { DEFAULT_DATA_DIR, dynamoDbDir } from './paths.js';
 export const LOCAL_TABLE_NAME = 'pufa-local';
 
-/** Written by a running `npm start` so the CLI can use its database instead of opening the files twice. */
+/**
+ * Written by a running `npm start` (on disk or `--in-memory`) into its data folder, so the CLIs
+ * reach that server — its database, its SNS sink and its clock — instead of opening the files
+ * twice. An in-memory server also writes its throw-away phone-key secret here, so a CLI keys
+ * numbers as the server does: the file is 0600 and removed when the server stops.
+ */
 const RUNNING_FILE = 'running.json';
-const runningSchema = z.object({ dynamoDbEndpoint: z.url(), snsEndpoint: z.url().optional(), pid: z.number().int(), url: z.url() });
+const runningSchema = z.object({
+  dynamoDbEndpoint: z.url(),
+  snsEndpoint: z.url().optional(),
+  pid: z.number().int(),
+  url: z.url(),
+  /** The server's clock minus the real one (its `--clock`), in ms: the CLIs run on the server's time. */
+  clockOffsetMs: z.number().int().default(0),
+  inMemory: z.boolean().default(false),
+  /** An in-memory server's throw-away phone-key secret (absent when PUFA_PHONE_KEY_SECRET set it). */
+  phoneKeySecret: z.string().min(1).optional(),
+});
 
 /** Locally the station topic is a name the sink records; it has no subscribers to route to. */
 export const LOCAL_STATION_TOPIC = 'arn:aws:sns:local:000000000000:pufa-stations';
 export type RunningServer = z.infer<typeof runningSchema>;
 
-export function writeRunning(dataDir: string, running: RunningServer): void {
-  writeFileSync(join(dataDir, RUNNING_FILE), JSON.stringify(running, null, 2));
+export function runningFile(dataDir: string): string {
+  return join(resolve(dataDir), RUNNING_FILE);
 }
 
-export function clearRunning(dataDir: string): void {
-  rmSync(join(dataDir, RUNNING_FILE), { force: true });
+export function writeRunning(dataDir: string, running: z.input<typeof runningSchema>): void {
+  const file = runningFile(dataDir);
+  const next = `${file}.${process.pid}.tmp`;
+  // Written whole, then renamed over: a CLI never reads half a file. 0600: it may hold a secret.
+  writeFileSync(next, JSON.stringify(running, null, 2), { mode: 0o600 });
+  renameSync(next, file);
 }
 
-/** The running local server's database endpoint, if one is up and answering. */
-export async function findRunningServer(dataDir: string): Promise<RunningServer | undefined> {
-  const file = join(dataDir, RUNNING_FILE);
+/** Removes the running file if it is this process's (`pid`): another server's entry stays. */
+export function clearRunning(dataDir: string, pid: number = process.pid): void {
+  const file = runningFile(dataDir);
+  if (readRunning(file)?.pid === pid) rmSync(file, { force: true });
+}
+
+function readRunning(file: string): RunningServer | undefined {
   if (!existsSync(file)) return undefined;
-  const parsed = runningSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) return undefined;
-  const client = createDynamoDbClient({ region: 'local', endpoint: parsed.data.dynamoDbEndpoint });
   try {
-    await client.send(new ListTablesCommand({ Limit: 1 }));
-    return parsed.data;
+    const parsed = runningSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
   } catch {
-    return undefined; // a stale file from a server that was killed: treat as not running
+    return undefined; // unreadable or not JSON: not a server anyone can reach
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'; // alive, someone else's
+  }
+}
+
+async function answers(check: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await check();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the data folder's running file says, checked: `up` (its process lives and its database
+ * answers), `unanswered` (its process lives and its web server answers, but its database does
+ * not: neither using it nor opening the folder behind its back is right), or `none` (no file, or
+ * a stale one from a server that was killed: not trusted).
+ */
+export async function probeRunningServer(dataDir: string): Promise<{ state: 'none' } | { state: 'up' | 'unanswered'; server: RunningServer; file: string }> {
+  const file = runningFile(dataDir);
+  const server = readRunning(file);
+  if (!server || !processAlive(server.pid)) return { state: 'none' };
+  const client = createDynamoDbClient({ region: 'local', endpoint: server.dynamoDbEndpoint });
+  try {
+    if (await answers(() => client.send(new ListTablesCommand({ Limit: 1 })))) return { state: 'up', server, file };
   } finally {
     client.destroy();
   }
+  const webUp = await answers(() => fetch(new URL('/health', server.url), { signal: AbortSignal.timeout(3_000) }).then((response) => response.body?.cancel()));
+  return webUp ? { state: 'unanswered', server, file } : { state: 'none' };
+}
+
+/** The running local server, if one is up and its database answering. */
+export async function findRunningServer(dataDir: string): Promise<RunningServer | undefined> {
+  const probe = await probeRunningServer(dataDir);
+  return probe.state === 'up' ? probe.server : undefined;
+}
+
+/** A clock `offsetMs` ahead of the real one (behind if negative), moving on in real time. */
+export function offsetClock(offsetMs: number): () => Date {
+  return offsetMs === 0 ? () => new Date() : () => new Date(Date.now() + offsetMs);
 }
 
 export interface LocalDeps {

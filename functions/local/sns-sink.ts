@@ -33,6 +33,8 @@ export interface SnsSinkOptions {
   outbox?: Outbox;
   faults?: SinkFaults;
   optedOut?: Iterable<string>;
+  /** The system's clock, for `receivedAt` (a server's `--clock`); the real one by default. */
+  clock?: () => Date;
 }
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -56,6 +58,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
   const outbox = options.outbox ?? new Outbox();
   const optedOut = new Set(options.optedOut ?? []);
   const faults = options.faults ?? {};
+  const clock = options.clock ?? (() => new Date());
   let calls = 0;
   const app = new Hono();
 
@@ -64,7 +67,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
     const action = form.get('Action');
     const xml = (body: string, status: 400 | 429 | 500 | 200 = 200) => c.body(body, status, { 'Content-Type': 'text/xml' });
     if (faults.latencyMs) await new Promise((wake) => setTimeout(wake, faults.latencyMs));
-    const now = new Date().toISOString();
+    const now = clock().toISOString();
 
     if (action === 'Publish' || action === 'PublishBatch') {
       calls += 1;

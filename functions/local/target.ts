@@ -1,8 +1,9 @@
 /**
  * @module local/target
- * Which database a command-line tool talks to: the running `npm start`'s DynamoDB Local if one
- * is up, otherwise the local data folder opened for the command's duration, or with `--aws` the
- * deployed table named by PUFA_TABLE_NAME (using the usual AWS credentials).
+ * Which system a command-line tool talks to: the running `npm start` (on disk or in memory) if
+ * one is up — its DynamoDB Local, its SNS sink and its clock —, otherwise the local data folder
+ * opened for the command's duration, or with `--aws` the deployed table named by PUFA_TABLE_NAME
+ * (using the usual AWS credentials). Every "now" a CLI uses is the target's clock.
  */
 import { loadConfig, type Config } from '../config.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
@@ -10,15 +11,20 @@ import { createStore, type Store } from '../store/index.js';
 import type { PhoneKeys } from '../domain/phone.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
 import { version } from '../version.js';
+import { CliFailure } from './cli.js';
 import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { dynamoDbDir, findRunningServer, localDeps } from './runtime.js';
+import { dynamoDbDir, localDeps, offsetClock, probeRunningServer } from './runtime.js';
 
 export interface Target {
   store: Store;
   county: string;
   config: Config;
-  /** Keys numbers: the data folder's secret locally; with --aws the deployment's (PUFA_PHONE_KEY_SECRET_ARN), read when first asked. */
+  /** The system's clock: the running server's (its `--clock`), else the machine's. */
+  clock: () => Date;
+  /** The running local server's SNS sink, when the target is a running server that has one. */
+  snsEndpoint?: string;
+  /** Keys numbers as the system does: the data folder's secret locally (an in-memory server's own); with --aws the deployment's (PUFA_PHONE_KEY_SECRET_ARN), read when first asked. */
   phoneKeys(): Promise<PhoneKeys>;
   close(): Promise<void>;
 }
@@ -32,18 +38,34 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       store: createStore(createDocumentClient(client), config.tableName),
       county: config.county,
       config,
+      clock: () => new Date(),
       phoneKeys: () => phoneKeysFromConfig(config),
       close: async () => client.destroy(),
     };
   }
-  const running = await findRunningServer(options.dataDir);
+  const probe = await probeRunningServer(options.dataDir);
+  if (probe.state === 'unanswered') {
+    const { server, file } = probe;
+    throw new CliFailure(
+      `the server in ${file} (pid ${server.pid}, ${server.url}) is running but its database at ${server.dynamoDbEndpoint} does not answer: wait for it or restart it (if no pufa server is running there, delete ${file})`,
+    );
+  }
+  const running = probe.state === 'up' ? probe.server : undefined;
   let database: DynamoDbLocal | undefined;
   const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', phoneKeySecret: ensureLocalPhoneKeySecret(options.dataDir).secret });
+  // An in-memory server keys with its own throw-away secret (or PUFA_PHONE_KEY_SECRET, then read
+  // from the environment here too); anything else with the data folder's.
+  const phoneKeySecret = running?.inMemory ? running.phoneKeySecret : ensureLocalPhoneKeySecret(options.dataDir).secret;
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}) }).catch(async (error: unknown) => {
+    await database?.stop();
+    throw error;
+  });
   return {
     store: local.store,
     county: local.config.county,
     config: local.config,
+    clock: offsetClock(running?.clockOffsetMs ?? 0),
+    ...(running?.snsEndpoint ? { snsEndpoint: running.snsEndpoint } : {}),
     phoneKeys: async () => local.deps.phoneKeys,
     close: async () => {
       local.client.destroy();

@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<void> {
 
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
-    const now = new Date();
+    const now = target.clock();
     if (command.data === 'create' && grant?.success) {
       const { secret, record } = await issueToken(
         { store: target.store, timeZone: target.config.timeZone, now },
