@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { isKnownTimeZone } from './domain/time-zone.js';
+import { REGION_NAME, smsRegionProblem } from './notify/sms-regions.js';
 
 const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
 
@@ -40,6 +41,8 @@ export const configSchema = z.object({
   /** Set only locally and in tests: where the local SNS sink listens. */
   PUFA_SNS_ENDPOINT: optionalUrl,
   AWS_REGION: z.string().min(1).default('cn-north-1'),
+  /** Where SMS is published (SNS SMS is not offered in AWS China); the station topic stays in AWS_REGION. */
+  PUFA_SMS_REGION: z.string().regex(REGION_NAME, 'an AWS region such as ap-southeast-1').optional(),
   PUFA_SMS_TYPE: z.enum(['Transactional', 'Promotional']).default('Transactional'),
   PUFA_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, '1-11 letters or digits').optional(),
   PUFA_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number').optional(),
@@ -66,7 +69,14 @@ export interface Config {
   region: string;
   dynamoDbEndpoint: string | undefined;
   snsEndpoint: string | undefined;
-  sms: { type: 'Transactional' | 'Promotional'; senderId: string | undefined; originationNumber: string | undefined; perSecond: number };
+  sms: {
+    /** The region SMS is published in: PUFA_SMS_REGION, else AWS_REGION. */
+    region: string;
+    type: 'Transactional' | 'Promotional';
+    senderId: string | undefined;
+    originationNumber: string | undefined;
+    perSecond: number;
+  };
   lateWindowMinutes: number;
   activityLimits: { futureDays: number; maxCount: number };
   /** Browser origins allowed to call the API cross-site; none by default. */
@@ -101,6 +111,13 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     );
   }
   const values = parsed.data;
+  const smsRegion = values.PUFA_SMS_REGION ?? values.AWS_REGION;
+  // A local or test process (DynamoDB Local, the SNS sink) never publishes to Amazon SNS, so
+  // where SMS would go there does not matter; anywhere else a region without SNS SMS (or out of
+  // reach of the process's credentials) would leave every SMS failed, so it stops the start.
+  const local = values.PUFA_DYNAMODB_ENDPOINT !== undefined || values.PUFA_SNS_ENDPOINT !== undefined;
+  const smsProblem = local ? undefined : smsRegionProblem(smsRegion, values.AWS_REGION, 'Set PUFA_SMS_REGION (CDK context smsRegion)');
+  if (smsProblem) throw new ConfigError([{ variable: 'PUFA_SMS_REGION', message: smsProblem }]);
   return {
     tableName: values.PUFA_TABLE_NAME,
     county: values.PUFA_COUNTY,
@@ -112,6 +129,7 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     dynamoDbEndpoint: values.PUFA_DYNAMODB_ENDPOINT,
     snsEndpoint: values.PUFA_SNS_ENDPOINT,
     sms: {
+      region: smsRegion,
       type: values.PUFA_SMS_TYPE,
       senderId: values.PUFA_SMS_SENDER_ID,
       originationNumber: values.PUFA_SMS_ORIGINATION_NUMBER,

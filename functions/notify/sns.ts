@@ -59,6 +59,12 @@ export interface Notifier {
 
 export interface SnsNotifierOptions {
   stationTopicArn: string | undefined;
+  /**
+   * The client SMS and the opt-out list go through, when SMS is published in another region than
+   * the station topic lives in (PUFA_SMS_REGION: SNS sends no SMS from AWS China); else the first.
+   * The opt-out list is per region, like the rest of the account's SMS settings.
+   */
+  smsClient?: SNSClient | undefined;
   smsType: 'Transactional' | 'Promotional';
   senderId?: string | undefined;
   originationNumber?: string | undefined;
@@ -109,6 +115,7 @@ function toNotifyError(error: unknown): NotifyError {
 const text = (value: string): MessageAttributeValue => ({ DataType: 'String', StringValue: value });
 
 export function createSnsNotifier(client: SNSClient, options: SnsNotifierOptions): Notifier {
+  const smsClient = options.smsClient ?? client;
   const smsAttributes: Record<string, MessageAttributeValue> = {
     'AWS.SNS.SMS.SMSType': text(options.smsType),
     ...(options.senderId ? { 'AWS.SNS.SMS.SenderID': text(options.senderId) } : {}),
@@ -118,7 +125,7 @@ export function createSnsNotifier(client: SNSClient, options: SnsNotifierOptions
   return {
     async sendSms(message) {
       try {
-        const result = await client.send(
+        const result = await smsClient.send(
           new PublishCommand({ PhoneNumber: message.phoneNumber, Message: message.text, MessageAttributes: smsAttributes }),
         );
         return { messageId: result.MessageId ?? '' };
@@ -180,7 +187,7 @@ export function createSnsNotifier(client: SNSClient, options: SnsNotifierOptions
     async *optedOutNumbers() {
       let nextToken: string | undefined;
       do {
-        const page = await client.send(new ListPhoneNumbersOptedOutCommand({ nextToken }));
+        const page = await smsClient.send(new ListPhoneNumbersOptedOutCommand({ nextToken }));
         yield* page.phoneNumbers ?? [];
         nextToken = page.nextToken;
       } while (nextToken);

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../functions/config.js';
 
-const minimal = { PUFA_TABLE_NAME: 'pufa-test' };
+/** A deployment in a region that sends SMS: the least a process on AWS is started with. */
+const minimal = { PUFA_TABLE_NAME: 'pufa-test', AWS_REGION: 'ap-southeast-1' };
 
 describe('loadConfig', () => {
-  it('fills defaults for everything but the table name', () => {
+  it('fills defaults for everything but the table name (and, on AWS, the region)', () => {
     const config = loadConfig(minimal, '1.2.3');
     expect(config).toMatchObject({
       tableName: 'pufa-test',
@@ -64,5 +65,46 @@ describe('loadConfig', () => {
   it('refuses an origin with a path or a wildcard, naming the variable', () => {
     expect(() => loadConfig({ ...minimal, PUFA_CORS_ORIGINS: 'https://pufa.example.gov.cn/app' })).toThrowError(/PUFA_CORS_ORIGINS/);
     expect(() => loadConfig({ ...minimal, PUFA_CORS_ORIGINS: '*' })).toThrowError(/PUFA_CORS_ORIGINS/);
+  });
+});
+
+describe('the SMS region', () => {
+  it('is the stack region when PUFA_SMS_REGION is unset, and PUFA_SMS_REGION when set', () => {
+    expect(loadConfig(minimal).sms.region).toBe('ap-southeast-1');
+    const config = loadConfig({ ...minimal, AWS_REGION: 'ap-east-1', PUFA_SMS_REGION: 'ap-northeast-1' });
+    expect(config.sms.region).toBe('ap-northeast-1');
+    // The station topic, the table and the secret stay in the stack's region.
+    expect(config.region).toBe('ap-east-1');
+  });
+
+  it('refuses an AWS China region for SMS, saying what to set', () => {
+    expect(() => loadConfig({ ...minimal, AWS_REGION: 'us-east-1', PUFA_SMS_REGION: 'cn-north-1' })).toThrowError(
+      /PUFA_SMS_REGION: SNS does not send SMS from cn-north-1 \(AWS China\)\. Set PUFA_SMS_REGION .*to a region that does, e\.g\. ap-southeast-1/,
+    );
+  });
+
+  it('refuses a stack in AWS China with no SMS region: the old default would have sent nothing', () => {
+    for (const env of [{ PUFA_TABLE_NAME: 'pufa-test' }, { PUFA_TABLE_NAME: 'pufa-test', AWS_REGION: 'cn-northwest-1' }]) {
+      expect(() => loadConfig(env)).toThrowError(ConfigError);
+      expect(() => loadConfig(env)).toThrowError(/SNS does not send SMS from cn-(north|northwest)-1 \(AWS China\)/);
+    }
+  });
+
+  it('refuses an SMS region that credentials from AWS China cannot reach', () => {
+    expect(() => loadConfig({ ...minimal, AWS_REGION: 'cn-north-1', PUFA_SMS_REGION: 'ap-southeast-1' })).toThrowError(
+      /cn-north-1 cannot publish SMS in ap-southeast-1: AWS China is a separate partition/,
+    );
+  });
+
+  it('refuses a region where SNS sends no SMS, and a value that is not a region', () => {
+    expect(() => loadConfig({ ...minimal, PUFA_SMS_REGION: 'ap-east-1' })).toThrowError(/PUFA_SMS_REGION: SNS does not send SMS from ap-east-1/);
+    expect(() => loadConfig({ ...minimal, PUFA_SMS_REGION: 'Singapore' })).toThrowError(/PUFA_SMS_REGION: an AWS region/);
+  });
+
+  it('does not matter locally, where SMS goes to the sink and never to Amazon SNS', () => {
+    const local = loadConfig({ PUFA_TABLE_NAME: 'pufa-test', PUFA_SNS_ENDPOINT: 'http://127.0.0.1:4100', PUFA_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+    expect(local.region).toBe('cn-north-1');
+    expect(local.sms.region).toBe('cn-north-1');
+    expect(loadConfig({ PUFA_TABLE_NAME: 'pufa-test', PUFA_DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }).sms.region).toBe('cn-north-1');
   });
 });

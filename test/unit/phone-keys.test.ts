@@ -10,25 +10,27 @@ import { hmacPhoneKeys } from '../../functions/domain/phone.js';
 import { phoneKeysFromConfig } from '../../functions/phone-keys.js';
 
 const SECRET = 'a-deployment-secret-0123456789-abcdefghijklmnopq';
-const ARN = 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:PhoneKeySecret-AbCdEf';
+const ARN = 'arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:PhoneKeySecret-AbCdEf';
+/** A deployment's environment: on AWS the region is always set (and must be one that sends SMS). */
+const onAws = { PUFA_TABLE_NAME: 'pufa', AWS_REGION: 'ap-southeast-1' };
 const secrets = mockClient(SecretsManagerClient);
 afterEach(() => secrets.reset());
 
 describe('the phone-key secret', () => {
   it('is read from Secrets Manager when an ARN is configured', async () => {
     secrets.on(GetSecretValueCommand, { SecretId: ARN }).resolves({ SecretString: SECRET });
-    const keys = await phoneKeysFromConfig(loadConfig({ PUFA_TABLE_NAME: 'pufa', PUFA_PHONE_KEY_SECRET_ARN: ARN }));
+    const keys = await phoneKeysFromConfig(loadConfig({ ...onAws, PUFA_PHONE_KEY_SECRET_ARN: ARN }));
     expect(keys.keyOf('+8619900001234')).toBe(hmacPhoneKeys(SECRET).keyOf('+8619900001234'));
     expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
   });
 
   it('is refused when Secrets Manager holds something too short to be one', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'short' });
-    await expect(phoneKeysFromConfig(loadConfig({ PUFA_TABLE_NAME: 'pufa', PUFA_PHONE_KEY_SECRET_ARN: ARN }))).rejects.toThrow(ConfigError);
+    await expect(phoneKeysFromConfig(loadConfig({ ...onAws, PUFA_PHONE_KEY_SECRET_ARN: ARN }))).rejects.toThrow(ConfigError);
   });
 
   it('is required: no secret stops the start naming the variable', async () => {
-    await expect(phoneKeysFromConfig(loadConfig({ PUFA_TABLE_NAME: 'pufa' }))).rejects.toThrow(/PUFA_PHONE_KEY_SECRET_ARN/);
+    await expect(phoneKeysFromConfig(loadConfig(onAws))).rejects.toThrow(/PUFA_PHONE_KEY_SECRET_ARN/);
     expect(() => loadConfig({ PUFA_TABLE_NAME: 'pufa', PUFA_PHONE_KEY_SECRET_ARN: 'not-an-arn' })).toThrow(/PUFA_PHONE_KEY_SECRET_ARN/);
     expect(() => loadConfig({ PUFA_TABLE_NAME: 'pufa', PUFA_PHONE_KEY_SECRET: 'short' })).toThrow(/PUFA_PHONE_KEY_SECRET/);
   });

@@ -1,6 +1,8 @@
 import { ListPhoneNumbersOptedOutCommand, PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../functions/config.js';
+import { notifierFromConfig } from '../../functions/notify/from-config.js';
 import { classify, createSnsNotifier, NotifyError } from '../../functions/notify/sns.js';
 
 const sns = mockClient(SNSClient);
@@ -88,5 +90,40 @@ describe('the SNS adapter', () => {
     for await (const number of notifier().optedOutNumbers()) numbers.push(number);
     expect(numbers).toEqual(['8619900000001', '8619900000002', '8619900000003']);
     expect(sns.commandCalls(ListPhoneNumbersOptedOutCommand)[1]?.args[0].input).toEqual({ nextToken: 'page-2' });
+  });
+});
+
+describe('the notifier built from config', () => {
+  /** The region of the client each command was sent through, by command name. */
+  async function regionsUsed(env: Record<string, string>): Promise<Record<string, string>> {
+    const regions: Record<string, string> = {};
+    const record = (command: string) => async (_input: unknown, getClient: () => SNSClient) => {
+      regions[command] = await getClient().config.region();
+      return command === 'Publish' ? { MessageId: 'm' } : command === 'PublishBatch' ? { Successful: [{ Id: 'm0', MessageId: 'm' }] } : { phoneNumbers: [] };
+    };
+    sns.on(PublishCommand).callsFake(record('Publish'));
+    sns.on(PublishBatchCommand).callsFake(record('PublishBatch'));
+    sns.on(ListPhoneNumbersOptedOutCommand).callsFake(record('ListPhoneNumbersOptedOut'));
+    const notifier = notifierFromConfig(loadConfig({ PUFA_TABLE_NAME: 'pufa', PUFA_STATION_TOPIC_ARN: 'arn:aws:sns:ap-east-1:1:stations', ...env }));
+    await notifier.sendSms({ deliveryId: 'd', phoneNumber: '+8619900000001', text: '【普法】你好' });
+    await notifier.publishToStations([aStation(0)]);
+    for await (const _number of notifier.optedOutNumbers()) break;
+    return regions;
+  }
+
+  it('sends SMS and reads the opt-out list in the SMS region, and station scripts in the stack region', async () => {
+    expect(await regionsUsed({ AWS_REGION: 'ap-east-1', PUFA_SMS_REGION: 'ap-southeast-1' })).toEqual({
+      Publish: 'ap-southeast-1',
+      ListPhoneNumbersOptedOut: 'ap-southeast-1',
+      PublishBatch: 'ap-east-1',
+    });
+  });
+
+  it('uses the stack region for everything when no SMS region is set', async () => {
+    expect(await regionsUsed({ AWS_REGION: 'ap-northeast-1' })).toEqual({
+      Publish: 'ap-northeast-1',
+      ListPhoneNumbersOptedOut: 'ap-northeast-1',
+      PublishBatch: 'ap-northeast-1',
+    });
   });
 });
