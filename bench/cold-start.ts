@@ -22,9 +22,11 @@ const LAMBDA_ENV = {
   PUFA_TABLE_NAME: 'pufa-bench',
   PUFA_COUNTY: 'tianquan',
   PUFA_TIME_ZONE: 'Asia/Shanghai',
-  PUFA_STATION_TOPIC_ARN: 'arn:aws-cn:sns:cn-north-1:000000000000:pufa-stations',
+  PUFA_STATION_TOPIC_ARN: 'arn:aws:sns:ap-east-1:000000000000:pufa-stations',
   PUFA_PHONE_KEY_SECRET: 'bench-phone-key-secret-0123456789-abcdefghijkl',
-  AWS_REGION: 'cn-north-1',
+  // SNS sends no SMS from AWS China: a stack in Hong Kong sending SMS from Singapore.
+  AWS_REGION: 'ap-east-1',
+  PUFA_SMS_REGION: 'ap-southeast-1',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 const node = lambdaNodeBinary() ?? process.execPath;

@@ -1,11 +1,12 @@
 /**
  * @module infra/app
- * The CDK app: reads context (county, time zone, optional alarm e-mail), validates it with zod,
+ * The CDK app: reads context (county, time zone, optional alarm e-mail, SMS settings), validates it with zod,
  * builds the one stack and runs cdk-nag's AwsSolutions checks on it (an unacknowledged finding
  * fails the synth). `npx cdk synth` needs no AWS account.
  */
 import { App } from 'aws-cdk-lib';
 import { z } from 'zod';
+import { REGION_NAME } from '../functions/notify/sms-regions.js';
 import { addAwsSolutionsChecks } from './checks.js';
 import { PufaStack } from './stack.js';
 
@@ -17,6 +18,11 @@ const contextSchema = z.object({
   smsType: z.enum(['Transactional', 'Promotional']).optional(),
   smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
   smsPerSecond: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Region SMS is published in when the stack's cannot send SMS (AWS China): see infra/sms-account.ts. */
+  smsRegion: z.string().regex(REGION_NAME, 'an AWS region such as ap-southeast-1').optional(),
+  /** The account's monthly SMS spend limit in that region, whole USD (SNS SetSMSAttributes MonthlySpendLimit). */
+  smsMonthlySpendLimitUsd: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  smsOriginationNumber: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number such as +12065550100').optional(),
   /** Browser origins allowed to call the API cross-site, comma-separated (see PUFA_CORS_ORIGINS). */
   corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
 });
@@ -32,6 +38,9 @@ const parsed = contextSchema.safeParse({
   smsType: read('smsType'),
   smsSenderId: read('smsSenderId'),
   smsPerSecond: read('smsPerSecond'),
+  smsRegion: read('smsRegion'),
+  smsMonthlySpendLimitUsd: read('smsMonthlySpendLimitUsd'),
+  smsOriginationNumber: read('smsOriginationNumber'),
   corsOrigins: read('corsOrigins'),
 });
 if (!parsed.success) {
@@ -39,10 +48,17 @@ if (!parsed.success) {
   throw new Error(`Invalid CDK context (set it in cdk.json or with -c key=value):\n  ${problems.join('\n  ')}`);
 }
 
-const { stackName, smsType, smsSenderId, smsPerSecond, ...props } = parsed.data;
+const { stackName, smsType, smsSenderId, smsPerSecond, smsRegion, smsMonthlySpendLimitUsd, smsOriginationNumber, ...props } = parsed.data;
 new PufaStack(app, stackName, {
   ...props,
-  sms: { type: smsType, senderId: smsSenderId, perSecond: smsPerSecond },
+  sms: {
+    region: smsRegion,
+    monthlySpendLimitUsd: smsMonthlySpendLimitUsd,
+    type: smsType,
+    senderId: smsSenderId,
+    originationNumber: smsOriginationNumber,
+    perSecond: smsPerSecond,
+  },
   // Account and region come from the deploying credentials; synth works without any.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -25,6 +25,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
+import { SmsAccount, type SmsSettings } from './sms-account.js';
 
 export interface PufaStackProps extends StackProps {
   /** The county (tenant) this deployment serves by default, e.g. "tianquan". */
@@ -33,7 +34,8 @@ export interface PufaStackProps extends StackProps {
   timeZone: string;
   /** Optional address that receives alarm notifications. */
   alarmEmail?: string | undefined;
-  sms?: { type?: 'Transactional' | 'Promotional' | undefined; senderId?: string | undefined; perSecond?: number | undefined } | undefined;
+  /** Where and how SMS is sent (infra/sms-account.ts): region, spend limit, type, sender, rate. */
+  sms?: SmsSettings | undefined;
   /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
   corsOrigins?: string | undefined;
 }
@@ -74,6 +76,7 @@ export class PufaStack extends Stack {
   readonly deadLetterQueue: Queue;
   readonly httpApi: HttpApi;
   readonly alarmTopic: Topic;
+  readonly smsAccount: SmsAccount;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -123,15 +126,17 @@ export class PufaStack extends Stack {
       enforceSSL: true,
     });
 
+    // --- SMS goes out from the SMS region (SNS sends none from AWS China), whose account-level SMS
+    // settings the stack sets; a region that cannot send stops the synth here.
+    this.smsAccount = new SmsAccount(this, 'SmsAccount', props.sms ?? {});
+
     const environment = {
       PUFA_TABLE_NAME: this.table.tableName,
       PUFA_COUNTY: props.county,
       PUFA_TIME_ZONE: props.timeZone,
       PUFA_STATION_TOPIC_ARN: this.stationTopic.topicArn,
       PUFA_PHONE_KEY_SECRET_ARN: this.phoneKeySecret.secretArn,
-      ...(props.sms?.type ? { PUFA_SMS_TYPE: props.sms.type } : {}),
-      ...(props.sms?.senderId ? { PUFA_SMS_SENDER_ID: props.sms.senderId } : {}),
-      ...(props.sms?.perSecond ? { PUFA_SMS_PER_SECOND: String(props.sms.perSecond) } : {}),
+      ...this.smsAccount.environment,
       ...(props.corsOrigins ? { PUFA_CORS_ORIGINS: props.corsOrigins } : {}),
     };
 

@@ -86,9 +86,15 @@ function actionsNeededBy(handler: string): string[] {
 
 describe('the grants', () => {
   it('give each function a role of its own, with no AWS managed policy, writing only to its own log group', () => {
-    const roles = resourcesOf('AWS::IAM::Role');
-    expect(roles).toHaveLength(2);
-    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    // The API and dispatch functions' roles, and the SMS account settings' two (infra/sms-account.ts).
+    const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+    expect(roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+      'ApiFunctionRole',
+      'DispatchFunctionRole',
+      'SmsAccountDeliveryStatusRole',
+      'SmsAccountSettingsFunctionRole',
+    ]);
+    for (const role of resourcesOf('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     for (const id of ['ApiFunction', 'DispatchFunction']) {
       const onLogs = statementsOf(policyOfFunction(id)).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('logs:')));
       expect(onLogs).toEqual([

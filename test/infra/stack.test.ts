@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PufaStack } from '../../infra/stack.js';
+import { PufaStack, type PufaStackProps } from '../../infra/stack.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { tableDefinition } from '../../functions/store/table.js';
 
@@ -24,6 +24,11 @@ beforeAll(() => {
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resourcesOf = (type: string) => Object.values(template.findResources(type)) as Resource[];
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
+/** pufa's two functions (API and dispatch), not the CDK's custom-resource provider beside them. */
+const pufaFunctions = (stack: Template) =>
+  Object.entries(stack.findResources('AWS::Lambda::Function'))
+    .filter(([id]) => /^(Api|Dispatch)Function[0-9A-F]{8}$/.test(id))
+    .map(([, fn]) => fn as Resource);
 
 describe('the table', () => {
   it('has exactly the keys and indexes of the shared definition', () => {
@@ -70,7 +75,7 @@ describe('the table', () => {
 
 describe('the functions', () => {
   it('are arm64 on a current Node runtime, with the table and county in their environment', () => {
-    const functions = resourcesOf('AWS::Lambda::Function').filter((fn) => fn.Properties.Handler === 'index.handler');
+    const functions = pufaFunctions(template);
     expect(functions).toHaveLength(2);
     for (const fn of functions) {
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -83,9 +88,7 @@ describe('the functions', () => {
 
   it('pass the CORS origins from context to the functions, and none when unset', () => {
     const variables = (stack: Template) =>
-      (Object.values(stack.findResources('AWS::Lambda::Function')) as Resource[])
-        .filter((fn) => fn.Properties.Handler === 'index.handler')
-        .map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUFA_CORS_ORIGINS);
+      pufaFunctions(stack).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.PUFA_CORS_ORIGINS);
     expect(variables(template)).toEqual([undefined, undefined]);
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const open = new PufaStack(app, 'PufaCors', { county: 'tianquan', timeZone: 'Asia/Shanghai', corsOrigins: 'https://pufa.example.gov.cn' });
@@ -224,5 +227,111 @@ describe('alarms', () => {
     const dispatcher = readFileSync(resolve(functionsDir, 'workflows', 'dispatch.ts'), 'utf8');
     expect(dispatcher).toMatch(/\('dispatch run', \{ \.\.\.summary\b/);
     expect(dispatcher).toMatch(/\bfailed: number;/);
+  });
+});
+
+describe('SMS from a deployment that can send', () => {
+  const synth = (id: string, props: Partial<PufaStackProps>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    return Template.fromStack(new PufaStack(app, id, { county: 'tianquan', timeZone: 'Asia/Shanghai', ...props }));
+  };
+  const inHongKong = { env: { account: '123456789012', region: 'ap-east-1' } };
+  let sending: Template;
+  beforeAll(() => {
+    sending = synth('PufaSms', {
+      ...inHongKong,
+      sms: { region: 'ap-southeast-1', monthlySpendLimitUsd: 50, senderId: 'PUFA', originationNumber: '+6580000000' },
+    });
+  });
+  const resourceIdOf = (stack: Template, type: string, pattern: RegExp) => {
+    const ids = Object.keys(stack.findResources(type)).filter((id) => pattern.test(id));
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  };
+
+  it('sets the account SMS settings in the SMS region: spend limit, type, sender id, and every delivery logged through its role', () => {
+    const roleId = resourceIdOf(sending, 'AWS::IAM::Role', /^SmsAccountDeliveryStatusRole/);
+    const [settings] = Object.values(sending.findResources('Custom::SmsAccountSettings')) as Resource[];
+    expect(settings).toBeDefined();
+    const call = (json: unknown) => {
+      // The call is a JSON string joined around the role's ARN: put a marker in its place.
+      const parts = (json as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+      const roleArn = JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] });
+      return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : JSON.stringify(part) === roleArn ? '<role ARN>' : '<other>')).join('')) as Record<string, unknown>;
+    };
+    for (const phase of ['Create', 'Update']) {
+      expect(call(settings?.Properties[phase])).toEqual({
+        service: 'SNS',
+        action: 'SetSMSAttributes',
+        region: 'ap-southeast-1',
+        parameters: {
+          attributes: {
+            MonthlySpendLimit: '50',
+            DefaultSMSType: 'Transactional',
+            DeliveryStatusIAMRole: '<role ARN>',
+            DeliveryStatusSuccessSamplingRate: '100',
+            DefaultSenderID: 'PUFA',
+          },
+        },
+        physicalResourceId: { id: 'sms-account-settings-ap-southeast-1' },
+      });
+    }
+  });
+
+  it('lets SNS, and only SNS, assume the delivery-status role, to write its two SMS log groups in the SMS region', () => {
+    const roleId = resourceIdOf(sending, 'AWS::IAM::Role', /^SmsAccountDeliveryStatusRole/);
+    expect(sending.findResources('AWS::IAM::Role')[roleId]?.Properties.AssumeRolePolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' } }],
+    });
+    const policies = (Object.values(sending.findResources('AWS::IAM::Policy')) as Resource[]).filter((policy) =>
+      JSON.stringify(policy.Properties.Roles).includes(roleId),
+    );
+    expect(policies).toHaveLength(1);
+    const resolved = JSON.stringify((policies[0]?.Properties.PolicyDocument as { Statement: unknown[] }).Statement);
+    expect(JSON.parse(resolved)).toEqual([
+      {
+        Sid: 'WriteSmsDeliveryStatus',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:ap-southeast-1:123456789012:log-group:sns/ap-southeast-1/123456789012/DirectPublishToPhoneNumber*']],
+        },
+      },
+    ]);
+  });
+
+  it('lets the settings function set SMS attributes and pass the delivery-status role to SNS, nothing more', () => {
+    const roleId = resourceIdOf(sending, 'AWS::IAM::Role', /^SmsAccountSettingsFunctionRole/);
+    const deliveryRoleId = resourceIdOf(sending, 'AWS::IAM::Role', /^SmsAccountDeliveryStatusRole/);
+    const [policy] = (Object.values(sending.findResources('AWS::IAM::Policy')) as Resource[]).filter((candidate) =>
+      JSON.stringify(candidate.Properties.Roles).includes(roleId),
+    );
+    const statements = (policy?.Properties.PolicyDocument as { Statement: { Sid?: string; Action: unknown; Resource: unknown; Condition?: unknown }[] }).Statement;
+    expect(statements.map((statement) => statement.Action)).toEqual([['logs:CreateLogStream', 'logs:PutLogEvents'], 'sns:SetSMSAttributes', 'iam:PassRole']);
+    expect(statements.find((statement) => statement.Sid === 'PassDeliveryStatusRoleToSns')).toMatchObject({
+      Resource: { 'Fn::GetAtt': [deliveryRoleId, 'Arn'] },
+      Condition: { StringEquals: { 'iam:PassedToService': 'sns.amazonaws.com' } },
+    });
+  });
+
+  it('gives the functions the SMS region, origination number and sender id from context', () => {
+    const variables = pufaFunctions(sending).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables);
+    expect(variables).toHaveLength(2);
+    for (const environment of variables) {
+      expect(environment).toMatchObject({ PUFA_SMS_REGION: 'ap-southeast-1', PUFA_SMS_ORIGINATION_NUMBER: '+6580000000', PUFA_SMS_SENDER_ID: 'PUFA' });
+    }
+  });
+
+  it('refuses to synthesize SMS from AWS China, naming the context value to set', () => {
+    expect(() => synth('PufaChinaSms', { ...inHongKong, sms: { region: 'cn-north-1' } })).toThrowError(
+      /SNS does not send SMS from cn-north-1 \(AWS China\)\. Set the context value smsRegion \(cdk deploy -c smsRegion=ap-southeast-1\) to a region that does/,
+    );
+    // A stack in Beijing with no SMS region would publish SMS in Beijing.
+    expect(() => synth('PufaBeijing', { env: { account: '123456789012', region: 'cn-north-1' } })).toThrowError(/SNS does not send SMS from cn-north-1 \(AWS China\)/);
+    // ...and one in Beijing cannot reach SNS anywhere else: AWS China is a partition of its own.
+    expect(() => synth('PufaBeijingToSingapore', { env: { account: '123456789012', region: 'cn-north-1' }, sms: { region: 'ap-southeast-1' } })).toThrowError(
+      /cn-north-1 cannot publish SMS in ap-southeast-1: AWS China is a separate partition/,
+    );
   });
 });

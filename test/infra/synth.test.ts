@@ -44,8 +44,10 @@ describe('npx cdk synth', () => {
       expect(existsSync(`${bundle}.map`)).toBe(true);
     }
     // No --enable-source-maps: Node would parse the whole map at every cold start.
-    const environments = Object.values(template.Resources)
-      .filter((resource) => resource.Type === 'AWS::Lambda::Function')
+    // pufa's two functions; the CDK's provider for the SMS account settings is the third.
+    const environments = Object.entries(template.Resources)
+      .filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /^(Api|Dispatch)Function[0-9A-F]{8}$/.test(id))
+      .map(([, resource]) => resource)
       .map((resource) => (resource as { Properties?: { Environment?: { Variables?: Record<string, string> } } }).Properties?.Environment?.Variables ?? {});
     expect(environments).toHaveLength(2);
     for (const variables of environments) expect(variables.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
@@ -63,7 +65,7 @@ describe('npx cdk synth', () => {
     ].join('\n');
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', probe], {
       cwd: outDir,
-      env: { PATH: process.env.PATH ?? '', PUFA_TABLE_NAME: 'probe-table', PUFA_LOG_LEVEL: 'silent', PUFA_PHONE_KEY_SECRET: 'synth-probe-phone-key-secret-0123456789-abcdef', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      env: { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-southeast-1', PUFA_TABLE_NAME: 'probe-table', PUFA_LOG_LEVEL: 'silent', PUFA_PHONE_KEY_SECRET: 'synth-probe-phone-key-secret-0123456789-abcdef', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     });
     const answer = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { status: number; paths: number };
     expect(answer.status).toBe(200);
