@@ -9,8 +9,8 @@ import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
+import { mountLazily } from './http/lazy-routes.js';
 import { handleError, problemResponse } from './http/problem.js';
-import { webPages } from './pages/index.js';
 import { mountDocs } from './routes/docs.js';
 import { activityRoutes } from './routes/activities.js';
 import { auditRoutes } from './routes/audit.js';
@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     deps.logger.info('request', {
       requestId: c.var.requestId,
       method: c.req.method,
-      route: c.req.routePath,
+      route: c.var.routePath ?? c.req.routePath,
       status: c.res.status,
       durationMs: Math.round(performance.now() - started),
       role: c.var.caller?.role,
@@ -94,7 +94,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', tallyRoutes());
   app.route('/', auditRoutes());
   mountDocs(app, deps.config.version);
-  app.route('/app', webPages());
+  // The pages are most of the code only people at a browser use: imported on the first /app request.
+  mountLazily(app, '/app', async () => (await import('./pages/index.js')).webPages());
   app.get('/', (c) => c.redirect('/app', 303));
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));

@@ -3,8 +3,9 @@
  * Reading registries from spreadsheets people already keep: CSV with Chinese or English
  * headers, townships and villages by id or by name, phone numbers in any usual format. Each row
  * is accepted (normalised) or rejected with its line number and the reason. Pure: text in.
+ * The CSV parser is imported on the first import, not with this module (the API's cold start
+ * does not compile it), so reading is async.
  */
-import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { idSchema } from './access.js';
 import { normalisePhone } from './phone.js';
@@ -66,7 +67,9 @@ function canonical(kind: ImportKind, header: string): string {
   return `?${header.trim()}`;
 }
 
-function records(kind: ImportKind, text: string): { ok: true; rows: { line: number; values: Record<string, string> }[] } | { ok: false; problem: string } {
+async function records(kind: ImportKind, text: string): Promise<{ ok: true; rows: { line: number; values: Record<string, string> }[] } | { ok: false; problem: string }> {
+  // Outside the try: a parser that fails to load is a server fault, not an unreadable file.
+  const { parse } = await import('csv-parse/sync');
   let parsed: { record: Record<string, string>; info: { lines: number } }[];
   try {
     parsed = parse(text, {
@@ -99,8 +102,8 @@ function resolver<T extends { id: string; name: string }>(items: readonly T[]) {
 const YES = new Set(['是', 'y', 'yes', 'true', '1', '同意']);
 const NO = new Set(['否', 'n', 'no', 'false', '0', '不同意']);
 
-export function parseSubscribers(text: string, registry: Registry): ParsedImport<SubscriberRow> {
-  const read = records('subscribers', text);
+export async function parseSubscribers(text: string, registry: Registry): Promise<ParsedImport<SubscriberRow>> {
+  const read = await records('subscribers', text);
   if (!read.ok) return read;
   const township = resolver(registry.townships);
   const village = resolver(registry.villages);
@@ -157,8 +160,8 @@ export function parseSubscribers(text: string, registry: Registry): ParsedImport
 
 const stationRow = z.object({ id: idSchema, name: z.string().min(1).max(60), pushEndpoint: z.url().max(500).optional() });
 
-export function parseStations(text: string, registry: Registry): ParsedImport<StationRow> {
-  const read = records('stations', text);
+export async function parseStations(text: string, registry: Registry): Promise<ParsedImport<StationRow>> {
+  const read = await records('stations', text);
   if (!read.ok) return read;
   const village = resolver(registry.villages);
   const rows: StationRow[] = [];

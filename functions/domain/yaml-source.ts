@@ -3,8 +3,10 @@
  * Reads YAML written by people (plans, registries) and keeps track of where every value came
  * from, so any problem — a YAML syntax error, a schema failure or a later cross-check — is
  * reported as `file:line:column  path  message`, never as a stack trace. Pure: takes text.
+ * The parser is imported when a file is first read, not with this module: only plan and
+ * registry uploads need it, so the API's cold start does not compile it.
  */
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import type { z } from 'zod';
 
 export interface LocatedProblem {
@@ -27,7 +29,8 @@ const MAX_ALIAS_COUNT = 100;
 
 export type YamlResult<T> = { ok: true; source: YamlSource<T> } | { ok: false; problems: LocatedProblem[] };
 
-export function readYaml<S extends z.ZodType>(schema: S, text: string, file: string): YamlResult<z.infer<S>> {
+export async function readYaml<S extends z.ZodType>(schema: S, text: string, file: string): Promise<YamlResult<z.infer<S>>> {
+  const { LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {

@@ -29,5 +29,10 @@ export interface AppEnv {
     deps: AppDeps;
     /** Set by the `allow(...)` middleware on routes that need a token. */
     caller: Caller;
+    /**
+     * The route pattern that answered, when a lazily mounted sub-app did (http/lazy-routes):
+     * `c.req.routePath` then only knows the mount's wildcard.
+     */
+    routePath?: string;
   };
 }

@@ -27,7 +27,7 @@ export async function loadDemoPlans(
   const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();
   for (const name of files) {
     const started = performance.now();
-    const read = readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
+    const read = await readPlanFile(join(options.campaignsDir, name), { defaultTimeZone: options.timeZone });
     if (!read.ok) {
       lines.push(`    ${name}: not loaded, ${read.problems.length} problem(s): ${read.problems.map(formatProblem)[0] ?? ""}`);
       continue;

@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<number> {
   if (values['dry-run'] && !values.apply) throw new UsageError('--dry-run goes with --apply.');
 
   const defaultTimeZone = configuredTimeZone();
-  const read = readPlanFile(file, { defaultTimeZone });
+  const read = await readPlanFile(file, { defaultTimeZone });
   if (!read.ok) {
     for (const problem of read.problems) console.error(formatProblem(problem));
     console.error(`\n${read.problems.length} problem(s); nothing was loaded.`);

@@ -14,11 +14,11 @@ export type PlanFileResult =
   | { ok: true; plan: PlanFile; registry: Registry | undefined; timeZone: string }
   | { ok: false; problems: LocatedProblem[] };
 
-export function readPlanFile(path: string, options: { defaultTimeZone: string }): PlanFileResult {
+export async function readPlanFile(path: string, options: { defaultTimeZone: string }): Promise<PlanFileResult> {
   const shown = relative(process.cwd(), resolve(path)) || path;
   const text = readText(path, shown);
   if (typeof text !== 'string') return text;
-  const read = readYaml(planFileSchema, text, shown);
+  const read = await readYaml(planFileSchema, text, shown);
   if (!read.ok) return read;
   const plan = read.source.value;
 
@@ -28,7 +28,7 @@ export function readPlanFile(path: string, options: { defaultTimeZone: string })
     const registryShown = relative(process.cwd(), registryPath);
     const registryText = readText(registryPath, registryShown, () => read.source.locate(['registry'], `cannot read ${registryShown}`));
     if (typeof registryText !== 'string') return registryText;
-    const readRegistry = readYaml(registrySchema, registryText, registryShown);
+    const readRegistry = await readYaml(registrySchema, registryText, registryShown);
     if (!readRegistry.ok) return readRegistry;
     const registryProblems = checkRegistry(readRegistry.source.value);
     if (registryProblems.length > 0) {

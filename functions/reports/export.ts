@@ -3,9 +3,8 @@
  * Writing tally tables as files county offices open in Excel: CSV in UTF-8 with a byte-order mark
  * (without it Excel shows Chinese as mojibake), and an .xlsx workbook with one sheet per breakdown.
  * exceljs (about a third of the API bundle with its dependencies) is imported only when a workbook
- * is asked for, so the API's cold start does not load it.
+ * is asked for, and the CSV writer only when a CSV is, so the API's cold start loads neither.
  */
-import { stringify } from 'csv-stringify/sync';
 import type { Table } from '../domain/tally-table.js';
 
 const BOM = '\ufeff';
@@ -21,7 +20,8 @@ export function neutraliseCell(cell: string | number): string | number {
   return typeof cell === 'string' && FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
-export function tableToCsv(table: Table): string {
+export async function tableToCsv(table: Table): Promise<string> {
+  const { stringify } = await import('csv-stringify/sync');
   return BOM + stringify([table.headers, ...table.rows].map((row) => row.map(neutraliseCell)), { record_delimiter: 'windows' });
 }
 

@@ -139,7 +139,7 @@ export function planRoutes() {
       let plan: PlanFile;
       let locate: ((path: (string | number)[], message: string) => { line: number }) | undefined;
       if (YAML_TYPES.test(contentType)) {
-        const read = readYaml(planFileSchema, await c.req.text(), 'body');
+        const read = await readYaml(planFileSchema, await c.req.text(), 'body');
         if (!read.ok) {
           throw new Invalid(
             'The plan file has mistakes.',

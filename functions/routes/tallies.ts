@@ -126,7 +126,7 @@ export function tallyRoutes() {
     .openapi(csvRoute, async (c) => {
       const query = c.req.valid('query');
       const { current, previous, names } = await readTallies(c, query);
-      const csv = tableToCsv(tallyTable(current, previous, query.breakdown, names));
+      const csv = await tableToCsv(tallyTable(current, previous, query.breakdown, names));
       return c.body(csv, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': `attachment; filename="pufa-${query.year}-${query.breakdown}.csv"`,

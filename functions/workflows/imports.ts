@@ -59,7 +59,7 @@ export async function importCsv(
     : undefined;
 
   if (request.kind === 'stations') {
-    const parsed = parseStations(text, registry);
+    const parsed = await parseStations(text, registry);
     if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
@@ -69,7 +69,7 @@ export async function importCsv(
     return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
   }
 
-  const parsed = parseSubscribers(text, registry);
+  const parsed = await parseSubscribers(text, registry);
   if (!parsed.ok) throw new Invalid('The file cannot be imported.', [{ field: 'body', message: parsed.problem }]);
   const report: ImportReport = { ...base, rows: parsed.lines, rejected: parsed.rejected };
   let done = parsed.rejected.length;

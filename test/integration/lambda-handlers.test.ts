@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { APIGatewayProxyResult } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bundleHandler, lambdaNodeBinary } from '../../infra/bundle-handler.js';
+import { bundleHandler, lambdaNodeBinary, startupInputs } from '../../infra/bundle-handler.js';
 import { LAMBDA_NODE_MAJOR } from '../../infra/bundling.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
@@ -153,6 +153,20 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     const answer = result as APIGatewayProxyResult;
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', county, table: { name: db.tableName, reachable: true } });
+  }, 90_000);
+
+  it('the API bundle leaves the pages, YAML, CSV, Excel and Secrets Manager code out of its cold start, and loads the pages when asked', async () => {
+    const dir = join(outDir, 'api-lazy');
+    const metafile = await bundleHandler('functions/handlers/api.ts', dir);
+    const atStartup = startupInputs(metafile, dir);
+    expect(atStartup).toContain('functions/app.ts');
+    const lazy = [/^functions\/pages\//, /node_modules\/yaml\//, /node_modules\/csv-(parse|stringify)\//, /node_modules\/exceljs\//, /node_modules\/@aws-sdk\/client-secrets-manager\//];
+    expect(atStartup.filter((input) => lazy.some((pattern) => pattern.test(input)))).toEqual([]);
+    // The pages' chunk is found and imported beside the bundle on the Lambda's Node.
+    const { result } = await invokeBundle(dir, httpApiEvent('GET', '/app/login'));
+    const answer = result as APIGatewayProxyResult;
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('<form');
   }, 90_000);
 
   it('the dispatch bundle runs against the table and reports an empty run', async () => {

@@ -92,10 +92,11 @@ export function fillPath(template: string, values: Record<string, string>, fallb
 /**
  * Every route the Hono app actually answers, as `METHOD /path/{param}`: what the router holds,
  * not what the document says. Middleware (`ALL`) is left out; a pattern's regex (`{a|b}`) is dropped.
+ * A sub-app the app mounts lazily (the pages) is read on its own, with the path it is mounted at.
  */
-export function servedRoutes(app: Pick<Hono, 'routes'>): string[] {
+export function servedRoutes(app: Pick<Hono, 'routes'>, mountedAt = ''): string[] {
   const served = app.routes
     .filter((route) => route.method !== 'ALL')
-    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}')}`);
+    .map((route) => `${route.method} ${(mountedAt + route.path).replace(/(.)\/$/, '$1').replace(/:([A-Za-z0-9_]+)(\{[^}]*\})?/g, '{$1}')}`);
   return [...new Set(served)];
 }

@@ -13,7 +13,7 @@ const registry: Registry = {
 };
 
 describe('the GBK table the tests encode with', () => {
-  it('decodes back to the same characters with GB18030', () => {
+  it('decodes back to the same characters with GB18030', async () => {
     for (const [character, bytes] of Object.entries(GBK)) expect(new TextDecoder('gb18030').decode(Uint8Array.from(bytes))).toBe(character);
   });
 });
@@ -32,23 +32,23 @@ describe('decodeText', () => {
     expect(decoded.ok && decoded.text.replace(/^\ufeff/, '')).toBe(chinese);
   });
 
-  it('makes Chinese headers and names from a GBK file come out right', () => {
+  it('makes Chinese headers and names from a GBK file come out right', async () => {
     const decoded = decodeText(gbk(chinese));
     if (!decoded.ok) throw new Error(decoded.problem);
-    const parsed = parseSubscribers(decoded.text, registry);
+    const parsed = await parseSubscribers(decoded.text, registry);
     expect(parsed.ok && parsed.rows.map((row) => [row.name, row.consent])).toEqual([['张三', true], ['李四', false]]);
   });
 
-  it('refuses bytes that fit no encoding, naming the encodings', () => {
+  it('refuses bytes that fit no encoding, naming the encodings', async () => {
     const decoded = decodeText(Uint8Array.from([...utf8('phone,name\n1,'), 0xff, 0xff, 0x0a]));
     expect(decoded).toEqual({ ok: false, problem: expect.stringContaining('not text in UTF-8 or GB18030/GBK') });
   });
 
-  it('refuses a file marked UTF-16 whose bytes are not', () => {
+  it('refuses a file marked UTF-16 whose bytes are not', async () => {
     expect(decodeText(Uint8Array.from([0xff, 0xfe, 0x41, 0x00, 0x00, 0xdc]))).toEqual({ ok: false, problem: expect.stringContaining('marked as UTF-16LE') });
   });
 
-  it('refuses text already damaged into replacement characters', () => {
+  it('refuses text already damaged into replacement characters', async () => {
     expect(decodeText(utf8('phone,name\n19900000001,\ufffd\ufffd\n'))).toEqual({ ok: false, problem: expect.stringContaining('replacement characters') });
   });
 });
