@@ -7,17 +7,21 @@
 import { z } from 'zod';
 import { deferOutOfQuietHours, localToUtc, utcToLocal, type QuietHours } from './schedule.js';
 import type { AirWindow } from './broadcast.js';
+import { receiptSchema } from './receipt.js';
 
 /**
  * `uncertain`: an SMS whose send had started when its run stopped (a crash, a timeout) and whose
  * outcome nobody recorded. SNS takes no idempotency key for SMS, so it is not sent again by
  * itself: it waits for staff to resend it deliberately (back to pending) or leave it.
+ *
+ * `delivered` / `undelivered`: a sent SMS whose carrier receipt came back (domain/receipt.ts). Like a
+ * station's `aired`, they come after `sent`: the SMS stays counted as sent as well.
  */
-export const deliveryStates = ['pending', 'sending', 'sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled', 'uncertain'] as const;
+export const deliveryStates = ['pending', 'sending', 'sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled', 'uncertain', 'delivered', 'undelivered'] as const;
 export type DeliveryState = (typeof deliveryStates)[number];
 
-/** States a delivery never leaves (aired is reached from sent, for stations). */
-export const finalStates: readonly DeliveryState[] = ['sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled'];
+/** States a delivery never leaves (aired is reached from sent, for stations; delivered and undelivered, for SMS). */
+export const finalStates: readonly DeliveryState[] = ['sent', 'failed', 'skipped', 'expired', 'aired', 'cancelled', 'delivered', 'undelivered'];
 
 /**
  * The send fence. The dispatcher reads a notice's state (strongly consistent) before each second's
@@ -69,6 +73,8 @@ export const deliveryRecordSchema = z.object({
   availableUntil: z.string().optional(),
   airedAt: z.string().optional(),
   confirmedAt: z.string().optional(),
+  /** The carrier's receipt for a sent SMS (its number masked), once SNS logged it. */
+  receipt: receiptSchema.omit({ messageId: true }).optional(),
   updatedAt: z.string(),
 });
 export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
@@ -141,6 +147,11 @@ export interface DeliveryCounts {
   cancelled: number;
   /** Sends a crash interrupted: SNS may or may not have taken them (see `uncertain`). */
   uncertain: number;
+  /** Sent SMS the carrier reported delivered / not delivered (still counted in `sent`). */
+  delivered: number;
+  undelivered: number;
+  /** What SNS charged for the notice's SMS that have receipts, in micro-USD. */
+  costMicroUsd: number;
 }
 
 export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>): DeliveryCounts {
@@ -156,7 +167,16 @@ export function countsFrom(stats: Partial<Record<keyof DeliveryCounts, number>>)
     aired: value('aired'),
     cancelled: value('cancelled'),
     uncertain: value('uncertain'),
+    delivered: value('delivered'),
+    undelivered: value('undelivered'),
+    costMicroUsd: value('costMicroUsd'),
   };
+}
+
+/** Share of sent SMS the carrier reported delivered, in whole percent; undefined before any receipt. */
+export function deliveryRate(counts: { sent: number; delivered: number; undelivered: number }): number | undefined {
+  if (counts.sent === 0 || counts.delivered + counts.undelivered === 0) return undefined;
+  return Math.round((counts.delivered / counts.sent) * 100);
 }
 
 /** The county-local year and month a delivery was meant for. */

@@ -28,6 +28,10 @@ export const subscriberRecordSchema = z.object({
   optedOut: z.boolean(),
   optedOutAt: z.string().optional(),
   name: z.string().optional(),
+  /** SMS in a row the carrier reported undelivered; a delivered one sets it back to 0. */
+  undeliveredStreak: z.number().int().min(0).optional(),
+  /** Set when the streak reached UNDELIVERED_STREAK_TO_CHECK: staff should check the number (空号, 停机…). */
+  checkNumberSince: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -55,6 +59,9 @@ export function subscriberRecord(
     optedOut: existing?.optedOut ?? false,
     ...(existing?.optedOutAt ? { optedOutAt: existing.optedOutAt } : {}),
     ...(entry.name ? { name: entry.name } : {}),
+    // What receipts said of the number stays with it through edits and re-imports.
+    ...(existing?.undeliveredStreak !== undefined ? { undeliveredStreak: existing.undeliveredStreak } : {}),
+    ...(existing?.checkNumberSince ? { checkNumberSince: existing.checkNumberSince } : {}),
     createdAt: existing?.createdAt ?? at,
     updatedAt: at,
   };
@@ -79,4 +86,22 @@ export function subscriberView(record: SubscriberRecord, phone: MaskLevel | 'ful
 /** May this subscriber receive the notice's SMS right now? */
 export function reachable(record: Pick<SubscriberRecord, 'consent' | 'optedOut'>): boolean {
   return record.consent && !record.optedOut;
+}
+
+/** Undelivered SMS in a row after which a number is flagged for staff to check. */
+export const UNDELIVERED_STREAK_TO_CHECK = 3;
+
+/**
+ * What a receipt does to a number's failure streak: delivered starts it again at 0, undelivered
+ * adds one; the number is to be checked from the streak reaching the threshold until a delivery.
+ */
+export function streakAfter(
+  current: Pick<SubscriberRecord, 'undeliveredStreak' | 'checkNumberSince'>,
+  outcome: 'delivered' | 'undelivered',
+  now: Date,
+): { undeliveredStreak: number; checkNumberSince: string | undefined } {
+  if (outcome === 'delivered') return { undeliveredStreak: 0, checkNumberSince: undefined };
+  const undeliveredStreak = (current.undeliveredStreak ?? 0) + 1;
+  const checkNumberSince = current.checkNumberSince ?? (undeliveredStreak >= UNDELIVERED_STREAK_TO_CHECK ? now.toISOString() : undefined);
+  return { undeliveredStreak, checkNumberSince };
 }

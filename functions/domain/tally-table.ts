@@ -26,8 +26,14 @@ export const counterLabels: Record<(typeof counters)[number], string> = {
   smsSkipped: '短信未发（退订等）',
   smsFailed: '短信失败',
   smsUncertain: '短信结果不明（发送中断）',
+  smsDelivered: '短信送达（条）',
+  smsUndelivered: '短信未送达（条）',
+  smsCostMicroUsd: '短信实际费用（美元）',
   airings: '广播播出（次）',
 };
+
+/** A counter's value in a table: the SMS cost is kept in micro-USD and shown in dollars. */
+const cellValue = (counter: (typeof counters)[number], counts: Counts) => (counter === 'smsCostMicroUsd' ? counts[counter] / 1_000_000 : counts[counter]);
 
 export interface Table {
   title: string;
@@ -65,7 +71,7 @@ export function tallyTable(current: Tallies, previous: Tallies, breakdown: Break
   const previousRows = new Map(rowsOf(previous, breakdown).map((row) => [row.value, row.counts]));
   const line = (name: string, counts: Counts, before: Counts | undefined) => [
     name,
-    ...shown.map((counter) => counts[counter]),
+    ...shown.map((counter) => cellValue(counter, counts)),
     before?.activities ?? 0,
     before?.materials ?? 0,
   ];

@@ -8,7 +8,24 @@
  */
 import { materialsTotal, type ActivityRecord } from './activity.js';
 
-export const counters = ['activities', 'participants', 'materials', 'smsSent', 'smsSkipped', 'smsFailed', 'smsUncertain', 'airings'] as const;
+/**
+ * `smsDelivered` / `smsUndelivered` come from carrier receipts and are counted on top of `smsSent`
+ * (a delivered SMS was sent); `smsCostMicroUsd` is what SNS charged for them, in millionths of a
+ * US dollar, kept as an integer so sums stay exact.
+ */
+export const counters = [
+  'activities',
+  'participants',
+  'materials',
+  'smsSent',
+  'smsSkipped',
+  'smsFailed',
+  'smsUncertain',
+  'smsDelivered',
+  'smsUndelivered',
+  'smsCostMicroUsd',
+  'airings',
+] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
 
@@ -26,7 +43,7 @@ export interface TallyCell {
 export const cellKey = (cell: TallyCell) => `${cell.year}|${cell.dimension}|${cell.value}|${cell.month}`;
 
 export function zeroCounts(): Counts {
-  return { activities: 0, participants: 0, materials: 0, smsSent: 0, smsSkipped: 0, smsFailed: 0, smsUncertain: 0, airings: 0 };
+  return Object.fromEntries(counters.map((counter) => [counter, 0])) as Counts;
 }
 
 /** Changes to apply: cell -> counter -> amount (negative to take back). */
@@ -67,14 +84,34 @@ export function activityDelta(before: ActivityRecord | undefined, after: Activit
   return delta;
 }
 
-export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'smsUncertain' | 'airings';
+export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'smsUncertain' | 'smsDelivered' | 'smsUndelivered' | 'airings';
 
-/** A delivery outcome counts for the month and township it was meant for (-1 takes it back: an uncertain SMS resent). */
-export function deliveryDelta(outcome: DeliveryTally, at: { year: number; month: number; township: string }, sign: 1 | -1 = 1): TallyDelta {
+/**
+ * A delivery outcome counts for the month and township it was meant for (-1 takes it back: an
+ * uncertain SMS resent). One counter by one, or several amounts (a receipt: delivered and its price).
+ */
+export function deliveryDelta(outcome: DeliveryTally | Partial<Counts>, at: { year: number; month: number; township: string }, sign: 1 | -1 = 1): TallyDelta {
+  const add: Partial<Counts> = typeof outcome === 'string' ? { [outcome]: 1 } : outcome;
   const delta: TallyDelta = new Map();
-  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, { [outcome]: 1 }, sign);
-  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, { [outcome]: 1 }, sign);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, add, sign);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, add, sign);
   return delta;
+}
+
+/** What a carrier receipt adds to the tallies of a sent SMS. */
+export function receiptCounts(outcome: 'delivered' | 'undelivered', priceMicroUsd: number): Partial<Counts> {
+  return { [outcome === 'delivered' ? 'smsDelivered' : 'smsUndelivered']: 1, ...(priceMicroUsd > 0 ? { smsCostMicroUsd: priceMicroUsd } : {}) };
+}
+
+/** Share of the SMS sent that the carrier reported delivered, in whole percent; undefined before any receipt. */
+export function smsDeliveryRate(counts: Pick<Counts, 'smsSent' | 'smsDelivered' | 'smsUndelivered'>): number | undefined {
+  if (counts.smsSent === 0 || counts.smsDelivered + counts.smsUndelivered === 0) return undefined;
+  return Math.round((counts.smsDelivered / counts.smsSent) * 100);
+}
+
+/** Micro-USD as dollars for people: "$1.29", "$0.00645" (SNS prices have five decimals). */
+export function usdFromMicro(micro: number): string {
+  return `$${(micro / 1_000_000).toFixed(5).replace(/0{1,3}$/, '')}`;
 }
 
 export interface StoredCell extends TallyCell {
@@ -156,13 +193,20 @@ export function chineseAmount(value: number): string {
 export function reportParagraph(totals: Counts): string {
   const parts = [`开展法治宣传活动${chineseAmount(totals.activities)}次`, `发放宣传资料${chineseAmount(totals.materials)}份`];
   if (totals.participants > 0) parts.push(`受众${chineseAmount(totals.participants)}人次`);
-  if (totals.smsSent > 0) parts.push(`发送普法短信${chineseAmount(totals.smsSent)}条`);
+  // Delivered only where receipts are known: a year sent before receipts says nothing of it.
+  if (totals.smsSent > 0) {
+    const receipts = totals.smsDelivered + totals.smsUndelivered > 0;
+    parts.push(`发送普法短信${chineseAmount(totals.smsSent)}条${receipts ? `,送达${chineseAmount(totals.smsDelivered)}条` : ''}`);
+  }
   if (totals.airings > 0) parts.push(`村村通普法广播播出${chineseAmount(totals.airings)}次`);
   return `截至目前,${parts.join(',')}。`;
 }
 
 /** The counters the records say there should be: the ground truth reconciliation compares with. */
-export function recount(activities: readonly ActivityRecord[], deliveries: readonly { tally: DeliveryTally; year: number; month: number; township: string }[] = []): Map<string, StoredCell> {
+export function recount(
+  activities: readonly ActivityRecord[],
+  deliveries: readonly { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township: string }[] = [],
+): Map<string, StoredCell> {
   const expected = new Map<string, StoredCell>();
   const apply = (delta: TallyDelta) => {
     for (const [key, { cell, add }] of delta) {

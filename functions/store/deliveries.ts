@@ -20,6 +20,8 @@ import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, ty
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { keys } from './keys.js';
 import { tallyUpdates } from './tallies.js';
+import { applyReceipt, finishWithReceipt, messageLookupPut, messageLookupUpdate, waitingReceipt, type ReceiptResult } from './receipts.js';
+import type { Receipt } from '../domain/receipt.js';
 import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
@@ -237,28 +239,32 @@ export class DeliveryStore {
           sets.push('attempts = :attempts');
           values[':attempts'] = details.attempts;
         }
+        const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: deliveryKey(record),
+              UpdateExpression: `SET ${sets.join(', ')} REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight`,
+              ConditionExpression: '#state = :sending AND leaseId = :lease',
+              ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+              ExpressionAttributeValues: values,
+            },
+          },
+          statsUpdate(this.tableName, record, outcome, 1),
+          ...outcomeTally(this.tableName, record, outcome, period),
+        ];
+        // A sent SMS: its message id -> this delivery, for the carrier's receipt (store/receipts.ts).
+        const lookupAt = outcome === 'sent' && record.recipient.kind === 'sms' && details.messageId ? items.length : undefined;
+        if (lookupAt !== undefined && details.messageId) items.push(messageLookupPut(this.tableName, record, details.messageId, period, now));
         try {
-          await this.db.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  Update: {
-                    TableName: this.tableName,
-                    Key: deliveryKey(record),
-                    UpdateExpression: `SET ${sets.join(', ')} REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight`,
-                    ConditionExpression: '#state = :sending AND leaseId = :lease',
-                    ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
-                    ExpressionAttributeValues: values,
-                  },
-                },
-                statsUpdate(this.tableName, record, outcome, 1),
-                ...outcomeTally(this.tableName, record, outcome, period),
-              ],
-            }),
-          );
+          await this.db.send(new TransactWriteCommand({ TransactItems: items }));
           return true;
         } catch (error) {
           if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+          // The receipt came before this outcome: record it delivered or undelivered at once.
+          if (lookupAt !== undefined && details.messageId && error instanceof TransactionCanceledException && error.CancellationReasons?.[lookupAt]?.Code === 'ConditionalCheckFailed') {
+            return finishWithReceipt(this.db, this.tableName, { record, leaseId, messageId: details.messageId, attempts: details.attempts, period }, now);
+          }
           throw error;
         }
       }),
@@ -347,6 +353,25 @@ export class DeliveryStore {
     now: Date,
     period?: TallyPeriod,
   ): Promise<boolean> {
+    const sentSms = outcome === 'sent' && record.recipient.kind === 'sms' && details.messageId ? details.messageId : undefined;
+    const settled = await this.settleUncertainOutcome(record, leaseId, outcome, details, now, period, sentSms);
+    // Rare twice over (a slow run, and a receipt before its outcome): the waiting receipt is applied now.
+    if (settled && sentSms) {
+      const receipt = await waitingReceipt(this.db, this.tableName, sentSms);
+      if (receipt) await this.applyReceipt(receipt, now);
+    }
+    return settled;
+  }
+
+  private async settleUncertainOutcome(
+    record: DeliveryRecord,
+    leaseId: string,
+    outcome: Exclude<Outcome, 'uncertain'>,
+    details: { messageId?: string; reason?: string; attempts?: number },
+    now: Date,
+    period: TallyPeriod | undefined,
+    sentSms: string | undefined,
+  ): Promise<boolean> {
     return this.transactOne([
       {
         Update: {
@@ -369,7 +394,14 @@ export class DeliveryStore {
       statsUpdates(this.tableName, record, { [outcome]: 1, uncertain: -1 }),
       ...outcomeTally(this.tableName, record, outcome, period),
       ...outcomeTally(this.tableName, record, 'uncertain', period, -1),
+      // The lookup is set without replacing a receipt that may be waiting on it (applied just after).
+      ...(sentSms ? [messageLookupUpdate(this.tableName, record, sentSms, period, now)] : []),
     ]);
+  }
+
+  /** Applies a carrier receipt to the SMS it is for (store/receipts.ts): at most once. */
+  async applyReceipt(receipt: Receipt, now: Date): Promise<ReceiptResult> {
+    return applyReceipt(this.db, this.tableName, receipt, now);
   }
 
   /** Staff chose to send an uncertain SMS again: back to pending, due now, its counters taken back. */

@@ -67,6 +67,14 @@ export const keys = {
     sk: `D#${String(sendIndex).padStart(4, '0')}#${recipient}`,
   }),
   deliveryPrefix: 'D#',
+  /**
+   * A sent SMS's SNS message id -> its delivery (and a receipt that came first): receipts name only
+   * the message id, and know no county. Expires with the table's TTL (store/receipts.ts).
+   */
+  smsMessage: (messageId: string) => ({ pk: `SMS#${messageId}`, sk: 'RECEIPT' }),
+  /** Numbers the carrier failed to reach several times in a row, for staff to check: one small partition per county. */
+  numbersToCheck: (countyId: string) => `${county(countyId)}#NUMBERS_TO_CHECK`,
+  numberToCheck: (countyId: string, phoneKey: string) => ({ pk: `${county(countyId)}#NUMBERS_TO_CHECK`, sk: phoneKey }),
   /** The due index is sharded so one hot key does not cap the dispatcher's reads. */
   dueShards: 4,
   due: (shard: number, dueAt: string, deliveryId: string) => ({ duePk: `DUE#${shard}`, dueAt: `${dueAt}#${deliveryId}` }),

@@ -20,6 +20,7 @@ import { auditPut, writeWithAudit } from './audit.js';
 import { isConditionFailure, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import { queryPage } from './query.js';
+import { numbersToCheckCount } from './receipts.js';
 import { attr, indexNames } from './table.js';
 
 const BATCH_GET = 100;
@@ -80,7 +81,22 @@ export class SubscriberStore {
   }
 
   async remove(record: SubscriberRecord, audit?: AuditEntry): Promise<void> {
-    await writeWithAudit(this.db, this.tableName, { Delete: { TableName: this.tableName, Key: keys.subscriber(record.county, record.township, record.village, record.phoneKey) } }, audit);
+    const subscriber = { Delete: { TableName: this.tableName, Key: keys.subscriber(record.county, record.township, record.village, record.phoneKey) } };
+    if (!record.checkNumberSince) {
+      await writeWithAudit(this.db, this.tableName, subscriber, audit);
+      return;
+    }
+    // A flagged number leaves the county's list of numbers to check with it.
+    await this.db.send(
+      new TransactWriteCommand({
+        TransactItems: [subscriber, { Delete: { TableName: this.tableName, Key: keys.numberToCheck(record.county, record.phoneKey) } }, ...(audit ? [auditPut(this.tableName, audit)] : [])],
+      }),
+    );
+  }
+
+  /** How many of the county's numbers the carrier failed to reach several times in a row (store/receipts.ts). */
+  async numbersToCheck(county: string): Promise<number> {
+    return numbersToCheckCount(this.db, this.tableName, county);
   }
 
   /** One page of a township's subscribers, optionally of one village. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActivityRecord } from '../../functions/domain/activity.js';
-import { activityDelta, assemble, chineseAmount, differences, plannedCells, recount, reportParagraph, zeroCounts } from '../../functions/domain/tally.js';
+import { activityDelta, assemble, chineseAmount, deliveryDelta, differences, plannedCells, receiptCounts, recount, reportParagraph, smsDeliveryRate, usdFromMicro, zeroCounts } from '../../functions/domain/tally.js';
 import { tallyTable } from '../../functions/domain/tally-table.js';
 
 const anActivity = (overrides: Partial<ActivityRecord> = {}): ActivityRecord => ({
@@ -97,6 +97,40 @@ describe('the report’s numbers', () => {
     expect(reportParagraph({ ...zeroCounts(), activities: 3, materials: 10, participants: 15_000, smsSent: 2_000, airings: 40 })).toBe(
       '截至目前,开展法治宣传活动3次,发放宣传资料10份,受众1.5万人次,发送普法短信2000条,村村通普法广播播出40次。',
     );
+  });
+});
+
+describe('receipts in the tallies', () => {
+  it('say how many of the SMS sent were delivered, where receipts are known', () => {
+    const base = { ...zeroCounts(), activities: 3, materials: 10, smsSent: 20_000 };
+    expect(reportParagraph({ ...base, smsDelivered: 19_000, smsUndelivered: 500 })).toBe('截至目前,开展法治宣传活动3次,发放宣传资料10份,发送普法短信2万条,送达1.9万条。');
+    expect(reportParagraph(base)).toBe('截至目前,开展法治宣传活动3次,发放宣传资料10份,发送普法短信2万条。');
+  });
+
+  it('count a receipt as delivered or undelivered with its price, in the total and the township', () => {
+    const delta = deliveryDelta(receiptCounts('delivered', 6450), { year: 2031, month: 3, township: 'chengxiang' });
+    expect([...delta.values()].map((entry) => [entry.cell.dimension, entry.add])).toEqual([
+      ['total', { smsDelivered: 1, smsCostMicroUsd: 6450 }],
+      ['township', { smsDelivered: 1, smsCostMicroUsd: 6450 }],
+    ]);
+    expect(receiptCounts('undelivered', 0)).toEqual({ smsUndelivered: 1 });
+  });
+
+  it('give a delivery rate and the cost in dollars', () => {
+    expect(smsDeliveryRate({ smsSent: 200, smsDelivered: 190, smsUndelivered: 5 })).toBe(95);
+    expect(smsDeliveryRate({ smsSent: 200, smsDelivered: 0, smsUndelivered: 0 })).toBeUndefined();
+    expect(usdFromMicro(6450)).toBe('$0.00645');
+    expect(usdFromMicro(0)).toBe('$0.00');
+    expect(usdFromMicro(1_290_000)).toBe('$1.29');
+  });
+
+  it('show the cost in dollars in the tables', () => {
+    const cells = [...recount([], [{ tally: { smsSent: 1, smsDelivered: 1, smsCostMicroUsd: 6450 }, year: 2031, month: 3, township: 'chengxiang' }]).values()];
+    const table = tallyTable(assemble(2031, [3], cells), assemble(2030, [3], []), 'month', {});
+    const column = table.headers.indexOf('短信实际费用（美元）');
+    expect(column).toBeGreaterThan(0);
+    expect(table.headers).toContain('短信送达（条）');
+    expect(table.rows.at(-1)?.[column]).toBe(0.00645);
   });
 });
 
