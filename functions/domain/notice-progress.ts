@@ -4,7 +4,7 @@
  * have none), and where it stands once scheduled — its state said with its delivery counts, so a
  * notice whose every send expired never reads as done. Pure.
  */
-import type { DeliveryCounts } from './delivery.js';
+import { deliveryRate, type DeliveryCounts } from './delivery.js';
 import { noticeStateLabels, type NoticeRecord, type NoticeState } from './planning.js';
 
 /** States in which deliveries exist, so counts are worth reading. */
@@ -32,13 +32,17 @@ export function noticeName(notice: Pick<NoticeRecord, 'title' | 'channel' | 'sch
 
 export interface NoticeProgress {
   label: string;
-  /** e.g. 已发 3 · 过期 1 · 跳过 0 · 失败 0; absent before scheduling. */
+  /** e.g. 已发 3 · 过期 1 · 跳过 0 · 失败 0 · 送达 2（67%） · 未送达 1; absent before scheduling. */
   counts?: string;
 }
 
 export function noticeProgress(state: NoticeState, counts: DeliveryCounts | undefined): NoticeProgress {
   if (!counts || counts.total === 0 || !statesWithDeliveries.includes(state)) return { label: noticeStateLabels[state] };
   const parts = [`已发 ${counts.sent}`, `过期 ${counts.expired}`, `跳过 ${counts.skipped}`, `失败 ${counts.failed}`];
+  // What the carrier reported, once any receipt came: 送达 N (of those sent) and 未送达 N.
+  const rate = deliveryRate(counts);
+  if (rate !== undefined) parts.push(`送达 ${counts.delivered}（${rate}%）`);
+  if (counts.undelivered > 0) parts.push(`未送达 ${counts.undelivered}`);
   if (counts.aired > 0) parts.push(`已播 ${counts.aired}`);
   if (counts.pending > 0) parts.push(`待发 ${counts.pending}`);
   if (counts.cancelled > 0) parts.push(`取消 ${counts.cancelled}`);

@@ -3,7 +3,8 @@
  * `npm run dispatch`: one dispatcher run by hand. Against the running `npm start` it sends through
  * that server's SNS sink (so its outbox shows the messages) and on that server's clock (its
  * `--clock`); with the server stopped it opens the data folder and a sink of its own that prints
- * each message; `--aws` uses the deployed table and Amazon SNS with your credentials.
+ * each message and makes its carrier receipts as `npm start`'s does (applied before it exits);
+ * `--aws` uses the deployed table and Amazon SNS with your credentials.
  */
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,8 @@ import { notifierFromConfig } from '../notify/from-config.js';
 import { version } from '../version.js';
 import { dispatchSettingsFromConfig, runDispatch } from '../workflows/dispatch.js';
 import { runCli, UsageError } from './cli.js';
+import { localReceiptOptions } from './receipt-options.js';
+import { sinkReceipts } from './receipts.js';
 import { DEFAULT_DATA_DIR, LOCAL_STATION_TOPIC } from './runtime.js';
 import { Outbox, startSnsSink } from './sns-sink.js';
 import { openTarget } from './target.js';
@@ -35,9 +38,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const budget = z.coerce.number().int().min(1).max(900).safeParse(values.budget ?? 50);
   if (!budget.success) throw new UsageError('--budget: seconds, 1 to 900');
+  const receiptOptions = localReceiptOptions(process.env);
   const dataDir = values['data-dir'] ?? DEFAULT_DATA_DIR;
   const target = await openTarget({ aws: values.aws ?? false, dataDir, county: undefined });
-  const sink = values.aws || target.snsEndpoint ? undefined : await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry), clock: target.clock });
+  const logger = createLogger({ level: 'warn' });
+  const receipts = sinkReceipts(receiptOptions, () => ({ store: target.store, clock: target.clock, logger }));
+  const sink = values.aws || target.snsEndpoint ? undefined : await startSnsSink({ outbox: new Outbox(10_000, printOutboxEntry), clock: target.clock, receipts });
   try {
     const notifier = values.aws
       ? notifierFromConfig(target.config)
@@ -50,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
         store: target.store,
         notifier,
         clock: target.clock,
-        logger: createLogger({ level: 'warn' }),
+        logger,
         phoneKeys: await target.phoneKeys(),
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
       },
@@ -63,6 +69,8 @@ async function main(argv: string[]): Promise<number> {
         .map(([name, value]) => `${name} ${String(value)}`)
         .join(', ') || 'nothing was due'}${completedNotices.length > 0 ? `; finished: ${completedNotices.join(', ')}` : ''}.`,
     );
+    // The receipts of what this run sent, before the sink and the database close.
+    await sink?.receiptsSettled();
     return 0;
   } finally {
     await sink?.stop();

@@ -13,11 +13,12 @@ import { ConfigError } from '../config.js';
 import { version } from '../version.js';
 import { JavaMissingError, QUICK_START_JVM_OPTIONS, startDynamoDbLocal } from './dynamodb-local.js';
 import { DEFAULT_DATA_DIR, dynamoDbDir } from './paths.js';
+import { localReceiptOptions } from './receipt-options.js';
 
 // Only what is needed to launch the database is imported above. The app, the SDK and the store
 // are loaded while the JVM starts (a few seconds each on a busy machine; see bench/first-start.ts).
 async function loadModules() {
-  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink] = await Promise.all([
+  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, receipts] = await Promise.all([
     import('@hono/node-server'),
     import('../app.js'),
     import('./bootstrap.js'),
@@ -28,8 +29,9 @@ async function loadModules() {
     import('./ticker.js'),
     import('./runtime.js'),
     import('./sns-sink.js'),
+    import('./receipts.js'),
   ]);
-  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink };
+  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...receipts };
 }
 
 const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
@@ -71,7 +73,8 @@ function readOptions() {
     const problems = parsed.error.issues.map((issue) => `--${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(problems.map((message) => ({ variable: 'option', message })));
   }
-  return parsed.data;
+  // Carrier receipts the local sink makes for each SMS (local/receipt-options.ts).
+  return { ...parsed.data, receipts: localReceiptOptions(env) };
 }
 
 /** Seconds since this process started (node, tsx, then our steps). */
@@ -129,8 +132,14 @@ async function main(): Promise<void> {
     await database.stop();
   };
 
-  // Every SMS and station push goes through the real SNS client to this local sink.
-  const sink = await m.startSnsSink({ outbox: new m.Outbox(10_000, m.printOutboxEntry), clock });
+  // Every SMS and station push goes through the real SNS client to this local sink, which also
+  // makes each SMS's carrier receipt and applies it through the receipts Lambda's code.
+  let receiptTarget: import('./receipts.js').ReceiptTarget | undefined;
+  const sink = await m.startSnsSink({
+    outbox: new m.Outbox(10_000, m.printOutboxEntry),
+    clock,
+    receipts: m.sinkReceipts(options.receipts, () => receiptTarget),
+  });
   try {
     phase = performance.now();
     const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : m.ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
@@ -143,6 +152,7 @@ async function main(): Promise<void> {
     const { config, store } = local;
     step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);
     const deps = { ...local.deps, clock };
+    receiptTarget = { store, clock, logger: deps.logger };
     // Another server already registered in this folder (both started on it) keeps the CLIs.
     const registered = await m.probeRunningServer(dataDir);
     const other = registered.state !== 'none' && registered.server.pid !== process.pid ? registered.server : undefined;
@@ -206,6 +216,7 @@ async function main(): Promise<void> {
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
           `  CLIs:       ${clis}`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
+          `  Receipts:   each SMS gets a carrier receipt after ${options.receipts.delayMs} ms, ${Math.round(options.receipts.failureShare * 100)}% undelivered (PUFA_LOCAL_RECEIPT_DELAY_MS, PUFA_LOCAL_RECEIPT_FAILURE_SHARE)`,
           '  Stop with Ctrl-C.',
           '',
         ].join('\n'),

@@ -29,6 +29,9 @@ const countsSchema = z
     aired: z.number(),
     cancelled: z.number(),
     uncertain: z.number().meta({ description: 'SMS whose send began when its run stopped: they may or may not have arrived, and are not resent unasked' }),
+    delivered: z.number().meta({ description: 'Sent SMS the carrier reported delivered (a receipt; still counted in sent)' }),
+    undelivered: z.number().meta({ description: 'Sent SMS the carrier reported it could not deliver (still counted in sent)' }),
+    costMicroUsd: z.number().int().meta({ description: 'What SNS charged for the SMS with receipts, in millionths of a US dollar' }),
   })
   .meta({ id: 'DeliveryCounts' });
 

@@ -4,7 +4,7 @@
  * subscription on SNS's delivery-status log groups) and locally by the SNS sink's callback. Each
  * receipt is applied at most once (store/receipts.ts), so a retried batch changes nothing twice.
  */
-import type { Receipt } from '../domain/receipt.js';
+import { parseReceiptsEvent, type Receipt } from '../domain/receipt.js';
 import type { Clock } from '../http/env.js';
 import type { Logger } from '../http/logger.js';
 import type { Store } from '../store/index.js';
@@ -53,5 +53,20 @@ export async function applyReceipts(store: Store, receipts: readonly Receipt[], 
     }
   }
   (receipts.length > 0 ? logger.info : logger.debug)('receipts applied', { ...summary });
+  return summary;
+}
+
+/**
+ * A CloudWatch Logs subscription event in, its receipts applied: the receipts Lambda's whole job,
+ * and what the local SNS sink's receipts go through. A line that is not a delivery status is named
+ * in the error thrown after the good lines of its batch are applied (nothing is dropped unsaid).
+ */
+export async function receiveReceiptsEvent(store: Store, event: unknown, clock: Clock, logger: Logger): Promise<ReceiptsSummary> {
+  const parsed = parseReceiptsEvent(event);
+  const summary = await applyReceipts(store, parsed.receipts, clock, logger.child({ logGroup: parsed.logGroup }));
+  if (parsed.rejected.length > 0) {
+    logger.error('log lines that are not SMS delivery status', { logGroup: parsed.logGroup, rejected: parsed.rejected });
+    throw new Error(`${parsed.rejected.length} log line(s) of ${parsed.logGroup} are not SMS delivery status: ${parsed.rejected.map((line) => `${line.id}: ${line.problem}`).join('; ')}`);
+  }
   return summary;
 }

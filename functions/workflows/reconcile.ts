@@ -5,8 +5,8 @@
  * An admin tool: it reads every record of the year on purpose.
  */
 import { auditEntry, type AuditActor } from '../domain/audit.js';
-import { tallyPeriod } from '../domain/delivery.js';
-import { differences, recount, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
+import { tallyPeriod, type DeliveryRecord } from '../domain/delivery.js';
+import { differences, receiptCounts, recount, type Counts, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
 import type { Store } from '../store/index.js';
 
 export interface ReconcileReport {
@@ -17,9 +17,11 @@ export interface ReconcileReport {
   repaired: number;
 }
 
-const talliedOutcome = (state: string, kind: 'sms' | 'station'): DeliveryTally | undefined => {
-  if (kind === 'station') return state === 'aired' ? 'airings' : undefined;
-  return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' } as const)[state as 'sent' | 'skipped' | 'failed' | 'uncertain'];
+const talliedOutcome = (delivery: DeliveryRecord): DeliveryTally | Partial<Counts> | undefined => {
+  if (delivery.recipient.kind === 'station') return delivery.state === 'aired' ? 'airings' : undefined;
+  // A receipt comes after sent: the SMS counts as sent and as the carrier reported, at its price.
+  if (delivery.state === 'delivered' || delivery.state === 'undelivered') return { smsSent: 1, ...receiptCounts(delivery.state, delivery.receipt?.priceMicroUsd ?? 0) };
+  return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' } as const)[delivery.state as 'sent' | 'skipped' | 'failed' | 'uncertain'];
 };
 
 export async function reconcileYear(
@@ -28,7 +30,7 @@ export async function reconcileYear(
 ): Promise<ReconcileReport> {
   const { county, year } = request;
   const activities = await store.activities.allOfYear(county, year);
-  const deliveries: { tally: DeliveryTally; year: number; month: number; township: string }[] = [];
+  const deliveries: { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township: string }[] = [];
   let deliveryCount = 0;
   // A campaign that starts late in the previous year can still send in this one.
   for (const campaignYear of [year - 1, year]) {
@@ -37,7 +39,7 @@ export async function reconcileYear(
         if (!notice.sends) continue;
         for (const delivery of await store.deliveries.allOfNotice(county, campaign.id, notice.id)) {
           deliveryCount += 1;
-          const tally = talliedOutcome(delivery.state, delivery.recipient.kind);
+          const tally = talliedOutcome(delivery);
           const period = tallyPeriod(delivery.scheduledAt, notice.dispatch?.timeZone ?? request.timeZone);
           if (tally && period.year === year) deliveries.push({ tally, ...period, township: delivery.recipient.township });
         }

@@ -6,7 +6,8 @@ import type { Caller } from '../../functions/domain/access.js';
 import type { NoticeInput } from '../../functions/domain/planning.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
 import { createLogger } from '../../functions/http/logger.js';
-import { startSnsSink, type RunningSnsSink, type SinkFaults } from '../../functions/local/sns-sink.js';
+import { startSnsSink, type RunningSnsSink, type SinkFaults, type SinkReceipts } from '../../functions/local/sns-sink.js';
+import { receiveReceiptsEvent, type ReceiptsSummary } from '../../functions/workflows/receipts.js';
 import { createSnsClient, createSnsNotifier, type Notifier } from '../../functions/notify/sns.js';
 import { defaultDispatchSettings, runDispatch, type DispatchSettings } from '../../functions/workflows/dispatch.js';
 import { actOnNotice, createCampaign, createNotice } from '../../functions/workflows/notices.js';
@@ -48,19 +49,32 @@ export interface Bench {
   /** Writes, submits, approves and schedules a notice in a fresh campaign; returns its ids. */
   scheduled(notice: Record<string, unknown>, campaign?: { keyDate?: string }): Promise<{ campaignId: string; noticeId: string }>;
   addSubscribers(count: number, options?: { township?: string; village?: string; groups?: string[]; consent?: boolean }): Promise<string[]>;
+  /** What each receipt event the sink handed on did (with `receipts`). */
+  receiptSummaries: ReceiptsSummary[];
   stop(): Promise<void>;
 }
 
+/** The sink's receipts, applied at once by the receipts Lambda's code on the bench's table and clock. */
+export type BenchReceipts = Omit<SinkReceipts, 'deliver'>;
+
 let campaigns = 0;
 
-export async function aBench(db: TestDatabase, settings: Partial<DispatchSettings> = {}): Promise<Bench> {
+export async function aBench(db: TestDatabase, settings: Partial<DispatchSettings> = {}, options: { receipts?: BenchReceipts } = {}): Promise<Bench> {
   const faults: SinkFaults = {};
-  const sink = await startSnsSink({ faults });
+  const receiptSummaries: ReceiptsSummary[] = [];
+  const clock = new TestClock(new Date('2031-03-01T00:00:00Z'));
+  const receipts: SinkReceipts | undefined = options.receipts && {
+    delayMs: 0,
+    ...options.receipts,
+    deliver: async (event) => {
+      receiptSummaries.push(await receiveReceiptsEvent(db.store, event, clock.read, db.logger));
+    },
+  };
+  const sink = await startSnsSink({ faults, ...(receipts ? { receipts } : {}) });
   const notifier = createSnsNotifier(createSnsClient({ region: 'cn-north-1', endpoint: sink.endpoint }), {
     stationTopicArn: STATION_TOPIC,
     smsType: 'Transactional',
   });
-  const clock = new TestClock(new Date('2031-03-01T00:00:00Z'));
   const merged: DispatchSettings = { ...defaultDispatchSettings, smsPerSecond: 1000, ...settings };
   const deps = { store: db.store, config: db.config, now: clock.read() };
   const loaded = await loadPlan(deps, { plan: aPlan(), registry: sampleRegistry(), county: 'testcounty', loader: { kind: 'system' }, actor: staff, dryRun: false });
@@ -121,6 +135,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
       }
       return phones;
     },
+    receiptSummaries,
     stop: () => sink.stop(),
   };
 }
