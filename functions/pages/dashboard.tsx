@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { utcToLocal } from '../domain/schedule.js';
+import { smsDeliveryRate, usdFromMicro } from '../domain/tally.js';
 import type { AppEnv } from '../http/env.js';
 import { readTallies } from '../routes/tallies.js';
 import { stationContacts } from '../workflows/stations.js';
@@ -23,9 +24,10 @@ export function dashboardPages() {
     const { clock, config } = c.var.deps;
     const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
     const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
-    const [{ current, previous, names, paragraph }, stations] = await Promise.all([
+    const [{ current, previous, names, paragraph }, stations, numbersToCheck] = await Promise.all([
       readTallies(c, { year, period: 'year' }),
       stationContacts({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
+      c.var.deps.store.subscribers.numbersToCheck(c.var.caller.county),
     ]);
     const silent = stations.filter((station) => !station.contactedToday);
     const totals = current.totals;
@@ -34,6 +36,7 @@ export function dashboardPages() {
     const change = (now: number, then: number) => (then === 0 ? '' : `（同比 ${now >= then ? '+' : ''}${Math.round(((now - then) / then) * 100)}%）`);
     const previousBy = (rows: typeof current.byTheme) => new Map(rows.map((row) => [row.value, row.counts]));
     const lastYearTownships = previousBy(previous.byTownship);
+    const deliveryRate = smsDeliveryRate(totals);
     return c.html(
       <Layout title={`${year} 年法治宣传统计`} caller={c.var.caller} path="/app/dashboard">
         <form method="get" action="/app/dashboard" style="display:flex;gap:.5rem;align-items:flex-end;margin-bottom:1rem">
@@ -59,6 +62,13 @@ export function dashboardPages() {
             短信发送<strong>{totals.smsSent.toLocaleString('zh-CN')}</strong>条
           </div>
           <div>
+            短信送达<strong>{totals.smsDelivered.toLocaleString('zh-CN')}</strong>条
+            {deliveryRate === undefined ? '（暂无回执）' : `（送达率 ${deliveryRate}%）`}
+          </div>
+          <div>
+            短信实际费用<strong>{usdFromMicro(totals.smsCostMicroUsd)}</strong>
+          </div>
+          <div>
             广播播出<strong>{totals.airings.toLocaleString('zh-CN')}</strong>次
           </div>
         </section>
@@ -71,6 +81,14 @@ export function dashboardPages() {
           <span id="copied" role="status" class="muted" />
           <script nonce={c.get('secureHeadersNonce')} dangerouslySetInnerHTML={{ __html: COPY_SCRIPT }} />
         </div>
+        {numbersToCheck > 0 && (
+          <section class="card" aria-labelledby="numbers-title">
+            <h2 id="numbers-title" style="font-size:1.1rem;margin-top:0">
+              待核对号码：<span id="numbers-to-check">{numbersToCheck}</span> 个
+            </h2>
+            <p class="muted">这些号码连续多次未能送达（运营商回执），可能已停机或更换，请核对后修改或删除（订阅者接口 GET /subscribers 中带有 checkNumberSince 的号码）。</p>
+          </section>
+        )}
         {stations.length > 0 && (
           <section class="card" aria-labelledby="stations-title">
             <h2 id="stations-title" style="font-size:1.1rem;margin-top:0">
@@ -99,6 +117,15 @@ export function dashboardPages() {
           <BarChart id="by-township" title="各乡镇活动次数（灰色为上年）" unit="次" bars={current.byTownship.map((row) => ({ label: name('township', row.value), value: row.counts.activities, compare: lastYearTownships.get(row.value)?.activities ?? 0 }))} />
           <BarChart id="by-kind" title="各宣传形式活动次数" unit="次" bars={current.byKind.map((row) => ({ label: name('kind', row.value), value: row.counts.activities }))} />
           <BarChart id="by-theme" title="各主题活动次数" unit="次" bars={current.byTheme.map((row) => ({ label: name('theme', row.value), value: row.counts.activities }))} />
+          <BarChart
+            id="delivery-rate"
+            title="各乡镇短信送达率（%，运营商回执）"
+            unit="%"
+            bars={current.byTownship.flatMap((row) => {
+              const rate = smsDeliveryRate(row.counts);
+              return rate === undefined ? [] : [{ label: name('township', row.value), value: rate }];
+            })}
+          />
           <BarChart id="airings" title="各乡镇广播播出次数" unit="次" bars={current.byTownship.filter((row) => row.counts.airings > 0).map((row) => ({ label: name('township', row.value), value: row.counts.airings }))} />
         </div>
       </Layout>,

@@ -15,6 +15,7 @@ import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
 import { aBench, anSmsNotice, type Bench } from '../support/dispatch.js';
 import { logsSubscriptionEvent, smsDeliveryLine } from '../support/lambda-events.js';
+import { aSession } from '../support/sessions.js';
 
 let db: TestDatabase;
 let bench: Bench;
@@ -44,6 +45,15 @@ const tallies = async () => assemble(2031, [3], await db.store.tallies.year(coun
 const reconciled = () => reconcileYear(db.store, { county, year: 2031, repair: false, timeZone: 'Asia/Shanghai' });
 const sentSms = () => bench.sink.outbox.list().filter((entry) => entry.kind === 'sms');
 
+/** The county office's dashboard for 2031 as its visible text. */
+async function dashboardText(): Promise<string> {
+  const office = await aToken(db.store, county, aGrant({ role: 'county' }));
+  const { cookie } = await aSession(db.store, office.secret, bench.clock.read());
+  const response = await createApp({ ...db.deps, clock: bench.clock.read }).request('/app/dashboard?year=2031', { headers: { Cookie: cookie } });
+  expect(response.status).toBe(200);
+  return (await response.text()).replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+}
+
 describe('receipts from the carrier', () => {
   beforeEach(async () => {
     bench = await aBench(db, {}, { receipts: { fails: (phone) => unreachable.has(phone), priceUsd: 0.00645 } });
@@ -72,6 +82,12 @@ describe('receipts from the carrier', () => {
     expect(year.totals).toMatchObject({ smsSent: 7, smsDelivered: 5, smsUndelivered: 2, smsCostMicroUsd: 7 * 6450 });
     expect(year.byTownship.find((row) => row.value === 'shiyang')?.counts).toMatchObject({ smsSent: 2, smsDelivered: 2, smsUndelivered: 0 });
     expect(await reconciled()).toMatchObject({ deliveries: 7, differences: [] });
+
+    const dashboard = await dashboardText();
+    expect(dashboard).toContain('短信送达 5 条（送达率 71%）');
+    expect(dashboard).toContain('短信实际费用 $0.04515');
+    expect(dashboard).toContain('各乡镇短信送达率（%，运营商回执）');
+    expect(dashboard).toContain('发送普法短信7条,送达5条');
   });
 
   it('change nothing when the same receipt comes twice', async () => {
@@ -157,6 +173,7 @@ describe('receipts from the carrier', () => {
     }
     expect(await listed()).toMatchObject({ undeliveredStreak: 3, checkNumberSince: bench.clock.read().toISOString() });
     expect(bench.receiptSummaries.at(-1)).toMatchObject({ undelivered: 1, numbersFlagged: 1 });
+    expect(await dashboardText()).toContain('待核对号码： 1 个');
 
     unreachable.clear();
     bench.clock.set(new Date(Date.parse(SEND_AT) + 3 * 86_400_000).toISOString());
