@@ -25,6 +25,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
+import { Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
 
 export interface PufaStackProps extends StackProps {
@@ -77,6 +78,7 @@ export class PufaStack extends Stack {
   readonly httpApi: HttpApi;
   readonly alarmTopic: Topic;
   readonly smsAccount: SmsAccount;
+  readonly receipts: Receipts;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -291,6 +293,9 @@ export class PufaStack extends Stack {
     // The app answers its own failures as 500 problems, so the function rarely "errors": count
     // what callers saw, the API's 5xx answers (crashes and timeouts included).
     alarmWhen('ApiErrorsAlarm', 'The API answered 5xx at least 5 times in 5 minutes', this.httpApi.metricServerError({ ...fiveMinutes, statistic: Stats.SUM }), 5);
+
+    // --- Receipts: SNS's SMS delivery-status logs -> receipts function -> table (infra/receipts.ts).
+    this.receipts = new Receipts(this, 'Receipts', { table: this.table, environment, smsRegion: props.sms?.region, alarmTopic: this.alarmTopic });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

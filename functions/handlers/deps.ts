@@ -4,11 +4,22 @@
  * A missing or bad variable fails the cold start with a ConfigError that names it; so does a
  * phone-key secret that cannot be read (nothing is keyed with a wrong or missing secret).
  */
+import { loadConfig } from '../config.js';
 import type { AppDeps } from '../http/env.js';
+import { createLogger } from '../http/logger.js';
+import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
+import { createStore } from '../store/index.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
-import { storeDepsFromEnvironment } from './store-deps.js';
+import { version } from '../version.js';
 
 export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<AppDeps> {
-  const deps = storeDepsFromEnvironment(env);
-  return { ...deps, phoneKeys: await phoneKeysFromConfig(deps.config) };
+  const config = loadConfig(env, version);
+  const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+  return {
+    config,
+    store: createStore(createDocumentClient(client), config.tableName),
+    clock: () => new Date(),
+    logger: createLogger({ level: config.logLevel }),
+    phoneKeys: await phoneKeysFromConfig(config),
+  };
 }

@@ -8,13 +8,13 @@
 import type { CloudWatchLogsEvent } from '../domain/receipt.js';
 import type { Clock } from '../http/env.js';
 import type { Logger } from '../http/logger.js';
-import type { Store } from '../store/index.js';
+import type { ReceiptsStore } from '../store/receipts-door.js';
 import { receiveReceiptsEvent } from '../workflows/receipts.js';
 import type { LocalReceiptOptions } from './receipt-options.js';
 import type { SinkReceipts } from './sns-sink.js';
 
 export interface ReceiptTarget {
-  store: Store;
+  store: ReceiptsStore;
   clock: Clock;
   logger: Logger;
 }

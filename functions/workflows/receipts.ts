@@ -5,9 +5,8 @@
  * receipt is applied at most once (store/receipts.ts), so a retried batch changes nothing twice.
  */
 import { parseReceiptsEvent, type Receipt } from '../domain/receipt.js';
-import type { Clock } from '../http/env.js';
 import type { Logger } from '../http/logger.js';
-import type { Store } from '../store/index.js';
+import type { ReceiptsStore } from '../store/receipts-door.js';
 import { inParallel } from './parallel.js';
 
 /** Receipts of one batch applied at once: independent transactions, but a notice's counter is shared. */
@@ -28,7 +27,7 @@ export interface ReceiptsSummary {
   numbersCleared: number;
 }
 
-export async function applyReceipts(store: Store, receipts: readonly Receipt[], clock: Clock, logger: Logger): Promise<ReceiptsSummary> {
+export async function applyReceipts(store: ReceiptsStore, receipts: readonly Receipt[], clock: () => Date, logger: Logger): Promise<ReceiptsSummary> {
   const summary: ReceiptsSummary = { received: receipts.length, delivered: 0, undelivered: 0, duplicates: 0, unmatched: 0, ignored: 0, numbersFlagged: 0, numbersCleared: 0 };
   const results = await inParallel(receipts, CONCURRENCY, async (receipt) => ({ receipt, result: await store.deliveries.applyReceipt(receipt, clock()) }));
   for (const { receipt, result } of results) {
@@ -61,7 +60,7 @@ export async function applyReceipts(store: Store, receipts: readonly Receipt[], 
  * and what the local SNS sink's receipts go through. A line that is not a delivery status is named
  * in the error thrown after the good lines of its batch are applied (nothing is dropped unsaid).
  */
-export async function receiveReceiptsEvent(store: Store, event: unknown, clock: Clock, logger: Logger): Promise<ReceiptsSummary> {
+export async function receiveReceiptsEvent(store: ReceiptsStore, event: unknown, clock: () => Date, logger: Logger): Promise<ReceiptsSummary> {
   const parsed = parseReceiptsEvent(event);
   const summary = await applyReceipts(store, parsed.receipts, clock, logger.child({ logGroup: parsed.logGroup }));
   if (parsed.rejected.length > 0) {

@@ -86,16 +86,17 @@ function actionsNeededBy(handler: string): string[] {
 
 describe('the grants', () => {
   it('give each function a role of its own, with no AWS managed policy, writing only to its own log group', () => {
-    // The API and dispatch functions' roles, and the SMS account settings' two (infra/sms-account.ts).
+    // The API, dispatch and receipts functions' roles, and the SMS account settings' two (infra/sms-account.ts).
     const roles = Object.keys(template.findResources('AWS::IAM::Role'));
     expect(roles.map((id) => id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
       'ApiFunctionRole',
       'DispatchFunctionRole',
+      'ReceiptsFunctionRole',
       'SmsAccountDeliveryStatusRole',
       'SmsAccountSettingsFunctionRole',
     ]);
     for (const role of resourcesOf('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
-    for (const id of ['ApiFunction', 'DispatchFunction']) {
+    for (const id of ['ApiFunction', 'DispatchFunction', 'ReceiptsFunction']) {
       const onLogs = statementsOf(policyOfFunction(id)).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('logs:')));
       expect(onLogs).toEqual([
         {
@@ -110,6 +111,7 @@ describe('the grants', () => {
   it.each([
     ['api', 'ApiFunction'],
     ['dispatch', 'DispatchFunction'],
+    ['receipts', 'ReceiptsFunction'],
   ])('let the %s handler send every command its code constructs, and nothing more on the table', (handler, functionId) => {
     const granted = grantedActions(policyOfFunction(functionId));
     const needed = actionsNeededBy(handler);

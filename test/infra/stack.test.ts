@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PufaStack, type PufaStackProps } from '../../infra/stack.js';
 import { createLogger } from '../../functions/http/logger.js';
@@ -176,9 +176,10 @@ describe('alarms', () => {
     return found[0];
   };
 
-  it('watch dispatch errors, failed deliveries, logged dispatcher errors, the dead-letter queue and API errors, and notify the alarm topic', () => {
+  it('watch dispatch and receipts errors, failed deliveries, logged dispatcher errors, the dead-letter queues and API errors, and notify the alarm topic', () => {
     const metrics = alarms().map((alarm) => alarm.MetricName).sort();
-    expect(metrics).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors']);
+    // Each twice over: dispatch and receipts (infra/receipts.ts) have their own errors and dead-letter queue.
+    expect(metrics).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors', 'Errors']);
     for (const alarm of alarms()) {
       expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
     }
@@ -186,6 +187,11 @@ describe('alarms', () => {
 
   it('fire on the first error of the dispatch function', () => {
     expect(alarmOn('Errors', /DispatchFunction/)).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it('fire on the first error of the receipts function, and on a receipts batch given up', () => {
+    expect(alarmOn('Errors', /ReceiptsFunction/)).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1 });
+    expect(alarmOn('ApproximateNumberOfMessagesVisible', /ReceiptsDeadLetterQueue/)).toMatchObject({ Namespace: 'AWS/SQS', Threshold: 1 });
   });
 
   it('count the 5xx answers callers saw at the HTTP API', () => {
@@ -333,5 +339,77 @@ describe('SMS from a deployment that can send', () => {
     expect(() => synth('PufaBeijingToSingapore', { env: { account: '123456789012', region: 'cn-north-1' }, sms: { region: 'ap-southeast-1' } })).toThrowError(
       /cn-north-1 cannot publish SMS in ap-southeast-1: AWS China is a separate partition/,
     );
+  });
+});
+
+describe('receipts', () => {
+  const logGroupNameParts = (status: '' | '/Failure') => ({
+    'Fn::Join': ['', ['sns/', { Ref: 'AWS::Region' }, '/', { Ref: 'AWS::AccountId' }, `/DirectPublishToPhoneNumber${status}`]],
+  });
+  const receiptsFunctionId = () => {
+    const ids = Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => /^ReceiptsFunction[0-9A-F]{8}$/.test(id));
+    expect(ids).toHaveLength(1);
+    return ids[0] ?? '';
+  };
+
+  it("create SNS's two SMS delivery-status log groups under the names SNS writes to, retained a year", () => {
+    for (const status of ['', '/Failure'] as const) {
+      template.hasResource('AWS::Logs::LogGroup', {
+        Properties: { LogGroupName: logGroupNameParts(status), RetentionInDays: 365 },
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    }
+  });
+
+  it('subscribe the receipts function to both, every line', () => {
+    const filters = resourcesOf('AWS::Logs::SubscriptionFilter');
+    expect(filters).toHaveLength(2);
+    for (const filter of filters) {
+      expect(filter.Properties).toMatchObject({ FilterPattern: '', DestinationArn: { 'Fn::GetAtt': [receiptsFunctionId(), 'Arn'] } });
+    }
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': [receiptsFunctionId(), 'Arn'] },
+      Principal: Match.stringLikeRegexp('^logs\\.'),
+    });
+  });
+
+  it('run the receipts handler with the table and county, without the phone-key secret', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[receiptsFunctionId()] as Resource;
+    expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Architectures: ['arm64'], Environment: { Variables: { PUFA_COUNTY: 'tianquan', PUFA_TABLE_NAME: expect.anything() } } });
+    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(variables.PUFA_PHONE_KEY_SECRET_ARN).toBeUndefined();
+  });
+
+  it('grant the receipts function reads, puts, updates, deletes and condition checks on the table: no batch writes, no scan, no SNS, no secret', () => {
+    const policies = resourcesOf('AWS::IAM::Policy').filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ReceiptsFunctionRole'));
+    expect(policies).toHaveLength(1);
+    const actions = (policies[0]?.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] }).Statement.flatMap((statement) => [statement.Action].flat());
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions.filter((action) => /^(sns|secretsmanager):/.test(action))).toEqual([]);
+  });
+
+  it('are not built, with a warning, when SMS goes out from another region than the stack', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new PufaStack(app, 'PufaSmsElsewhere', { county: 'tianquan', timeZone: 'Asia/Shanghai', env: { account: '123456789012', region: 'ap-east-1' }, sms: { region: 'ap-southeast-1' } });
+    const elsewhere = Template.fromStack(stack);
+    expect(Object.keys(elsewhere.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('ReceiptsFunction'))).toEqual([]);
+    expect(Object.keys(elsewhere.findResources('AWS::Logs::SubscriptionFilter'))).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/PufaSmsElsewhere/Receipts', Match.stringLikeRegexp('SMS is published in ap-southeast-1, not in this stack.s region \\(ap-east-1\\)'));
+  });
+
+  it('are built when the SMS region is the stack region', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const here = Template.fromStack(new PufaStack(app, 'PufaSmsHere', { county: 'tianquan', timeZone: 'Asia/Shanghai', env: { account: '123456789012', region: 'ap-southeast-1' }, sms: { region: 'ap-southeast-1' } }));
+    here.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'sns/ap-southeast-1/123456789012/DirectPublishToPhoneNumber/Failure' });
+    expect(Object.keys(here.findResources('AWS::Logs::SubscriptionFilter'))).toHaveLength(2);
   });
 });
