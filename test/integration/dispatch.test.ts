@@ -63,7 +63,7 @@ describe('an SMS notice', () => {
     expect(sms[0]?.attributes['AWS.SNS.SMS.SMSType']).toBe('Transactional');
 
     expect(await db.store.deliveries.counts(county, campaignId, 'n')).toEqual({
-      total: 12, pending: 0, sent: 11, failed: 0, skipped: 1, expired: 0, aired: 0, cancelled: 0, uncertain: 0,
+      total: 12, pending: 0, sent: 11, failed: 0, skipped: 1, expired: 0, aired: 0, cancelled: 0, uncertain: 0, delivered: 0, undelivered: 0, costMicroUsd: 0,
     });
     expect((await db.store.notices.require(county, campaignId, 'n')).state).toBe('done');
     expect((await bench.dispatch()).claimed).toBe(0);

@@ -16,7 +16,7 @@ import { bundleHandler, lambdaNodeBinary, startupInputs } from '../../infra/bund
 import { LAMBDA_NODE_MAJOR } from '../../infra/bundling.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
-import { httpApiEvent, lambdaContext } from '../support/lambda-events.js';
+import { httpApiEvent, lambdaContext, logsSubscriptionEvent, smsDeliveryLine } from '../support/lambda-events.js';
 
 let db: TestDatabase;
 const county = 'lambdacounty';
@@ -84,6 +84,17 @@ describe('the dispatch handler', () => {
     const summary = await handler();
     expect(summary).toMatchObject({ claimed: 0, sent: 0 });
     expect(Date.parse(summary.startedAt)).not.toBeNaN();
+  });
+});
+
+/** A receipt for an SMS this table never sent (another system's in the same account). */
+const foreignReceipt = (messageId: string) =>
+  logsSubscriptionEvent('sns/cn-north-1/123456789012/DirectPublishToPhoneNumber', [smsDeliveryLine(messageId, '+8619900000009', 'SUCCESS')]);
+
+describe('the receipts handler', () => {
+  it('takes a CloudWatch Logs subscription event and counts a receipt for an SMS it never sent', async () => {
+    const { handler } = await import('../../functions/handlers/receipts.js');
+    expect(await handler(foreignReceipt('5e0c0a00-0000-4000-8000-000000000001'))).toMatchObject({ received: 1, unmatched: 1, delivered: 0 });
   });
 });
 
@@ -175,5 +186,13 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     const { node, result } = await invokeBundle(dir, { source: 'aws.events', 'detail-type': 'Scheduled Event' });
     expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
     expect(result).toMatchObject({ claimed: 0, sent: 0 });
+  }, 90_000);
+
+  it('the receipts bundle reads a gzipped CloudWatch Logs event and reaches the table', async () => {
+    const dir = join(outDir, 'receipts');
+    await bundleHandler('functions/handlers/receipts.ts', dir);
+    const { node, result } = await invokeBundle(dir, foreignReceipt('5e0c0a00-0000-4000-8000-000000000002'));
+    expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
+    expect(result).toMatchObject({ received: 1, unmatched: 1 });
   }, 90_000);
 });
