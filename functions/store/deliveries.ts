@@ -42,11 +42,26 @@ export interface TallyPeriod {
 
 const smsTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' };
 
+const tallyCounter = (record: DeliveryRecord, outcome: Outcome | 'aired') =>
+  outcome === 'aired' ? (record.recipient.kind === 'station' ? 'airings' : undefined) : record.recipient.kind === 'sms' ? smsTally[outcome] : undefined;
+
 function outcomeTally(tableName: string, record: DeliveryRecord, outcome: Outcome | 'aired', period: TallyPeriod | undefined, sign: 1 | -1 = 1) {
-  if (!period) return [];
-  const counter = outcome === 'aired' ? (record.recipient.kind === 'station' ? 'airings' : undefined) : record.recipient.kind === 'sms' ? smsTally[outcome] : undefined;
-  if (!counter) return [];
+  const counter = tallyCounter(record, outcome);
+  if (!period || !counter) return [];
   return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: record.recipient.township }, sign));
+}
+
+/**
+ * One outcome counted in place of another (uncertain -> what really happened), as one update per
+ * cell: a transaction may touch each tally cell only once.
+ */
+function outcomeTallyMoved(tableName: string, record: DeliveryRecord, from: Outcome, to: Outcome, period: TallyPeriod | undefined) {
+  const [added, taken] = [tallyCounter(record, to), tallyCounter(record, from)];
+  if (!period || (!added && !taken)) return [];
+  const add: Partial<Record<DeliveryTally, number>> = {};
+  if (added) add[added] = (add[added] ?? 0) + 1;
+  if (taken) add[taken] = (add[taken] ?? 0) - 1;
+  return tallyUpdates(tableName, record.county, deliveryDelta(add, { ...period, township: record.recipient.township }));
 }
 
 function shardOf(id: string): number {
@@ -392,8 +407,7 @@ export class DeliveryStore {
         },
       },
       statsUpdates(this.tableName, record, { [outcome]: 1, uncertain: -1 }),
-      ...outcomeTally(this.tableName, record, outcome, period),
-      ...outcomeTally(this.tableName, record, 'uncertain', period, -1),
+      ...outcomeTallyMoved(this.tableName, record, 'uncertain', outcome, period),
       // The lookup is set without replacing a receipt that may be waiting on it (applied just after).
       ...(sentSms ? [messageLookupUpdate(this.tableName, record, sentSms, period, now)] : []),
     ]);

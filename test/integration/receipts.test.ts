@@ -140,6 +140,28 @@ describe('receipts from the carrier', () => {
     expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ sent: 1, undelivered: 1, costMicroUsd: 7100 });
   });
 
+  it("apply a receipt that waited for a slow run's outcome, recorded after the SMS was marked uncertain", async () => {
+    const [phone] = await bench.addSubscribers(1);
+    const { campaignId } = await bench.scheduled(anSmsNotice());
+    bench.clock.set(SEND_AT);
+    const period = { year: 2031, month: 3 };
+    // A run claims the SMS and starts its send, then stalls past its lease.
+    const claimed = must(await db.store.deliveries.claim(must((await db.store.deliveries.due(bench.clock.read(), 10))[0]), { id: 'slow-run', until: new Date(Date.parse(SEND_AT) + 45_000) }, bench.clock.read()));
+    expect(await db.store.deliveries.markInFlight(claimed, 'slow-run', bench.clock.read())).toBe(true);
+    bench.clock.advance(60_000);
+    expect(await db.store.deliveries.markUncertain(must(await db.store.deliveries.get(claimed)), bench.clock.read(), period)).toBe(true);
+    // SNS had taken it: its receipt comes while the delivery reads uncertain, and waits.
+    const receipt = receiptFromLog(smsDeliveryLogSchema.parse(JSON.parse(smsDeliveryLine('late-run-message', must(phone), 'SUCCESS'))));
+    expect(await db.store.deliveries.applyReceipt(receipt, bench.clock.read())).toEqual({ kind: 'unmatched', first: true });
+    // The slow run records what happened: sent replaces uncertain, and the waiting receipt is applied.
+    expect(await db.store.deliveries.finish(claimed, 'slow-run', 'sent', { messageId: 'late-run-message', attempts: 1 }, bench.clock.read(), period)).toBe(false);
+    expect(await db.store.deliveries.settleUncertain(claimed, 'slow-run', 'sent', { messageId: 'late-run-message', attempts: 1 }, bench.clock.read(), period)).toBe(true);
+    expect(await db.store.deliveries.get(claimed)).toMatchObject({ state: 'delivered', messageId: 'late-run-message' });
+    expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ sent: 1, uncertain: 0, delivered: 1, costMicroUsd: 6450 });
+    expect((await tallies()).totals).toMatchObject({ smsSent: 1, smsUncertain: 0, smsDelivered: 1, smsCostMicroUsd: 6450 });
+    expect(await reconciled()).toMatchObject({ differences: [] });
+  });
+
   it('ignore, count and log at info a receipt for a message pufa never sent', async () => {
     const foreign = logsSubscriptionEvent(deliveryLogGroupName('cn-north-1', '123456789012', 'SUCCESS'), [
       smsDeliveryLine('0d1e2f3a-aaaa-bbbb-cccc-000000000000', '+8613800000000', 'SUCCESS'),
