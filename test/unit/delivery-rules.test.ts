@@ -71,10 +71,12 @@ describe('delivery ids', () => {
 describe('counts', () => {
   it('derive pending from the total and the finished states', () => {
     expect(countsFrom({ total: 10, sent: 4, failed: 1, skipped: 1, expired: 1, cancelled: 1, aired: 2 })).toEqual({
-      total: 10, pending: 2, sent: 4, failed: 1, skipped: 1, expired: 1, aired: 2, cancelled: 1, uncertain: 0,
+      total: 10, pending: 2, sent: 4, failed: 1, skipped: 1, expired: 1, aired: 2, cancelled: 1, uncertain: 0, delivered: 0, undelivered: 0, costMicroUsd: 0,
     });
     // An uncertain send has ended as far as the dispatcher goes: it is not pending.
     expect(countsFrom({ total: 10, sent: 4, uncertain: 3 })).toMatchObject({ pending: 3, uncertain: 3 });
+    // Receipts come after sent, like airings: they leave pending as it was.
+    expect(countsFrom({ total: 10, sent: 4, delivered: 3, undelivered: 1, costMicroUsd: 25_800 })).toMatchObject({ pending: 6, sent: 4, delivered: 3, undelivered: 1 });
   });
 });
 
