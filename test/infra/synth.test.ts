@@ -1,5 +1,6 @@
 /**
- * `npx cdk synth` as a user runs it: offline, no credentials, with esbuild bundling both handlers.
+ * `npx cdk synth` as a user runs it: offline, no credentials, with esbuild bundling the handlers
+ * (API, dispatch, and receipts: with no smsRegion, SMS goes out in the stack's own region).
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ const outDir = mkdtempSync(join(tmpdir(), 'pufa-synth-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('npx cdk synth', () => {
-  it('synthesizes the stack and bundles both handlers without an AWS account', async () => {
+  it('synthesizes the stack and bundles the three handlers without an AWS account', async () => {
     const env = {
       ...process.env,
       CDK_HOME: join(outDir, '.cdk'),
@@ -34,7 +35,7 @@ describe('npx cdk synth', () => {
       .filter((name) => name.startsWith('asset.'))
       .map((name) => join(outDir, 'cdk.out', name, 'index.mjs'))
       .filter((file) => existsSync(file));
-    expect(bundles).toHaveLength(2);
+    expect(bundles).toHaveLength(3);
     for (const bundle of bundles) {
       // The pinned SDK is inside the bundle (its entry file or a chunk beside it), not taken from the runtime.
       const dir = dirname(bundle);
@@ -44,12 +45,12 @@ describe('npx cdk synth', () => {
       expect(existsSync(`${bundle}.map`)).toBe(true);
     }
     // No --enable-source-maps: Node would parse the whole map at every cold start.
-    // pufa's two functions; the CDK's provider for the SMS account settings is the third.
+    // pufa's three functions; the CDK's provider for the SMS account settings is another.
     const environments = Object.entries(template.Resources)
-      .filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /^(Api|Dispatch)Function[0-9A-F]{8}$/.test(id))
+      .filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && /^(Api|Dispatch|Receipts)Function[0-9A-F]{8}$/.test(id))
       .map(([, resource]) => resource)
       .map((resource) => (resource as { Properties?: { Environment?: { Variables?: Record<string, string> } } }).Properties?.Environment?.Variables ?? {});
-    expect(environments).toHaveLength(2);
+    expect(environments).toHaveLength(3);
     for (const variables of environments) expect(variables.NODE_OPTIONS ?? '').not.toContain('--enable-source-maps');
 
     // The bundled API handler loads on its own (no node_modules) and answers a request that
