@@ -9,7 +9,7 @@ import type { CloudWatchLogsEvent } from '../domain/receipt.js';
 import type { Clock } from '../http/env.js';
 import type { Logger } from '../http/logger.js';
 import type { ReceiptsStore } from '../store/receipts-door.js';
-import { receiveReceiptsEvent } from '../workflows/receipts.js';
+import { receiveReceiptsEvent, type ReceiptsSummary } from '../workflows/receipts.js';
 import type { LocalReceiptOptions } from './receipt-options.js';
 import type { SinkReceipts } from './sns-sink.js';
 
@@ -24,7 +24,7 @@ export interface ReceiptTarget {
  * (known once the store is up). A receipt that cannot be applied is logged as an error and kept
  * for `receiptsSettled()` to report.
  */
-export function sinkReceipts(options: LocalReceiptOptions, target: () => ReceiptTarget | undefined): SinkReceipts {
+export function sinkReceipts(options: LocalReceiptOptions, target: () => ReceiptTarget | undefined, onApplied?: (summary: ReceiptsSummary) => void): SinkReceipts {
   return {
     delayMs: options.delayMs,
     failureShare: options.failureShare,
@@ -32,7 +32,8 @@ export function sinkReceipts(options: LocalReceiptOptions, target: () => Receipt
       const deps = target();
       if (!deps) throw new Error('a receipt came before the store was ready');
       try {
-        await receiveReceiptsEvent(deps.store, event, deps.clock, deps.logger);
+        const summary = await receiveReceiptsEvent(deps.store, event, deps.clock, deps.logger);
+        onApplied?.(summary);
       } catch (error) {
         deps.logger.error('local receipt not applied', { error: error instanceof Error ? error.message : String(error) });
         throw error;

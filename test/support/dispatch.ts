@@ -7,7 +7,8 @@ import type { NoticeInput } from '../../functions/domain/planning.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { startSnsSink, type RunningSnsSink, type SinkFaults, type SinkReceipts } from '../../functions/local/sns-sink.js';
-import { receiveReceiptsEvent, type ReceiptsSummary } from '../../functions/workflows/receipts.js';
+import { sinkReceipts } from '../../functions/local/receipts.js';
+import type { ReceiptsSummary } from '../../functions/workflows/receipts.js';
 import { createSnsClient, createSnsNotifier, type Notifier } from '../../functions/notify/sns.js';
 import { defaultDispatchSettings, runDispatch, type DispatchSettings } from '../../functions/workflows/dispatch.js';
 import { actOnNotice, createCampaign, createNotice } from '../../functions/workflows/notices.js';
@@ -54,7 +55,7 @@ export interface Bench {
   stop(): Promise<void>;
 }
 
-/** The sink's receipts, applied at once by the receipts Lambda's code on the bench's table and clock. */
+/** The sink's receipts (delay 0 unless given), applied by the receipts Lambda's code on the bench's table and clock. */
 export type BenchReceipts = Omit<SinkReceipts, 'deliver'>;
 
 let campaigns = 0;
@@ -63,12 +64,10 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
   const faults: SinkFaults = {};
   const receiptSummaries: ReceiptsSummary[] = [];
   const clock = new TestClock(new Date('2031-03-01T00:00:00Z'));
+  // Wired as npm start wires its sink (local/receipts.ts), on the bench's table and clock.
   const receipts: SinkReceipts | undefined = options.receipts && {
-    delayMs: 0,
+    ...sinkReceipts({ delayMs: 0, failureShare: 0 }, () => ({ store: db.store, clock: clock.read, logger: db.logger }), (summary) => receiptSummaries.push(summary)),
     ...options.receipts,
-    deliver: async (event) => {
-      receiptSummaries.push(await receiveReceiptsEvent(db.store, event, clock.read, db.logger));
-    },
   };
   const sink = await startSnsSink({ faults, ...(receipts ? { receipts } : {}) });
   const notifier = createSnsNotifier(createSnsClient({ region: 'cn-north-1', endpoint: sink.endpoint }), {
