@@ -17,6 +17,8 @@ const contextSchema = z.object({
   smsType: z.enum(['Transactional', 'Promotional']).optional(),
   smsSenderId: z.string().regex(/^[A-Za-z0-9]{1,11}$/).optional(),
   smsPerSecond: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Reserved concurrency of the dispatch function: a whole number, or "none" (see PufaStackProps). */
+  dispatchReservedConcurrency: z.union([z.literal('none'), z.coerce.number().int().min(1).max(10)]).optional(),
   /** Browser origins allowed to call the API cross-site, comma-separated (see PUFA_CORS_ORIGINS). */
   corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
 });
@@ -33,6 +35,7 @@ const parsed = contextSchema.safeParse({
   smsSenderId: read('smsSenderId'),
   smsPerSecond: read('smsPerSecond'),
   corsOrigins: read('corsOrigins'),
+  dispatchReservedConcurrency: read('dispatchReservedConcurrency'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);
