@@ -266,7 +266,7 @@ try {
       `pause: asked at +${((pauseRequestedAtMs - t0) / 1000).toFixed(1)} s, answered ${pausedAtMs - pauseRequestedAtMs} ms later; ` +
         `SMS that reached the sink after the request ${afterRequest}, after the answer ${afterPause.length}` +
         (afterPause.length > 0 ? ` (the last ${lastAfterPauseMs} ms after it)` : '') +
-        `; all runs ended ${((endedAtMs - pausedAtMs) / 1000).toFixed(1)} s after it`,
+        `; the last run ended ${((Math.max(...invoked.map((invocation) => invocation.endedAtMs ?? endedAtMs)) - pausedAtMs) / 1000).toFixed(1)} s after it`,
     );
     note(`${cpus().length} cores shared, load average ${loadavg()[0]?.toFixed(2)}; the sink's busiest seconds: ${[...perSecond.values()].sort((a, b) => b - a).slice(0, 3).join(', ')}`);
   } finally {
