@@ -4,7 +4,7 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
-import { stationSubscriptionsFromConfig } from '../notify/station-subscriptions.js';
+import { stationSubscriptionsFromConfig } from '../notify/sns-subscriptions.js';
 import { depsFromEnvironment } from './deps.js';
 
 // Top-level await: the cold start reads the phone-key secret once, before the first request.
