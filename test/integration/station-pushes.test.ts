@@ -214,7 +214,7 @@ describe('station pushes', () => {
     };
     const loaded = await loadPlan(
       { store: db.store, config: db.config, now: new Date(AIR_TIME), subscriptions: stationSubscriptionsFromConfig({ region: 'cn-north-1', snsEndpoint: sink.endpoint, stationTopicArn: STATION_TOPIC }) },
-      { plan: aPlan(), registry, county: COUNTY, loader: { kind: 'system' }, actor: { tokenId: 'tok_admin', county: COUNTY, role: 'admin', name: '管理员' }, dryRun: false },
+      { plan: aPlan(), registry, county: COUNTY, loader: { kind: 'system' }, actor: { tokenId: 'tok_admin', name: '管理员' }, dryRun: false },
     );
     expect(loaded.ok ? [] : loaded.problems).toEqual([]);
     expect(subscriptionsOf(receiver.url).map((item) => item.endpoint).sort()).toEqual([`${receiver.url}dongfeng`, `${receiver.url}qiaotou`]);
