@@ -27,6 +27,7 @@ import { DISPATCH_PERIOD_SECONDS, DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOU
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
+import { grantStationSubscriptions } from './station-pushes.js';
 
 export interface PufaStackProps extends StackProps {
   /** The county (tenant) this deployment serves by default, e.g. "tianquan". */
@@ -125,7 +126,8 @@ export class PufaStack extends Stack {
     );
 
     // --- Station scripts go out on one topic; subscription filter policies route by station.
-    this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true });
+    // Signature version 2 (SHA256withRSA): the station receivers accept no other.
+    this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true, signatureVersion: '2' });
 
     this.deadLetterQueue = new Queue(this, 'DispatchDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
@@ -156,6 +158,8 @@ export class PufaStack extends Stack {
     this.apiFunction = api.fn;
     this.table.grant(this.apiFunction, ...TABLE_ACTIONS);
     this.phoneKeySecret.grantRead(this.apiFunction);
+    // Registry changes subscribe stations' push endpoints to the topic (infra/station-pushes.ts).
+    grantStationSubscriptions(this.stationTopic, api.role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'pufa API',

@@ -17,7 +17,7 @@ import { DEFAULT_DATA_DIR, dynamoDbDir } from './paths.js';
 // Only what is needed to launch the database is imported above. The app, the SDK and the store
 // are loaded while the JVM starts (a few seconds each on a busy machine; see bench/first-start.ts).
 async function loadModules() {
-  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink] = await Promise.all([
+  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, pushes] = await Promise.all([
     import('@hono/node-server'),
     import('../app.js'),
     import('./bootstrap.js'),
@@ -28,8 +28,9 @@ async function loadModules() {
     import('./ticker.js'),
     import('./runtime.js'),
     import('./sns-sink.js'),
+    import('../notify/sns-subscriptions.js'),
   ]);
-  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink };
+  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...pushes };
 }
 
 const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
@@ -130,7 +131,17 @@ async function main(): Promise<void> {
   };
 
   // Every SMS and station push goes through the real SNS client to this local sink.
-  const sink = await m.startSnsSink({ outbox: new m.Outbox(10_000, m.printOutboxEntry), clock });
+  // Station receivers subscribed to the topic get each push signed, as from SNS; every delivery is printed.
+  const sink = await m.startSnsSink({
+    outbox: new m.Outbox(10_000, m.printOutboxEntry),
+    clock,
+    subscriptions: {
+      onPush: (push) =>
+        process.stdout.write(
+          `[push] ${push.kind === 'confirmation' ? '订阅确认请求' : '推送'} → ${push.endpoint}: ${push.outcome === 'delivered' ? '已送达' : `失败 (${push.error ?? ''})`}, ${push.attempts} 次\n`,
+        ),
+    },
+  });
   try {
     phase = performance.now();
     const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : m.ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
     if (rekeyed) step(`手机号密钥 (phone keys): re-keyed, ${since(phase)}`);
     // The demo data loads once the server answers: a first start is usable (and /health is 200) sooner.
     const loadDemo = local.createdTable && options.demo;
-    const app = m.createApp({ ...deps, outbox: sink.outbox });
+    const app = m.createApp({ ...deps, outbox: sink.outbox, stationSubscriptions: m.stationSubscriptionsFromConfig(config) });
     const ticker = m.startTicker(deps, options.tickSeconds);
     const server = m.serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
@@ -206,6 +217,7 @@ async function main(): Promise<void> {
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
           `  CLIs:       ${clis}`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
+          `  Pushes:     stations with a pushEndpoint are subscribed at the sink (${sink.endpoint}); try npm run station-receiver -- --token <station token> --api ${url}`,
           '  Stop with Ctrl-C.',
           '',
         ].join('\n'),

@@ -1,8 +1,9 @@
 /**
  * @module local/sns-sink
  * A local stand-in for Amazon SNS, for `npm start`, tests and benchmarks. It speaks the part of
- * SNS's Query protocol pufa uses — Publish, PublishBatch, ListPhoneNumbersOptedOut — so the real
- * SDK client and pufa's real publishing code run unchanged against it. Every accepted message
+ * SNS's Query protocol pufa uses — Publish, PublishBatch, ListPhoneNumbersOptedOut, and the station
+ * topic's HTTP/S subscriptions (sns-subscriptions.ts: signed deliveries to subscribed endpoints)
+ * — so the real SDK client and pufa's real publishing code run unchanged against it. Every accepted message
  * goes to the outbox (GET /outbox shows it). Faults can be injected: latency, throttling,
  * failed batch entries, a crash after k messages.
  */
@@ -12,6 +13,7 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 import { Outbox, type OutboxEntry } from '../notify/outbox.js';
+import { LocalSubscriptions, type LocalSubscriptionOptions } from './sns-subscriptions.js';
 
 // Kept importable from here, where the sink that fills it lives.
 export { Outbox, type OutboxEntry };
@@ -35,6 +37,8 @@ export interface SnsSinkOptions {
   optedOut?: Iterable<string>;
   /** The system's clock, for `receivedAt` (a server's `--clock`); the real one by default. */
   clock?: () => Date;
+  /** HTTP/S subscriptions: delivery retries and who hears of each delivery. */
+  subscriptions?: LocalSubscriptionOptions;
 }
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -61,6 +65,10 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
   const clock = options.clock ?? (() => new Date());
   let calls = 0;
   const app = new Hono();
+  // Where the sink itself is reached (its SubscribeURL and SigningCertURL): known once it listens.
+  let baseUrl = 'http://127.0.0.1';
+  const subscriptions = new LocalSubscriptions(() => baseUrl, clock, options.subscriptions);
+  subscriptions.mount(app);
 
   app.post('/', async (c) => {
     const form = new URLSearchParams(await c.req.text());
@@ -88,6 +96,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
         message: form.get('Message') ?? '',
         attributes: attributesOf(form, ''),
       });
+      if (topicArn) subscriptions.deliver(topicArn, messageId, form.get('Message') ?? '', attributesOf(form, ''), form.get('Subject') ?? undefined);
       if (faults.answerDelayMs) await new Promise((wake) => setTimeout(wake, faults.answerDelayMs));
       return xml(
         `<PublishResponse xmlns="${NS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
@@ -111,6 +120,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
         }
         const messageId = randomUUID();
         outbox.add({ messageId, kind: 'station', receivedAt: now, topicArn, message, attributes: attributesOf(form, prefix) });
+        subscriptions.deliver(topicArn, messageId, message, attributesOf(form, prefix), form.get(`${prefix}Subject`) ?? undefined);
         successful.push(`<member><Id>${xmlEscape(id)}</Id><MessageId>${messageId}</MessageId></member>`);
       }
       return xml(
@@ -125,16 +135,21 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
       );
     }
 
+    const answered = subscriptions.answer(action, form);
+    if (answered) return c.body(answered.body, answered.status, { 'Content-Type': 'text/xml' });
+
     return xml(errorXml('InvalidAction', `The local SNS sink does not do ${action ?? '(no action)'}.`, 'Sender'), 400);
   });
 
-  return { app, outbox, optedOut, stats: () => ({ calls }) };
+  return { app, outbox, optedOut, subscriptions, stats: () => ({ calls }), setBaseUrl: (url: string) => (baseUrl = url) };
 }
 
 export interface RunningSnsSink {
   endpoint: string;
   outbox: Outbox;
   optedOut: Set<string>;
+  /** The HTTP/S subscriptions and the deliveries made to them. */
+  subscriptions: LocalSubscriptions;
   stats(): { calls: number };
   stop(): Promise<void>;
 }
@@ -143,12 +158,18 @@ export async function startSnsSink(options: SnsSinkOptions & { port?: number } =
   const sink = createSnsSinkApp(options);
   return new Promise((resolve) => {
     const server = serve({ fetch: sink.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      const endpoint = `http://127.0.0.1:${info.port}`;
+      sink.setBaseUrl(endpoint);
       resolve({
-        endpoint: `http://127.0.0.1:${info.port}`,
+        endpoint,
         outbox: sink.outbox,
         optedOut: sink.optedOut,
+        subscriptions: sink.subscriptions,
         stats: sink.stats,
-        stop: () => new Promise((done) => server.close(() => done())),
+        stop: async () => {
+          await sink.subscriptions.stop();
+          await new Promise<void>((done) => server.close(() => done()));
+        },
       });
     });
   });
