@@ -16,6 +16,7 @@ const BENCHMARKS = [
   { name: 'tally', file: 'bench/tally-read.ts', what: 'reading a year of tallies with 10, 1,000 and 100,000 records' },
   { name: 'expansion', file: 'bench/expansion.ts', what: 'a notice to 100,000 subscribers becoming deliveries' },
   { name: 'dispatch', file: 'bench/dispatch-rate.ts', what: 'SMS dispatch rate at caps of 20 and 100 a second' },
+  { name: 'shape', file: 'bench/dispatch-aws-shape.ts', what: 'SMS dispatch in the AWS shape: a run a minute, each killed at its timeout; share of the cap, pause' },
   { name: 'api', file: 'bench/api-load.ts', what: 'the local server under autocannon, 30 s a route' },
 ] as const;
 

@@ -23,6 +23,8 @@ const contextSchema = z.object({
   /** The account's monthly SMS spend limit in that region, whole USD (SNS SetSMSAttributes MonthlySpendLimit). */
   smsMonthlySpendLimitUsd: z.coerce.number().int().min(0).max(1_000_000).optional(),
   smsOriginationNumber: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number such as +12065550100').optional(),
+  /** Reserved concurrency of the dispatch function: a whole number, or "none" (see PufaStackProps). */
+  dispatchReservedConcurrency: z.union([z.literal('none'), z.coerce.number().int().min(1).max(10)]).optional(),
   /** Browser origins allowed to call the API cross-site, comma-separated (see PUFA_CORS_ORIGINS). */
   corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
 });
@@ -42,6 +44,7 @@ const parsed = contextSchema.safeParse({
   smsMonthlySpendLimitUsd: read('smsMonthlySpendLimitUsd'),
   smsOriginationNumber: read('smsOriginationNumber'),
   corsOrigins: read('corsOrigins'),
+  dispatchReservedConcurrency: read('dispatchReservedConcurrency'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);

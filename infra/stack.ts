@@ -23,10 +23,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
+import { DISPATCH_PERIOD_SECONDS, DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS } from '../functions/handlers/dispatch-schedule.js';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
 import { Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
+import { grantStationSubscriptions } from './station-pushes.js';
 
 export interface PufaStackProps extends StackProps {
   /** The county (tenant) this deployment serves by default, e.g. "tianquan". */
@@ -39,6 +41,12 @@ export interface PufaStackProps extends StackProps {
   sms?: SmsSettings | undefined;
   /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
   corsOrigins?: string | undefined;
+  /**
+   * Reserved concurrency of the dispatch function (default 2, the runs that overlap by design);
+   * 'none' leaves it unreserved, for accounts whose Lambda concurrency quota is too small to
+   * reserve any (Lambda keeps 100 unreserved: a new account's quota of 10 cannot reserve 2).
+   */
+  dispatchReservedConcurrency?: number | 'none' | undefined;
 }
 
 /**
@@ -120,7 +128,8 @@ export class PufaStack extends Stack {
     );
 
     // --- Station scripts go out on one topic; subscription filter policies route by station.
-    this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true });
+    // Signature version 2 (SHA256withRSA): the station receivers accept no other.
+    this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true, signatureVersion: '2' });
 
     this.deadLetterQueue = new Queue(this, 'DispatchDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
@@ -151,6 +160,8 @@ export class PufaStack extends Stack {
     this.apiFunction = api.fn;
     this.table.grant(this.apiFunction, ...TABLE_ACTIONS);
     this.phoneKeySecret.grantRead(this.apiFunction);
+    // Registry changes subscribe stations' push endpoints to the topic (infra/station-pushes.ts).
+    grantStationSubscriptions(this.stationTopic, api.role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'pufa API',
@@ -193,11 +204,21 @@ export class PufaStack extends Stack {
     });
 
     // --- Dispatch: every minute; async-invoke failures go to the dead-letter queue.
+    // The timeout is longer than the period, so each run's budget (timeout less 5 s) reaches past
+    // the next tick: consecutive runs overlap and a long push uses the whole SMS cap, not the 50 s
+    // in 60 a 55 s timeout allowed. The rate limiter in the table is shared by the runs, so
+    // together they stay under the cap; under two periods, at most two scheduled runs are alive at
+    // once, and reserved concurrency keeps it so. See functions/handlers/dispatch-schedule.ts.
+    const reserved = props.dispatchReservedConcurrency ?? DISPATCH_RESERVED_CONCURRENCY;
+    // 0 would not mean "unreserved" to Lambda but "never run": refuse it rather than deploy a dispatcher that never sends.
+    if (reserved !== 'none' && !(Number.isInteger(reserved) && reserved >= 1)) {
+      throw new RangeError(`dispatchReservedConcurrency must be a whole number of at least 1, or 'none'; got ${String(reserved)}`);
+    }
     const dispatch = nodeFunction(this, 'DispatchFunction', 'dispatch', {
       environment,
       memorySize: 512,
-      // A run must finish before the next tick starts, so overlapping runs stay the exception.
-      timeout: Duration.seconds(55),
+      timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
+      ...(reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved }),
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 0,
     });
@@ -223,7 +244,7 @@ export class PufaStack extends Stack {
 
     new Rule(this, 'DispatchSchedule', {
       description: 'Run the pufa dispatcher every minute',
-      schedule: Schedule.rate(Duration.minutes(1)),
+      schedule: Schedule.rate(Duration.seconds(DISPATCH_PERIOD_SECONDS)),
       targets: [
         new LambdaFunction(this.dispatchFunction, {
           deadLetterQueue: this.deadLetterQueue,

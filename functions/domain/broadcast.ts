@@ -27,7 +27,11 @@ export interface BroadcastEstimate {
   problems: string[];
 }
 
-const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+/**
+ * Made on first use: the first Intl.Segmenter a process makes loads ICU's break rules, tens of
+ * milliseconds a cold start has no need to pay (bench/RESULTS.md, 2026-11-30 second pass).
+ */
+let graphemes: Intl.Segmenter | undefined;
 
 function windowSeconds(window: AirWindow): number {
   const seconds = (time: string) => Number(time.slice(0, 2)) * 3600 + Number(time.slice(3, 5)) * 60;
@@ -46,7 +50,7 @@ export function estimateBroadcast(
   options: { charactersPerMinute: number; repeats: number; airWindows: readonly AirWindow[] },
 ): BroadcastEstimate {
   // What a listener hears: user-perceived characters, not spaces or line breaks.
-  const characters = Array.from(graphemes.segment(script)).filter((part) => !/^\s+$/u.test(part.segment)).length;
+  const characters = Array.from((graphemes ??= new Intl.Segmenter('zh', { granularity: 'grapheme' })).segment(script)).filter((part) => !/^\s+$/u.test(part.segment)).length;
   // Multiply before dividing: 93 / 180 * 60 is 31.000000000000004 in floating point, and ceil
   // would make an exact 31 s read 32.
   const readingSeconds = Math.ceil((characters * 60) / options.charactersPerMinute);

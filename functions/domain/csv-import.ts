@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { idSchema } from './access.js';
 import { normalisePhone } from './phone.js';
-import type { Registry, Station } from './registry.js';
+import { pushEndpointSchema, type Registry, type Station } from './registry.js';
 
 export type ImportKind = 'subscribers' | 'stations';
 
@@ -158,7 +158,7 @@ export async function parseSubscribers(text: string, registry: Registry): Promis
   return { ok: true, rows, rejected, lines: read.rows.length };
 }
 
-const stationRow = z.object({ id: idSchema, name: z.string().min(1).max(60), pushEndpoint: z.url().max(500).optional() });
+const stationRow = z.object({ id: idSchema, name: z.string().min(1).max(60), pushEndpoint: pushEndpointSchema.optional() });
 
 export async function parseStations(text: string, registry: Registry): Promise<ParsedImport<StationRow>> {
   const read = await records('stations', text);

@@ -12,6 +12,9 @@ import { visibleText } from './text.js';
 
 const name = visibleText(60);
 
+/** An SNS HTTP/S subscription takes an http or https address (https in production). */
+export const pushEndpointSchema = z.url({ protocol: /^https?$/, error: 'an http:// or https:// address' }).max(500);
+
 export const townshipSchema = z.object({ id: idSchema, name });
 export const villageSchema = z.object({ id: idSchema, township: idSchema, name });
 export const stationSchema = z.object({
@@ -20,7 +23,7 @@ export const stationSchema = z.object({
   name,
   operator: visibleText(60, { min: 0 }).optional().describe('who runs the loudspeakers'),
   contact: z.string().trim().max(40).optional().describe('the operator’s phone, E.164; shown masked to non-admins'),
-  pushEndpoint: z.url().max(500).optional().describe('where the station wants scripts pushed, if it has such a receiver'),
+  pushEndpoint: pushEndpointSchema.optional().describe('where the station wants scripts pushed (an SNS HTTP/S subscription), if it has such a receiver'),
 });
 export type Township = z.infer<typeof townshipSchema>;
 export type Village = z.infer<typeof villageSchema>;

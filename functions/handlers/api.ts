@@ -4,9 +4,12 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
+import { stationSubscriptionsFromConfig } from '../notify/sns-subscriptions.js';
 import { depsFromEnvironment } from './deps.js';
 
 // Top-level await: the cold start reads the phone-key secret once, before the first request.
-const app = createApp(await depsFromEnvironment(process.env));
+const deps = await depsFromEnvironment(process.env);
+// Only the API changes stations, so only it subscribes their push endpoints (and holds those SNS actions).
+const app = createApp({ ...deps, stationSubscriptions: stationSubscriptionsFromConfig(deps.config) });
 
 export const handler = handle(app);

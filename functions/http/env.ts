@@ -8,6 +8,7 @@ import type { PhoneKeys } from '../domain/phone.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from './logger.js';
 import type { Outbox } from '../notify/outbox.js';
+import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 
 export type Clock = () => Date;
 
@@ -19,6 +20,8 @@ export interface AppDeps {
   logger: Logger;
   /** Keys phone numbers with the deployment's secret. */
   phoneKeys: PhoneKeys;
+  /** The station topic's subscriptions (stations' push endpoints); absent where no topic is configured. */
+  stationSubscriptions?: StationSubscriptions | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
 }

@@ -72,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
       dryRun: values['dry-run'] ?? false,
       now: target.clock(),
       phoneKeys: await target.phoneKeys(),
+      subscriptions: target.stationSubscriptions,
       onProgress: progressBar(),
       audit: { actor: commandLineActor('npm run import'), timeZone: target.config.timeZone },
     });

@@ -18,7 +18,7 @@ import { localReceiptOptions } from './receipt-options.js';
 // Only what is needed to launch the database is imported above. The app, the SDK and the store
 // are loaded while the JVM starts (a few seconds each on a busy machine; see bench/first-start.ts).
 async function loadModules() {
-  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, receipts] = await Promise.all([
+  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, pushes, receipts] = await Promise.all([
     import('@hono/node-server'),
     import('../app.js'),
     import('./bootstrap.js'),
@@ -29,9 +29,10 @@ async function loadModules() {
     import('./ticker.js'),
     import('./runtime.js'),
     import('./sns-sink.js'),
+    import('../notify/sns-subscriptions.js'),
     import('./receipts.js'),
   ]);
-  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...receipts };
+  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...pushes, ...receipts };
 }
 
 const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
@@ -132,13 +133,20 @@ async function main(): Promise<void> {
     await database.stop();
   };
 
-  // Every SMS and station push goes through the real SNS client to this local sink, which also
-  // makes each SMS's carrier receipt and applies it through the receipts Lambda's code.
+  // Every SMS and station push goes through the real SNS client to this local sink.
+  // Station receivers subscribed to the topic get each push signed, as from SNS; every delivery is printed.
+  // Each SMS gets its carrier receipt, applied through the receipts Lambda's code (local/receipts.ts).
   let receiptTarget: import('./receipts.js').ReceiptTarget | undefined;
   const sink = await m.startSnsSink({
     outbox: new m.Outbox(10_000, m.printOutboxEntry),
     clock,
     receipts: m.sinkReceipts(options.receipts, () => receiptTarget),
+    subscriptions: {
+      onPush: (push) =>
+        process.stdout.write(
+          `[push] ${push.kind === 'confirmation' ? '订阅确认请求' : '推送'} → ${push.endpoint}: ${push.outcome === 'delivered' ? '已送达' : `失败 (${push.error ?? ''})`}, ${push.attempts} 次\n`,
+        ),
+    },
   });
   try {
     phase = performance.now();
@@ -173,7 +181,7 @@ async function main(): Promise<void> {
     if (rekeyed) step(`手机号密钥 (phone keys): re-keyed, ${since(phase)}`);
     // The demo data loads once the server answers: a first start is usable (and /health is 200) sooner.
     const loadDemo = local.createdTable && options.demo;
-    const app = m.createApp({ ...deps, outbox: sink.outbox });
+    const app = m.createApp({ ...deps, outbox: sink.outbox, stationSubscriptions: m.stationSubscriptionsFromConfig(config) });
     const ticker = m.startTicker(deps, options.tickSeconds);
     const server = m.serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
@@ -216,6 +224,7 @@ async function main(): Promise<void> {
           `  Try:        curl -H "Authorization: Bearer ${admin.secret}" ${url}/me`,
           `  CLIs:       ${clis}`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
+          `  Pushes:     stations with a pushEndpoint are subscribed at the sink (${sink.endpoint}); try npm run station-receiver -- --token <station token> --api ${url}`,
           `  Receipts:   each SMS gets a carrier receipt after ${options.receipts.delayMs} ms, ${Math.round(options.receipts.failureShare * 100)}% undelivered (PUFA_LOCAL_RECEIPT_DELAY_MS, PUFA_LOCAL_RECEIPT_FAILURE_SHARE)`,
           '  Stop with Ctrl-C.',
           '',

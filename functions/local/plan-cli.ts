@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
     const result = await loadPlan(
-      { store: target.store, config: target.config, now: target.clock() },
+      { store: target.store, config: target.config, now: target.clock(), subscriptions: target.stationSubscriptions },
       {
         plan: read.plan,
         registry: read.registry,

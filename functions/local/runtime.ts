@@ -38,7 +38,7 @@ const runningSchema = z.object({
   phoneKeySecret: z.string().min(1).optional(),
 });
 
-/** Locally the station topic is a name the sink records; it has no subscribers to route to. */
+/** Locally the station topic is a name the sink records and routes to the endpoints subscribed to it (sns-subscriptions.ts). */
 export const LOCAL_STATION_TOPIC = 'arn:aws:sns:local:000000000000:pufa-stations';
 export type RunningServer = z.infer<typeof runningSchema>;
 

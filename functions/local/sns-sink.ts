@@ -1,8 +1,9 @@
 /**
  * @module local/sns-sink
  * A local stand-in for Amazon SNS, for `npm start`, tests and benchmarks. It speaks the part of
- * SNS's Query protocol pufa uses — Publish, PublishBatch, ListPhoneNumbersOptedOut — so the real
- * SDK client and pufa's real publishing code run unchanged against it. Every accepted message
+ * SNS's Query protocol pufa uses — Publish, PublishBatch, ListPhoneNumbersOptedOut, and the station
+ * topic's HTTP/S subscriptions (sns-subscriptions.ts: signed deliveries to subscribed endpoints)
+ * — so the real SDK client and pufa's real publishing code run unchanged against it. Every accepted message
  * goes to the outbox (GET /outbox shows it). Faults can be injected: latency, throttling,
  * failed batch entries, a crash after k messages. With `receipts`, each SMS it accepts gets a
  * carrier receipt a little later: the delivery-status line SNS would log, wrapped as the
@@ -13,9 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
-import { cloudWatchLogsEvent, deliveryLogGroupName, snsTimestamp, type CloudWatchLogsEvent, type SmsDeliveryLog } from '../domain/receipt.js';
 import { Outbox, type OutboxEntry } from '../notify/outbox.js';
-import { DEFAULT_RECEIPT_DELAY_MS } from './receipt-options.js';
+import { receiptMaker, type SinkReceipts } from './sns-receipts.js';
+import { LocalSubscriptions, type LocalSubscriptionOptions } from './sns-subscriptions.js';
 
 // Kept importable from here, where the sink that fills it lives.
 export { Outbox, type OutboxEntry };
@@ -33,22 +34,7 @@ export interface SinkFaults {
   answerDelayMs?: number;
 }
 
-/** Receipts for the SMS the sink accepts, as SNS's delivery-status logging and a subscription filter would produce them. */
-export interface SinkReceipts {
-  /** Gets each subscription event (one line each); a rejection is kept and reported by `receiptsSettled`. */
-  deliver: (event: CloudWatchLogsEvent) => Promise<unknown>;
-  /** After how long a receipt comes (SNS: seconds to minutes). Default 2 s. */
-  delayMs?: number;
-  /** Share of SMS the carrier reports undelivered, 0 to 1. Default 0. */
-  failureShare?: number;
-  /** Decides which numbers fail instead of the share (tests). */
-  fails?: (phoneNumber: string) => boolean;
-  random?: () => number;
-  /** What each SMS costs, in USD (made up locally). */
-  priceUsd?: number;
-}
-
-const LOCAL_PRICE_USD = 0.00645;
+export type { SinkReceipts };
 
 export interface SnsSinkOptions {
   outbox?: Outbox;
@@ -57,6 +43,8 @@ export interface SnsSinkOptions {
   optedOut?: Iterable<string>;
   /** The system's clock, for `receivedAt` (a server's `--clock`); the real one by default. */
   clock?: () => Date;
+  /** HTTP/S subscriptions: delivery retries and who hears of each delivery. */
+  subscriptions?: LocalSubscriptionOptions;
 }
 
 const NS = 'http://sns.amazonaws.com/doc/2010-03-31/';
@@ -84,6 +72,10 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
   let calls = 0;
   const app = new Hono();
   const receipts = receiptMaker(options.receipts, clock);
+  // Where the sink itself is reached (its SubscribeURL and SigningCertURL): known once it listens.
+  let baseUrl = 'http://127.0.0.1';
+  const subscriptions = new LocalSubscriptions(() => baseUrl, clock, options.subscriptions);
+  subscriptions.mount(app);
 
   app.post('/', async (c) => {
     const form = new URLSearchParams(await c.req.text());
@@ -112,6 +104,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
         attributes: attributesOf(form, ''),
       });
       if (phoneNumber) receipts.schedule(messageId, phoneNumber, attributesOf(form, '')['AWS.SNS.SMS.SMSType']);
+      if (topicArn) subscriptions.deliver(topicArn, messageId, form.get('Message') ?? '', attributesOf(form, ''), form.get('Subject') ?? undefined);
       if (faults.answerDelayMs) await new Promise((wake) => setTimeout(wake, faults.answerDelayMs));
       return xml(
         `<PublishResponse xmlns="${NS}"><PublishResult><MessageId>${messageId}</MessageId></PublishResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`,
@@ -135,6 +128,7 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
         }
         const messageId = randomUUID();
         outbox.add({ messageId, kind: 'station', receivedAt: now, topicArn, message, attributes: attributesOf(form, prefix) });
+        subscriptions.deliver(topicArn, messageId, message, attributesOf(form, prefix), form.get(`${prefix}Subject`) ?? undefined);
         successful.push(`<member><Id>${xmlEscape(id)}</Id><MessageId>${messageId}</MessageId></member>`);
       }
       return xml(
@@ -149,76 +143,30 @@ export function createSnsSinkApp(options: SnsSinkOptions = {}) {
       );
     }
 
+    const answered = subscriptions.answer(action, form);
+    if (answered) return c.body(answered.body, answered.status, { 'Content-Type': 'text/xml' });
+
     return xml(errorXml('InvalidAction', `The local SNS sink does not do ${action ?? '(no action)'}.`, 'Sender'), 400);
   });
 
-  return { app, outbox, optedOut, stats: () => ({ calls }), receiptsSettled: receipts.settled, stopReceipts: receipts.stop };
-}
-
-/**
- * Makes and hands on one receipt per accepted SMS after the delay. `settled` waits until every
- * receipt scheduled so far has been handed on, and fails with the first error `deliver` threw.
- */
-function receiptMaker(options: SinkReceipts | undefined, clock: () => Date) {
-  const waiting = new Set<Promise<void>>();
-  const timers = new Map<NodeJS.Timeout, () => void>();
-  let stopped = false;
-  const errors: unknown[] = [];
-  const random = options?.random ?? Math.random;
-  const schedule = (messageId: string, phoneNumber: string, smsType: string | undefined) => {
-    if (!options) return;
-    const failed = options.fails ? options.fails(phoneNumber) : random() < (options.failureShare ?? 0);
-    const sentAt = clock();
-    const line: SmsDeliveryLog = {
-      notification: { messageId, timestamp: snsTimestamp(sentAt) },
-      delivery: {
-        destination: phoneNumber,
-        priceInUSD: options.priceUsd ?? LOCAL_PRICE_USD,
-        smsType: smsType ?? 'Transactional',
-        providerResponse: failed ? 'Phone carrier has blocked this message' : 'Message has been accepted by phone carrier',
-        dwellTimeMs: options.delayMs ?? DEFAULT_RECEIPT_DELAY_MS,
-      },
-      status: failed ? 'FAILURE' : 'SUCCESS',
-    };
-    const event = cloudWatchLogsEvent(deliveryLogGroupName('local', '000000000000', line.status), [line], sentAt);
-    const handed: Promise<void> = new Promise<boolean>((wake) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        wake(true);
-      }, options.delayMs ?? DEFAULT_RECEIPT_DELAY_MS);
-      timers.set(timer, () => wake(false));
-    })
-      .then((due) => (due && !stopped ? options.deliver(event) : undefined))
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          errors.push(error);
-        },
-      )
-      .finally(() => waiting.delete(handed));
-    waiting.add(handed);
+  return {
+    app,
+    outbox,
+    optedOut,
+    subscriptions,
+    stats: () => ({ calls }),
+    setBaseUrl: (url: string) => (baseUrl = url),
+    receiptsSettled: receipts.settled,
+    stopReceipts: receipts.stop,
   };
-  const settled = async (): Promise<void> => {
-    while (waiting.size > 0) await Promise.all([...waiting]);
-    const [first] = errors.splice(0);
-    if (first !== undefined) throw first;
-  };
-  /** A stopping sink hands on no more receipts (the database may be stopping too). */
-  const stop = () => {
-    stopped = true;
-    for (const [timer, cancel] of timers) {
-      clearTimeout(timer);
-      cancel();
-    }
-    timers.clear();
-  };
-  return { schedule, settled, stop };
 }
 
 export interface RunningSnsSink {
   endpoint: string;
   outbox: Outbox;
   optedOut: Set<string>;
+  /** The HTTP/S subscriptions and the deliveries made to them. */
+  subscriptions: LocalSubscriptions;
   stats(): { calls: number };
   /** Resolves once every receipt scheduled so far was handed on; rejects with the first that failed. */
   receiptsSettled(): Promise<void>;
@@ -229,15 +177,19 @@ export async function startSnsSink(options: SnsSinkOptions & { port?: number } =
   const sink = createSnsSinkApp(options);
   return new Promise((resolve) => {
     const server = serve({ fetch: sink.app.fetch, port: options.port ?? 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
+      const endpoint = `http://127.0.0.1:${info.port}`;
+      sink.setBaseUrl(endpoint);
       resolve({
-        endpoint: `http://127.0.0.1:${info.port}`,
+        endpoint,
         outbox: sink.outbox,
         optedOut: sink.optedOut,
+        subscriptions: sink.subscriptions,
         stats: sink.stats,
         receiptsSettled: sink.receiptsSettled,
-        stop: () => {
+        stop: async () => {
           sink.stopReceipts();
-          return new Promise((done) => server.close(() => done()));
+          await sink.subscriptions.stop();
+          await new Promise<void>((done) => server.close(() => done()));
         },
       });
     });

@@ -6,6 +6,8 @@
  * (using the usual AWS credentials). Every "now" a CLI uses is the target's clock.
  */
 import { loadConfig, type Config } from '../config.js';
+import { stationSubscriptionsFromConfig } from '../notify/sns-subscriptions.js';
+import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { createStore, type Store } from '../store/index.js';
 import type { PhoneKeys } from '../domain/phone.js';
@@ -14,7 +16,7 @@ import { version } from '../version.js';
 import { CliFailure } from './cli.js';
 import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { dynamoDbDir, localDeps, offsetClock, probeRunningServer } from './runtime.js';
+import { dynamoDbDir, LOCAL_STATION_TOPIC, localDeps, offsetClock, probeRunningServer } from './runtime.js';
 
 export interface Target {
   store: Store;
@@ -24,6 +26,8 @@ export interface Target {
   clock: () => Date;
   /** The running local server's SNS sink, when the target is a running server that has one. */
   snsEndpoint?: string;
+  /** The station topic's subscriptions: the running server's sink, or with --aws the deployed topic; none with no server up. */
+  stationSubscriptions?: StationSubscriptions | undefined;
   /** Keys numbers as the system does: the data folder's secret locally (an in-memory server's own); with --aws the deployment's (PUFA_PHONE_KEY_SECRET_ARN), read when first asked. */
   phoneKeys(): Promise<PhoneKeys>;
   close(): Promise<void>;
@@ -39,6 +43,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       county: config.county,
       config,
       clock: () => new Date(),
+      stationSubscriptions: stationSubscriptionsFromConfig(config),
       phoneKeys: () => phoneKeysFromConfig(config),
       close: async () => client.destroy(),
     };
@@ -65,7 +70,12 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
     county: local.config.county,
     config: local.config,
     clock: offsetClock(running?.clockOffsetMs ?? 0),
-    ...(running?.snsEndpoint ? { snsEndpoint: running.snsEndpoint } : {}),
+    ...(running?.snsEndpoint
+      ? {
+          snsEndpoint: running.snsEndpoint,
+          stationSubscriptions: stationSubscriptionsFromConfig({ region: local.config.region, snsEndpoint: running.snsEndpoint, stationTopicArn: LOCAL_STATION_TOPIC }),
+        }
+      : {}),
     phoneKeys: async () => local.deps.phoneKeys,
     close: async () => {
       local.client.destroy();

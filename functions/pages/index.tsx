@@ -18,12 +18,14 @@ import { planPages } from './plan.js';
 import { reviewPages } from './review.js';
 import { sameOriginOnly } from './same-origin.js';
 import { stationPages } from './station.js';
+import { stationListPages } from './stations.js';
 
 export function webPages() {
   const pages = new Hono<AppEnv>();
   pages.use(sameOriginOnly());
   pages.route('/', authPages());
   pages.route('/', stationPages());
+  pages.route('/', stationListPages());
   pages.route('/', reviewPages());
   pages.route('/', dashboardPages());
   pages.route('/', planPages());

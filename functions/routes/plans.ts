@@ -4,6 +4,7 @@
  * what would change), read it (`GET /plans/{year}`) and its month-by-month calendar; the registry
  * (townships, villages, stations, groups) and the registered SMS templates the plans refer to.
  */
+import { pushSyncReportSchema } from '../domain/station-push.js';
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
@@ -96,7 +97,7 @@ const putRegistryRoute = securedRoute(['admin'], {
   tags: ['registry'],
   summary: 'Add or change registry entries (entries not named are kept); idempotent',
   request: { body: jsonBody(registry) },
-  responses: { 200: json(upsertCounts, 'What changed') },
+  responses: { 200: json(upsertCounts.extend({ pushes: pushSyncReportSchema }), 'What changed, and the stations’ push subscriptions') },
 });
 
 const removeRegistryRoute = securedRoute(['admin'], {
@@ -157,9 +158,9 @@ export function planRoutes() {
         }
         plan = body;
       }
-      const { store, config, clock } = c.var.deps;
+      const { store, config, clock, stationSubscriptions } = c.var.deps;
       const result = await loadPlan(
-        { store, config, now: clock() },
+        { store, config, now: clock(), subscriptions: stationSubscriptions },
         { plan, county: c.var.caller.county, loader: { kind: 'caller', caller: c.var.caller }, actor: actorOf(c.var.caller), auditActor: actorOfCaller(c.var.caller), dryRun: c.req.valid('query').dryRun === 'true' },
       );
       if (!result.ok) {
@@ -195,11 +196,12 @@ export function planRoutes() {
       return c.json({ ...registry, stations }, 200);
     })
     .openapi(putRegistryRoute, async (c) => {
-      return c.json(counts(await updateRegistry({ ...deps(c), store: c.var.deps.store }, c.var.caller, c.req.valid('json'))), 200);
+      const report = await updateRegistry({ ...deps(c), store: c.var.deps.store, subscriptions: c.var.deps.stationSubscriptions }, c.var.caller, c.req.valid('json'));
+      return c.json({ ...counts(report), pushes: report.pushes }, 200);
     })
     .openapi(removeRegistryRoute, async (c) => {
       const { kind, id } = c.req.valid('param');
-      await removeRegistryEntry({ ...deps(c), store: c.var.deps.store }, c.var.caller, kind, id);
+      await removeRegistryEntry({ ...deps(c), store: c.var.deps.store, subscriptions: c.var.deps.stationSubscriptions }, c.var.caller, kind, id);
       return c.json({ removed: id }, 200);
     })
     .openapi(listTemplatesRoute, async (c) => c.json({ items: await c.var.deps.store.registry.smsTemplates(c.var.caller.county) }, 200))

@@ -3,7 +3,9 @@
  * Village broadcast stations (村村通广播站). A station pulls its own scripts — today's and
  * upcoming, in air order, until each one's air window closes — and confirms each airing, once,
  * possibly late and with the actual air time. Each pull records the station's last contact, so
- * the county can see which stations have not fetched today's scripts.
+ * the county can see which stations have not fetched today's scripts. A station with a push
+ * endpoint also gets each script pushed through SNS; its receiver reports each push it received
+ * (`POST /stations/me/pushes`) and confirms airings as the page does.
  */
 import { z } from 'zod';
 import { Forbidden } from '../domain/errors.js';
@@ -11,6 +13,8 @@ import { deliveryIdSchema, type DeliveryRecord } from '../domain/delivery.js';
 import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
+import { pushModes, subscriptionStates } from '../domain/station-push.js';
+import { recordPushReceipt } from '../workflows/station-pushes.js';
 import { confirmAiring, scriptsOfStation, stationContacts } from '../workflows/stations.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
@@ -54,19 +58,52 @@ const airedRoute = securedRoute(['station'], {
   },
 });
 
+const pushReceiptRoute = securedRoute(['station'], {
+  method: 'post',
+  path: '/stations/me/pushes',
+  tags: ['stations'],
+  summary: 'The station’s receiver reports a pushed script it received (after checking SNS’s signature)',
+  description: 'What a receiver sends once it has verified and stored a pushed script, before airing it: pufa then knows the push arrived, not only that SNS took it.',
+  request: {
+    body: jsonBody(
+      z.object({
+        scriptId: deliveryIdSchema.describe('the pushed script’s `id`'),
+        receivedAt: z.iso.datetime({ offset: true }).optional().describe('when the receiver got it; default now'),
+      }),
+    ),
+  },
+  responses: {
+    200: jsonResponse(z.object({ scriptId: z.string(), receivedAt: z.string() }), 'Recorded'),
+    404: problemResponseSpec('No such script for this station'),
+  },
+});
+
+const stationView = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    village: z.string(),
+    lastContactAt: z.string().optional(),
+    contactedToday: z.boolean(),
+    push: z.object({
+      mode: z.enum(pushModes).describe('subscribed: SNS pushes to its receiver; pending: waiting for the receiver to confirm; failed: see error; pulling: the station fetches its scripts'),
+      endpoint: z.string().optional(),
+      state: z.enum(subscriptionStates).optional(),
+      error: z.string().optional(),
+      subscribedAt: z.string().optional(),
+      confirmedAt: z.string().optional(),
+    }),
+    lastPushReceivedAt: z.string().optional().describe('the last push its receiver reported receiving'),
+    lastAiringConfirmedAt: z.string().optional().describe('the last airing it confirmed'),
+  })
+  .meta({ id: 'StationStatus' });
+
 const listStationsRoute = securedRoute(['admin', 'county', 'staff'], {
   method: 'get',
   path: '/stations',
   tags: ['stations'],
-  summary: 'Stations with their last contact, and whether they fetched today’s scripts',
-  responses: {
-    200: jsonResponse(
-      z.object({
-        items: z.array(z.object({ id: z.string(), name: z.string(), village: z.string(), lastContactAt: z.string().optional(), contactedToday: z.boolean() })),
-      }),
-      'Stations',
-    ),
-  },
+  summary: 'Stations with their last contact, whether they fetched today’s scripts, and how scripts reach them (push or pull)',
+  responses: { 200: jsonResponse(z.object({ items: z.array(stationView) }), 'Stations') },
 });
 
 function stationOf(c: Context<AppEnv>): string {
@@ -106,8 +143,15 @@ export function stationRoutes() {
       const result = await confirmAiring({ store, config, now: clock() }, c.var.caller.county, stationId, id, body.airedAt ? new Date(body.airedAt) : undefined);
       return c.json(view(result.record, config.timeZone), 200);
     })
+    .openapi(pushReceiptRoute, async (c) => {
+      const stationId = stationOf(c);
+      const { scriptId, receivedAt } = c.req.valid('json');
+      const { store, clock } = c.var.deps;
+      const recorded = await recordPushReceipt({ store, now: clock() }, c.var.caller.county, stationId, scriptId, receivedAt ? new Date(receivedAt) : undefined);
+      return c.json({ scriptId, receivedAt: recorded.receivedAt }, 200);
+    })
     .openapi(listStationsRoute, async (c) => {
-      const { store, clock, config } = c.var.deps;
-      return c.json({ items: await stationContacts({ store, config, now: clock() }, c.var.caller.county) }, 200);
+      const { store, clock, config, stationSubscriptions } = c.var.deps;
+      return c.json({ items: await stationContacts({ store, config, now: clock(), subscriptions: stationSubscriptions }, c.var.caller.county) }, 200);
     });
 }

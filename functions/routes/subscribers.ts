@@ -6,6 +6,7 @@
  * token limited to a township lists that township only. Opting out is one call, honoured from the
  * next send on, and answers the same whether or not the number is registered.
  */
+import { pushSyncReportSchema } from '../domain/station-push.js';
 import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
@@ -82,6 +83,7 @@ const importReport = z
     unchanged: z.number(),
     rejected: z.array(z.object({ line: z.number(), reason: z.string() })),
     encoding: z.enum(['utf-8', 'utf-16le', 'utf-16be', 'gb18030']).optional(),
+    pushes: pushSyncReportSchema.optional(),
   })
   .meta({ id: 'ImportReport' });
 
@@ -144,5 +146,6 @@ async function runImport(c: Context<AppEnv>, kind: 'subscribers' | 'stations') {
     now: clock(),
     phoneKeys: c.var.deps.phoneKeys,
     audit: { actor: actorOfCaller(c.var.caller), timeZone: config.timeZone },
+    subscriptions: c.var.deps.stationSubscriptions,
   });
 }

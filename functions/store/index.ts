@@ -16,6 +16,7 @@ import { PlanStore } from './plans.js';
 import { RateLimiter } from './rate.js';
 import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
+import { StationPushStore } from './station-pushes.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
@@ -34,6 +35,8 @@ export interface Store {
   tallies: TallyStore;
   audit: AuditStore;
   expansions: ExpansionStore;
+  /** Stations' push subscriptions and their receivers' receipts. */
+  stationPushes: StationPushStore;
   /** The send-rate cap of a channel, shared by every dispatcher through the table. */
   rateLimiter(channel: string, perSecond: number): RateLimiter;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
@@ -56,6 +59,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     tallies: new TallyStore(db, tableName),
     audit: new AuditStore(db, tableName),
     expansions: new ExpansionStore(db, tableName),
+    stationPushes: new StationPushStore(db, tableName),
     rateLimiter: (channel, perSecond) => new RateLimiter(db, tableName, channel, perSecond),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));

@@ -92,6 +92,12 @@ export const keys = {
   /** When each station last fetched its scripts: one small partition per county. */
   stationContacts: (countyId: string) => `${county(countyId)}#STATION_CONTACTS`,
   stationContact: (countyId: string, stationId: string) => ({ pk: `${county(countyId)}#STATION_CONTACTS`, sk: stationId }),
+  /** Stations' push subscriptions (`SUB#`) and what their receivers reported (`SEEN#`): one small partition per county. */
+  stationPushes: (countyId: string) => `${county(countyId)}#STATION_PUSH`,
+  stationSubscription: (countyId: string, stationId: string) => ({ pk: `${county(countyId)}#STATION_PUSH`, sk: `SUB#${stationId}` }),
+  stationPushSeen: (countyId: string, stationId: string) => ({ pk: `${county(countyId)}#STATION_PUSH`, sk: `SEEN#${stationId}` }),
+  stationSubscriptionPrefix: 'SUB#',
+  stationPushSeenPrefix: 'SEEN#',
 
   /** An activity record; listed by year (index byParent) in date order, a month by prefix. */
   activity: (countyId: string, id: string) => ({ pk: `${county(countyId)}#ACTIVITY#${id}`, sk: 'META' }),

@@ -447,7 +447,9 @@ class DispatchRun {
    */
   private async publishStationBatch(claimedBatch: Claimed[]): Promise<void> {
     if (claimedBatch.length === 0) return;
-    const fence = await this.fence(claimedBatch);
+    // A script whose claim's lease ran out may be another run's by now: it is not pushed from here.
+    const now = this.deps.clock().getTime();
+    const fence = await this.fence(claimedBatch.filter((item) => item.leaseEnds > now));
     const batch = fence.go;
     if (batch.length === 0) return;
     if (!fence.holds()) {

@@ -12,9 +12,11 @@ import { parseStations, parseSubscribers, type ImportKind, type Rejected } from 
 import { decodeText, type TextEncodingName } from '../domain/text-encoding.js';
 import type { PhoneKeys } from '../domain/phone.js';
 import { sameSubscriber, subscriberRecord } from '../domain/subscriber.js';
+import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 import type { Store } from '../store/index.js';
 import { inParallel } from './parallel.js';
 import { partOf } from './plans.js';
+import { syncStationSubscriptions, type SyncReport } from './station-pushes.js';
 
 export interface ImportReport {
   kind: ImportKind;
@@ -26,6 +28,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   rejected: Rejected[];
+  /** A station import: the push subscriptions it made, ended or could not make. */
+  pushes?: SyncReport;
 }
 
 /** Subscribers written in parallel: each is a lookup and a write. */
@@ -45,6 +49,8 @@ export async function importCsv(
     onProgress?: (done: number, total: number) => void;
     /** Who is importing, for the audit log, and the county's time zone (which day it is filed under). */
     audit?: { actor: AuditActor; timeZone: string } | undefined;
+    /** The station topic's subscriptions (the stations' push endpoints); none: recorded as not set up. */
+    subscriptions?: StationSubscriptions | undefined;
   },
 ): Promise<ImportReport> {
   const decoded = typeof request.file === 'string' ? { ok: true as const, text: request.file, encoding: 'utf-8' as const } : decodeText(request.file);
@@ -65,8 +71,17 @@ export async function importCsv(
     const report = request.dryRun
       ? { created: [], updated: [], unchanged: [] }
       : await store.registry.upsert(request.county, { townships: [], villages: [], stations, groups: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
+    const pushes = request.dryRun ? undefined : await syncStationSubscriptions({ store, subscriptions: request.subscriptions, now: request.now }, request.county, stations);
     request.onProgress?.(parsed.lines, parsed.lines);
-    return { ...base, rows: parsed.lines, created: report.created.length, updated: report.updated.length, unchanged: report.unchanged.length, rejected: parsed.rejected };
+    return {
+      ...base,
+      rows: parsed.lines,
+      created: report.created.length,
+      updated: report.updated.length,
+      unchanged: report.unchanged.length,
+      rejected: parsed.rejected,
+      ...(pushes ? { pushes } : {}),
+    };
   }
 
   const parsed = await parseSubscribers(text, registry);

@@ -314,9 +314,9 @@ export async function actOnNotice(
     // A first slice now, so small audiences are ready at once; the dispatcher does the rest.
     await advanceExpansion(deps.store, { county: updated.county, campaignId: updated.campaignId, noticeId: updated.id }, { now: () => deps.now, deadline: Date.now() + EXPANSION_SLICE_MS, timeZone: context.timeZone });
   } else if (action === 'pause') {
-    const pending = await deps.store.deliveries.pendingOfNotice(caller.county, campaignId, noticeId);
-    await inParallel(pending, STOP_CONCURRENCY, async (delivery) => (delivery.parked ? false : deps.store.deliveries.park(delivery, deps.now)));
-    // No send may start once the pause has answered: wait out the dispatcher's fence.
+    // The state is all a pause writes (a notice of 100,000 answers as fast as one of ten): the
+    // dispatcher parks the deliveries as they come due, and stations stop seeing the scripts at
+    // once. No send may start once the pause has answered: wait out the dispatcher's fence.
     await fence.passed();
   } else if (action === 'cancel') {
     await cancelPendingDeliveries(deps, notice);
@@ -353,10 +353,18 @@ export async function resendUncertain(deps: WorkflowDeps, caller: Caller, campai
 /** Deliveries written at once when a notice stops: enough in flight for thousands in seconds. */
 const STOP_CONCURRENCY = 16;
 
-/** A cancelled notice's unsent deliveries read as cancelled at once, not when their time comes. */
+/** How long a cancel spends ending deliveries before it answers (an API request has 29 s). */
+const CANCEL_BUDGET_MS = 10_000;
+
+/**
+ * A cancelled notice's unsent deliveries read as cancelled at once, not when their time comes —
+ * as many as fit in the cancel's time budget (thousands); on a very large notice the rest end
+ * cancelled when the dispatcher reaches them.
+ */
 async function cancelPendingDeliveries(deps: WorkflowDeps, notice: Pick<NoticeRecord, 'county' | 'campaignId' | 'id'>): Promise<void> {
+  const stopAt = performance.now() + CANCEL_BUDGET_MS;
   const pending = await deps.store.deliveries.pendingOfNotice(notice.county, notice.campaignId, notice.id);
-  await inParallel(pending, STOP_CONCURRENCY, (delivery) => deps.store.deliveries.cancelPending(delivery, deps.now));
+  await inParallel(pending, STOP_CONCURRENCY, async (delivery) => (performance.now() < stopAt ? deps.store.deliveries.cancelPending(delivery, deps.now) : false));
 }
 
 /**

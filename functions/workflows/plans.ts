@@ -20,7 +20,9 @@ import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
 import type { PlanChange } from '../store/plan-apply.js';
+import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 import type { UpsertReport } from '../store/registry.js';
+import { syncStationSubscriptions } from './station-pushes.js';
 import { auditFor } from './context.js';
 import { returnToReview, type ReturnedNotice } from './returns.js';
 
@@ -60,7 +62,7 @@ export interface LoadPlanRequest {
 }
 
 export async function loadPlan(
-  deps: { store: Store; config: Pick<Config, 'timeZone'>; now: Date },
+  deps: { store: Store; config: Pick<Config, 'timeZone'>; now: Date; subscriptions?: StationSubscriptions | undefined },
   request: LoadPlanRequest,
 ): Promise<LoadResult> {
   const { store, now } = deps;
@@ -103,6 +105,7 @@ export async function loadPlan(
     // Each transaction files the entry of its own writes; a load that changes nothing files nothing.
     if (request.registry) {
       registryReport = await store.registry.upsert(county, request.registry, (changed, part) => entry('registry.update', { kind: 'registry', id: county }, { changed, ...partOf(part) }));
+      await syncStationSubscriptions(deps, county, request.registry.stations);
     }
     templateReport = await store.registry.upsertSmsTemplates(county, plan.smsTemplates, (changed, part) => entry('sms-templates.update', { kind: 'sms-templates', id: county }, { changed, ...partOf(part) }));
     writes = await store.plans.writeDiff(diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));

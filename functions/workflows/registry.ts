@@ -3,25 +3,28 @@
  * An admin's changes to the county's registry (townships, villages, stations, groups), from
  * `PUT /registry` and `DELETE /registry/{kind}/{id}`: checked as the registry will be after the
  * change, then written with their audit entries. A plan load changes the registry through
- * `loadPlan`, under the same checks.
+ * `loadPlan`, under the same checks. Stations written or removed then get their push
+ * subscriptions brought in line (workflows/station-pushes).
  */
 import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
 import { Conflict, NotFound } from '../domain/errors.js';
 import { checkRegistry, type Registry } from '../domain/registry.js';
+import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 import type { Store } from '../store/index.js';
 import type { UpsertReport } from '../store/registry.js';
 import { auditFor } from './context.js';
 import { invalid } from './notices.js';
 import { mergeRegistry, partOf } from './plans.js';
+import { syncStationSubscriptions, type SyncReport } from './station-pushes.js';
 
-type RegistryDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date };
+type RegistryDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date; subscriptions?: StationSubscriptions | undefined };
 
 export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP' } as const;
 export type RegistryKind = keyof typeof registryKinds;
 
 /** Adds or changes the entries named; entries not named are left alone. */
-export async function updateRegistry(deps: RegistryDeps, caller: Caller, incoming: Registry): Promise<UpsertReport> {
+export async function updateRegistry(deps: RegistryDeps, caller: Caller, incoming: Registry): Promise<UpsertReport & { pushes: SyncReport }> {
   const { store } = deps;
   const county = caller.county;
   const stored = await store.registry.get(county);
@@ -29,7 +32,8 @@ export async function updateRegistry(deps: RegistryDeps, caller: Caller, incomin
   const problems = checkRegistry(incoming, mergeRegistry(stored, incoming));
   if (problems.length > 0) throw invalid('The registry has mistakes; nothing was written.', problems);
   const audit = auditFor(deps, caller);
-  return store.registry.upsert(county, incoming, (changed, part) => audit('registry.update', { kind: 'registry', id: county }, undefined, { changed, ...partOf(part) }));
+  const report = await store.registry.upsert(county, incoming, (changed, part) => audit('registry.update', { kind: 'registry', id: county }, undefined, { changed, ...partOf(part) }));
+  return { ...report, pushes: await syncStationSubscriptions(deps, county, incoming.stations) };
 }
 
 /** Removes one entry; a township with villages or a village with stations is refused (409), a missing one is a 404. */
@@ -46,4 +50,5 @@ export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, ki
   if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
   const audit = auditFor(deps, caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
   if (!(await store.registry.removeItem(county, registryKinds[kind], id, audit))) throw new NotFound(`No ${kind} entry "${id}".`);
+  if (kind === 'stations') await syncStationSubscriptions(deps, county, [], [id]);
 }

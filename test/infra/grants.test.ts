@@ -69,6 +69,11 @@ const actionsForCommand: Record<string, string[]> = {
   PublishCommand: ['sns:Publish'],
   PublishBatchCommand: ['sns:Publish'],
   ListPhoneNumbersOptedOutCommand: ['sns:ListPhoneNumbersOptedOut'],
+  SubscribeCommand: ['sns:Subscribe'],
+  UnsubscribeCommand: ['sns:Unsubscribe'],
+  ListSubscriptionsByTopicCommand: ['sns:ListSubscriptionsByTopic'],
+  GetSubscriptionAttributesCommand: ['sns:GetSubscriptionAttributes'],
+  SetSubscriptionAttributesCommand: ['sns:SetSubscriptionAttributes'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
 };
 
@@ -119,5 +124,17 @@ describe('the grants', () => {
     // No Scan, no stream reads, no DescribeTable: nothing the code does not send.
     const tableGranted = [...granted].filter((action) => action.startsWith('dynamodb:')).sort();
     expect(tableGranted).toEqual(needed.filter((action) => action.startsWith('dynamodb:')));
+    // Nor any SNS action its code does not ask for (the API: the station topic's subscriptions only).
+    const snsGranted = [...granted].filter((action) => action.startsWith('sns:')).sort();
+    expect(snsGranted).toEqual(needed.filter((action) => action.startsWith('sns:')));
+  });
+
+  it('let the API keep station subscriptions on the station topic only, and follow them where SNS allows no narrower resource', () => {
+    const statements = statementsOf(policyOfFunction('ApiFunction')).filter((statement) => [statement.Action].flat().some((action) => action.startsWith('sns:')));
+    expect(statements).toEqual([
+      { Sid: 'SubscribeStationEndpoints', Effect: 'Allow', Action: ['sns:Subscribe', 'sns:ListSubscriptionsByTopic'], Resource: { Ref: expect.stringMatching(/^StationTopic/) } },
+      { Sid: 'FollowStationSubscriptions', Effect: 'Allow', Action: ['sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'], Resource: '*' },
+    ]);
+    template.hasResourceProperties('AWS::SNS::Topic', { DisplayName: 'pufa station scripts', SignatureVersion: '2' });
   });
 });

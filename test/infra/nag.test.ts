@@ -95,6 +95,7 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(byId).toEqual({
       'AwsSolutions::AwsSolutions-APIG4': ['PufaNag/HttpApi/DefaultRoute/Resource'],
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]': [
+        'PufaNag/ApiFunctionRole/DefaultPolicy/Resource',
         'PufaNag/DispatchFunctionRole/DefaultPolicy/Resource',
         'PufaNag/SmsAccount/SettingsFunctionRole/DefaultPolicy/Resource',
       ],

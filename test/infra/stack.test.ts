@@ -10,6 +10,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PufaStack, type PufaStackProps } from '../../infra/stack.js';
+import { DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS, dispatchBudgetMs } from '../../functions/handlers/dispatch-schedule.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { tableDefinition } from '../../functions/store/table.js';
 
@@ -124,6 +125,44 @@ describe('the functions', () => {
 });
 
 describe('the schedule', () => {
+  const dispatchFunction = () => {
+    const [fn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('DispatchFunction'));
+    return (fn?.[1] as Resource).Properties as { Timeout: number; ReservedConcurrentExecutions?: number };
+  };
+  const periodSeconds = () => {
+    const [rule] = resourcesOf('AWS::Events::Rule');
+    const [, count, unit] = String(rule?.Properties.ScheduleExpression).match(/^rate\((\d+) (minute|minutes)\)$/) ?? [];
+    expect(unit).toBeDefined();
+    return Number(count) * 60;
+  };
+
+  it('gives each run a timeout past the next tick, so consecutive runs overlap and one is always sending', () => {
+    const { Timeout } = dispatchFunction();
+    const period = periodSeconds();
+    expect(Timeout).toBe(DISPATCH_TIMEOUT_SECONDS);
+    // The budget (timeout less the margin) reaches past the next tick...
+    expect(dispatchBudgetMs(Timeout * 1000)).toBeGreaterThan(period * 1000);
+    // ...but the timeout stays under two periods: run k has ended before run k+2 starts.
+    expect(Timeout).toBeLessThan(2 * period);
+  });
+
+  it('reserves just the concurrency of the runs that overlap', () => {
+    const { Timeout, ReservedConcurrentExecutions } = dispatchFunction();
+    expect(ReservedConcurrentExecutions).toBe(DISPATCH_RESERVED_CONCURRENCY);
+    // Runs alive at once on the schedule alone: ceil(timeout / period).
+    expect(ReservedConcurrentExecutions).toBe(Math.ceil(Timeout / periodSeconds()));
+  });
+
+  it("leaves the dispatcher unreserved when asked ('none'), and refuses 0, which would stop it", () => {
+    const unreserved = Template.fromStack(
+      new PufaStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PufaUnreserved', { county: 'tianquan', timeZone: 'Asia/Shanghai', dispatchReservedConcurrency: 'none' }),
+    );
+    expect(pufaFunctions(unreserved).map((fn) => fn.Properties.ReservedConcurrentExecutions)).toEqual([undefined, undefined]);
+    expect(
+      () => new PufaStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'PufaZero', { county: 'tianquan', timeZone: 'Asia/Shanghai', dispatchReservedConcurrency: 0 }),
+    ).toThrow(/at least 1/);
+  });
+
   it('runs the dispatcher every minute, with a dead-letter queue for failed invocations', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',

@@ -156,6 +156,39 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     return JSON.parse(stdout) as { node: string; result: unknown };
   }
 
+  /**
+   * Imports the bundle in `dir` with the Lambda's Node and counts the Intl formatters and
+   * segmenters made meanwhile: a process's first one loads ICU data, tens of milliseconds.
+   */
+  async function intlMadeAtImport(dir: string): Promise<Record<string, number>> {
+    const node = lambdaNodeBinary();
+    if (!node) throw new Error(`No Node ${LAMBDA_NODE_MAJOR} to run the bundles on: run \`npm run lambda-node\` once.`);
+    const script = [
+      `const made = {};`,
+      `for (const name of ['DateTimeFormat', 'Segmenter', 'NumberFormat', 'Collator', 'PluralRules', 'RelativeTimeFormat', 'ListFormat']) {`,
+      `  const count = () => { made[name] = (made[name] ?? 0) + 1; };`,
+      `  Intl[name] = new Proxy(Intl[name], { construct: (target, args, newTarget) => (count(), Reflect.construct(target, args, newTarget)), apply: (target, self, args) => (count(), Reflect.apply(target, self, args)) });`,
+      `}`,
+      `await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});`,
+      `process.stdout.write(JSON.stringify(made));`,
+    ].join('\n');
+    const { stdout } = await run(node, ['--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PUFA_TABLE_NAME: db.tableName,
+        PUFA_COUNTY: county,
+        PUFA_TIME_ZONE: 'Asia/Shanghai',
+        PUFA_DYNAMODB_ENDPOINT: db.endpoint,
+        PUFA_LOG_LEVEL: 'silent',
+        PUFA_PHONE_KEY_SECRET: TEST_PHONE_KEY_SECRET,
+        AWS_REGION: 'cn-north-1',
+      },
+      cwd: outDir,
+      timeout: 60_000,
+    });
+    return JSON.parse(stdout) as Record<string, number>;
+  }
+
   it('the API bundle answers an HTTP API v2 event, reaching the table', async () => {
     const dir = join(outDir, 'api');
     await bundleHandler('functions/handlers/api.ts', dir);
@@ -166,13 +199,16 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', county, table: { name: db.tableName, reachable: true } });
   }, 90_000);
 
-  it('the API bundle leaves the pages, YAML, CSV, Excel and Secrets Manager code out of its cold start, and loads the pages when asked', async () => {
+  it('the API bundle leaves the pages, YAML, CSV, Excel and Secrets Manager code and ICU formatters out of its cold start, and loads the pages when asked', async () => {
     const dir = join(outDir, 'api-lazy');
     const metafile = await bundleHandler('functions/handlers/api.ts', dir);
     const atStartup = startupInputs(metafile, dir);
     expect(atStartup).toContain('functions/app.ts');
     const lazy = [/^functions\/pages\//, /node_modules\/yaml\//, /node_modules\/csv-(parse|stringify)\//, /node_modules\/exceljs\//, /node_modules\/@aws-sdk\/client-secrets-manager\//];
     expect(atStartup.filter((input) => lazy.some((pattern) => pattern.test(input)))).toEqual([]);
+    // Nor does its import build an Intl formatter or segmenter (the config's time-zone check, the
+    // broadcast estimate's segmenter): each loads ICU data the first request may not need.
+    expect(await intlMadeAtImport(dir)).toEqual({});
     // The pages' chunk is found and imported beside the bundle on the Lambda's Node.
     const { result } = await invokeBundle(dir, httpApiEvent('GET', '/app/login'));
     const answer = result as APIGatewayProxyResult;

@@ -310,8 +310,8 @@ describe('the year’s plan, registry and templates', () => {
 
   it('PUT /registry adds entries idempotently and refuses dangling references', async () => {
     const addition = { townships: [], villages: [{ id: 'shiyang-new', township: 'shiyang', name: '新村（示例）' }], stations: [], groups: [] };
-    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 1, updated: 0, unchanged: 0 });
-    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 0, updated: 0, unchanged: 1 });
+    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 1, updated: 0, unchanged: 0, pushes: { subscribed: [], unsubscribed: [], failed: [] } });
+    expect((await send('PUT', '/registry', admin, addition)).body).toEqual({ created: 0, updated: 0, unchanged: 1, pushes: { subscribed: [], unsubscribed: [], failed: [] } });
     const dangling = await send('PUT', '/registry', admin, { villages: [{ id: 'lost', township: 'atlantis', name: '失踪村' }] });
     expect(dangling.status).toBe(400);
     expect(fields(dangling.body)).toEqual(['body.villages.0.township']);

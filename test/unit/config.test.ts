@@ -34,6 +34,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes every zone Intl takes: canonical names, and aliases and spellings outside the canonical list', () => {
+    for (const zone of ['Asia/Shanghai', 'Asia/Urumqi', 'UTC', 'Etc/GMT-8', 'Asia/Chongqing', 'PRC', 'asia/shanghai']) {
+      expect(loadConfig({ ...minimal, PUFA_TIME_ZONE: zone }).timeZone).toBe(zone);
+    }
+    for (const zone of ['Mars/Olympus', 'Asia', '']) {
+      expect(() => loadConfig({ ...minimal, PUFA_TIME_ZONE: zone })).toThrowError(/PUFA_TIME_ZONE: not an IANA time zone/);
+    }
+  });
+
   it('rejects a table name DynamoDB would refuse', () => {
     expect(() => loadConfig({ PUFA_TABLE_NAME: 'ab' })).toThrowError(/PUFA_TABLE_NAME: at least 3 characters/);
   });
