@@ -47,6 +47,8 @@ export interface Bench {
   clock: TestClock;
   settings: DispatchSettings;
   dispatch(options?: { notifier?: Notifier; budgetMs?: number }): ReturnType<typeof runDispatch>;
+  /** Holds the sink's receipts back until the returned function is called. */
+  holdReceipts(): () => void;
   /** Writes, submits, approves and schedules a notice in a fresh campaign; returns its ids. */
   scheduled(notice: Record<string, unknown>, campaign?: { keyDate?: string }): Promise<{ campaignId: string; noticeId: string }>;
   addSubscribers(count: number, options?: { township?: string; village?: string; groups?: string[]; consent?: boolean }): Promise<string[]>;
@@ -65,8 +67,15 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
   const receiptSummaries: ReceiptsSummary[] = [];
   const clock = new TestClock(new Date('2031-03-01T00:00:00Z'));
   // Wired as npm start wires its sink (local/receipts.ts), on the bench's table and clock.
+  // A gate the test may close: receipts wait at it, so their order against the dispatcher's writes is the test's choice, not a race.
+  let gate: Promise<void> = Promise.resolve();
+  const wired = sinkReceipts({ delayMs: 0, failureShare: 0 }, () => ({ store: db.store, clock: clock.read, logger: db.logger }), (summary) => receiptSummaries.push(summary));
   const receipts: SinkReceipts | undefined = options.receipts && {
-    ...sinkReceipts({ delayMs: 0, failureShare: 0 }, () => ({ store: db.store, clock: clock.read, logger: db.logger }), (summary) => receiptSummaries.push(summary)),
+    ...wired,
+    deliver: async (event) => {
+      await gate;
+      return wired.deliver(event);
+    },
     ...options.receipts,
   };
   const sink = await startSnsSink({ faults, ...(receipts ? { receipts } : {}) });
@@ -87,6 +96,11 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     notifier,
     clock,
     settings: merged,
+    holdReceipts() {
+      let release: () => void = () => undefined;
+      gate = new Promise<void>((open) => (release = open));
+      return release;
+    },
     dispatch: (options = {}) =>
       runDispatch(
         { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, sleep: clock.sleep, random: () => 0.5 },
