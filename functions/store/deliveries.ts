@@ -19,6 +19,7 @@ import { Conflict } from '../domain/errors.js';
 import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, type DeliveryRecord, type DeliveryState } from '../domain/delivery.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { keys } from './keys.js';
+import { statsUpdates } from './notice-stats.js';
 import { tallyUpdates } from './tallies.js';
 import { applyReceipt, finishWithReceipt, messageLookupPut, messageLookupUpdate, waitingReceipt, type ReceiptResult } from './receipts.js';
 import type { Receipt } from '../domain/receipt.js';
@@ -92,19 +93,6 @@ export function deliveryItem(record: DeliveryRecord, dueAt: string | undefined) 
 const statsUpdate = (tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counter: string, by: number) =>
   statsUpdates(tableName, record, { [counter]: by });
 
-/** Several of a notice's counters in one Update: a transaction may touch the stats item only once. */
-function statsUpdates(tableName: string, record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>, counters: Record<string, number>) {
-  const entries = Object.entries(counters);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.noticeStats(record.county, record.campaignId, record.noticeId),
-      UpdateExpression: `ADD ${entries.map((_, index) => `#counter${index} :by${index}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([counter], index) => [`#counter${index}`, counter])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([, by], index) => [`:by${index}`, by])),
-    },
-  };
-}
 
 export class DeliveryStore {
   constructor(

@@ -19,6 +19,7 @@ import { receiptSchema, type Receipt, type ReceiptOutcome } from '../domain/rece
 import { streakAfter, subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
 import { deliveryDelta, receiptCounts, type Counts } from '../domain/tally.js';
 import { keys } from './keys.js';
+import { statsUpdates } from './notice-stats.js';
 import { attr, indexNames } from './table.js';
 import { tallyUpdates } from './tallies.js';
 
@@ -97,18 +98,6 @@ export function messageLookupUpdate(tableName: string, record: DeliveryRecord, m
 const conditionFailedAt = (error: unknown, index: number) =>
   error instanceof TransactionCanceledException && error.CancellationReasons?.[index]?.Code === 'ConditionalCheckFailed';
 
-function statsUpdate(tableName: string, record: DeliveryRecord, counters: Record<string, number>): TransactItem {
-  const entries = Object.entries(counters).filter(([, by]) => by !== 0);
-  return {
-    Update: {
-      TableName: tableName,
-      Key: keys.noticeStats(record.county, record.campaignId, record.noticeId),
-      UpdateExpression: `ADD ${entries.map((_, index) => `#counter${index} :by${index}`).join(', ')}`,
-      ExpressionAttributeNames: Object.fromEntries(entries.map(([counter], index) => [`#counter${index}`, counter])),
-      ExpressionAttributeValues: Object.fromEntries(entries.map(([, by], index) => [`:by${index}`, by])),
-    },
-  };
-}
 
 /** The counters a receipt moves on the notice (`sent` too when the outcome is written with it). */
 function receiptStats(receipt: Receipt, withSent: boolean): Record<string, number> {
@@ -219,7 +208,7 @@ export async function applyReceipt(db: DynamoDBDocumentClient, tableName: string
           ExpressionAttributeValues: { ':outcome': receipt.outcome, ':receipt': storedReceipt(receipt), ':now': now.toISOString(), ':sent': 'sent', ':messageId': receipt.messageId },
         },
       },
-      statsUpdate(tableName, record, receiptStats(receipt, false)),
+      statsUpdates(tableName, record, receiptStats(receipt, false)),
       ...receiptTally(tableName, record, receipt, lookup.period, false),
     ];
     const streakAt = items.length;
@@ -288,7 +277,7 @@ export async function finishWithReceipt(
           },
         },
       },
-      statsUpdate(tableName, record, receiptStats(receipt, true)),
+      statsUpdates(tableName, record, receiptStats(receipt, true)),
       ...receiptTally(tableName, record, receipt, period, true),
       messageLookupPut(tableName, record, messageId, period, now, receipt),
     ];
