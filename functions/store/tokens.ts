@@ -8,7 +8,7 @@ import { tokenRecordSchema, type TokenRecord } from '../domain/access.js';
 import type { AuditEntry } from '../domain/audit.js';
 import { Conflict, NotFound } from '../domain/errors.js';
 import { writeWithAudit } from './audit.js';
-import { conditionally } from './conditions.js';
+import { conditionally, itemExists, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryPage } from './query.js';
@@ -18,8 +18,6 @@ const ITEM_TYPE = 'token';
 /** Expired tokens stay listable for a while (who had access when), then TTL purges them. */
 const PURGE_AFTER_EXPIRY_SECONDS = 90 * 24 * 3600;
 
-const itemIsNew = `attribute_not_exists(${attr.pk})`;
-const itemExists = `attribute_exists(${attr.pk})`;
 const notYetRevoked = 'attribute_not_exists(revokedAt)';
 
 export class TokenStore {
