@@ -3,31 +3,20 @@
  * The Hono app: every route, mounted once. The Lambda handler and the local server both call
  * `createApp(deps)` with clients they built, so the same code answers in AWS and on a laptop.
  */
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
-import { mountLazily } from './http/lazy-routes.js';
+import { mountGroupLazily, mountLazily } from './http/lazy-routes.js';
 import { handleError, problemResponse } from './http/problem.js';
-import { mountDocs } from './routes/docs.js';
-import { activityRoutes } from './routes/activities.js';
-import { auditRoutes } from './routes/audit.js';
-import { campaignRoutes } from './routes/campaigns.js';
-import { healthRoutes } from './routes/health.js';
-import { deliveryRoutes } from './routes/deliveries.js';
-import { outboxRoutes } from './routes/outbox.js';
-import { planRoutes } from './routes/plans.js';
-import { stationRoutes } from './routes/stations.js';
-import { subscriberRoutes } from './routes/subscribers.js';
-import { tallyRoutes } from './routes/tallies.js';
-import { tokenRoutes } from './routes/tokens.js';
+import { routeGroups } from './routes/groups.js';
 
 export type { AppDeps } from './http/env.js';
 
-export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>();
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
 
   app.use(requestId({ headerName: 'X-Request-Id' }));
   app.use(async function provideDeps(c, next) {
@@ -82,18 +71,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
 
-  app.route('/', healthRoutes());
-  app.route('/', tokenRoutes());
-  app.route('/', planRoutes());
-  app.route('/', campaignRoutes());
-  app.route('/', deliveryRoutes());
-  app.route('/', stationRoutes());
-  app.route('/', subscriberRoutes());
-  app.route('/', outboxRoutes());
-  app.route('/', activityRoutes());
-  app.route('/', tallyRoutes());
-  app.route('/', auditRoutes());
-  mountDocs(app, deps.config.version);
+  // Each route group is imported on the first request under its paths (routes/groups): a cold
+  // start compiles none of them, and its first request only the one it needs.
+  for (const group of routeGroups) mountGroupLazily(app, group.prefixes, group.load);
+  mountGroupLazily(app, ['/openapi.json', '/docs'], async () => (await import('./routes/docs.js')).docsRoutes(deps.config.version));
   // The pages are most of the code only people at a browser use: imported on the first /app request.
   mountLazily(app, '/app', async () => (await import('./pages/index.js')).webPages());
   app.get('/', (c) => c.redirect('/app', 303));

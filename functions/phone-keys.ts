@@ -8,7 +8,7 @@
  */
 import type { Config } from './config.js';
 import { ConfigError } from './config.js';
-import { hmacPhoneKeys, PHONE_KEY_SECRET_MIN_LENGTH, type PhoneKeys } from './domain/phone.js';
+import { hmacPhoneKeys, PHONE_KEY_SECRET_MIN_LENGTH, type PhoneKeys } from './domain/phone-key.js';
 
 export async function phoneKeysFromConfig(config: Pick<Config, 'phoneKeySecret' | 'region'>, override?: string): Promise<PhoneKeys> {
   if (override !== undefined) return hmacPhoneKeys(override);

@@ -92,7 +92,3 @@ export function checkActivity(input: ActivityInput, today: string, limits: Activ
   });
   return problems;
 }
-
-export function materialsTotal(activity: Pick<ActivityRecord, 'materials'>): number {
-  return activity.materials.reduce((sum, material) => sum + material.count, 0);
-}

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { deferOutOfQuietHours, localToUtc, utcToLocal, type QuietHours } from './schedule.js';
 import type { AirWindow } from './broadcast.js';
 import { receiptSchema } from './receipt.js';
+import { recipientKey } from './recipient-key.js';
 
 /**
  * `uncertain`: an SMS whose send had started when its run stopped (a crash, a timeout) and whose
@@ -80,9 +81,7 @@ export const deliveryRecordSchema = z.object({
 export type DeliveryRecord = z.infer<typeof deliveryRecordSchema>;
 export type Recipient = DeliveryRecord['recipient'];
 
-export function recipientKey(recipient: Recipient): string {
-  return recipient.kind === 'sms' ? `p${recipient.phoneKey}` : `s${recipient.stationId}`;
-}
+export { recipientKey };
 
 /** campaign~notice~send~recipient: readable, key-safe, and enough to find the item again. */
 export function deliveryId(campaignId: string, noticeId: string, sendIndex: number, recipient: Recipient): string {

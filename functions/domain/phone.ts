@@ -5,8 +5,9 @@
  * an HMAC under a per-deployment secret so they never appear in table keys, ids or URLs and a key
  * cannot be turned back into its number without the secret.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+export { hmacPhoneKeys, legacyPhoneKey, PHONE_KEY_SECRET_MIN_LENGTH, type PhoneKeys } from './phone-key.js';
 
 /** Mainland mobile numbers: 11 digits starting 13-19 (SMS to landlines does not arrive). */
 const CN_MOBILE = /^1[3-9]\d{9}$/;
@@ -41,35 +42,6 @@ export function maskPhone(e164: string, level: MaskLevel = 'restricted'): string
   const visible =
     level === 'admin' ? `${national.slice(0, 3)}****${national.slice(-4)}` : `${'*'.repeat(national.length - 4)}${national.slice(-4)}`;
   return `+${parsed.countryCallingCode} ${visible}`;
-}
-
-/** Turns a number into its key; built once per process from the deployment's secret. */
-export interface PhoneKeys {
-  keyOf(e164: string): string;
-}
-
-/** Shortest secret accepted: 32 bytes' worth of base64 (256 bits). */
-export const PHONE_KEY_SECRET_MIN_LENGTH = 43;
-
-/**
- * Keys numbers with HMAC-SHA-256 under a per-deployment secret: deterministic (an opt-out is
- * found again by number, and the SNS opt-out list maps onto the same keys) but, without the
- * secret, no cheaper to reverse than guessing the secret. 22 base64url characters (132 bits):
- * URL-safe, and what `DELETE /subscribers/{key}` accepts.
- */
-export function hmacPhoneKeys(secret: string): PhoneKeys {
-  if (secret.length < PHONE_KEY_SECRET_MIN_LENGTH) throw new Error(`the phone key secret must be at least ${PHONE_KEY_SECRET_MIN_LENGTH} characters`);
-  return {
-    keyOf: (e164) => createHmac('sha256', secret).update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22),
-  };
-}
-
-/**
- * The key numbers had before keys were secret: an unkeyed SHA-256, reversed by trying the
- * 10,000 numbers a mask leaves open. Only the migration that re-keys old items uses it.
- */
-export function legacyPhoneKey(e164: string): string {
-  return createHash('sha256').update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22);
 }
 
 /** Masks anything that looks like a phone number inside free text (e.g. a provider's error message). */

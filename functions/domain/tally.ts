@@ -6,7 +6,7 @@
  * works out the exact difference when a record changes, assembles the breakdowns, and writes the
  * year's figures the way the annual report does (6.9万). Pure.
  */
-import { materialsTotal, type ActivityRecord } from './activity.js';
+import type { ActivityRecord } from './activity.js';
 
 /**
  * `smsDelivered` / `smsUndelivered` come from carrier receipts and are counted on top of `smsSent`
@@ -44,6 +44,11 @@ export const cellKey = (cell: TallyCell) => `${cell.year}|${cell.dimension}|${ce
 
 export function zeroCounts(): Counts {
   return Object.fromEntries(counters.map((counter) => [counter, 0])) as Counts;
+}
+
+/** Materials handed out at an activity, all kinds together. */
+function materialsTotal(activity: Pick<ActivityRecord, 'materials'>): number {
+  return activity.materials.reduce((sum, material) => sum + material.count, 0);
 }
 
 /** Changes to apply: cell -> counter -> amount (negative to take back). */

@@ -4,12 +4,17 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
-import { stationSubscriptionsFromConfig } from '../notify/sns-subscriptions.js';
+import { loadedOnFirstUse } from '../notify/station-subscriptions.js';
 import { depsFromEnvironment } from './deps.js';
 
 // Top-level await: the cold start reads the phone-key secret once, before the first request.
 const deps = await depsFromEnvironment(process.env);
-// Only the API changes stations, so only it subscribes their push endpoints (and holds those SNS actions).
-const app = createApp({ ...deps, stationSubscriptions: stationSubscriptionsFromConfig(deps.config) });
+// Only the API changes stations, so only it subscribes their push endpoints (and holds those SNS
+// actions); the SNS client is imported when a station's endpoint first changes.
+const { stationTopicArn } = deps.config;
+const stationSubscriptions = stationTopicArn
+  ? loadedOnFirstUse(async () => (await import('../notify/sns-subscriptions.js')).snsStationSubscriptions({ ...deps.config, stationTopicArn }))
+  : undefined;
+const app = createApp({ ...deps, stationSubscriptions });
 
 export const handler = handle(app);

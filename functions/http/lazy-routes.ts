@@ -27,10 +27,23 @@ function outerContextOf(c: Context): Context<AppEnv> {
  * like any other failure). The sub-app's routes are relative to `path`, as with `app.route(path, …)`.
  */
 export function mountLazily<E extends Env & AppEnv>(app: Hono<E, Schema, string>, path: string, load: () => Promise<SubApp>): void {
+  serveLazily(app, [path], path, load);
+}
+
+/**
+ * The same for a group of API routes whose paths are whole (`/campaigns/{id}`, `/reviews`): the
+ * group is imported on the first request under any of `prefixes` and mounted at the root, as with
+ * `app.route('/', …)`. The prefixes of two groups must not overlap.
+ */
+export function mountGroupLazily<E extends Env & AppEnv>(app: Hono<E, Schema, string>, prefixes: readonly string[], load: () => Promise<SubApp>): void {
+  serveLazily(app, prefixes, '/', load);
+}
+
+function serveLazily<E extends Env & AppEnv>(app: Hono<E, Schema, string>, prefixes: readonly string[], base: string, load: () => Promise<SubApp>): void {
   let loading: Promise<SubApp> | undefined;
   const loaded = () =>
     (loading ??= load()
-      .then((routes) => withOuterContext(path, routes))
+      .then((routes) => withOuterContext(base, routes))
       .catch((error: unknown) => {
         loading = undefined;
         throw error;
@@ -43,8 +56,10 @@ export function mountLazily<E extends Env & AppEnv>(app: Hono<E, Schema, string>
     // Through the app's context, so headers its middleware set before the handler (the request id) stay.
     return c.newResponse(response.body, response);
   };
-  app.all(path, serve);
-  app.all(`${path}/*`, serve);
+  for (const prefix of prefixes) {
+    app.all(prefix, serve);
+    app.all(`${prefix}/*`, serve);
+  }
 }
 
 /** The sub-app under `path`, wrapped so that it works in the app's context rather than a new one. */

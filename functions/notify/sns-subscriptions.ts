@@ -83,7 +83,11 @@ export function createStationSubscriptions(client: SNSClient, topicArn: string):
 
 /** Built once per process: SDK retries on (unlike publishing, nothing here counts attempts itself). */
 export function stationSubscriptionsFromConfig(config: { region: string; snsEndpoint: string | undefined; stationTopicArn: string | undefined }): StationSubscriptions | undefined {
-  if (!config.stationTopicArn) return undefined;
+  const { stationTopicArn } = config;
+  return stationTopicArn ? snsStationSubscriptions({ ...config, stationTopicArn }) : undefined;
+}
+
+export function snsStationSubscriptions(config: { region: string; snsEndpoint: string | undefined; stationTopicArn: string }): StationSubscriptions {
   const client = new SNSClient({
     region: config.region,
     maxAttempts: 3,

@@ -44,3 +44,25 @@ export class SubscriptionError extends Error {
   }
 }
 
+
+/**
+ * Subscriptions whose implementation is imported on the first call: the API's cold start does not
+ * load the SNS client for the few requests that change a station's push endpoint.
+ */
+export function loadedOnFirstUse(load: () => Promise<StationSubscriptions>): StationSubscriptions {
+  let loading: Promise<StationSubscriptions> | undefined;
+  const loaded = () =>
+    (loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    }));
+  return {
+    subscribe: async (endpoint, filter) => (await loaded()).subscribe(endpoint, filter),
+    unsubscribe: async (subscriptionArn) => (await loaded()).unsubscribe(subscriptionArn),
+    setFilter: async (subscriptionArn, filter) => (await loaded()).setFilter(subscriptionArn, filter),
+    status: async (subscriptionArn) => (await loaded()).status(subscriptionArn),
+    async *list() {
+      yield* (await loaded()).list();
+    },
+  };
+}

@@ -1,17 +1,23 @@
 /**
  * @module routes/docs
  * `GET /openapi.json` is generated from the routes' own zod schemas; `GET /docs` renders that
- * same document as a page, on the server, so it works with no CDN and no script.
+ * same document as a page, on the server, so it works with no CDN and no script. The app mounts
+ * these lazily: the document needs every route group (routes/groups), so they are all imported then.
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { html } from 'hono/html';
 import type { AppEnv } from '../http/env.js';
 import { problemTypes } from '../http/problem.js';
 import { BEARER_SCHEME } from '../http/route.js';
+import { newRouter } from '../http/router.js';
+import { allRouteGroups } from './groups.js';
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 
-export function mountDocs(app: OpenAPIHono<AppEnv>, version: string): void {
+/** `/openapi.json` and `/docs`, describing every route group. */
+export async function docsRoutes(version: string): Promise<OpenAPIHono<AppEnv>> {
+  const app = newRouter();
+  app.route('/', await allRouteGroups());
   app.openAPIRegistry.registerComponent('securitySchemes', BEARER_SCHEME, {
     type: 'http',
     scheme: 'bearer',
@@ -67,4 +73,5 @@ ${Object.entries(problemTypes).map(
 </tbody></table>
 </body></html>`);
   });
+  return app;
 }

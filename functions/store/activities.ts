@@ -6,11 +6,12 @@
  * either the whole transaction happened, or none of it.
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { activityRecordSchema, type ActivityRecord } from '../domain/activity.js';
+import type { ActivityRecord } from '../domain/activity.js';
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import { activityDelta } from '../domain/tally.js';
 import { auditPut } from './audit.js';
+import { activityModule } from './domain-modules.js';
 import { conditionally, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
@@ -90,6 +91,7 @@ export class ActivityStore {
 
   async get(county: string, id: string): Promise<ActivityRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.activity(county, id) }));
+    const { activityRecordSchema } = await activityModule();
     return result.Item ? activityRecordSchema.parse(result.Item) : undefined;
   }
 
@@ -126,6 +128,7 @@ export class ActivityStore {
       },
       page,
     );
+    const { activityRecordSchema } = await activityModule();
     return { ...result, items: result.items.map((item) => activityRecordSchema.parse(item)) };
   }
 
@@ -142,6 +145,7 @@ export class ActivityStore {
       },
       10_000_000,
     );
+    const { activityRecordSchema } = await activityModule();
     return items.map((item) => activityRecordSchema.parse(item));
   }
 }

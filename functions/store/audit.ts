@@ -12,7 +12,8 @@ import {
   type DynamoDBDocumentClient,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { auditEntrySchema, type AuditAction, type AuditEntry } from '../domain/audit.js';
+import type { AuditAction, AuditEntry } from '../domain/audit.js';
+import { auditModule } from './domain-modules.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
 import { queryPage } from './query.js';
@@ -101,6 +102,7 @@ export class AuditStore {
       },
       options,
     );
+    const { auditEntrySchema } = await auditModule();
     return { ...page, items: page.items.map((item) => auditEntrySchema.parse(item)) };
   }
 }

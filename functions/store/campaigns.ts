@@ -8,14 +8,9 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
-import {
-  campaignRecordSchema,
-  noticeRecordSchema,
-  type CampaignRecord,
-  type NoticeRecord,
-  type NoticeState,
-} from '../domain/planning.js';
+import type { CampaignRecord, NoticeRecord, NoticeState } from '../domain/planning.js';
 import { putIfVersion, writeWithAudit } from './audit.js';
+import { planningModule } from './domain-modules.js';
 import { conditionally, itemIsNew, stateIs, versionIs } from './conditions.js';
 import { keys } from './keys.js';
 import type { Page } from './paging.js';
@@ -60,6 +55,7 @@ export class CampaignStore {
 
   async get(county: string, id: string): Promise<CampaignRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.campaign(county, id) }));
+    const { campaignRecordSchema } = await planningModule();
     return result.Item ? campaignRecordSchema.parse(result.Item) : undefined;
   }
 
@@ -86,6 +82,7 @@ export class CampaignStore {
       },
       MAX_CAMPAIGNS_PER_YEAR,
     );
+    const { campaignRecordSchema } = await planningModule();
     return items.map((item) => campaignRecordSchema.parse(item));
   }
 }
@@ -106,6 +103,7 @@ export class NoticeStore {
   /** `consistent`: the state as last written (the dispatcher's check before sending), not a replica's. */
   async get(county: string, campaignId: string, id: string, options: { consistent?: boolean } = {}): Promise<NoticeRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.notice(county, campaignId, id), ...(options.consistent ? { ConsistentRead: true } : {}) }));
+    const { noticeRecordSchema } = await planningModule();
     return result.Item ? noticeRecordSchema.parse(result.Item) : undefined;
   }
 
@@ -123,6 +121,7 @@ export class NoticeStore {
       ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk },
       ExpressionAttributeValues: { ':pk': keys.campaignPartition(county, campaignId), ':prefix': keys.noticePrefix },
     });
+    const { noticeRecordSchema } = await planningModule();
     return items.map((item) => noticeRecordSchema.parse(item));
   }
 
@@ -142,6 +141,7 @@ export class NoticeStore {
       },
       options,
     );
+    const { noticeRecordSchema } = await planningModule();
     return { ...page, items: page.items.map((item) => noticeRecordSchema.parse(item)) };
   }
 
@@ -166,6 +166,7 @@ export class NoticeStore {
     const updatedAt = now.toISOString();
     // The notice after the move, exactly: the condition pins the state and the version we read,
     // so nothing else can have changed it in between.
+    const { noticeRecordSchema } = await planningModule();
     const after = noticeRecordSchema.parse({ ...notice, ...changes, state: move.to, updatedAt, version: notice.version + 1 });
     const sets: string[] = ['#state = :to', '#updatedAt = :now', '#version = #version + :one', '#gsi1pk = :gsi1pk', '#gsi1sk = :gsi1sk'];
     const names: Record<string, string> = {

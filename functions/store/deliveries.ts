@@ -16,8 +16,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { Conflict } from '../domain/errors.js';
-import { countsFrom, deliveryRecordSchema, recipientKey, type DeliveryCounts, type DeliveryRecord, type DeliveryState } from '../domain/delivery.js';
+import type { DeliveryCounts, DeliveryRecord, DeliveryState } from '../domain/delivery.js';
+import { recipientKey } from '../domain/recipient-key.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
+import { deliveryModule } from './domain-modules.js';
 import { keys } from './keys.js';
 import { statsUpdates } from './notice-stats.js';
 import { tallyUpdates } from './tallies.js';
@@ -161,6 +163,7 @@ export class DeliveryStore {
         ),
       ),
     );
+    const { deliveryRecordSchema } = await deliveryModule();
     return pages
       .flatMap((page) => page.Items ?? [])
       .map((item) => ({ record: deliveryRecordSchema.parse(item), dueAt: String(item[attr.dueAt]) }))
@@ -196,6 +199,7 @@ export class DeliveryStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
+      const { deliveryRecordSchema } = await deliveryModule();
       return deliveryRecordSchema.parse(result.Attributes);
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -551,16 +555,19 @@ export class DeliveryStore {
 
   async get(record: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId' | 'sendIndex' | 'recipient'>): Promise<DeliveryRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey(record) }));
+    const { deliveryRecordSchema } = await deliveryModule();
     return result.Item ? deliveryRecordSchema.parse(result.Item) : undefined;
   }
 
   async getByKey(county: string, campaignId: string, noticeId: string, sendIndex: number, recipient: string): Promise<DeliveryRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.delivery(county, campaignId, noticeId, sendIndex, recipient) }));
+    const { deliveryRecordSchema } = await deliveryModule();
     return result.Item ? deliveryRecordSchema.parse(result.Item) : undefined;
   }
 
   async counts(county: string, campaignId: string, noticeId: string): Promise<DeliveryCounts> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.noticeStats(county, campaignId, noticeId) }));
+    const { countsFrom } = await deliveryModule();
     return countsFrom((result.Item ?? {}) as Partial<Record<keyof DeliveryCounts, number>>);
   }
 
@@ -586,6 +593,7 @@ export class DeliveryStore {
       },
       options,
     );
+    const { deliveryRecordSchema } = await deliveryModule();
     return { ...page, items: page.items.map((item) => deliveryRecordSchema.parse(item)) };
   }
 
@@ -601,6 +609,7 @@ export class DeliveryStore {
       },
       10_000_000,
     );
+    const { deliveryRecordSchema } = await deliveryModule();
     return items.map((item) => deliveryRecordSchema.parse(item));
   }
 
@@ -622,6 +631,7 @@ export class DeliveryStore {
       },
       1_000_000,
     );
+    const { deliveryRecordSchema } = await deliveryModule();
     return items.map((item) => deliveryRecordSchema.parse(item));
   }
 
@@ -638,6 +648,7 @@ export class DeliveryStore {
       },
       500,
     );
+    const { deliveryRecordSchema } = await deliveryModule();
     return items.map((item) => deliveryRecordSchema.parse(item));
   }
 

@@ -5,7 +5,8 @@
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
-import { planYearRecordSchema, type PlanYearRecord } from '../domain/plan.js';
+import type { PlanYearRecord } from '../domain/plan.js';
+import { planModule } from './domain-modules.js';
 import type { PlanDiff } from '../domain/plan-diff.js';
 import type { Registry } from '../domain/registry.js';
 import { conditionally, itemIsNew, versionIs } from './conditions.js';
@@ -27,6 +28,7 @@ export class PlanStore {
 
   async getYear(county: string, year: number): Promise<PlanYearRecord | undefined> {
     const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.planYear(county, year) }));
+    const { planYearRecordSchema } = await planModule();
     return result.Item ? planYearRecordSchema.parse(result.Item) : undefined;
   }
 

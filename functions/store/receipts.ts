@@ -14,10 +14,12 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { deliveryRecordSchema, recipientKey, type DeliveryRecord } from '../domain/delivery.js';
-import { receiptSchema, type Receipt, type ReceiptOutcome } from '../domain/receipt.js';
-import { streakAfter, subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import type { DeliveryRecord } from '../domain/delivery.js';
+import type { Receipt, ReceiptOutcome } from '../domain/receipt.js';
+import { recipientKey } from '../domain/recipient-key.js';
+import type { SubscriberRecord } from '../domain/subscriber.js';
 import { deliveryDelta, receiptCounts, type Counts } from '../domain/tally.js';
+import { deliveryModule, onFirstUse, receiptModule, subscriberModule } from './domain-modules.js';
 import { keys } from './keys.js';
 import { statsUpdates } from './notice-stats.js';
 import { attr, indexNames } from './table.js';
@@ -31,14 +33,18 @@ const ROUNDS = 4;
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 type Period = { year: number; month: number };
 
-const lookupSchema = z.object({
-  messageId: z.string(),
-  delivery: z.object({ county: z.string(), campaignId: z.string(), noticeId: z.string(), sendIndex: z.number().int(), recipient: z.string() }).optional(),
-  period: z.object({ year: z.number().int(), month: z.number().int() }).optional(),
-  receipt: receiptSchema.optional(),
-  receivedAt: z.string().optional(),
+/** Built on first use, like the domain's schemas it holds (store/domain-modules). */
+const lookupSchema = onFirstUse(async () => {
+  const { receiptSchema } = await receiptModule();
+  return z.object({
+    messageId: z.string(),
+    delivery: z.object({ county: z.string(), campaignId: z.string(), noticeId: z.string(), sendIndex: z.number().int(), recipient: z.string() }).optional(),
+    period: z.object({ year: z.number().int(), month: z.number().int() }).optional(),
+    receipt: receiptSchema.optional(),
+    receivedAt: z.string().optional(),
+  });
 });
-type Lookup = z.infer<typeof lookupSchema>;
+type Lookup = z.infer<Awaited<ReturnType<typeof lookupSchema>>>;
 
 /** What applying one receipt did. */
 export type ReceiptResult =
@@ -116,6 +122,7 @@ const storedReceipt = ({ messageId: _messageId, ...kept }: Receipt) => kept;
 async function subscriberOf(db: DynamoDBDocumentClient, tableName: string, record: DeliveryRecord): Promise<SubscriberRecord | undefined> {
   if (record.recipient.kind !== 'sms') return undefined;
   const { township, village, phoneKey } = record.recipient;
+  const { subscriberRecordSchema } = await subscriberModule();
   const direct = await db.send(new GetCommand({ TableName: tableName, Key: keys.subscriber(record.county, township, village, phoneKey), ConsistentRead: true }));
   if (direct.Item) return subscriberRecordSchema.parse(direct.Item);
   const moved = await db.send(
@@ -136,8 +143,9 @@ async function subscriberOf(db: DynamoDBDocumentClient, tableName: string, recor
  * with, so two receipts for one number never both count from the same value. Crossing into or out
  * of "check this number" also puts or deletes its entry in the county's list.
  */
-function streakItems(tableName: string, subscriber: SubscriberRecord | undefined, outcome: ReceiptOutcome, now: Date): { items: TransactItem[]; change?: 'flagged' | 'cleared' } {
+async function streakItems(tableName: string, subscriber: SubscriberRecord | undefined, outcome: ReceiptOutcome, now: Date): Promise<{ items: TransactItem[]; change?: 'flagged' | 'cleared' }> {
   if (!subscriber) return { items: [] };
+  const { streakAfter } = await subscriberModule();
   const key = keys.subscriber(subscriber.county, subscriber.township, subscriber.village, subscriber.phoneKey);
   const seen = subscriber.undeliveredStreak ?? 0;
   const streakIsAsRead = `attribute_exists(${attr.pk}) AND ${seen === 0 ? '(attribute_not_exists(undeliveredStreak) OR undeliveredStreak = :seen)' : 'undeliveredStreak = :seen'}`;
@@ -177,7 +185,7 @@ function streakItems(tableName: string, subscriber: SubscriberRecord | undefined
 
 async function readLookup(db: DynamoDBDocumentClient, tableName: string, messageId: string): Promise<Lookup | undefined> {
   const result = await db.send(new GetCommand({ TableName: tableName, Key: keys.smsMessage(messageId), ConsistentRead: true }));
-  return result.Item ? lookupSchema.parse(result.Item) : undefined;
+  return result.Item ? (await lookupSchema()).parse(result.Item) : undefined;
 }
 
 /** Applies one carrier receipt (see the module's comment). Safe to repeat. */
@@ -192,11 +200,12 @@ export async function applyReceipt(db: DynamoDBDocumentClient, tableName: string
     const { county, campaignId, noticeId, sendIndex, recipient } = lookup.delivery;
     const found = await db.send(new GetCommand({ TableName: tableName, Key: keys.delivery(county, campaignId, noticeId, sendIndex, recipient), ConsistentRead: true }));
     if (!found.Item) return { kind: 'ignored', deliveryId: `${campaignId}~${noticeId}~${sendIndex}~${recipient}`, state: 'gone' };
+    const { deliveryRecordSchema } = await deliveryModule();
     const record = deliveryRecordSchema.parse(found.Item);
     if (record.state === 'delivered' || record.state === 'undelivered') return { kind: 'duplicate', deliveryId: record.id };
     if (record.state !== 'sent' || record.messageId !== receipt.messageId) return { kind: 'ignored', deliveryId: record.id, state: record.state };
 
-    const streak = streakItems(tableName, await subscriberOf(db, tableName, record), receipt.outcome, now);
+    const streak = await streakItems(tableName, await subscriberOf(db, tableName, record), receipt.outcome, now);
     const items: TransactItem[] = [
       {
         Update: {
@@ -256,7 +265,7 @@ export async function finishWithReceipt(
   for (let round = 0; round < ROUNDS; round += 1) {
     const receipt = (await readLookup(db, tableName, messageId))?.receipt;
     if (!receipt) throw new Error(`the sent outcome of ${record.id} was refused for an early receipt that is not there`);
-    const streak = streakItems(tableName, await subscriberOf(db, tableName, record), receipt.outcome, now);
+    const streak = await streakItems(tableName, await subscriberOf(db, tableName, record), receipt.outcome, now);
     const at = now.toISOString();
     const items: TransactItem[] = [
       {

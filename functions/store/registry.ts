@@ -6,7 +6,8 @@
 import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
-import { registrySchema, type Registry } from '../domain/registry.js';
+import type { Registry } from '../domain/registry.js';
+import { registryModule } from './domain-modules.js';
 import { writeInAuditedChunks, writeWithAudit } from './audit.js';
 import { isConditionFailure, itemExists, publicFields } from './conditions.js';
 import { keys } from './keys.js';
@@ -35,6 +36,7 @@ export class RegistryStore {
   async get(county: string): Promise<Registry> {
     const items = await this.queryPartition(keys.registry(county));
     const of = (kind: string) => items.filter((item) => String(item[attr.sk]).startsWith(`${kind}#`)).map(publicFields);
+    const { registrySchema } = await registryModule();
     return registrySchema.parse({
       townships: of('TOWNSHIP'),
       villages: of('VILLAGE'),

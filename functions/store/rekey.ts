@@ -6,8 +6,9 @@
  * kept out of the Lambda functions' imports (so they hold no Scan grant).
  */
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deliveryRecordSchema, type DeliveryRecord } from '../domain/delivery.js';
-import { subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import type { DeliveryRecord } from '../domain/delivery.js';
+import type { SubscriberRecord } from '../domain/subscriber.js';
+import { deliveryModule, subscriberModule } from './domain-modules.js';
 import { isConditionFailure, itemIsNew } from './conditions.js';
 import { deliveryItem, deliveryKey } from './deliveries.js';
 import { keys } from './keys.js';
@@ -48,6 +49,7 @@ export class RekeyStore {
         ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
       }),
     );
+    const [{ subscriberRecordSchema }, { deliveryRecordSchema }] = await Promise.all([subscriberModule(), deliveryModule()]);
     const items = (result.Items ?? []).flatMap((item): RekeyItem[] => {
       if (item.type === 'subscriber') return [{ kind: 'subscriber', record: subscriberRecordSchema.parse(item) }];
       if (item.type === 'optout') return [{ kind: 'optout', phoneKey: String(item.phoneKey), keyed: item.keying === OPT_OUT_KEYING, source: typeof item.source === 'string' ? item.source : undefined }];

@@ -5,7 +5,8 @@
  * partition per county, read whole with one Query (pattern 25).
  */
 import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { stationPushSeenSchema, stationSubscriptionSchema, type StationPushSeen, type StationSubscription } from '../domain/station-push.js';
+import type { StationPushSeen, StationSubscription } from '../domain/station-push.js';
+import { stationPushModule } from './domain-modules.js';
 import { publicFields } from './conditions.js';
 import { keys } from './keys.js';
 import { queryAll } from './query.js';
@@ -30,6 +31,7 @@ export class StationPushStore {
       ExpressionAttributeValues: { ':pk': keys.stationPushes(county) },
     });
     const of = (prefix: string) => items.filter((item) => String(item[attr.sk]).startsWith(prefix)).map(publicFields);
+    const { stationPushSeenSchema, stationSubscriptionSchema } = await stationPushModule();
     return {
       subscriptions: new Map(of(keys.stationSubscriptionPrefix).map((item) => stationSubscriptionSchema.parse(item)).map((record) => [record.stationId, record])),
       seen: new Map(of(keys.stationPushSeenPrefix).map((item) => stationPushSeenSchema.parse(item)).map((record) => [record.stationId, record])),
@@ -38,6 +40,7 @@ export class StationPushStore {
 
   /** Records a subscription as it now is (the last SNS answer wins: SNS is the source of truth). */
   async putSubscription(county: string, record: StationSubscription): Promise<void> {
+    const { stationSubscriptionSchema } = await stationPushModule();
     const item = stationSubscriptionSchema.parse(record);
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.stationSubscription(county, record.stationId), type: 'station-subscription', ...item } }));
   }

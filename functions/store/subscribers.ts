@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
-import { sameSubscriber, subscriberRecordSchema, type SubscriberRecord } from '../domain/subscriber.js';
+import type { SubscriberRecord } from '../domain/subscriber.js';
+import { subscriberModule } from './domain-modules.js';
 import { auditPut, writeWithAudit } from './audit.js';
 import { isConditionFailure, itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
@@ -54,6 +55,7 @@ export class SubscriberStore {
       }),
     );
     const item = result.Items?.[0];
+    const { subscriberRecordSchema } = await subscriberModule();
     return item ? subscriberRecordSchema.parse(item) : undefined;
   }
 
@@ -62,6 +64,7 @@ export class SubscriberStore {
    * transaction, so the number is never listed twice or lost.
    */
   async upsert(record: SubscriberRecord, existing: SubscriberRecord | undefined, audit?: AuditEntry): Promise<'created' | 'updated' | 'unchanged'> {
+    const { sameSubscriber } = await subscriberModule();
     if (existing && sameSubscriber(existing, record)) return 'unchanged';
     const moved = existing && (existing.township !== record.township || existing.village !== record.village);
     if (moved) {
@@ -118,6 +121,7 @@ export class SubscriberStore {
       },
       options,
     );
+    const { subscriberRecordSchema } = await subscriberModule();
     return { ...page, items: page.items.map((item) => subscriberRecordSchema.parse(item)) };
   }
 

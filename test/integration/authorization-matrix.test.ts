@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { roles, type Role } from '../../functions/domain/access.js';
 import { webPages } from '../../functions/pages/index.js';
+import { routeGroups } from '../../functions/routes/groups.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, aBroadcastNotice, anSmsNotice, type Bench } from '../support/dispatch.js';
@@ -361,7 +362,7 @@ async function mismatches(identity: Identity, only: (expected: Expectation) => b
 }
 
 describe('the route table', () => {
-  it('has an access rule for every route the app serves', () => {
+  it('has an access rule for every route the app serves', async () => {
     expect(table.operations.length).toBeGreaterThan(0);
     expect(table.operations.filter((operation) => operation.access === undefined).map(operationKey)).toEqual([]);
     const known = new Set([
@@ -369,8 +370,11 @@ describe('the route table', () => {
       ...pages.map((page) => `${page.method} ${page.route}`),
       ...undocumentedPublicRoutes,
     ]);
-    // The pages are mounted lazily (imported on the first /app request): their routes are read from the sub-app.
-    const served = [...servedRoutes(app), ...servedRoutes(webPages(), '/app')];
+    // The API's route groups and the pages are mounted lazily (imported on the first request under
+    // their paths): their routes are read from the sub-apps.
+    const groups = await Promise.all(routeGroups.map((group) => group.load()));
+    const served = [...servedRoutes(app), ...groups.flatMap((group) => servedRoutes(group)), ...servedRoutes(webPages(), '/app')];
+    expect(served.filter((route) => route.startsWith('GET /campaigns')).length).toBeGreaterThan(3);
     expect(served.filter((route) => route.startsWith('GET /app')).length).toBeGreaterThan(3);
     expect(served.filter((route) => !known.has(route))).toEqual([]);
   });

@@ -199,12 +199,23 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     expect(JSON.parse(answer.body)).toMatchObject({ status: 'ok', county, table: { name: db.tableName, reachable: true } });
   }, 90_000);
 
-  it('the API bundle leaves the pages, YAML, CSV, Excel and Secrets Manager code and ICU formatters out of its cold start, and loads the pages when asked', async () => {
+  it('the API bundle leaves the route groups, the domain schemas, the pages, YAML, CSV, Excel and Secrets Manager code and ICU formatters out of its cold start, and loads them when asked', async () => {
     const dir = join(outDir, 'api-lazy');
     const metafile = await bundleHandler('functions/handlers/api.ts', dir);
     const atStartup = startupInputs(metafile, dir);
     expect(atStartup).toContain('functions/app.ts');
-    const lazy = [/^functions\/pages\//, /node_modules\/yaml\//, /node_modules\/csv-(parse|stringify)\//, /node_modules\/exceljs\//, /node_modules\/@aws-sdk\/client-secrets-manager\//];
+    const lazy = [
+      /^functions\/pages\//,
+      // Route groups (routes/groups.ts) and the domain modules whose schemas the store parses with (store/domain-modules.ts).
+      /^functions\/routes\/(?!groups\.ts$)/,
+      /^functions\/workflows\//,
+      /^functions\/domain\/(activity|audit|delivery|plan|planning|receipt|registry|schedule|station-push|subscriber|phone)\.ts$/,
+      /node_modules\/(luxon|rrule|libphonenumber-js|@hono\/zod-openapi|@asteasolutions\/zod-to-openapi|@aws-sdk\/client-sns)\//,
+      /node_modules\/yaml\//,
+      /node_modules\/csv-(parse|stringify)\//,
+      /node_modules\/exceljs\//,
+      /node_modules\/@aws-sdk\/client-secrets-manager\//,
+    ];
     expect(atStartup.filter((input) => lazy.some((pattern) => pattern.test(input)))).toEqual([]);
     // Nor does its import build an Intl formatter or segmenter (the config's time-zone check, the
     // broadcast estimate's segmenter): each loads ICU data the first request may not need.
@@ -214,6 +225,14 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     const answer = result as APIGatewayProxyResult;
     expect(answer.statusCode).toBe(200);
     expect(answer.body).toContain('<form');
+    // A route group's chunk likewise: its routes answer (here: no token, 401 as a problem).
+    const refused = (await invokeBundle(dir, httpApiEvent('GET', '/campaigns', { query: 'year=2031' }))).result as APIGatewayProxyResult;
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers?.['content-type']).toBe('application/problem+json');
+    // And the OpenAPI document imports every group.
+    const document = (await invokeBundle(dir, httpApiEvent('GET', '/openapi.json'))).result as APIGatewayProxyResult;
+    expect(document.statusCode).toBe(200);
+    expect(Object.keys((JSON.parse(document.body) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/health', '/campaigns/{id}', '/stations/me/scripts', '/tallies']));
   }, 90_000);
 
   it('the dispatch bundle runs against the table and reports an empty run', async () => {

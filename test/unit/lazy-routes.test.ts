@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { describe, expect, it } from 'vitest';
 import type { AppEnv } from '../../functions/http/env.js';
-import { mountLazily } from '../../functions/http/lazy-routes.js';
+import { mountGroupLazily, mountLazily } from '../../functions/http/lazy-routes.js';
 
 interface Seen {
   loads: number;
@@ -92,5 +92,39 @@ describe('mountLazily', () => {
     fail = false;
     expect((await app.request('/app')).status).toBe(200);
     expect(seen.loads).toBe(2);
+  });
+});
+
+describe('mountGroupLazily', () => {
+  /** Routes with whole paths under two prefixes, as routes/groups mounts the campaigns' group. */
+  function campaigns() {
+    const sub = new Hono<AppEnv>();
+    sub.get('/campaigns/:id', (c) => c.text(`campaign ${c.req.param('id')}`));
+    sub.get('/reviews', (c) => c.text('reviews'));
+    return sub;
+  }
+
+  it('imports the group once, on the first request under any of its prefixes, and serves its whole paths', async () => {
+    let loads = 0;
+    const app = new Hono<AppEnv>();
+    app.use(requestId());
+    mountGroupLazily(app, ['/campaigns', '/reviews'], async () => {
+      loads += 1;
+      return campaigns();
+    });
+    app.get('/health', (c) => c.text('ok'));
+    app.notFound((c) => c.json({ type: 'not-found' }, 404));
+    expect(await (await app.request('/health')).text()).toBe('ok');
+    expect(loads).toBe(0);
+    expect(await (await app.request('/reviews')).text()).toBe('reviews');
+    expect(await (await app.request('/campaigns/c1')).text()).toBe('campaign c1');
+    expect(loads).toBe(1);
+    // Under a prefix but not a route of the group: the app's not-found answer.
+    const missing = await app.request('/campaigns/c1/nothing');
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ type: 'not-found' });
+    // A path that only starts with the same letters is not under the prefix.
+    expect((await app.request('/reviewsx')).status).toBe(404);
+    expect(loads).toBe(1);
   });
 });
