@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { deferOutOfQuietHours, localToUtc, utcToLocal, type QuietHours } from './schedule.js';
 import type { AirWindow } from './broadcast.js';
-import { receiptSchema } from './receipt.js';
+import { receiptSchema } from './receipt-record.js';
 import { recipientKey } from './recipient-key.js';
 
 /**

@@ -8,7 +8,8 @@
 import { estimateBroadcast, type BroadcastEstimate } from './broadcast.js';
 import type { CampaignRecord, NoticeInput } from './planning.js';
 import { checkAudience, type Problem, type Registry } from './registry.js';
-import { expandSchedule, type QuietHours, type Send } from './schedule.js';
+import type { QuietHours, Send } from './schedule.js';
+import { expandSchedule } from './schedule-expand.js';
 import { estimateSms, matchesTemplate, renderTemplate, type SmsEstimate, type SmsSettings } from './sms.js';
 
 export interface SmsTemplate {

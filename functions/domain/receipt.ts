@@ -15,6 +15,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { Invalid, type FieldProblem } from './errors.js';
 import { maskPhone, maskPhonesIn } from './phone.js';
+import type { Receipt } from './receipt-record.js';
+
+export { receiptOutcomes, receiptSchema, type Receipt, type ReceiptOutcome } from './receipt-record.js';
 
 /** SNS's own timestamp format in these lines: UTC, a space, milliseconds ("2016-06-28 00:40:34.558"). */
 const SNS_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)Z?$/;
@@ -37,26 +40,6 @@ export const smsDeliveryLogSchema = z.looseObject({
   status: z.enum(['SUCCESS', 'FAILURE']),
 });
 export type SmsDeliveryLog = z.infer<typeof smsDeliveryLogSchema>;
-
-/** What a receipt makes of a sent SMS. */
-export const receiptOutcomes = ['delivered', 'undelivered'] as const;
-export type ReceiptOutcome = (typeof receiptOutcomes)[number];
-
-/** A receipt as pufa keeps it: no full number anywhere. */
-export const receiptSchema = z.object({
-  messageId: z.string().min(1).max(128),
-  outcome: z.enum(receiptOutcomes),
-  /** When SNS logged the outcome (UTC ISO-8601). */
-  reportedAt: z.string(),
-  /** What SNS charged, in millionths of a US dollar (0.00645 USD = 6450). */
-  priceMicroUsd: z.number().int().min(0),
-  providerResponse: z.string(),
-  /** The destination as the restricted mask shows it (`+86 *******1234`). */
-  destination: z.string(),
-  smsType: z.string().optional(),
-  dwellTimeMs: z.number().optional(),
-});
-export type Receipt = z.infer<typeof receiptSchema>;
 
 export const microUsd = (usd: number) => Math.round(usd * 1_000_000);
 

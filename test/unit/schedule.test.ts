@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import {
   defaultQuietHours,
   deferOutOfQuietHours,
-  expandSchedule,
   localDateSchema,
   localDateTimeSchema,
   localTimeSchema,
@@ -17,6 +16,7 @@ import {
   type ExpandResult,
   type Send,
 } from '../../functions/domain/schedule.js';
+import { expandSchedule } from '../../functions/domain/schedule-expand.js';
 
 /** The 3·15 campaign of 2021: two weeks around the key date, in Tianquan (Asia/Shanghai). */
 const march: ExpandContext = {
