@@ -11,6 +11,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { mountLazily } from './http/lazy-routes.js';
 import { handleError, problemResponse } from './http/problem.js';
+import { lambdaRequestIds } from './http/request-ids.js';
 import { mountDocs } from './routes/docs.js';
 import { activityRoutes } from './routes/activities.js';
 import { auditRoutes } from './routes/audit.js';
@@ -29,17 +30,22 @@ export type { AppDeps } from './http/env.js';
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
 
-  app.use(requestId({ headerName: 'X-Request-Id' }));
+  // In AWS the request id is API Gateway's own (the access log's requestId), so the id in an error
+  // body or the X-Request-Id header finds the request in both logs; locally it is a random UUID.
+  app.use(requestId({ headerName: 'X-Request-Id', generator: (c) => lambdaRequestIds(c.env).apiRequestId ?? crypto.randomUUID() }));
   app.use(async function provideDeps(c, next) {
-    c.set('deps', deps);
+    // Every line logged for this request carries its ids: ours (requestId), API Gateway's
+    // (apiRequestId; differs from requestId only when the caller sent its own X-Request-Id) and
+    // Lambda's (awsRequestId, on Lambda's START/END/REPORT lines too). See http/request-ids.ts.
+    const logger = deps.logger.child({ requestId: c.var.requestId, ...lambdaRequestIds(c.env) });
+    c.set('deps', { ...deps, logger });
     await next();
   });
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();
     // The route pattern, not the URL: paths may one day carry personal data (phone numbers).
-    deps.logger.info('request', {
-      requestId: c.var.requestId,
+    c.var.deps.logger.info('request', {
       method: c.req.method,
       route: c.var.routePath ?? c.req.routePath,
       status: c.res.status,
@@ -99,6 +105,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/', (c) => c.redirect('/app', 303));
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
-  app.onError((error, c) => handleError(error, c, deps.logger));
+  // The request's own logger when the error came after provideDeps, so the line carries its ids.
+  app.onError((error, c) => handleError(error, c, (c.get('deps') as AppDeps | undefined)?.logger ?? deps.logger));
   return app;
 }
