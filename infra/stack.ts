@@ -6,11 +6,11 @@
  * local server uses. Data is retained; access is granted, never written as policies. Each
  * cdk-nag finding that does not fit this design is acknowledged next to its resource, with why.
  */
-import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -24,10 +24,12 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { DISPATCH_PERIOD_SECONDS, DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS } from '../functions/handlers/dispatch-schedule.js';
+import { DISPATCH_METRICS, METRICS_NAMESPACE_VARIABLE, METRICS_SERVICE, metricsNamespace } from '../functions/handlers/metrics.js';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
-import { Receipts } from './receipts.js';
+import { DEFAULT_DELIVERY_RATE_MINIMUM_SMS, DEFAULT_DELIVERY_RATE_THRESHOLD, Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
+import { DEFAULT_SMS_SPEND_ALARM_SHARE, smsSpendAlarm } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
 
 export interface PufaStackProps extends StackProps {
@@ -35,8 +37,10 @@ export interface PufaStackProps extends StackProps {
   county: string;
   /** IANA zone the county writes its plans in. */
   timeZone: string;
-  /** Optional address that receives alarm notifications. */
+  /** The address alarm notifications go to; without one synth warns that alarms reach nobody. */
   alarmEmail?: string | undefined;
+  /** Where the SMS spend and delivery-rate alarms fire (defaults in infra/sms-spend.ts and infra/receipts.ts). */
+  alarms?: AlarmSettings | undefined;
   /** Where and how SMS is sent (infra/sms-account.ts): region, spend limit, type, sender, rate. */
   sms?: SmsSettings | undefined;
   /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
@@ -47,6 +51,15 @@ export interface PufaStackProps extends StackProps {
    * reserve any (Lambda keeps 100 unreserved: a new account's quota of 10 cannot reserve 2).
    */
   dispatchReservedConcurrency?: number | 'none' | undefined;
+}
+
+export interface AlarmSettings {
+  /** Alarm when the month's SMS spend reaches this share of smsMonthlySpendLimitUsd (default 0.8). */
+  smsSpendShare?: number | undefined;
+  /** Alarm when fewer than this share of an hour's SMS receipts say delivered (default 0.9)... */
+  deliveryRateThreshold?: number | undefined;
+  /** ...in an hour with at least this many receipts (default 20). */
+  deliveryRateMinimumSms?: number | undefined;
 }
 
 /**
@@ -87,6 +100,7 @@ export class PufaStack extends Stack {
   readonly alarmTopic: Topic;
   readonly smsAccount: SmsAccount;
   readonly receipts: Receipts;
+  readonly dispatchSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -183,20 +197,26 @@ export class PufaStack extends Stack {
         destination: new LogGroupLogDestination(accessLogs),
         // One JSON object per request, like the functions' own logs. No path, query string,
         // headers or body: paths can carry phone keys and tokens travel in headers; the API
-        // function logs each request's route pattern itself. errorType shows the requests the
-        // gateway answered on its own, e.g. THROTTLED.
+        // function logs each request's route pattern itself (route here is the gateway's, $default).
+        // requestId is the function log's requestId/apiRequestId and integrationRequestId its
+        // awsRequestId, so a request is found in both (README: Tracing a complaint). errorType
+        // shows the requests the gateway answered on its own, e.g. THROTTLED; integrationError why
+        // the function could not answer (a timeout, a crash).
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            integrationRequestId: '$context.integration.requestId',
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
+            route: '$context.routeKey',
             status: '$context.status',
             protocol: '$context.protocol',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
             integrationStatus: '$context.integrationStatus',
             integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
             errorType: '$context.error.responseType',
           }),
         ),
@@ -214,8 +234,11 @@ export class PufaStack extends Stack {
     if (reserved !== 'none' && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new RangeError(`dispatchReservedConcurrency must be a whole number of at least 1, or 'none'; got ${String(reserved)}`);
     }
+    // Its run counts go out as embedded metrics (handlers/metrics.ts), namespaced by stack so two
+    // deployments in one account do not add up.
+    const metricNamespace = metricsNamespace(this.stackName);
     const dispatch = nodeFunction(this, 'DispatchFunction', 'dispatch', {
-      environment,
+      environment: { ...environment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
       memorySize: 512,
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       ...(reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved }),
@@ -242,7 +265,7 @@ export class PufaStack extends Stack {
       'SNS accepts only "*" as the resource for Publish to a phone number (SMS has no ARN) and for ListPhoneNumbersOptedOut; the statement names only those two actions and only the dispatcher has it.',
     );
 
-    new Rule(this, 'DispatchSchedule', {
+    this.dispatchSchedule = new Rule(this, 'DispatchSchedule', {
       description: 'Run the pufa dispatcher every minute',
       schedule: Schedule.rate(Duration.seconds(DISPATCH_PERIOD_SECONDS)),
       targets: [
@@ -254,37 +277,52 @@ export class PufaStack extends Stack {
       ],
     });
 
-    // --- Alarms: dispatch errors, failed deliveries, errors the dispatcher survived, anything in
-    // the dead-letter queue, API errors.
+    // --- Alarms: a dispatcher that stopped running, dispatch errors, failed deliveries, errors the
+    // dispatcher survived (the county's SMS budget reached among them), anything in the dead-letter
+    // queue, API errors, SMS spend against the account's limit; the receipts add theirs below.
+    // They reach a person only through the e-mail subscription: without one, synth says so loudly.
     this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'pufa alarms', enforceSSL: true });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    } else {
+      Annotations.of(this).addWarningV2(
+        'pufa:no-alarm-email',
+        'NO ALARM E-MAIL: the alarms (dispatcher stopped, failed deliveries, SMS spend, delivery rate, API errors) go to the alarm topic and reach NOBODY. Deploy with -c alarmEmail=ops@example.gov.cn and confirm the subscription from the e-mail AWS sends, or subscribe someone to the AlarmTopicArn output yourself.',
+      );
+    }
     const notify = new SnsAction(this.alarmTopic);
 
-    const alarmWhen = (id: string, alarmDescription: string, metric: IMetric, threshold: number) => {
+    const alarmWhen = (
+      id: string,
+      alarmDescription: string,
+      metric: IMetric,
+      threshold: number,
+      options: { below?: boolean; missingData?: TreatMissingData } = {},
+    ) => {
       const alarm = new Alarm(this, id, {
         alarmDescription,
         metric,
         threshold,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+        comparisonOperator: options.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: options.missingData ?? TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(notify);
+      return alarm;
     };
     const fiveMinutes = { period: Duration.minutes(5) };
 
-    // The dispatcher logs one JSON line per busy run, `{"message":"dispatch run","failed":N,…}`
-    // (functions/workflows/dispatch.ts); deliveries that ended failed are counted from it. Metrics
-    // are namespaced by stack, so two deployments in one account do not add up.
-    const metricNamespace = `Pufa/${this.stackName}`;
-    const deliveriesFailed = dispatch.logGroup.addMetricFilter('DeliveriesFailedFilter', {
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'dispatch run'),
-      metricNamespace,
-      metricName: 'DeliveriesFailed',
-      metricValue: '$.failed',
+    // Deliveries that ended failed, from the counts each dispatch invocation emits (handlers/metrics.ts).
+    const deliveriesFailed = new Metric({
+      namespace: metricNamespace,
+      metricName: DISPATCH_METRICS.failed,
+      dimensionsMap: { service: METRICS_SERVICE.dispatch },
+      statistic: Stats.SUM,
+      ...fiveMinutes,
     });
-    // Errors the dispatcher logs and carries on from (e.g. the SNS opt-out list sync failing),
-    // which the Errors metric never sees because the invocation succeeds.
+    // Errors the dispatcher logs and carries on from (e.g. the SNS opt-out list sync failing, or a
+    // county's monthly SMS budget reached: "sms budget reached"), which the Errors metric never
+    // sees because the invocation succeeds.
     const dispatcherLoggedErrors = dispatch.logGroup.addMetricFilter('LoggedErrorsFilter', {
       filterPattern: FilterPattern.stringValue('$.level', '=', 'error'),
       metricNamespace,
@@ -292,16 +330,32 @@ export class PufaStack extends Stack {
       metricValue: '1',
     });
 
+    // EventBridge starts the dispatcher every minute: five minutes without one invocation means
+    // nothing is being sent (the rule disabled or deleted, the function's concurrency set to 0, an
+    // account-wide throttle). No data is what "not run" looks like, so missing data is breaching.
+    alarmWhen(
+      'DispatcherNotRunningAlarm',
+      'The dispatcher has not run for 5 minutes (it runs every minute): nothing due is being sent. Check that the DispatchSchedule rule is enabled, the dispatch function\'s reserved concurrency is not 0, and its throttles',
+      this.dispatchFunction.metricInvocations({ ...fiveMinutes, statistic: Stats.SUM }),
+      1,
+      { below: true, missingData: TreatMissingData.BREACHING },
+    );
+    alarmWhen(
+      'DispatchScheduleFailedAlarm',
+      'EventBridge could not start the dispatcher at least once in 5 minutes (the event went to the dispatch dead-letter queue after its retries)',
+      new Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: this.dispatchSchedule.ruleName }, statistic: Stats.SUM, ...fiveMinutes }),
+      1,
+    );
     alarmWhen('DispatchErrorsAlarm', 'The dispatcher failed at least once in 5 minutes', this.dispatchFunction.metricErrors(fiveMinutes), 1);
     alarmWhen(
       'DeliveriesFailedAlarm',
       'At least one delivery ended failed (after its retries, or for good) in 5 minutes: see its reason in the outbox',
-      deliveriesFailed.metric({ ...fiveMinutes, statistic: Stats.SUM }),
+      deliveriesFailed,
       1,
     );
     alarmWhen(
       'DispatcherLoggedErrorsAlarm',
-      'The dispatcher logged an error it carried on from (e.g. the opt-out list sync) in 5 minutes',
+      'The dispatcher logged an error it carried on from in 5 minutes: a county\'s monthly SMS budget reached ("sms budget reached": its SMS wait until next month or a higher budget), or e.g. the opt-out list sync failing. Search the dispatch log for level "error"',
       dispatcherLoggedErrors.metric({ ...fiveMinutes, statistic: Stats.SUM }),
       1,
     );
@@ -314,9 +368,26 @@ export class PufaStack extends Stack {
     // The app answers its own failures as 500 problems, so the function rarely "errors": count
     // what callers saw, the API's 5xx answers (crashes and timeouts included).
     alarmWhen('ApiErrorsAlarm', 'The API answered 5xx at least 5 times in 5 minutes', this.httpApi.metricServerError({ ...fiveMinutes, statistic: Stats.SUM }), 5);
+    // SMS spend against the account's monthly limit, where CloudWatch can see it (infra/sms-spend.ts).
+    smsSpendAlarm(this, {
+      smsRegion: props.sms?.region,
+      monthlySpendLimitUsd: props.sms?.monthlySpendLimitUsd,
+      share: props.alarms?.smsSpendShare ?? DEFAULT_SMS_SPEND_ALARM_SHARE,
+      action: notify,
+    });
 
     // --- Receipts: SNS's SMS delivery-status logs -> receipts function -> table (infra/receipts.ts).
-    this.receipts = new Receipts(this, 'Receipts', { table: this.table, environment, smsRegion: props.sms?.region, alarmTopic: this.alarmTopic });
+    this.receipts = new Receipts(this, 'Receipts', {
+      table: this.table,
+      environment,
+      smsRegion: props.sms?.region,
+      alarmTopic: this.alarmTopic,
+      metricsNamespace: metricNamespace,
+      deliveryRate: {
+        threshold: props.alarms?.deliveryRateThreshold ?? DEFAULT_DELIVERY_RATE_THRESHOLD,
+        minimumSms: props.alarms?.deliveryRateMinimumSms ?? DEFAULT_DELIVERY_RATE_MINIMUM_SMS,
+      },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
