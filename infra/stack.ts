@@ -6,30 +6,28 @@
  * local server uses. Data is retained; access is granted, never written as policies. Each
  * cdk-nag finding that does not fit this design is acknowledged next to its resource, with why.
  */
-import { Annotations, CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as HandlerFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { DISPATCH_PERIOD_SECONDS, DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS } from '../functions/handlers/dispatch-schedule.js';
-import { DISPATCH_METRICS, METRICS_NAMESPACE_VARIABLE, METRICS_SERVICE, metricsNamespace } from '../functions/handlers/metrics.js';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespace } from '../functions/handlers/metrics.js';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
+import { addAlarms, alarmTopic } from './alarms.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
 import { DEFAULT_DELIVERY_RATE_MINIMUM_SMS, DEFAULT_DELIVERY_RATE_THRESHOLD, Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
-import { DEFAULT_SMS_SPEND_ALARM_SHARE, smsSpendAlarm } from './sms-spend.js';
+import { DEFAULT_SMS_SPEND_ALARM_SHARE } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
 
 export interface PufaStackProps extends StackProps {
@@ -277,103 +275,19 @@ export class PufaStack extends Stack {
       ],
     });
 
-    // --- Alarms: a dispatcher that stopped running, dispatch errors, failed deliveries, errors the
-    // dispatcher survived (the county's SMS budget reached among them), anything in the dead-letter
-    // queue, API errors, SMS spend against the account's limit; the receipts add theirs below.
-    // They reach a person only through the e-mail subscription: without one, synth says so loudly.
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'pufa alarms', enforceSSL: true });
-    if (props.alarmEmail) {
-      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    } else {
-      Annotations.of(this).addWarningV2(
-        'pufa:no-alarm-email',
-        'NO ALARM E-MAIL: the alarms (dispatcher stopped, failed deliveries, SMS spend, delivery rate, API errors) go to the alarm topic and reach NOBODY. Deploy with -c alarmEmail=ops@example.gov.cn and confirm the subscription from the e-mail AWS sends, or subscribe someone to the AlarmTopicArn output yourself.',
-      );
-    }
-    const notify = new SnsAction(this.alarmTopic);
-
-    const alarmWhen = (
-      id: string,
-      alarmDescription: string,
-      metric: IMetric,
-      threshold: number,
-      options: { below?: boolean; missingData?: TreatMissingData } = {},
-    ) => {
-      const alarm = new Alarm(this, id, {
-        alarmDescription,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: options.below ? ComparisonOperator.LESS_THAN_THRESHOLD : ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: options.missingData ?? TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(notify);
-      return alarm;
-    };
-    const fiveMinutes = { period: Duration.minutes(5) };
-
-    // Deliveries that ended failed, from the counts each dispatch invocation emits (handlers/metrics.ts).
-    const deliveriesFailed = new Metric({
-      namespace: metricNamespace,
-      metricName: DISPATCH_METRICS.failed,
-      dimensionsMap: { service: METRICS_SERVICE.dispatch },
-      statistic: Stats.SUM,
-      ...fiveMinutes,
-    });
-    // Errors the dispatcher logs and carries on from (e.g. the SNS opt-out list sync failing, or a
-    // county's monthly SMS budget reached: "sms budget reached"), which the Errors metric never
-    // sees because the invocation succeeds.
-    const dispatcherLoggedErrors = dispatch.logGroup.addMetricFilter('LoggedErrorsFilter', {
-      filterPattern: FilterPattern.stringValue('$.level', '=', 'error'),
-      metricNamespace,
-      metricName: 'DispatcherLoggedErrors',
-      metricValue: '1',
-    });
-
-    // EventBridge starts the dispatcher every minute: five minutes without one invocation means
-    // nothing is being sent (the rule disabled or deleted, the function's concurrency set to 0, an
-    // account-wide throttle). No data is what "not run" looks like, so missing data is breaching.
-    alarmWhen(
-      'DispatcherNotRunningAlarm',
-      'The dispatcher has not run for 5 minutes (it runs every minute): nothing due is being sent. Check that the DispatchSchedule rule is enabled, the dispatch function\'s reserved concurrency is not 0, and its throttles',
-      this.dispatchFunction.metricInvocations({ ...fiveMinutes, statistic: Stats.SUM }),
-      1,
-      { below: true, missingData: TreatMissingData.BREACHING },
-    );
-    alarmWhen(
-      'DispatchScheduleFailedAlarm',
-      'EventBridge could not start the dispatcher at least once in 5 minutes (the event went to the dispatch dead-letter queue after its retries)',
-      new Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: this.dispatchSchedule.ruleName }, statistic: Stats.SUM, ...fiveMinutes }),
-      1,
-    );
-    alarmWhen('DispatchErrorsAlarm', 'The dispatcher failed at least once in 5 minutes', this.dispatchFunction.metricErrors(fiveMinutes), 1);
-    alarmWhen(
-      'DeliveriesFailedAlarm',
-      'At least one delivery ended failed (after its retries, or for good) in 5 minutes: see its reason in the outbox',
-      deliveriesFailed,
-      1,
-    );
-    alarmWhen(
-      'DispatcherLoggedErrorsAlarm',
-      'The dispatcher logged an error it carried on from in 5 minutes: a county\'s monthly SMS budget reached ("sms budget reached": its SMS wait until next month or a higher budget), or e.g. the opt-out list sync failing. Search the dispatch log for level "error"',
-      dispatcherLoggedErrors.metric({ ...fiveMinutes, statistic: Stats.SUM }),
-      1,
-    );
-    alarmWhen(
-      'DeadLetterQueueAlarm',
-      'A dispatch run was given up and is waiting in the dead-letter queue',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes),
-      1,
-    );
-    // The app answers its own failures as 500 problems, so the function rarely "errors": count
-    // what callers saw, the API's 5xx answers (crashes and timeouts included).
-    alarmWhen('ApiErrorsAlarm', 'The API answered 5xx at least 5 times in 5 minutes', this.httpApi.metricServerError({ ...fiveMinutes, statistic: Stats.SUM }), 5);
-    // SMS spend against the account's monthly limit, where CloudWatch can see it (infra/sms-spend.ts).
-    smsSpendAlarm(this, {
-      smsRegion: props.sms?.region,
-      monthlySpendLimitUsd: props.sms?.monthlySpendLimitUsd,
-      share: props.alarms?.smsSpendShare ?? DEFAULT_SMS_SPEND_ALARM_SHARE,
-      action: notify,
+    // --- Alarms (infra/alarms.ts): a dispatcher that stopped running or could not be started,
+    // dispatch errors, failed deliveries, errors the dispatcher survived (a county's SMS budget
+    // reached among them), the dead-letter queue, API errors, SMS spend against the account's
+    // limit; the receipts add theirs below. They reach a person only through the e-mail
+    // subscription: without one, synth says so loudly.
+    this.alarmTopic = alarmTopic(this, props.alarmEmail);
+    addAlarms(this, {
+      topic: this.alarmTopic,
+      metricsNamespace: metricNamespace,
+      dispatch: { fn: this.dispatchFunction, logGroup: dispatch.logGroup, schedule: this.dispatchSchedule, deadLetterQueue: this.deadLetterQueue },
+      httpApi: this.httpApi,
+      sms: props.sms,
+      smsSpendShare: props.alarms?.smsSpendShare ?? DEFAULT_SMS_SPEND_ALARM_SHARE,
     });
 
     // --- Receipts: SNS's SMS delivery-status logs -> receipts function -> table (infra/receipts.ts).
