@@ -12,6 +12,7 @@ const BENCHMARKS = [
   { name: 'auth', file: 'bench/auth-request.ts', what: 'one authenticated request through the app, in process' },
   { name: 'first', file: 'bench/first-start.ts', what: 'a first `npm start` on a fresh data folder: seconds to /health and to demo data' },
   { name: 'cold', file: 'bench/cold-start.ts', what: 'Lambda bundle sizes and import times' },
+  { name: 'logging', file: 'bench/logging-cold.ts', what: 'cold import of a logger or metrics library alone: pufa\'s logger, Powertools Logger and Metrics' },
   { name: 'cost', file: 'bench/cost.ts', what: 'AWS requests and DynamoDB capacity per SMS and per station script' },
   { name: 'tally', file: 'bench/tally-read.ts', what: 'reading a year of tallies with 10, 1,000 and 100,000 records' },
   { name: 'expansion', file: 'bench/expansion.ts', what: 'a notice to 100,000 subscribers becoming deliveries' },

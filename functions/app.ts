@@ -11,6 +11,7 @@ import { NONCE, secureHeaders } from 'hono/secure-headers';
 import type { AppDeps, AppEnv } from './http/env.js';
 import { mountGroupLazily, mountLazily } from './http/lazy-routes.js';
 import { handleError, problemResponse } from './http/problem.js';
+import { lambdaRequestIds } from './http/request-ids.js';
 import { routeGroups } from './routes/groups.js';
 
 export type { AppDeps } from './http/env.js';
@@ -18,17 +19,22 @@ export type { AppDeps } from './http/env.js';
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
-  app.use(requestId({ headerName: 'X-Request-Id' }));
+  // In AWS the request id is API Gateway's own (the access log's requestId), so the id in an error
+  // body or the X-Request-Id header finds the request in both logs; locally it is a random UUID.
+  app.use(requestId({ headerName: 'X-Request-Id', generator: (c) => lambdaRequestIds(c.env).apiRequestId ?? crypto.randomUUID() }));
   app.use(async function provideDeps(c, next) {
-    c.set('deps', deps);
+    // Every line logged for this request carries its ids: ours (requestId), API Gateway's
+    // (apiRequestId; differs from requestId only when the caller sent its own X-Request-Id) and
+    // Lambda's (awsRequestId, on Lambda's START/END/REPORT lines too). See http/request-ids.ts.
+    const logger = deps.logger.child({ requestId: c.var.requestId, ...lambdaRequestIds(c.env) });
+    c.set('deps', { ...deps, logger });
     await next();
   });
   app.use(async function accessLog(c, next) {
     const started = performance.now();
     await next();
     // The route pattern, not the URL: paths may one day carry personal data (phone numbers).
-    deps.logger.info('request', {
-      requestId: c.var.requestId,
+    c.var.deps.logger.info('request', {
       method: c.req.method,
       route: c.var.routePath ?? c.req.routePath,
       status: c.res.status,
@@ -80,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/', (c) => c.redirect('/app', 303));
 
   app.notFound((c) => problemResponse(c, 'not-found', `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
-  app.onError((error, c) => handleError(error, c, deps.logger));
+  // The request's own logger when the error came after provideDeps, so the line carries its ids.
+  app.onError((error, c) => handleError(error, c, (c.get('deps') as AppDeps | undefined)?.logger ?? deps.logger));
   return app;
 }

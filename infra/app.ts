@@ -1,6 +1,6 @@
 /**
  * @module infra/app
- * The CDK app: reads context (county, time zone, optional alarm e-mail, SMS settings), validates it with zod,
+ * The CDK app: reads context (county, time zone, alarm e-mail and thresholds, SMS settings), validates it with zod,
  * builds the one stack and runs cdk-nag's AwsSolutions checks on it (an unacknowledged finding
  * fails the synth). `npx cdk synth` needs no AWS account.
  */
@@ -26,6 +26,12 @@ const contextSchema = z.object({
   /** Reserved concurrency of the dispatch function: a whole number, or "none" (see PufaStackProps). */
   dispatchReservedConcurrency: z.union([z.literal('none'), z.coerce.number().int().min(1).max(10)]).optional(),
   /** Browser origins allowed to call the API cross-site, comma-separated (see PUFA_CORS_ORIGINS). */
+  /** Alarm when the month's SMS spend reaches this share of smsMonthlySpendLimitUsd (infra/sms-spend.ts; default 0.8). */
+  smsSpendAlarmShare: z.coerce.number().gt(0).max(1).optional(),
+  /** Alarm when fewer than this share of an hour's SMS receipts say delivered (infra/receipts.ts; default 0.9)... */
+  deliveryRateAlarmThreshold: z.coerce.number().gt(0).lt(1).optional(),
+  /** ...in an hour with at least this many receipts (default 20). */
+  deliveryRateAlarmMinimumSms: z.coerce.number().int().min(1).max(1_000_000).optional(),
   corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
 });
 
@@ -45,15 +51,31 @@ const parsed = contextSchema.safeParse({
   smsOriginationNumber: read('smsOriginationNumber'),
   corsOrigins: read('corsOrigins'),
   dispatchReservedConcurrency: read('dispatchReservedConcurrency'),
+  smsSpendAlarmShare: read('smsSpendAlarmShare'),
+  deliveryRateAlarmThreshold: read('deliveryRateAlarmThreshold'),
+  deliveryRateAlarmMinimumSms: read('deliveryRateAlarmMinimumSms'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);
   throw new Error(`Invalid CDK context (set it in cdk.json or with -c key=value):\n  ${problems.join('\n  ')}`);
 }
 
-const { stackName, smsType, smsSenderId, smsPerSecond, smsRegion, smsMonthlySpendLimitUsd, smsOriginationNumber, ...props } = parsed.data;
+const {
+  stackName,
+  smsType,
+  smsSenderId,
+  smsPerSecond,
+  smsRegion,
+  smsMonthlySpendLimitUsd,
+  smsOriginationNumber,
+  smsSpendAlarmShare,
+  deliveryRateAlarmThreshold,
+  deliveryRateAlarmMinimumSms,
+  ...props
+} = parsed.data;
 new PufaStack(app, stackName, {
   ...props,
+  alarms: { smsSpendShare: smsSpendAlarmShare, deliveryRateThreshold: deliveryRateAlarmThreshold, deliveryRateMinimumSms: deliveryRateAlarmMinimumSms },
   sms: {
     region: smsRegion,
     monthlySpendLimitUsd: smsMonthlySpendLimitUsd,

@@ -27,6 +27,13 @@ export interface SmsSettings {
   perSecond?: number | undefined;
 }
 
+/**
+ * Whether SMS goes out in the stack's own region (smsRegion unset, or the same concrete region):
+ * only then can the stack subscribe to SNS's delivery-status logs or alarm on SNS's SMS metrics,
+ * which stay in the SMS region.
+ */
+export const publishesSmsInStackRegion = (stack: Stack, smsRegion: string | undefined): boolean => smsRegion === undefined || smsRegion === stack.region;
+
 /** How a deployer sets the SMS region, for the error message. */
 const SET_SMS_REGION = `Set the context value smsRegion (cdk deploy -c smsRegion=${EXAMPLE_SMS_REGION})`;
 

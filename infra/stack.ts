@@ -10,24 +10,24 @@ import { CfnElement, CfnOutput, Duration, RemovalPolicy, Stack, Validations, typ
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, Stats, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as HandlerFunction } from 'aws-cdk-lib/aws-lambda';
-import { FilterPattern, LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { DISPATCH_PERIOD_SECONDS, DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS } from '../functions/handlers/dispatch-schedule.js';
+import { METRICS_NAMESPACE_VARIABLE, metricsNamespace } from '../functions/handlers/metrics.js';
 import { tableDefinition, type KeyAttribute } from '../functions/store/table.js';
+import { addAlarms, alarmTopic } from './alarms.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
-import { Receipts } from './receipts.js';
+import { DEFAULT_DELIVERY_RATE_MINIMUM_SMS, DEFAULT_DELIVERY_RATE_THRESHOLD, Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
+import { DEFAULT_SMS_SPEND_ALARM_SHARE } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
 
 export interface PufaStackProps extends StackProps {
@@ -35,8 +35,10 @@ export interface PufaStackProps extends StackProps {
   county: string;
   /** IANA zone the county writes its plans in. */
   timeZone: string;
-  /** Optional address that receives alarm notifications. */
+  /** The address alarm notifications go to; without one synth warns that alarms reach nobody. */
   alarmEmail?: string | undefined;
+  /** Where the SMS spend and delivery-rate alarms fire (defaults in infra/sms-spend.ts and infra/receipts.ts). */
+  alarms?: AlarmSettings | undefined;
   /** Where and how SMS is sent (infra/sms-account.ts): region, spend limit, type, sender, rate. */
   sms?: SmsSettings | undefined;
   /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
@@ -47,6 +49,15 @@ export interface PufaStackProps extends StackProps {
    * reserve any (Lambda keeps 100 unreserved: a new account's quota of 10 cannot reserve 2).
    */
   dispatchReservedConcurrency?: number | 'none' | undefined;
+}
+
+export interface AlarmSettings {
+  /** Alarm when the month's SMS spend reaches this share of smsMonthlySpendLimitUsd (default 0.8). */
+  smsSpendShare?: number | undefined;
+  /** Alarm when fewer than this share of an hour's SMS receipts say delivered (default 0.9)... */
+  deliveryRateThreshold?: number | undefined;
+  /** ...in an hour with at least this many receipts (default 20). */
+  deliveryRateMinimumSms?: number | undefined;
 }
 
 /**
@@ -87,6 +98,7 @@ export class PufaStack extends Stack {
   readonly alarmTopic: Topic;
   readonly smsAccount: SmsAccount;
   readonly receipts: Receipts;
+  readonly dispatchSchedule: Rule;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -183,20 +195,26 @@ export class PufaStack extends Stack {
         destination: new LogGroupLogDestination(accessLogs),
         // One JSON object per request, like the functions' own logs. No path, query string,
         // headers or body: paths can carry phone keys and tokens travel in headers; the API
-        // function logs each request's route pattern itself. errorType shows the requests the
-        // gateway answered on its own, e.g. THROTTLED.
+        // function logs each request's route pattern itself (route here is the gateway's, $default).
+        // requestId is the function log's requestId/apiRequestId and integrationRequestId its
+        // awsRequestId, so a request is found in both (README: Tracing a complaint). errorType
+        // shows the requests the gateway answered on its own, e.g. THROTTLED; integrationError why
+        // the function could not answer (a timeout, a crash).
         format: AccessLogFormat.custom(
           JSON.stringify({
             requestId: '$context.requestId',
+            integrationRequestId: '$context.integration.requestId',
             time: '$context.requestTime',
             ip: '$context.identity.sourceIp',
             method: '$context.httpMethod',
+            route: '$context.routeKey',
             status: '$context.status',
             protocol: '$context.protocol',
             responseLength: '$context.responseLength',
             latencyMs: '$context.responseLatency',
             integrationStatus: '$context.integrationStatus',
             integrationLatencyMs: '$context.integrationLatency',
+            integrationError: '$context.integrationErrorMessage',
             errorType: '$context.error.responseType',
           }),
         ),
@@ -214,8 +232,11 @@ export class PufaStack extends Stack {
     if (reserved !== 'none' && !(Number.isInteger(reserved) && reserved >= 1)) {
       throw new RangeError(`dispatchReservedConcurrency must be a whole number of at least 1, or 'none'; got ${String(reserved)}`);
     }
+    // Its run counts go out as embedded metrics (handlers/metrics.ts), namespaced by stack so two
+    // deployments in one account do not add up.
+    const metricNamespace = metricsNamespace(this.stackName);
     const dispatch = nodeFunction(this, 'DispatchFunction', 'dispatch', {
-      environment,
+      environment: { ...environment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
       memorySize: 512,
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       ...(reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved }),
@@ -242,7 +263,7 @@ export class PufaStack extends Stack {
       'SNS accepts only "*" as the resource for Publish to a phone number (SMS has no ARN) and for ListPhoneNumbersOptedOut; the statement names only those two actions and only the dispatcher has it.',
     );
 
-    new Rule(this, 'DispatchSchedule', {
+    this.dispatchSchedule = new Rule(this, 'DispatchSchedule', {
       description: 'Run the pufa dispatcher every minute',
       schedule: Schedule.rate(Duration.seconds(DISPATCH_PERIOD_SECONDS)),
       targets: [
@@ -254,69 +275,33 @@ export class PufaStack extends Stack {
       ],
     });
 
-    // --- Alarms: dispatch errors, failed deliveries, errors the dispatcher survived, anything in
-    // the dead-letter queue, API errors.
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'pufa alarms', enforceSSL: true });
-    if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
-    const notify = new SnsAction(this.alarmTopic);
-
-    const alarmWhen = (id: string, alarmDescription: string, metric: IMetric, threshold: number) => {
-      const alarm = new Alarm(this, id, {
-        alarmDescription,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      alarm.addAlarmAction(notify);
-    };
-    const fiveMinutes = { period: Duration.minutes(5) };
-
-    // The dispatcher logs one JSON line per busy run, `{"message":"dispatch run","failed":N,…}`
-    // (functions/workflows/dispatch.ts); deliveries that ended failed are counted from it. Metrics
-    // are namespaced by stack, so two deployments in one account do not add up.
-    const metricNamespace = `Pufa/${this.stackName}`;
-    const deliveriesFailed = dispatch.logGroup.addMetricFilter('DeliveriesFailedFilter', {
-      filterPattern: FilterPattern.stringValue('$.message', '=', 'dispatch run'),
-      metricNamespace,
-      metricName: 'DeliveriesFailed',
-      metricValue: '$.failed',
+    // --- Alarms (infra/alarms.ts): a dispatcher that stopped running or could not be started,
+    // dispatch errors, failed deliveries, errors the dispatcher survived (a county's SMS budget
+    // reached among them), the dead-letter queue, API errors, SMS spend against the account's
+    // limit; the receipts add theirs below. They reach a person only through the e-mail
+    // subscription: without one, synth says so loudly.
+    this.alarmTopic = alarmTopic(this, props.alarmEmail);
+    addAlarms(this, {
+      topic: this.alarmTopic,
+      metricsNamespace: metricNamespace,
+      dispatch: { fn: this.dispatchFunction, logGroup: dispatch.logGroup, schedule: this.dispatchSchedule, deadLetterQueue: this.deadLetterQueue },
+      httpApi: this.httpApi,
+      sms: props.sms,
+      smsSpendShare: props.alarms?.smsSpendShare ?? DEFAULT_SMS_SPEND_ALARM_SHARE,
     });
-    // Errors the dispatcher logs and carries on from (e.g. the SNS opt-out list sync failing),
-    // which the Errors metric never sees because the invocation succeeds.
-    const dispatcherLoggedErrors = dispatch.logGroup.addMetricFilter('LoggedErrorsFilter', {
-      filterPattern: FilterPattern.stringValue('$.level', '=', 'error'),
-      metricNamespace,
-      metricName: 'DispatcherLoggedErrors',
-      metricValue: '1',
-    });
-
-    alarmWhen('DispatchErrorsAlarm', 'The dispatcher failed at least once in 5 minutes', this.dispatchFunction.metricErrors(fiveMinutes), 1);
-    alarmWhen(
-      'DeliveriesFailedAlarm',
-      'At least one delivery ended failed (after its retries, or for good) in 5 minutes: see its reason in the outbox',
-      deliveriesFailed.metric({ ...fiveMinutes, statistic: Stats.SUM }),
-      1,
-    );
-    alarmWhen(
-      'DispatcherLoggedErrorsAlarm',
-      'The dispatcher logged an error it carried on from (e.g. the opt-out list sync) in 5 minutes',
-      dispatcherLoggedErrors.metric({ ...fiveMinutes, statistic: Stats.SUM }),
-      1,
-    );
-    alarmWhen(
-      'DeadLetterQueueAlarm',
-      'A dispatch run was given up and is waiting in the dead-letter queue',
-      this.deadLetterQueue.metricApproximateNumberOfMessagesVisible(fiveMinutes),
-      1,
-    );
-    // The app answers its own failures as 500 problems, so the function rarely "errors": count
-    // what callers saw, the API's 5xx answers (crashes and timeouts included).
-    alarmWhen('ApiErrorsAlarm', 'The API answered 5xx at least 5 times in 5 minutes', this.httpApi.metricServerError({ ...fiveMinutes, statistic: Stats.SUM }), 5);
 
     // --- Receipts: SNS's SMS delivery-status logs -> receipts function -> table (infra/receipts.ts).
-    this.receipts = new Receipts(this, 'Receipts', { table: this.table, environment, smsRegion: props.sms?.region, alarmTopic: this.alarmTopic });
+    this.receipts = new Receipts(this, 'Receipts', {
+      table: this.table,
+      environment,
+      smsRegion: props.sms?.region,
+      alarmTopic: this.alarmTopic,
+      metricsNamespace: metricNamespace,
+      deliveryRate: {
+        threshold: props.alarms?.deliveryRateThreshold ?? DEFAULT_DELIVERY_RATE_THRESHOLD,
+        minimumSms: props.alarms?.deliveryRateMinimumSms ?? DEFAULT_DELIVERY_RATE_MINIMUM_SMS,
+      },
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

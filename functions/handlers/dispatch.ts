@@ -8,17 +8,26 @@
  * alarm on dispatch errors fires, and after EventBridge's retries the event lands in the
  * dead-letter queue; the deliveries themselves are safe in the table (their claims run out and
  * the next run takes them).
+ *
+ * Each invocation's counts (sent, failed, uncertain, expired, skipped) go out as CloudWatch
+ * embedded metric format lines (Powertools Metrics, handlers/metrics.ts); every line it logs
+ * carries Lambda's request id.
  */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaContext } from 'hono/aws-lambda';
+import { invocationLogFields } from '../http/request-ids.js';
 import { notifierFromConfig } from '../notify/from-config.js';
 import { dispatchSettingsFromConfig, runDispatch, type DispatchDeps, type DispatchSummary } from '../workflows/dispatch.js';
 import { depsFromEnvironment } from './deps.js';
 import { DISPATCH_MARGIN_MS, dispatchBudgetMs } from './dispatch-schedule.js';
+import { dispatchCounts, METRICS_SERVICE } from './metrics.js';
 
 const deps = await depsFromEnvironment(process.env);
 const notifier = notifierFromConfig(deps.config);
 const settings = dispatchSettingsFromConfig(deps.config);
 const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings };
+// The namespace comes from POWERTOOLS_METRICS_NAMESPACE, set by the stack; its warnings go to our log.
+const metrics = new Metrics({ serviceName: METRICS_SERVICE.dispatch, logger: deps.logger });
 
 /** The budget of an invocation without a Lambda context (tests, a direct call). */
 const DEFAULT_BUDGET_MS = 45_000;
@@ -36,15 +45,19 @@ const RUN_AGAIN_AFTER_MS = 1_000;
  * deliveries are still due and unclaimed, it runs again. An idle invocation still ends at once:
  * one due query more.
  */
-export async function handler(_event?: unknown, context?: Pick<LambdaContext, 'getRemainingTimeInMillis'>): Promise<DispatchSummary> {
+export async function handler(_event?: unknown, context?: Partial<Pick<LambdaContext, 'getRemainingTimeInMillis' | 'awsRequestId'>>): Promise<DispatchSummary> {
   const remaining = context?.getRemainingTimeInMillis?.() ?? DEFAULT_BUDGET_MS + DISPATCH_MARGIN_MS;
   const deadline = Date.now() + dispatchBudgetMs(remaining);
-  let total = await runDispatch(dispatchDeps, { budgetMs: deadline - Date.now() });
+  // This invocation's lines (the run summaries, errors it carries on from) carry its request id.
+  const invocationDeps: DispatchDeps = { ...dispatchDeps, logger: deps.logger.child(invocationLogFields(context)) };
+  let total = await runDispatch(invocationDeps, { budgetMs: deadline - Date.now() });
   while (deadline - Date.now() > RUN_AGAIN_MIN_MS + RUN_AGAIN_AFTER_MS) {
     if ((await deps.store.deliveries.due(deps.clock(), 1)).length === 0) break;
     await new Promise((wake) => setTimeout(wake, RUN_AGAIN_AFTER_MS));
-    total = added(total, await runDispatch(dispatchDeps, { budgetMs: deadline - Date.now() }));
+    total = added(total, await runDispatch(invocationDeps, { budgetMs: deadline - Date.now() }));
   }
+  for (const [name, value] of dispatchCounts(total)) metrics.addMetric(name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
   return total;
 }
 

@@ -3,14 +3,12 @@
  * Assertions on the synthesized CloudFormation template. Bundling is skipped (the functions'
  * code is not what is under test here); `npx cdk synth` in CI-like runs does bundle.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PufaStack, type PufaStackProps } from '../../infra/stack.js';
 import { DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS, dispatchBudgetMs } from '../../functions/handlers/dispatch-schedule.js';
+import { DISPATCH_METRICS, dispatchCounts, RECEIPT_METRICS, receiptCounts } from '../../functions/handlers/metrics.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { tableDefinition } from '../../functions/store/table.js';
 
@@ -24,7 +22,6 @@ beforeAll(() => {
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const resourcesOf = (type: string) => Object.values(template.findResources(type)) as Resource[];
-const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
 /** pufa's two functions (API and dispatch), not the CDK's custom-resource provider beside them. */
 const pufaFunctions = (stack: Template) =>
   Object.entries(stack.findResources('AWS::Lambda::Function'))
@@ -202,10 +199,40 @@ describe('the HTTP API', () => {
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', errorType: '$context.error.responseType' });
     expect(Object.values(format).filter((variable) => /path|querystring|header|body/i.test(variable))).toEqual([]);
   });
+
+  it("names in the access log the ids the function logs (API Gateway's and Lambda's request ids), the route, the latency and why the function could not answer", () => {
+    const [stage] = resourcesOf('AWS::ApiGatewayV2::Stage');
+    const format = JSON.parse((stage?.Properties.AccessLogSettings as { Format: string }).Format) as Record<string, string>;
+    expect(format).toEqual({
+      requestId: '$context.requestId',
+      integrationRequestId: '$context.integration.requestId',
+      time: '$context.requestTime',
+      ip: '$context.identity.sourceIp',
+      method: '$context.httpMethod',
+      route: '$context.routeKey',
+      status: '$context.status',
+      protocol: '$context.protocol',
+      responseLength: '$context.responseLength',
+      latencyMs: '$context.responseLatency',
+      integrationStatus: '$context.integrationStatus',
+      integrationLatencyMs: '$context.integrationLatency',
+      integrationError: '$context.integrationErrorMessage',
+      errorType: '$context.error.responseType',
+    });
+  });
 });
 
 describe('alarms', () => {
-  type Alarm = { MetricName: string; Namespace: string; Statistic: string; Threshold: number; Dimensions?: { Name: string; Value: unknown }[]; AlarmActions: unknown };
+  type Alarm = {
+    MetricName: string;
+    Namespace: string;
+    Statistic: string;
+    Threshold: number;
+    Dimensions?: { Name: string; Value: unknown }[];
+    AlarmActions: unknown;
+    AlarmDescription: string;
+    Metrics?: { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+  };
   const alarms = () => resourcesOf('AWS::CloudWatch::Alarm').map((alarm) => alarm.Properties as unknown as Alarm);
   const alarmOn = (metricName: string, dimension?: RegExp) => {
     const found = alarms().filter(
@@ -215,13 +242,50 @@ describe('alarms', () => {
     return found[0];
   };
 
-  it('watch dispatch and receipts errors, failed deliveries, logged dispatcher errors, the dead-letter queues and API errors, and notify the alarm topic', () => {
-    const metrics = alarms().map((alarm) => alarm.MetricName).sort();
+  it('watch a dispatcher that stopped running or could not be started, dispatch and receipts errors, failed deliveries, logged dispatcher errors, the dead-letter queues, API errors and the delivery rate, and notify the alarm topic', () => {
+    const metrics = alarms().map((alarm) => alarm.MetricName ?? alarm.Metrics?.find((metric) => metric.Expression)?.Expression?.slice(0, 2)).sort();
     // Each twice over: dispatch and receipts (infra/receipts.ts) have their own errors and dead-letter queue.
-    expect(metrics).toEqual(['5xx', 'ApproximateNumberOfMessagesVisible', 'ApproximateNumberOfMessagesVisible', 'DeliveriesFailed', 'DispatcherLoggedErrors', 'Errors', 'Errors']);
+    // "IF": the delivery rate, a metric-math expression. No SMS spend alarm: no spend limit in this stack's context.
+    expect(metrics).toEqual([
+      '5xx',
+      'ApproximateNumberOfMessagesVisible',
+      'ApproximateNumberOfMessagesVisible',
+      'DeliveriesFailed',
+      'DispatcherLoggedErrors',
+      'Errors',
+      'Errors',
+      'FailedInvocations',
+      'IF',
+      'Invocations',
+    ]);
     for (const alarm of alarms()) {
       expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
     }
+  });
+
+  it('fire when the dispatcher has not been invoked for 5 minutes, no data counting as not run', () => {
+    expect(alarmOn('Invocations', /DispatchFunction/)).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 1,
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+      AlarmDescription: expect.stringContaining('has not run for 5 minutes'),
+    });
+  });
+
+  it('fire when EventBridge could not invoke the dispatcher on its schedule', () => {
+    const ruleId = Object.keys(template.findResources('AWS::Events::Rule'))[0];
+    expect(alarmOn('FailedInvocations')).toMatchObject({
+      Namespace: 'AWS/Events',
+      Dimensions: [{ Name: 'RuleName', Value: { Ref: ruleId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
   });
 
   it('fire on the first error of the dispatch function', () => {
@@ -241,13 +305,35 @@ describe('alarms', () => {
     expect(alarmOn('ApproximateNumberOfMessagesVisible', /DispatchDeadLetterQueue/)).toMatchObject({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 1 });
   });
 
-  it("count failed deliveries from the dispatcher's run summary and fire on the first one", () => {
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: Match.stringLikeRegexp('^DispatchFunctionLogs') },
-      FilterPattern: '{ $.message = "dispatch run" }',
-      MetricTransformations: [{ MetricName: 'DeliveriesFailed', MetricNamespace: 'Pufa/PufaTest', MetricValue: '$.failed' }],
+  it("count failed deliveries from the dispatch function's embedded metrics and fire on the first one", () => {
+    expect(alarmOn('DeliveriesFailed')).toMatchObject({
+      Namespace: 'Pufa/PufaTest',
+      Dimensions: [{ Name: 'service', Value: 'dispatch' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
     });
-    expect(alarmOn('DeliveriesFailed')).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1 });
+    // The handler emits exactly that name from the invocation's summary.
+    expect(DISPATCH_METRICS.failed).toBe('DeliveriesFailed');
+    expect(dispatchCounts({ sent: 5, failed: 2, uncertain: 1, expired: 0, skipped: 3 })).toEqual([
+      ['DeliveriesSent', 5],
+      ['DeliveriesFailed', 2],
+      ['DeliveriesUncertain', 1],
+      ['DeliveriesExpired', 0],
+      ['DeliveriesSkipped', 3],
+    ]);
+    // No log metric filter counts them any more: one source for the number.
+    expect(resourcesOf('AWS::Logs::MetricFilter').map((filter) => (filter.Properties.MetricTransformations as { MetricName: string }[])[0]?.MetricName)).toEqual(['DispatcherLoggedErrors']);
+  });
+
+  it('give the dispatch and receipts functions the namespace their embedded metrics go to, and the API none', () => {
+    const variablesOf = (pattern: RegExp) => {
+      const [fn] = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => pattern.test(id));
+      return ((fn?.[1] as Resource | undefined)?.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    };
+    expect(variablesOf(/^DispatchFunction[0-9A-F]{8}$/).POWERTOOLS_METRICS_NAMESPACE).toBe('Pufa/PufaTest');
+    expect(variablesOf(/^ReceiptsFunction[0-9A-F]{8}$/).POWERTOOLS_METRICS_NAMESPACE).toBe('Pufa/PufaTest');
+    expect(variablesOf(/^ApiFunction[0-9A-F]{8}$/).POWERTOOLS_METRICS_NAMESPACE).toBeUndefined();
   });
 
   it('count errors the dispatcher logs and carries on from, and fire on the first one', () => {
@@ -259,19 +345,21 @@ describe('alarms', () => {
     expect(alarmOn('DispatcherLoggedErrors')).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1 });
   });
 
+  it("say that the logged-errors alarm is also the county's SMS budget reached", () => {
+    expect(alarmOn('DispatcherLoggedErrors')?.AlarmDescription).toContain('"sms budget reached"');
+  });
+
   it('match the log lines the dispatcher really writes', () => {
-    // The filters read the logger's JSON fields and the dispatcher's summary line: if either is
-    // renamed, the alarms would go quiet without an error anywhere.
+    // The filter reads the logger's JSON level field: if it were renamed (or upper-cased, as
+    // Powertools Logger writes it), the alarm would go quiet without an error anywhere. The line
+    // keeps its level with a request's bound ids.
     const lines: string[] = [];
-    const logger = createLogger({ level: 'info', write: (line) => lines.push(line) });
-    logger.info('dispatch run', { failed: 2 });
+    const logger = createLogger({ level: 'info', write: (line) => lines.push(line) }).child({ awsRequestId: 'r-1' });
+    logger.error('sms budget reached', { county: 'tianquan' });
     logger.error('SNS opt-out list sync failed');
-    const [summary, error] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(summary).toMatchObject({ message: 'dispatch run', failed: 2 });
+    const [budget, error] = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(budget).toMatchObject({ level: 'error', message: 'sms budget reached', awsRequestId: 'r-1' });
     expect(error).toMatchObject({ level: 'error' });
-    const dispatcher = readFileSync(resolve(functionsDir, 'workflows', 'dispatch.ts'), 'utf8');
-    expect(dispatcher).toMatch(/\('dispatch run', \{ \.\.\.summary\b/);
-    expect(dispatcher).toMatch(/\bfailed: number;/);
   });
 });
 
@@ -450,5 +538,133 @@ describe('receipts', () => {
     const here = Template.fromStack(new PufaStack(app, 'PufaSmsHere', { county: 'tianquan', timeZone: 'Asia/Shanghai', env: { account: '123456789012', region: 'ap-southeast-1' }, sms: { region: 'ap-southeast-1' } }));
     here.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: 'sns/ap-southeast-1/123456789012/DirectPublishToPhoneNumber/Failure' });
     expect(Object.keys(here.findResources('AWS::Logs::SubscriptionFilter'))).toHaveLength(2);
+  });
+});
+
+describe('alarms reach somebody', () => {
+  const build = (id: string, props: Partial<PufaStackProps> = {}) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    return new PufaStack(app, id, { county: 'tianquan', timeZone: 'Asia/Shanghai', ...props });
+  };
+
+  it('subscribe the alarm e-mail to the alarm topic, and say nothing about it', () => {
+    const stack = build('PufaWithEmail', { alarmEmail: 'ops@example.gov.cn' });
+    const withEmail = Template.fromStack(stack);
+    withEmail.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.gov.cn', TopicArn: { Ref: Match.stringLikeRegexp('^AlarmTopic') } });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('NO ALARM E-MAIL'));
+  });
+
+  it('warn loudly at synth, naming the context value, when no alarm e-mail is set', () => {
+    const stack = build('PufaNoEmail');
+    expect(Object.keys(Template.fromStack(stack).findResources('AWS::SNS::Subscription'))).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/PufaNoEmail', Match.stringLikeRegexp('^NO ALARM E-MAIL: .*reach NOBODY.*-c alarmEmail='));
+  });
+});
+
+describe('the SMS spend alarm', () => {
+  const build = (id: string, props: Partial<PufaStackProps> = {}) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new PufaStack(app, id, { county: 'tianquan', timeZone: 'Asia/Shanghai', ...props });
+    return { stack, template: Template.fromStack(stack) };
+  };
+  const spendAlarms = (stack: Template) =>
+    Object.values(stack.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => (alarm as Resource).Properties)
+      .filter((alarm) => alarm.MetricName === 'SMSMonthToDateSpentUSD');
+
+  it("fires at 80 % of the account's monthly SMS spend limit, on SNS's own month-to-date spend, and says what to do", () => {
+    const { template: stack } = build('PufaSpend', { env: { account: '123456789012', region: 'ap-southeast-1' }, sms: { monthlySpendLimitUsd: 50 } });
+    const [alarm, ...others] = spendAlarms(stack);
+    expect(others).toEqual([]);
+    expect(alarm).toMatchObject({
+      Namespace: 'AWS/SNS',
+      Statistic: 'Maximum',
+      Period: 3600,
+      EvaluationPeriods: 1,
+      Threshold: 40,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }],
+    });
+    expect(alarm?.Dimensions).toBeUndefined();
+    expect(alarm?.AlarmDescription).toMatch(/limit of 50 USD.*smsMonthlySpendLimitUsd.*"sms budget reached"/);
+  });
+
+  it('fires at the share the context sets, also when SMS goes out in the stack region by default', () => {
+    const { template: stack } = build('PufaSpendShare', { sms: { monthlySpendLimitUsd: 15 }, alarms: { smsSpendShare: 0.5 } });
+    expect(spendAlarms(stack).map((alarm) => alarm.Threshold)).toEqual([7.5]);
+  });
+
+  it('is not built, with a warning naming the context value, when no spend limit is set', () => {
+    const { stack, template: stack_ } = build('PufaSpendNoLimit');
+    expect(spendAlarms(stack_)).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/PufaSpendNoLimit', Match.stringLikeRegexp('^No SMS spend alarm: smsMonthlySpendLimitUsd is not set.*-c smsMonthlySpendLimitUsd='));
+  });
+
+  it("is not built, with a warning, when SMS goes out in another region: an alarm cannot watch another region's metric", () => {
+    const { stack, template: stack_ } = build('PufaSpendElsewhere', { env: { account: '123456789012', region: 'ap-east-1' }, sms: { region: 'ap-southeast-1', monthlySpendLimitUsd: 50 } });
+    expect(spendAlarms(stack_)).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/PufaSpendElsewhere', Match.stringLikeRegexp('^No SMS spend alarm: SNS reports SMS spend \\(SMSMonthToDateSpentUSD\\) in ap-southeast-1'));
+  });
+
+  it('refuses a share that is not above 0 and at most 1', () => {
+    expect(() => build('PufaSpendBadShare', { sms: { monthlySpendLimitUsd: 50 }, alarms: { smsSpendShare: 1.5 } })).toThrow(/smsSpendAlarmShare/);
+  });
+});
+
+describe('the delivery-rate alarm', () => {
+  type MathAlarm = Alarm & { Metrics: { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown }; Period: number; Stat: string } }[] };
+  type Alarm = Record<string, unknown>;
+  const rateAlarms = (stack: Template) =>
+    Object.values(stack.findResources('AWS::CloudWatch::Alarm'))
+      .map((alarm) => (alarm as Resource).Properties as MathAlarm)
+      .filter((alarm) => JSON.stringify(alarm.Metrics ?? []).includes(RECEIPT_METRICS.delivered));
+
+  it("divides the hour's delivered receipts by all its receipts, from the receipts function's embedded metrics, and fires below 90 % with at least 20", () => {
+    const [alarm, ...others] = rateAlarms(template);
+    expect(others).toEqual([]);
+    expect(alarm).toMatchObject({
+      Threshold: 0.9,
+      ComparisonOperator: 'LessThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }],
+    });
+    const expression = alarm?.Metrics.find((metric) => metric.Expression);
+    expect(expression).toMatchObject({
+      ReturnData: true,
+      Expression: 'IF(FILL(delivered, 0) + FILL(undelivered, 0) >= 20, FILL(delivered, 0) / (FILL(delivered, 0) + FILL(undelivered, 0)), 1)',
+    });
+    const inputs = Object.fromEntries((alarm?.Metrics ?? []).filter((metric) => metric.MetricStat).map((metric) => [metric.Id, metric.MetricStat]));
+    for (const [id, metricName] of [['delivered', 'SmsDelivered'], ['undelivered', 'SmsUndelivered']] as const) {
+      expect(inputs[id]).toEqual({
+        Metric: { Namespace: 'Pufa/PufaTest', MetricName: metricName, Dimensions: [{ Name: 'service', Value: 'receipts' }] },
+        Period: 3600,
+        Stat: 'Sum',
+      });
+    }
+    // The handler emits exactly those names from each batch's summary.
+    expect(receiptCounts({ delivered: 7, undelivered: 2, unmatched: 1 })).toEqual([
+      ['SmsDelivered', 7],
+      ['SmsUndelivered', 2],
+      ['ReceiptsUnmatched', 1],
+    ]);
+    expect((alarm?.AlarmDescription as string | undefined) ?? '').toContain('undelivered');
+  });
+
+  it('takes its threshold and minimum from context', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = Template.fromStack(new PufaStack(app, 'PufaRate', { county: 'tianquan', timeZone: 'Asia/Shanghai', alarms: { deliveryRateThreshold: 0.75, deliveryRateMinimumSms: 50 } }));
+    const [alarm] = rateAlarms(stack);
+    expect(alarm?.Threshold).toBe(0.75);
+    expect(alarm?.Metrics.find((metric) => metric.Expression)?.Expression).toMatch(/^IF\(FILL\(delivered, 0\) \+ FILL\(undelivered, 0\) >= 50, /);
+  });
+
+  it('is not built without receipts (SMS in another region), and refuses a threshold that is not a share', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const elsewhere = Template.fromStack(new PufaStack(app, 'PufaRateElsewhere', { county: 'tianquan', timeZone: 'Asia/Shanghai', env: { account: '123456789012', region: 'ap-east-1' }, sms: { region: 'ap-southeast-1' } }));
+    expect(rateAlarms(elsewhere)).toEqual([]);
+    const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    expect(() => new PufaStack(other, 'PufaRateBad', { county: 'tianquan', timeZone: 'Asia/Shanghai', alarms: { deliveryRateThreshold: 90 } })).toThrow(/deliveryRateAlarmThreshold/);
   });
 });

@@ -25,7 +25,13 @@ describe('npx cdk synth', () => {
     };
     const synth = await run('npx', ['cdk', 'synth', '--no-notices', '--quiet', '--output', join(outDir, 'cdk.out')], { env, timeout: 240_000 });
     // esbuild's warnings (e.g. rrule's default import being undefined in the bundle) would show here.
-    expect(`${synth.stdout}${synth.stderr}`).not.toMatch(/WARNING|will always be undefined/);
+    const output = `${synth.stdout}${synth.stderr}`;
+    expect(output).not.toMatch(/will always be undefined/);
+    // cdk.json sets no alarm e-mail and no SMS spend limit: synth says, loudly, that alarms reach
+    // nobody and that there is no spend alarm, and warns of nothing else.
+    expect(output).toMatch(/WARNING NO ALARM E-MAIL: .* reach NOBODY\. Deploy with -c alarmEmail=/);
+    expect(output).toMatch(/WARNING No SMS spend alarm: smsMonthlySpendLimitUsd is not set/);
+    expect(output.match(/WARNING/g)).toHaveLength(2);
     const template = JSON.parse(readFileSync(join(outDir, 'cdk.out', 'Pufa.template.json'), 'utf8')) as {
       Resources: Record<string, { Type: string }>;
     };

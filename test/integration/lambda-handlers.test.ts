@@ -14,6 +14,7 @@ import type { APIGatewayProxyResult } from 'hono/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bundleHandler, lambdaNodeBinary, startupInputs } from '../../infra/bundle-handler.js';
 import { LAMBDA_NODE_MAJOR } from '../../infra/bundling.js';
+import { DISPATCH_METRICS, RECEIPT_METRICS } from '../../functions/handlers/metrics.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
 import { httpApiEvent, lambdaContext, logsSubscriptionEvent, smsDeliveryLine } from '../support/lambda-events.js';
@@ -28,6 +29,7 @@ beforeAll(async () => {
   vi.stubEnv('PUFA_DYNAMODB_ENDPOINT', db.endpoint);
   vi.stubEnv('PUFA_LOG_LEVEL', 'silent');
   vi.stubEnv('PUFA_PHONE_KEY_SECRET', TEST_PHONE_KEY_SECRET);
+  vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', METRICS_NAMESPACE);
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -35,6 +37,15 @@ afterAll(async () => {
 });
 
 const structured = (result: APIGatewayProxyResult) => result;
+/** What the stack sets as POWERTOOLS_METRICS_NAMESPACE (infra/stack.ts). */
+const METRICS_NAMESPACE = 'Pufa/LambdaTest';
+
+/** One CloudWatch embedded-metric-format line, as Powertools Metrics writes it. */
+interface EmfLine {
+  _aws: { Timestamp: number; CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[] };
+  [field: string]: unknown;
+}
+const isEmf = (line: Record<string, unknown>): line is EmfLine => typeof line._aws === 'object' && line._aws !== null;
 
 describe('the API handler', () => {
   it('answers GET /health from the same app as the local server', async () => {
@@ -122,8 +133,11 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
   const outDir = mkdtempSync(join(tmpdir(), 'pufa-lambda-node-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  /** Imports the bundle in `dir` with the Lambda's Node, hands `event` to its handler, returns what it answered. */
-  async function invokeBundle(dir: string, event: unknown): Promise<{ node: string; result: unknown }> {
+  /**
+   * Imports the bundle in `dir` with the Lambda's Node, hands `event` to its handler, returns what
+   * it answered and the JSON lines it wrote to stdout meanwhile (log lines, embedded metrics).
+   */
+  async function invokeBundle(dir: string, event: unknown, logLevel = 'silent'): Promise<{ node: string; result: unknown; lines: Record<string, unknown>[] }> {
     const node = lambdaNodeBinary();
     if (!node) {
       throw new Error(
@@ -134,7 +148,7 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       `const { handler } = await import(${JSON.stringify(pathToFileURL(join(dir, 'index.mjs')).href)});`,
       `const context = { functionName: 'pufa-node-${LAMBDA_NODE_MAJOR}', awsRequestId: 'r1', getRemainingTimeInMillis: () => 20000 };`,
       `const result = await handler(JSON.parse(process.env.EVENT), context);`,
-      `process.stdout.write(JSON.stringify({ node: process.version, result }));`,
+      `process.stdout.write('\\n' + JSON.stringify({ node: process.version, result }));`,
     ].join('\n');
     const { stdout } = await run(node, ['--input-type=module', '-e', script], {
       // Only what the stack sets (and the test endpoint): the bundle brings everything else.
@@ -144,8 +158,9 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
         PUFA_TABLE_NAME: db.tableName,
         PUFA_COUNTY: county,
         PUFA_DYNAMODB_ENDPOINT: db.endpoint,
-        PUFA_LOG_LEVEL: 'silent',
+        PUFA_LOG_LEVEL: logLevel,
         PUFA_PHONE_KEY_SECRET: TEST_PHONE_KEY_SECRET,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         AWS_REGION: 'cn-north-1',
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
@@ -153,7 +168,9 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       cwd: outDir,
       timeout: 60_000,
     });
-    return JSON.parse(stdout) as { node: string; result: unknown };
+    const written = stdout.split('\n').filter((line) => line.trim() !== '');
+    const answer = JSON.parse(written.pop() ?? '{}') as { node: string; result: unknown };
+    return { ...answer, lines: written.map((line) => JSON.parse(line) as Record<string, unknown>) };
   }
 
   /**
@@ -204,6 +221,7 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     const metafile = await bundleHandler('functions/handlers/api.ts', dir);
     const atStartup = startupInputs(metafile, dir);
     expect(atStartup).toContain('functions/app.ts');
+    // Nor Powertools: the API keeps pufa's own logger and emits no metrics (README: dependencies).
     const lazy = [
       /^functions\/pages\//,
       // Route groups (routes/groups.ts) and the domain modules whose schemas the store parses with (store/domain-modules.ts).
@@ -215,6 +233,7 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       /node_modules\/csv-(parse|stringify)\//,
       /node_modules\/exceljs\//,
       /node_modules\/@aws-sdk\/client-secrets-manager\//,
+      /node_modules\/@aws-lambda-powertools\//,
     ];
     expect(atStartup.filter((input) => lazy.some((pattern) => pattern.test(input)))).toEqual([]);
     // Nor does its import build an Intl formatter or segmenter (the config's time-zone check, the
@@ -235,19 +254,53 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
     expect(Object.keys((JSON.parse(document.body) as { paths: object }).paths)).toEqual(expect.arrayContaining(['/health', '/campaigns/{id}', '/stations/me/scripts', '/tallies']));
   }, 90_000);
 
-  it('the dispatch bundle runs against the table and reports an empty run', async () => {
-    const dir = join(outDir, 'dispatch');
-    await bundleHandler('functions/handlers/dispatch.ts', dir);
-    const { node, result } = await invokeBundle(dir, { source: 'aws.events', 'detail-type': 'Scheduled Event' });
-    expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
-    expect(result).toMatchObject({ claimed: 0, sent: 0 });
+  it("the API bundle logs each request with API Gateway's and Lambda's request ids, and answers with API Gateway's", async () => {
+    const dir = join(outDir, 'api-ids');
+    await bundleHandler('functions/handlers/api.ts', dir);
+    const event = httpApiEvent('GET', '/no-such-route');
+    const apiRequestId = (event as { requestContext: { requestId: string } }).requestContext.requestId;
+    const { result, lines } = await invokeBundle(dir, event, 'info');
+    const answer = result as APIGatewayProxyResult;
+    expect(answer.statusCode).toBe(404);
+    // The id a caller sees (header and problem body) is the access log's requestId.
+    expect(answer.headers?.['x-request-id']).toBe(apiRequestId);
+    expect(JSON.parse(answer.body)).toMatchObject({ requestId: apiRequestId });
+    const request = lines.find((line) => line.message === 'request');
+    expect(request).toMatchObject({ level: 'info', requestId: apiRequestId, apiRequestId, awsRequestId: 'r1', method: 'GET', status: 404 });
+    // Nothing else it logged for the request goes without them; and no metrics from the API.
+    for (const line of lines.filter((line) => line.awsRequestId !== undefined || line.requestId !== undefined)) expect(line).toMatchObject({ apiRequestId, awsRequestId: 'r1' });
+    expect(lines.filter(isEmf)).toEqual([]);
   }, 90_000);
 
-  it('the receipts bundle reads a gzipped CloudWatch Logs event and reaches the table', async () => {
+  it('the dispatch bundle runs against the table, reports an empty run, and emits its counts as embedded metrics', async () => {
+    const dir = join(outDir, 'dispatch');
+    await bundleHandler('functions/handlers/dispatch.ts', dir);
+    const { node, result, lines } = await invokeBundle(dir, { source: 'aws.events', 'detail-type': 'Scheduled Event' }, 'info');
+    expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
+    expect(result).toMatchObject({ claimed: 0, sent: 0 });
+    const [emf, ...more] = lines.filter(isEmf);
+    expect(more).toEqual([]);
+    expect(emf?._aws.CloudWatchMetrics).toEqual([
+      { Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: Object.values(DISPATCH_METRICS).map((name) => ({ Name: name, Unit: 'Count' })) },
+    ]);
+    expect(emf).toMatchObject({ service: 'dispatch', DeliveriesSent: 0, DeliveriesFailed: 0 });
+    for (const line of lines.filter((line) => !isEmf(line))) expect(line).toMatchObject({ awsRequestId: 'r1' });
+  }, 90_000);
+
+  it('the receipts bundle reads a gzipped CloudWatch Logs event, reaches the table, logs with the request id and emits the delivery counts as embedded metrics', async () => {
     const dir = join(outDir, 'receipts');
     await bundleHandler('functions/handlers/receipts.ts', dir);
-    const { node, result } = await invokeBundle(dir, foreignReceipt('5e0c0a00-0000-4000-8000-000000000002'));
+    const { node, result, lines } = await invokeBundle(dir, foreignReceipt('5e0c0a00-0000-4000-8000-000000000002'), 'info');
     expect(node).toMatch(new RegExp(`^v${LAMBDA_NODE_MAJOR}\\.`));
     expect(result).toMatchObject({ received: 1, unmatched: 1 });
+    const [emf, ...more] = lines.filter(isEmf);
+    expect(more).toEqual([]);
+    expect(emf?._aws.CloudWatchMetrics).toEqual([
+      { Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: Object.values(RECEIPT_METRICS).map((name) => ({ Name: name, Unit: 'Count' })) },
+    ]);
+    expect(emf).toMatchObject({ service: 'receipts', SmsDelivered: 0, SmsUndelivered: 0, ReceiptsUnmatched: 1 });
+    const logged = lines.filter((line) => !isEmf(line));
+    expect(logged.length).toBeGreaterThan(0);
+    for (const line of logged) expect(line).toMatchObject({ awsRequestId: 'r1' });
   }, 90_000);
 });

@@ -1,0 +1,71 @@
+/**
+ * @module test/infra/context
+ * The CDK app (infra/app.ts) as the CLI runs it — a process given its context in CDK_CONTEXT_JSON
+ * (what `-c key=value` becomes: strings) and an output folder — for the alarm settings: each
+ * context key reaches its alarm, and a bad value stops the synth naming the key. Bundling is
+ * skipped (`aws:cdk:bundling-stacks: []`): the functions' code is not under test here.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+
+/** Runs infra/app.ts with `context` (values as strings, as the CLI passes them); the template, or the failure's output. */
+async function synthWith(context: Record<string, string>): Promise<{ resources?: Resources; failure?: string }> {
+  const outdir = mkdtempSync(join(tmpdir(), 'pufa-context-'));
+  dirs.push(outdir);
+  // No account or region, as a synth without credentials: the stack is environment-agnostic.
+  const { CDK_DEFAULT_ACCOUNT: _account, CDK_DEFAULT_REGION: _region, ...inherited } = process.env;
+  const env = {
+    ...inherited,
+    CDK_OUTDIR: outdir,
+    CDK_CONTEXT_JSON: JSON.stringify({ county: 'tianquan', timeZone: 'Asia/Shanghai', 'aws:cdk:bundling-stacks': [], ...context }),
+  };
+  try {
+    await run(process.execPath, ['--import', 'tsx', 'infra/app.ts'], { env, timeout: 120_000 });
+  } catch (error) {
+    return { failure: String((error as { stderr?: string }).stderr ?? error) };
+  }
+  const template = JSON.parse(readFileSync(join(outdir, 'Pufa.template.json'), 'utf8')) as { Resources: Resources };
+  return { resources: template.Resources };
+}
+
+const alarmsIn = (resources: Resources) => Object.values(resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm').map((alarm) => alarm.Properties);
+
+describe('the CDK context for alarms', () => {
+  it('subscribes the alarm e-mail and sets the spend share and the delivery-rate threshold and minimum', async () => {
+    const { resources, failure } = await synthWith({
+      alarmEmail: 'ops@example.gov.cn',
+      smsMonthlySpendLimitUsd: '50',
+      smsSpendAlarmShare: '0.5',
+      deliveryRateAlarmThreshold: '0.8',
+      deliveryRateAlarmMinimumSms: '30',
+    });
+    expect(failure).toBeUndefined();
+    const all = resources ?? {};
+    expect(Object.values(all).filter((resource) => resource.Type === 'AWS::SNS::Subscription').map((subscription) => subscription.Properties)).toEqual([
+      expect.objectContaining({ Protocol: 'email', Endpoint: 'ops@example.gov.cn' }),
+    ]);
+    expect(alarmsIn(all).find((alarm) => alarm.MetricName === 'SMSMonthToDateSpentUSD')).toMatchObject({ Threshold: 25 });
+    const rate = alarmsIn(all).find((alarm) => JSON.stringify(alarm.Metrics ?? []).includes('SmsDelivered'));
+    expect(rate).toMatchObject({ Threshold: 0.8 });
+    expect(JSON.stringify(rate?.Metrics)).toContain('>= 30,');
+  }, 120_000);
+
+  it('refuses a threshold that is not a share, or a share above 1, naming the key', async () => {
+    const { failure } = await synthWith({ deliveryRateAlarmThreshold: '90', smsSpendAlarmShare: '1.5' });
+    expect(failure).toMatch(/Invalid CDK context/);
+    expect(failure).toMatch(/context "deliveryRateAlarmThreshold"/);
+    expect(failure).toMatch(/context "smsSpendAlarmShare"/);
+  }, 120_000);
+});
