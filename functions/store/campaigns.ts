@@ -159,7 +159,7 @@ export class NoticeStore {
   async transition(
     notice: NoticeRecord,
     move: { from: NoticeState; to: NoticeState },
-    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors'>>,
+    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline'>>,
     now: Date,
     audit?: (after: NoticeRecord) => AuditEntry,
   ): Promise<NoticeRecord> {
