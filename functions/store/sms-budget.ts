@@ -32,6 +32,8 @@ const budgetItemSchema = z.object({
   stop: budgetStopSchema.optional(),
   /** `campaignId/noticeId` of notices whose SMS wait for the budget. */
   heldNotices: z.set(z.string()).optional(),
+  /** Counts every hold: a release names the one it saw, so a notice held again meanwhile is not forgotten. */
+  holdVersion: z.number().int().optional(),
 });
 export type SmsBudgetRecord = z.infer<typeof budgetItemSchema>;
 
@@ -142,7 +144,7 @@ export class SmsBudgetStore {
         TableName: this.tableName,
         Key: keys.smsBudget(county),
         // The first stop of a month is kept (its `since`); a later one in the same month keeps it too.
-        UpdateExpression: 'SET #type = :type, county = :county, #stop = if_not_exists(#stop, :stop), #gsi1pk = :holds, #gsi1sk = :county ADD heldNotices :notices',
+        UpdateExpression: 'SET #type = :type, county = :county, #stop = if_not_exists(#stop, :stop), #gsi1pk = :holds, #gsi1sk = :county ADD heldNotices :notices, holdVersion :one',
         ExpressionAttributeNames: { '#type': 'type', '#stop': 'stop', '#gsi1pk': attr.gsi1pk, '#gsi1sk': attr.gsi1sk },
         ExpressionAttributeValues: {
           ':type': 'sms-budget',
@@ -150,38 +152,42 @@ export class SmsBudgetStore {
           ':stop': stop,
           ':holds': keys.smsBudgetHolds().gsi1pk,
           ':notices': new Set(notices.map(heldNoticeKey)),
+          ':one': 1,
         },
       }),
     );
   }
 
   /**
-   * Notices sent again: off the held list; when none is left, the stop and the index entry go too
-   * (only if no notice was held again meanwhile).
+   * Notices sent again: off the held list, if no hold came since `seenVersion` (else false: the
+   * next run looks again, and unparking twice changes nothing). With none left, the stop and the
+   * index entry go too.
    */
-  async release(county: string, notices: readonly string[]): Promise<void> {
-    if (notices.length > 0) {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.smsBudget(county),
-          UpdateExpression: 'DELETE heldNotices :notices',
-          ExpressionAttributeValues: { ':notices': new Set(notices) },
-        }),
-      );
-    }
+  async release(county: string, notices: readonly string[], seenVersion: number): Promise<boolean> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.smsBudget(county),
-          UpdateExpression: 'REMOVE #stop, #gsi1pk, #gsi1sk',
-          ConditionExpression: 'attribute_not_exists(heldNotices)',
-          ExpressionAttributeNames: { '#stop': 'stop', '#gsi1pk': attr.gsi1pk, '#gsi1sk': attr.gsi1sk },
+          UpdateExpression: notices.length > 0 ? 'DELETE heldNotices :notices' : 'SET holdVersion = :seen',
+          ConditionExpression: 'holdVersion = :seen',
+          ExpressionAttributeValues: { ':seen': seenVersion, ...(notices.length > 0 ? { ':notices': new Set(notices) } : {}) },
         }),
       );
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.smsBudget(county),
+          UpdateExpression: 'REMOVE #stop, #gsi1pk, #gsi1sk',
+          ConditionExpression: 'attribute_not_exists(heldNotices) AND holdVersion = :seen',
+          ExpressionAttributeNames: { '#stop': 'stop', '#gsi1pk': attr.gsi1pk, '#gsi1sk': attr.gsi1sk },
+          ExpressionAttributeValues: { ':seen': seenVersion },
+        }),
+      );
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
