@@ -18,6 +18,7 @@ import { campaignRoutes } from './routes/campaigns.js';
 import { healthRoutes } from './routes/health.js';
 import { deliveryRoutes } from './routes/deliveries.js';
 import { outboxRoutes } from './routes/outbox.js';
+import { smsBudgetRoutes } from './routes/sms-budget.js';
 import { planRoutes } from './routes/plans.js';
 import { stationRoutes } from './routes/stations.js';
 import { subscriberRoutes } from './routes/subscribers.js';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', outboxRoutes());
   app.route('/', activityRoutes());
   app.route('/', tallyRoutes());
+  app.route('/', smsBudgetRoutes());
   app.route('/', auditRoutes());
   mountDocs(app, deps.config.version);
   // The pages are most of the code only people at a browser use: imported on the first /app request.

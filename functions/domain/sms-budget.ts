@@ -145,12 +145,15 @@ export function stopReason(stop: BudgetStop, monthlyYuan: number, yuanPerUsd: nu
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
-/** A notice's estimated total: audience × sends × segments × price, in yuan and US dollars. */
+/** A notice's estimated total: audience × sends × (segments × price per segment), in yuan and US dollars. */
 export interface NoticeCost {
   recipients: number;
+  /** False when the audience was too large to count whole: the total is at least this. */
+  complete: boolean;
   sends: number;
   messages: number;
   segments: number;
+  costPerRecipientYuan: number;
   totalYuan: number;
   totalUsd: number;
   /** Undefined without a budget. */
@@ -158,14 +161,16 @@ export interface NoticeCost {
   exceedsRemaining: boolean;
 }
 
-export function noticeCost(input: { recipients: number; sends: number; segments: number; pricePerSegmentYuan: number; yuanPerUsd: number; remainingYuan: number | undefined }): NoticeCost {
+export function noticeCost(input: { recipients: number; complete?: boolean; sends: number; segments: number; costPerRecipientYuan: number; yuanPerUsd: number; remainingYuan: number | undefined }): NoticeCost {
   const messages = input.recipients * input.sends;
-  const totalYuan = round2(messages * input.segments * input.pricePerSegmentYuan);
+  const totalYuan = round2(messages * input.costPerRecipientYuan);
   return {
     recipients: input.recipients,
+    complete: input.complete ?? true,
     sends: input.sends,
     messages,
     segments: input.segments,
+    costPerRecipientYuan: input.costPerRecipientYuan,
     totalYuan,
     totalUsd: round2(totalYuan / input.yuanPerUsd),
     remainingYuan: input.remainingYuan,

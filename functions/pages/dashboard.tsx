@@ -9,7 +9,9 @@ import { utcToLocal } from '../domain/schedule.js';
 import { smsDeliveryRate, usdFromMicro } from '../domain/tally.js';
 import type { AppEnv } from '../http/env.js';
 import { readTallies } from '../routes/tallies.js';
+import { readBudget } from '../workflows/sms-budget.js';
 import { stationContacts } from '../workflows/stations.js';
+import { BudgetCard } from './budget.js';
 import { BarChart } from './charts.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
@@ -24,10 +26,11 @@ export function dashboardPages() {
     const { clock, config } = c.var.deps;
     const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
     const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
-    const [{ current, previous, names, paragraph }, stations, numbersToCheck] = await Promise.all([
+    const [{ current, previous, names, paragraph }, stations, numbersToCheck, budget] = await Promise.all([
       readTallies(c, { year, period: 'year' }),
       stationContacts({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
       c.var.deps.store.subscribers.numbersToCheck(c.var.caller.county),
+      readBudget({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
     ]);
     const silent = stations.filter((station) => !station.contactedToday);
     const totals = current.totals;
@@ -48,6 +51,7 @@ export function dashboardPages() {
           <a class="button" href={`/tallies/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
           <a class="button" href={`/tallies/export.xlsx?year=${year}`}>导出 Excel</a>
         </form>
+        <BudgetCard budget={budget} />
         <section class="totals" aria-label="年度合计">
           <div>
             活动<strong>{totals.activities.toLocaleString('zh-CN')}</strong>次{change(totals.activities, before.activities)}

@@ -175,6 +175,7 @@ const townshipScope: Record<string, ScopeRule> = {
   'GET /reviews': { kind: 'county-wide by design', why: 'the review queue, read-only; every move on it is scoped' },
   'GET /stations': { kind: 'county-wide by design', why: 'which stations fetched today and how scripts reach them (push endpoint, subscription state): no personal data' },
   'GET /tallies': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
+  'GET /sms-budget': { kind: 'no township data', why: 'the county’s monthly SMS budget and spend, and why SMS stopped' },
   'GET /tallies/export.csv': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'GET /tallies/export.xlsx': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'POST /plans': scopedBy((scope) => async () => ({ method: 'POST', path: '/plans?dryRun=true', body: onePlan(scope) })),
