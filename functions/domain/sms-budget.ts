@@ -172,7 +172,8 @@ export function noticeCost(input: { recipients: number; complete?: boolean; send
     segments: input.segments,
     costPerRecipientYuan: input.costPerRecipientYuan,
     totalYuan,
-    totalUsd: round2(totalYuan / input.yuanPerUsd),
+    // Cents hide a small notice's cost: dollars to four places.
+    totalUsd: Math.round((totalYuan / input.yuanPerUsd) * 10_000) / 10_000,
     remainingYuan: input.remainingYuan,
     exceedsRemaining: input.remainingYuan !== undefined && totalYuan > input.remainingYuan,
   };
