@@ -194,6 +194,33 @@ describe('the monthly SMS budget', () => {
   });
 });
 
+describe('the dashboard’s budget form', () => {
+  it('lets the county office set the budget (audited) and refuses a bad amount in Chinese, writing nothing', async () => {
+    const secret = await bearer('county');
+    const { cookie } = await aSession(db.store, secret, bench.clock.read());
+    const post = (monthlyYuan: string) =>
+      app.request(`${ORIGIN}/app/dashboard/sms-budget`, {
+        method: 'POST',
+        headers: { Cookie: cookie, Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ monthlyYuan }).toString(),
+      });
+    for (const bad of ['-3', 'abc', '1e3', '0.001']) {
+      const refused = await post(bad);
+      expect(refused.status).toBe(400);
+      expect(await refused.text()).toContain('月度短信预算：请填写不小于 0 的金额');
+    }
+    expect((await db.store.smsBudget.get(county)).monthlyYuan).toBeUndefined();
+
+    const saved = await post('300.50');
+    expect(saved.status).toBe(303);
+    expect((await db.store.smsBudget.get(county)).monthlyYuan).toBe(300.5);
+    const html = await (await app.request(`${ORIGIN}/app/dashboard`, { headers: { Cookie: cookie } })).text();
+    expect(html).toContain('月度预算 ¥300.50');
+    const audit = await db.store.audit.page(county, '2031-03-01', { action: 'sms-budget.update', limit: 10 });
+    expect(audit.items.map((entry) => entry.after)).toEqual([{ monthlyYuan: 300.5 }]);
+  });
+});
+
 /** SNS refuses every SMS as a carrier refuses an unregistered template. */
 const refusingNotifier = (): Notifier => ({
   ...bench.notifier,
