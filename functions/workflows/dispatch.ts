@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
+import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -30,7 +31,6 @@ import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js
 import type { Outcome } from '../store/deliveries.js';
 import type { Store } from '../store/index.js';
 import type { RateLimiter } from '../store/rate.js';
-import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
 import { pauseOnFailures, SpendGuard, type BudgetSettings } from './sms-budget.js';
@@ -172,6 +172,8 @@ class DispatchRun {
   private readonly spend: SpendGuard;
   /** Notices with an outcome recorded since the failure guard last looked. */
   private readonly outcomesSinceGuard = new Map<NoticeKey, NoticeRef>();
+  /** A send failed since the failure guard last looked: it looks again after this second. */
+  private failedThisSecond = false;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -352,6 +354,13 @@ class DispatchRun {
     const queue = await this.smsReadyToSend(batch);
     const { clock } = this.deps;
     while (queue.length > 0) {
+      // Found this run to be past the budget: held now, without taking rate slots for them.
+      const unaffordable = await this.spend.unaffordable(queue);
+      if (unaffordable.length > 0) {
+        this.summary.heldForBudget += await this.spend.hold(unaffordable);
+        queue.splice(0, queue.length, ...queue.filter((item) => !unaffordable.includes(item)));
+        continue;
+      }
       if (Date.now() > this.deadline) {
         // Out of time: hand the rest back now rather than waiting for their leases to run out.
         for (const { delivery, leaseId } of queue.splice(0)) {
@@ -382,8 +391,6 @@ class DispatchRun {
       }
     }
   }
-
-  private failedThisSecond = false;
 
   /** A send started now might reach SNS after this second ends (its slot would count twice). */
   private tooLateInSecond(atMs: number): boolean {

@@ -87,6 +87,15 @@ export class SpendGuard {
     return budget.stop !== undefined && budget.stop.month === budget.month && microUsd >= budget.stop.neededMicroUsd;
   }
 
+  /** Those of these SMS (not yet reserved) that this run already knows the budget cannot pay for. */
+  async unaffordable<T extends { delivery: DeliveryRecord; notice: NoticeRecord }>(items: readonly T[]): Promise<T[]> {
+    const found: T[] = [];
+    for (const item of items) {
+      if (!this.reserved.has(item.delivery.id) && (await this.exhausted(item.delivery.county, this.estimateOf(item.notice)))) found.push(item);
+    }
+    return found;
+  }
+
   /**
    * Reserves the cost of these SMS (in order) from their counties' budgets; returns those that
    * may go and those the budget cannot pay for. An SMS this run reserved before (sent back to the
@@ -191,7 +200,11 @@ export class SpendGuard {
       if (!hasTime()) break;
       const budget = await this.budgetOf(held.county);
       const spend = await store.smsBudget.spend(held.county, budget.month, { consistent: true });
-      if (held.stop && !budgetReopened(held.stop, { month: budget.month, spentMicroUsd: spend.spentMicroUsd, budgetMicroUsd: budget.budgetMicroUsd })) continue;
+      if (held.stop && !budgetReopened(held.stop, { month: budget.month, spentMicroUsd: spend.spentMicroUsd, budgetMicroUsd: budget.budgetMicroUsd })) {
+        // Still stopped: this run holds the county's SMS as they come due instead of claiming them.
+        if (held.stop.month === budget.month) budget.stop = held.stop;
+        continue;
+      }
       const done: string[] = [];
       for (const key of held.heldNotices ?? []) {
         if (!hasTime()) break;

@@ -85,6 +85,10 @@ describe('the monthly SMS budget', () => {
     const dashboard = await (await app.request(`${ORIGIN}/app/dashboard`, { headers: { Cookie: cookie } })).text();
     expect(dashboard).toContain('本月短信预算已用完');
     expect(dashboard).toContain('id="budget-stop"');
+    const { cookie: staffCookie } = await aSession(db.store, await bearer('staff'), bench.clock.read());
+    const campaignPage = await (await app.request(`${ORIGIN}/app/campaigns/${ref.campaignId}`, { headers: { Cookie: staffCookie } })).text();
+    expect(campaignPage).toContain('class="flash err budget-held"');
+    expect(campaignPage).toContain('本月短信预算已用完');
 
     // A later run sends nothing more while the budget stands, and fails nothing.
     bench.clock.advance(60_000);
@@ -102,6 +106,22 @@ describe('the monthly SMS budget', () => {
     const after = (await (await api('GET', '/sms-budget', county_)).json()) as BudgetAnswer;
     expect(after).toMatchObject({ stopped: false, heldNotices: 0 });
     expect(after.reason).toBeUndefined();
+  });
+
+  it('holds the SMS that come due while the budget is spent without claiming them', async () => {
+    await bench.addSubscribers(5);
+    const first = await bench.scheduled(anSmsNotice());
+    const county_ = await bearer('county');
+    expect((await api('PUT', '/sms-budget', county_, { monthlyYuan: await budgetFor(2, first) })).status).toBe(200);
+    bench.clock.set(SEND_TIME);
+    expect((await bench.dispatch()).sent).toBe(2);
+
+    const second = await bench.scheduled(anSmsNotice({ schedule: { kind: 'key-date', days: 0, at: '10:00' } }));
+    bench.clock.set('2031-03-15T02:00:30Z');
+    const summary = await bench.dispatch();
+    expect(summary).toMatchObject({ claimed: 0, sent: 0, failed: 0, heldForBudget: 5 });
+    expect(await db.store.deliveries.counts(county, second.campaignId, second.noticeId)).toMatchObject({ pending: 5, failed: 0 });
+    expect(((await (await api('GET', '/sms-budget', county_)).json()) as BudgetAnswer).heldNotices).toBe(2);
   });
 
   it('sends what was held when the county’s month turns, from the new month’s budget', async () => {
