@@ -123,6 +123,12 @@ export interface DispatchSummary {
   completedNotices: string[];
 }
 
+/**
+ * How often, at most, the failure guard reads a sending notice's counters when none of this run's
+ * sends failed (receipts may still say undelivered): two reads per notice, a small price per 5 s.
+ */
+const GUARD_EVERY_MS = 5_000;
+
 type NoticeKey = string;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
 type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
@@ -174,6 +180,8 @@ class DispatchRun {
   private readonly outcomesSinceGuard = new Map<NoticeKey, NoticeRef>();
   /** A send failed since the failure guard last looked: it looks again after this second. */
   private failedThisSecond = false;
+  /** When the failure guard last looked (the run's clock): undelivered receipts count too, so it also looks every GUARD_EVERY_MS. */
+  private guardedAt = 0;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -234,6 +242,8 @@ class DispatchRun {
 
   /** Pauses the notices whose failures passed the threshold since the last look. */
   async guardFailures(): Promise<void> {
+    this.failedThisSecond = false;
+    this.guardedAt = this.deps.clock().getTime();
     const refs = [...this.outcomesSinceGuard.values()];
     this.outcomesSinceGuard.clear();
     if (refs.length === 0) return;
@@ -384,11 +394,9 @@ class DispatchRun {
       const unsent = await this.sendSmsInSecond(go, second);
       await this.spend.flushRefunds();
       queue.unshift(...unsent);
-      // A template the carrier refuses fails every send: look after each second that failed, not only at the round's end.
-      if (this.failedThisSecond) {
-        this.failedThisSecond = false;
-        await this.guardFailures();
-      }
+      // A template the carrier refuses fails every send: look after each second that failed, and every few
+      // seconds for receipts that came back undelivered, not only at the round's end.
+      if (this.failedThisSecond || clock().getTime() - this.guardedAt >= GUARD_EVERY_MS) await this.guardFailures();
     }
   }
 

@@ -15,6 +15,7 @@ import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, aBroadcastNotice, anSmsNotice, type Bench } from '../support/dispatch.js';
 import { aSession } from '../support/sessions.js';
+import { STALL_GUARD_MS } from '../support/timeouts.js';
 
 let db: TestDatabase;
 let bench: Bench;
@@ -34,6 +35,15 @@ afterEach(async () => {
   await bench.stop();
   await db.drop();
 });
+
+/** Polls `ready` until it holds (a readiness wait, not a fixed sleep); fails after the stall guard. */
+async function until(ready: () => Promise<boolean>, what: string): Promise<void> {
+  const giveUpAt = Date.now() + STALL_GUARD_MS;
+  while (!(await ready())) {
+    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((wake) => setTimeout(wake, 5));
+  }
+}
 
 const workflowDeps = () => ({ store: db.store, config: db.config, now: bench.clock.read() });
 
@@ -189,12 +199,8 @@ describe('the monthly SMS budget', () => {
     await bench.dispatch();
     const notice = must(await db.store.notices.get(county, ref.campaignId, ref.noticeId));
     const estimate = smsEstimateMicroUsd(notice, YUAN_PER_USD);
-    // Readiness, not a sleep: until both receipts are in the month's spend.
-    let spend = await db.store.smsBudget.spend(county, '2031-03', { consistent: true });
-    for (let round = 0; spend.receipts < 2 && round < 2_000; round += 1) {
-      await new Promise((wake) => setImmediate(wake));
-      spend = await db.store.smsBudget.spend(county, '2031-03', { consistent: true });
-    }
+    await until(async () => (await db.store.smsBudget.spend(county, '2031-03', { consistent: true })).receipts === 2, 'both receipts in the month’s spend');
+    const spend = await db.store.smsBudget.spend(county, '2031-03', { consistent: true });
     expect(spend.receipts).toBe(2);
     expect(spend.sms).toBe(2);
     expect(spend.spentMicroUsd).toBe(spend.realMicroUsd);
@@ -290,6 +296,26 @@ describe('auto-pause on failures', () => {
     const after = await bench.dispatch();
     expect(after.autoPaused).toEqual([]);
     expect(after.sent).toBe(60 - counts.failed);
+  });
+
+  it('counts receipts that came back undelivered: the next day’s sends stop part way', async () => {
+    await bench.stop();
+    bench = await aBench(db, { smsPerSecond: 5, autoPause: { failures: 5, percent: 50, minAttempts: 5 } }, { receipts: { delayMs: 0, failureShare: 1 } });
+    await bench.addSubscribers(40);
+    // Daily at 09:00 through the campaign's two days: 14 and 15 March.
+    const ref = await bench.scheduled(anSmsNotice({ schedule: { kind: 'rrule', rule: 'FREQ=DAILY', at: '09:00' } }), { keyDate: '2031-03-15', window: { start: '2031-03-14', end: '2031-03-15' } });
+    const release = bench.holdReceipts();
+    bench.clock.set('2031-03-14T01:00:30Z');
+    expect((await bench.dispatch()).sent).toBe(40);
+    release();
+    await until(async () => (await db.store.deliveries.counts(county, ref.campaignId, ref.noticeId)).undelivered === 40, 'the carrier’s 40 receipts');
+    bench.clock.set('2031-03-15T01:00:30Z');
+    const nextDay = await bench.dispatch();
+    expect(nextDay.autoPaused).toEqual([`${ref.campaignId}/${ref.noticeId}`]);
+    expect(nextDay.sent).toBeLessThan(40);
+    const notice = must(await db.store.notices.get(county, ref.campaignId, ref.noticeId));
+    expect(notice.state).toBe('paused');
+    expect(notice.autoPaused?.reason).toContain('失败或未送达');
   });
 
   it('two dispatchers finding the same failing notice pause it once', async () => {
