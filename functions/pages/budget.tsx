@@ -3,9 +3,10 @@
  * The month's SMS spend against the county's budget, as the dashboard shows it: a line when all
  * is well, a red notice with the reason when the dispatcher has stopped SMS for the budget.
  */
+import type { Child } from 'hono/jsx';
 import { formatUsd, formatYuan, type BudgetView } from '../domain/sms-budget.js';
 
-export function BudgetCard(props: { budget: BudgetView }) {
+export function BudgetCard(props: { budget: BudgetView; children?: Child }) {
   const { budget } = props;
   const used = budget.monthlyYuan ? Math.min(100, Math.round((budget.spentYuan / budget.monthlyYuan) * 100)) : undefined;
   return (
@@ -30,8 +31,9 @@ export function BudgetCard(props: { budget: BudgetView }) {
           </span>
         )}
       </p>
+      {props.children}
       <p class="muted">
-        按 1 美元 = {budget.yuanPerUsd} 元折算；有回执的短信按实际费用计，其余按估算。预算由县依法治县办或管理员通过 PUT /sms-budget 设置。
+        按 1 美元 = {budget.yuanPerUsd} 元折算；有回执的短信按实际费用计，其余按估算。预算由县依法治县办或管理员在此填写（或通过 PUT /sms-budget 设置）；提高后，暂停的短信在下一轮发送时自动恢复。
       </p>
     </section>
   );

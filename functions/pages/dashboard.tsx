@@ -72,14 +72,15 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
         <a class="button" href={`/tallies/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
         <a class="button" href={`/tallies/export.xlsx?year=${year}`}>导出 Excel</a>
       </form>
-      <BudgetCard budget={budget} />
-      <form method="post" action="/app/dashboard/sms-budget" class="card" style="display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap">
-        <div>
-          <label for="monthlyYuan">月度短信预算（元，留空为部署默认值）</label>
-          <input id="monthlyYuan" name="monthlyYuan" inputmode="decimal" value={budget.source === 'county' && budget.monthlyYuan !== undefined ? String(budget.monthlyYuan) : ''} style="width:10rem" />
-        </div>
-        <button type="submit">保存预算</button>
-      </form>
+      <BudgetCard budget={budget}>
+        <form method="post" action="/app/dashboard/sms-budget" style="display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap">
+          <div>
+            <label for="monthlyYuan">月度短信预算（元，留空为部署默认值）</label>
+            <input id="monthlyYuan" name="monthlyYuan" inputmode="decimal" value={budget.source === 'county' && budget.monthlyYuan !== undefined ? String(budget.monthlyYuan) : ''} style="width:10rem" />
+          </div>
+          <button type="submit">保存预算</button>
+        </form>
+      </BudgetCard>
       <section class="totals" aria-label="年度合计">
         <div>
           活动<strong>{totals.activities.toLocaleString('zh-CN')}</strong>次{change(totals.activities, before.activities)}
