@@ -460,7 +460,7 @@ export class DeliveryStore {
 
   /**
    * A claimed SMS that the month's budget cannot pay for: back to pending (not failed, no attempt
-   * used) and parked out of the due index until the budget opens again (workflows/sms-budget.ts).
+   * used) and parked out of the due index until the budget opens again (workflows/sms-spend.ts).
    */
   async holdForBudget(record: DeliveryRecord, leaseId: string, now: Date): Promise<boolean> {
     return this.conditionalUpdate(record, {

@@ -33,7 +33,8 @@ import type { Store } from '../store/index.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
-import { pauseOnFailures, SpendGuard, type BudgetSettings } from './sms-budget.js';
+import { pauseOnFailures } from './auto-pause.js';
+import { SpendGuard, type BudgetSettings } from './sms-spend.js';
 
 export interface DispatchSettings {
   /** How long a claim holds: a crashed run's deliveries come back after this. */
