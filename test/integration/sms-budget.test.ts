@@ -10,7 +10,8 @@ import { createApp } from '../../functions/app.js';
 import { microUsdFromYuan, smsEstimateMicroUsd } from '../../functions/domain/sms-budget.js';
 import { createLogger } from '../../functions/http/logger.js';
 import { NotifyError, type Notifier } from '../../functions/notify/sns.js';
-import { actOnNotice } from '../../functions/workflows/notices.js';
+import { actOnNotice, createCampaign, createNotice } from '../../functions/workflows/notices.js';
+import { noticeInputSchema } from '../../functions/domain/planning.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, aBroadcastNotice, anSmsNotice, type Bench } from '../support/dispatch.js';
@@ -380,5 +381,17 @@ describe('the composer', () => {
     const html = await (await app.request(`${ORIGIN}/app/campaigns/${ref.campaignId}`, { headers: { Cookie: cookie } })).text();
     expect(html).toContain('预计总费用');
     expect(html).toContain('超出本月剩余短信预算');
+  });
+
+  it('shows the reviewer the same total before approving, with the warning when it passes the budget', async () => {
+    await bench.addSubscribers(8);
+    const campaign = await createCampaign(workflowDeps(), staff, { id: 'review-cost', title: '审核费用', theme: 'consumer-rights', keyDate: '2031-03-15', window: { start: '2031-03-08', end: '2031-03-21' } });
+    await createNotice(workflowDeps(), staff, campaign.id, noticeInputSchema.parse({ id: 'n', ...anSmsNotice() }));
+    await actOnNotice(workflowDeps(), staff, campaign.id, 'n', 'submit');
+    expect((await api('PUT', '/sms-budget', await bearer('county'), { monthlyYuan: 0.1 })).status).toBe(200);
+    const { cookie } = await aSession(db.store, (await aToken(db.store, county, aGrant({ role: 'reviewer', name: '另一位审核员' }))).secret, bench.clock.read());
+    const html = await (await app.request(`${ORIGIN}/app/review`, { headers: { Cookie: cookie } })).text();
+    expect(html).toMatch(/预计总费用 ¥0\.\d\d（约 \$0\.\d{4}，8 人 × 1 次）/);
+    expect(html).toContain('超出本月剩余短信预算 ¥0.10');
   });
 });
