@@ -47,6 +47,16 @@ export const configSchema = z.object({
   PUFA_SMS_SENDER_ID: z.string().regex(/^[A-Za-z0-9]{1,11}$/, '1-11 letters or digits').optional(),
   PUFA_SMS_ORIGINATION_NUMBER: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number').optional(),
   PUFA_SMS_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(20),
+  /** The monthly SMS budget (yuan) of a county that has set none of its own (PUT /sms-budget); unset: no limit. */
+  PUFA_SMS_MONTHLY_BUDGET_YUAN: z.coerce.number().min(0).max(10_000_000).optional(),
+  /** Yuan per US dollar: budgets are set in yuan, SNS charges in dollars. */
+  PUFA_YUAN_PER_USD: z.coerce.number().min(1).max(20).default(7.2),
+  /** Auto-pause a notice once this many of its sends failed or came back undelivered (0: never)… */
+  PUFA_AUTO_PAUSE_FAILURES: z.coerce.number().int().min(0).max(1_000_000).default(25),
+  /** …and they are at least this share of its ended sends, in percent… */
+  PUFA_AUTO_PAUSE_FAILURE_PERCENT: z.coerce.number().min(1).max(100).default(20),
+  /** …once at least this many of its sends ended (sent or failed). */
+  PUFA_AUTO_PAUSE_MIN_ATTEMPTS: z.coerce.number().int().min(1).max(1_000_000).default(50),
   PUFA_LATE_WINDOW_MINUTES: z.coerce.number().int().min(5).max(7 * 24 * 60).default(180),
   PUFA_ACTIVITY_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(1),
   PUFA_ACTIVITY_MAX_COUNT: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
@@ -76,7 +86,12 @@ export interface Config {
     senderId: string | undefined;
     originationNumber: string | undefined;
     perSecond: number;
+    /** The deployment's monthly budget in yuan for counties that set none; undefined: no limit. */
+    monthlyBudgetYuan: number | undefined;
+    yuanPerUsd: number;
   };
+  /** When the dispatcher pauses a notice whose sends keep failing (domain/failure-guard). */
+  autoPause: { failures: number; percent: number; minAttempts: number };
   lateWindowMinutes: number;
   activityLimits: { futureDays: number; maxCount: number };
   /** Browser origins allowed to call the API cross-site; none by default. */
@@ -136,7 +151,10 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
       senderId: values.PUFA_SMS_SENDER_ID,
       originationNumber: values.PUFA_SMS_ORIGINATION_NUMBER,
       perSecond: values.PUFA_SMS_PER_SECOND,
+      monthlyBudgetYuan: values.PUFA_SMS_MONTHLY_BUDGET_YUAN,
+      yuanPerUsd: values.PUFA_YUAN_PER_USD,
     },
+    autoPause: { failures: values.PUFA_AUTO_PAUSE_FAILURES, percent: values.PUFA_AUTO_PAUSE_FAILURE_PERCENT, minAttempts: values.PUFA_AUTO_PAUSE_MIN_ATTEMPTS },
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
     corsOrigins: values.PUFA_CORS_ORIGINS,

@@ -14,6 +14,7 @@ export const auditActions = [
   'registry.update',
   'registry.remove',
   'sms-templates.update',
+  'sms-budget.update',
   'campaign.create',
   'campaign.update',
   'campaign.cancel',
@@ -28,6 +29,8 @@ export const auditActions = [
   'notice.cancel',
   'notice.return',
   'notice.resend-uncertain',
+  /** The dispatcher paused a notice whose sends kept failing (actor: the system). */
+  'notice.auto-pause',
   'subscriber.create',
   'subscriber.update',
   'subscriber.remove',

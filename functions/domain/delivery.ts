@@ -74,6 +74,8 @@ export const deliveryRecordSchema = z.object({
   availableUntil: z.string().optional(),
   airedAt: z.string().optional(),
   confirmedAt: z.string().optional(),
+  /** A sent SMS: the month whose budget it was reserved from, and its estimate (micro-USD), which its receipt replaces with the real price. */
+  spend: z.object({ month: z.string(), estimateMicroUsd: z.number().int() }).optional(),
   /** The carrier's receipt for a sent SMS (its number masked), once SNS logged it. */
   receipt: receiptSchema.omit({ messageId: true }).optional(),
   updatedAt: z.string(),

@@ -172,6 +172,12 @@ const noticeRecordBase = {
   /** Fixed at scheduling: the exact SMS text reviewed, and the zone and quiet hours to send by. */
   smsText: z.string().optional(),
   dispatch: z.object({ timeZone: z.string(), quietHours: z.object({ start: z.string(), end: z.string() }) }).optional(),
+  /** Fixed at scheduling: what one recipient's SMS costs (segments × the year's price per segment, yuan), reserved from the month's budget. */
+  smsCostYuan: z.number().optional(),
+  /** Set when the dispatcher paused the notice because too many of its sends failed (domain/failure-guard). */
+  autoPaused: z.object({ at: z.string(), reason: z.string(), failures: z.number().int(), attempts: z.number().int() }).optional(),
+  /** The counters when staff last resumed it: the failure guard counts from here. */
+  guardBaseline: z.object({ sent: z.number().int(), failed: z.number().int(), undelivered: z.number().int() }).optional(),
 };
 
 export const noticeRecordSchema = z.discriminatedUnion('channel', [

@@ -13,6 +13,7 @@ import { noticeInputSchema } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
+import { previewCost, readBudget } from '../workflows/sms-budget.js';
 import { Layout } from './layout.js';
 import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
@@ -32,7 +33,13 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       404,
     );
   }
-  const [notices, registry, templates] = await Promise.all([store.notices.listByCampaign(county, campaign.id), store.registry.get(county), store.registry.smsTemplates(county)]);
+  const { config, clock } = c.var.deps;
+  const [notices, registry, templates, budget] = await Promise.all([
+    store.notices.listByCampaign(county, campaign.id),
+    store.registry.get(county),
+    store.registry.smsTemplates(county),
+    readBudget({ store, config, now: clock() }, county),
+  ]);
   // Counts only where deliveries exist: one GetItem per scheduled notice, a handful per campaign.
   const counts = new Map(
     await Promise.all(
@@ -71,6 +78,14 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                   <NoticeName notice={notice} />
                   <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.broadcast.script}</div>
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
+                  {notice.state === 'paused' && notice.autoPaused && (
+                    <div class="flash err auto-paused" role="alert">
+                      {notice.autoPaused.reason}
+                    </div>
+                  )}
+                  {notice.channel === 'sms' && notice.state === 'scheduled' && budget.stopped && (counts.get(notice.id)?.pending ?? 0) > 0 && (
+                    <div class="flash err budget-held">{budget.reason}</div>
+                  )}
                 </td>
                 <td>{notice.channel === 'sms' ? '短信' : '广播'}</td>
                 <td>
@@ -80,6 +95,11 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                   {(notice.state === 'draft' || notice.state === 'rejected') && (
                     <form method="post" action={`${base}/notices/${notice.id}/submit`}>
                       <button type="submit">提交审核</button>
+                    </form>
+                  )}
+                  {notice.state === 'paused' && (
+                    <form method="post" action={`${base}/notices/${notice.id}/resume`}>
+                      <button type="submit">恢复发送</button>
                     </form>
                   )}
                   {notice.state === 'approved' && (
@@ -115,7 +135,7 @@ export function campaignPages() {
 
   pages.get('/campaigns/:id', (c) => {
     const done = c.req.query('done');
-    const texts: Record<string, string> = { saved: '已保存为草稿。', submitted: '已提交审核。', scheduled: '已排期，到点后自动发送。', resent: '结果不明的短信已重新排入发送。' };
+    const texts: Record<string, string> = { saved: '已保存为草稿。', submitted: '已提交审核。', scheduled: '已排期，到点后自动发送。', resent: '结果不明的短信已重新排入发送。', resumed: '已恢复发送，只发尚未发出的部分。' };
     return page(c, {}, done ? { kind: 'ok', text: texts[done] ?? '已完成。' } : undefined);
   });
 
@@ -129,7 +149,11 @@ export function campaignPages() {
     if (!parsed.success) throw new Invalid('The notice is not complete yet.', fieldProblems(parsed.error, 'body'));
     const { store, config, clock } = c.var.deps;
     const campaign = await store.campaigns.require(c.var.caller.county, id.data);
-    return c.json(await evaluate({ store, config, now: clock() }, campaign, parsed.data), 200);
+    const deps = { store, config, now: clock() };
+    const evaluation = await evaluate(deps, campaign, parsed.data);
+    // The page's preview adds the notice's total (audience × sends × cost per person) against the month's budget.
+    const cost = await previewCost(deps, c.var.caller.county, parsed.data, evaluation);
+    return c.json({ ...evaluation, ...(cost ? { cost } : {}) }, 200);
   });
 
   pages.post('/campaigns/:id/notices', async (c) => {
@@ -166,8 +190,8 @@ export function campaignPages() {
     return c.redirect(`/app/campaigns/${c.req.param('id')}?done=resent`, 303);
   });
 
-  pages.post('/campaigns/:id/notices/:noticeId/:action{submit|schedule}', async (c) => {
-    const action = c.req.param('action') as 'submit' | 'schedule';
+  pages.post('/campaigns/:id/notices/:noticeId/:action{submit|schedule|resume}', async (c) => {
+    const action = c.req.param('action') as 'submit' | 'schedule' | 'resume';
     const noticeId = idSchema.safeParse(c.req.param('noticeId'));
     if (!idSchema.safeParse(c.req.param('id')).success) return page(c);
     if (!noticeId.success) return page(c, {}, { kind: 'err', text: explainRefusal(new NotFound('No such notice.')).text }, [], 404);
@@ -177,13 +201,13 @@ export function campaignPages() {
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error instanceof Invalid) {
-        const text = `还不能${action === 'submit' ? '提交' : '排期'}：${error.fields.map((field) => helpFor(field.field).label + '——' + field.message).join('；') || error.message}`;
+        const text = `还不能${action === 'submit' ? '提交' : action === 'schedule' ? '排期' : '恢复'}：${error.fields.map((field) => helpFor(field.field).label + '——' + field.message).join('；') || error.message}`;
         return page(c, {}, { kind: 'err', text }, [], 400);
       }
       const refusal = explainRefusal(error);
       return page(c, {}, { kind: 'err', text: refusal.text }, [], refusal.status);
     }
-    return c.redirect(`/app/campaigns/${c.req.param('id')}?done=${action === 'submit' ? 'submitted' : 'scheduled'}`, 303);
+    return c.redirect(`/app/campaigns/${c.req.param('id')}?done=${action === 'submit' ? 'submitted' : action === 'schedule' ? 'scheduled' : 'resumed'}`, 303);
   });
   return pages;
 }

@@ -10,6 +10,7 @@ import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
 import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate } from '../workflows/notices.js';
+import { previewCost } from '../workflows/sms-budget.js';
 import { Layout, StateBadge } from './layout.js';
 import { pageFor } from './session.js';
 
@@ -28,7 +29,9 @@ export function reviewPages() {
       queue.items.map(async (notice: NoticeRecord) => {
         const campaign = await store.campaigns.get(caller.county, notice.campaignId);
         const evaluation = campaign ? await evaluate({ store, config, now: clock() }, campaign, notice) : undefined;
-        return { notice, campaign, evaluation };
+        // What approving it would spend: audience × sends × cost per person, against the month's budget.
+        const cost = evaluation ? await previewCost({ store, config, now: clock() }, caller.county, notice, evaluation) : undefined;
+        return { notice, campaign, evaluation, cost };
       }),
     );
     return c.html(
@@ -39,7 +42,7 @@ export function reviewPages() {
             <p class="muted">宣传人员提交审核后，稿件会出现在这里。</p>
           </div>
         ) : (
-          items.map(({ notice, campaign, evaluation }) => {
+          items.map(({ notice, campaign, evaluation, cost }) => {
             const own = wroteAny(actorOf(caller), notice);
             const base = `/app/review/${notice.campaignId}/${notice.id}`;
             return (
@@ -57,8 +60,10 @@ export function reviewPages() {
                 {evaluation?.sms && (
                   <p class="muted">
                     {evaluation.sms.segments.segments} 条计费短信（{evaluation.sms.segments.units} 字符），每人约 ¥{evaluation.sms.costPerRecipient.toFixed(3)}
+                    {cost && `；预计总费用 ¥${cost.totalYuan.toFixed(2)}（约 $${cost.totalUsd.toFixed(cost.totalUsd < 1 ? 4 : 2)}，${cost.complete ? '' : '至少 '}${cost.recipients} 人 × ${cost.sends} 次）`}
                   </p>
                 )}
+                {cost?.exceedsRemaining && <p class="flash err">提醒：超出本月剩余短信预算 ¥{(cost.remainingYuan ?? 0).toFixed(2)}，超出部分将暂停发送，到下月或提高预算后再发。</p>}
                 {(evaluation?.warnings ?? []).map((warning) => (
                   <p class="flash err">提醒：{warning}</p>
                 ))}

@@ -44,6 +44,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'outbox', prefixes: ['/outbox'], load: async () => (await import('./outbox.js')).outboxRoutes() },
   { name: 'activities', prefixes: ['/activities'], load: async () => (await import('./activities.js')).activityRoutes() },
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
+  { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
   { name: 'audit', prefixes: ['/audit'], load: async () => (await import('./audit.js')).auditRoutes() },
 ];
 

@@ -159,7 +159,7 @@ export class NoticeStore {
   async transition(
     notice: NoticeRecord,
     move: { from: NoticeState; to: NoticeState },
-    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors'>>,
+    changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline'>>,
     now: Date,
     audit?: (after: NoticeRecord) => AuditEntry,
   ): Promise<NoticeRecord> {
@@ -185,9 +185,15 @@ export class NoticeStore {
       ':gsi1pk': keys.noticesInState(notice.county, move.to).gsi1pk,
       ':gsi1sk': keys.noticeInState(updatedAt, notice.campaignId, notice.id).gsi1sk,
     };
+    // A change given as undefined is taken away (an auto-pause's reason, once staff resume).
+    const removes: string[] = [];
     for (const [name, value] of Object.entries(changes)) {
-      sets.push(`#${name} = :${name}`);
       names[`#${name}`] = name;
+      if (value === undefined) {
+        removes.push(`#${name}`);
+        continue;
+      }
+      sets.push(`#${name} = :${name}`);
       values[`:${name}`] = value;
     }
     await conditionally(
@@ -199,7 +205,7 @@ export class NoticeStore {
             Update: {
               TableName: this.tableName,
               Key: keys.notice(notice.county, notice.campaignId, notice.id),
-              UpdateExpression: `SET ${sets.join(', ')}`,
+              UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
               ConditionExpression: `${stateIs} AND ${versionIs}`,
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: values,

@@ -29,6 +29,9 @@ import type { Page } from './paging.js';
 import { queryAll, queryPage } from './query.js';
 import { attr, indexNames } from './table.js';
 
+/** What a delivery held for the month's SMS budget says (stored as its reason; the dashboard says it in Chinese). */
+export const BUDGET_HOLD_REASON = 'waiting for the monthly SMS budget';
+
 /** A confirmation re-reads a script the dispatcher moved meanwhile; it only ever moves forward. */
 const AIRED_ROUNDS = 3;
 
@@ -36,6 +39,14 @@ const AIRED_ROUNDS = 3;
 const CREATE_CHUNK = 99;
 
 export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled' | 'uncertain';
+
+/** What an outcome records besides its state; `spend` only on a sent SMS (its budget month and estimate). */
+export interface FinishDetails {
+  messageId?: string;
+  reason?: string;
+  attempts?: number;
+  spend?: { month: string; estimateMicroUsd: number } | undefined;
+}
 
 /** The local year and month a delivery was meant for: where its outcome is tallied. */
 export interface TallyPeriod {
@@ -215,7 +226,7 @@ export class DeliveryStore {
     record: DeliveryRecord,
     leaseId: string,
     outcome: Outcome,
-    details: { messageId?: string; reason?: string; attempts?: number },
+    details: FinishDetails,
     now: Date,
     period?: TallyPeriod,
   ): Promise<boolean> {
@@ -224,7 +235,7 @@ export class DeliveryStore {
 
   /** Several outcomes of one claim, one transaction each, counters folded per outcome. */
   async finishAll(
-    results: readonly { record: DeliveryRecord; outcome: Outcome; details: { messageId?: string; reason?: string; attempts?: number }; period?: TallyPeriod | undefined }[],
+    results: readonly { record: DeliveryRecord; outcome: Outcome; details: FinishDetails; period?: TallyPeriod | undefined }[],
     leaseId: string,
     now: Date,
   ): Promise<boolean[]> {
@@ -245,6 +256,10 @@ export class DeliveryStore {
         if (details.attempts !== undefined) {
           sets.push('attempts = :attempts');
           values[':attempts'] = details.attempts;
+        }
+        if (outcome === 'sent' && details.spend) {
+          sets.push('spend = :spend');
+          values[':spend'] = details.spend;
         }
         const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
           {
@@ -270,7 +285,7 @@ export class DeliveryStore {
           if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
           // The receipt came before this outcome: record it delivered or undelivered at once.
           if (lookupAt !== undefined && details.messageId && error instanceof TransactionCanceledException && error.CancellationReasons?.[lookupAt]?.Code === 'ConditionalCheckFailed') {
-            return finishWithReceipt(this.db, this.tableName, { record, leaseId, messageId: details.messageId, attempts: details.attempts, period }, now);
+            return finishWithReceipt(this.db, this.tableName, { record, leaseId, messageId: details.messageId, attempts: details.attempts, period, spend: details.spend }, now);
           }
           throw error;
         }
@@ -447,13 +462,26 @@ export class DeliveryStore {
     }
   }
 
-  /** Takes a pending delivery out of the due index while its notice is paused. */
-  async park(record: DeliveryRecord, now: Date): Promise<boolean> {
+  /**
+   * A claimed SMS that the month's budget cannot pay for: back to pending (not failed, no attempt
+   * used) and parked out of the due index until the budget opens again (workflows/sms-spend.ts).
+   */
+  async holdForBudget(record: DeliveryRecord, leaseId: string, now: Date): Promise<boolean> {
     return this.conditionalUpdate(record, {
-      UpdateExpression: 'SET parked = :true, updatedAt = :now REMOVE #duePk, #dueAt',
+      UpdateExpression: 'SET #state = :pending, parked = :true, updatedAt = :now, reason = :reason REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight',
+      ConditionExpression: '#state = :sending AND leaseId = :lease',
+      ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+      ExpressionAttributeValues: { ':pending': 'pending', ':sending': 'sending', ':lease': leaseId, ':true': true, ':now': now.toISOString(), ':reason': BUDGET_HOLD_REASON },
+    });
+  }
+
+  /** Takes a pending delivery out of the due index while its notice is paused (or its SMS wait for the budget). */
+  async park(record: DeliveryRecord, now: Date, reason?: string): Promise<boolean> {
+    return this.conditionalUpdate(record, {
+      UpdateExpression: `SET parked = :true, updatedAt = :now${reason ? ', reason = :reason' : ''} REMOVE #duePk, #dueAt`,
       ConditionExpression: '#state = :pending',
       ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
-      ExpressionAttributeValues: { ':true': true, ':pending': 'pending', ':now': now.toISOString() },
+      ExpressionAttributeValues: { ':true': true, ':pending': 'pending', ':now': now.toISOString(), ...(reason ? { ':reason': reason } : {}) },
     });
   }
 

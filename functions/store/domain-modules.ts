@@ -26,5 +26,6 @@ export const planModule = onFirstUse(() => import('../domain/plan.js'));
 export const planningModule = onFirstUse(() => import('../domain/planning.js'));
 export const receiptModule = onFirstUse(() => import('../domain/receipt.js'));
 export const registryModule = onFirstUse(() => import('../domain/registry.js'));
+export const smsBudgetModule = onFirstUse(() => import('../domain/sms-budget.js'));
 export const stationPushModule = onFirstUse(() => import('../domain/station-push.js'));
 export const subscriberModule = onFirstUse(() => import('../domain/subscriber.js'));

@@ -16,6 +16,7 @@ import { PlanStore } from './plans.js';
 import { RateLimiter } from './rate.js';
 import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
+import { SmsBudgetStore } from './sms-budget.js';
 import { StationPushStore } from './station-pushes.js';
 import { TokenStore } from './tokens.js';
 
@@ -37,6 +38,8 @@ export interface Store {
   expansions: ExpansionStore;
   /** Stations' push subscriptions and their receivers' receipts. */
   stationPushes: StationPushStore;
+  /** The county's monthly SMS budget, the month's spend, and SMS held for it. */
+  smsBudget: SmsBudgetStore;
   /** The send-rate cap of a channel, shared by every dispatcher through the table. */
   rateLimiter(channel: string, perSecond: number): RateLimiter;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
@@ -60,6 +63,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     audit: new AuditStore(db, tableName),
     expansions: new ExpansionStore(db, tableName),
     stationPushes: new StationPushStore(db, tableName),
+    smsBudget: new SmsBudgetStore(db, tableName),
     rateLimiter: (channel, perSecond) => new RateLimiter(db, tableName, channel, perSecond),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));

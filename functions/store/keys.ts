@@ -86,6 +86,14 @@ export const keys = {
   /** Expanding a notice's audience is resumable work; pending jobs are listed in one index key. */
   expansion: (countyId: string, campaignId: string, noticeId: string) => ({ pk: keys.campaignPartition(countyId, campaignId), sk: `EXPAND#${noticeId}` }),
   expansionsPending: () => ({ gsi1pk: 'EXPANSIONS' }),
+  /**
+   * The county's SMS budget (its setting, and why SMS stopped) and each month's spend: one small
+   * partition per county. A county whose SMS are held for the budget is listed in the byParent
+   * index under one key, so each dispatcher run finds them with one Query.
+   */
+  smsBudget: (countyId: string) => ({ pk: `${county(countyId)}#SMS_BUDGET`, sk: 'SETTINGS' }),
+  smsSpend: (countyId: string, month: string) => ({ pk: `${county(countyId)}#SMS_BUDGET`, sk: `SPEND#${month}` }),
+  smsBudgetHolds: () => ({ gsi1pk: 'SMS_BUDGET_HOLDS' }),
   /** Send-rate buckets: one item per channel per second, shared by every dispatcher. */
   rateBucket: (channel: string, epochSecond: number) => ({ pk: `RATE#${channel}`, sk: String(epochSecond) }),
 

@@ -23,6 +23,7 @@ import { deliveryModule, onFirstUse, receiptModule, subscriberModule } from './d
 import { keys } from './keys.js';
 import { statsUpdates } from './notice-stats.js';
 import { attr, indexNames } from './table.js';
+import { spendAdjustment } from './sms-budget.js';
 import { tallyUpdates } from './tallies.js';
 
 /** SNS logs a receipt within minutes, rarely up to 72 hours; 90 days leaves room for a late one and a retry. */
@@ -219,6 +220,8 @@ export async function applyReceipt(db: DynamoDBDocumentClient, tableName: string
       },
       statsUpdates(tableName, record, receiptStats(receipt, false)),
       ...receiptTally(tableName, record, receipt, lookup.period, false),
+      // The month's spend: this SMS's estimate replaced by what SNS charged.
+      ...(record.spend ? [spendAdjustment(tableName, record.county, record.spend, receipt.priceMicroUsd)] : []),
     ];
     const streakAt = items.length;
     items.push(...streak.items);
@@ -258,7 +261,7 @@ async function parkReceipt(db: DynamoDBDocumentClient, tableName: string, receip
 export async function finishWithReceipt(
   db: DynamoDBDocumentClient,
   tableName: string,
-  sent: { record: DeliveryRecord; leaseId: string; messageId: string; attempts?: number | undefined; period?: Period | undefined },
+  sent: { record: DeliveryRecord; leaseId: string; messageId: string; attempts?: number | undefined; period?: Period | undefined; spend?: { month: string; estimateMicroUsd: number } | undefined },
   now: Date,
 ): Promise<boolean> {
   const { record, leaseId, messageId, period } = sent;
@@ -272,7 +275,7 @@ export async function finishWithReceipt(
         Update: {
           TableName: tableName,
           Key: deliveryKeyOf(record),
-          UpdateExpression: `SET #state = :outcome, updatedAt = :now, sentAt = :now, messageId = :messageId, receipt = :receipt${sent.attempts !== undefined ? ', attempts = :attempts' : ''} REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight`,
+          UpdateExpression: `SET #state = :outcome, updatedAt = :now, sentAt = :now, messageId = :messageId, receipt = :receipt${sent.attempts !== undefined ? ', attempts = :attempts' : ''}${sent.spend ? ', spend = :spend' : ''} REMOVE #duePk, #dueAt, leaseId, leaseUntil, inFlight`,
           ConditionExpression: '#state = :sending AND leaseId = :lease',
           ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
           ExpressionAttributeValues: {
@@ -283,11 +286,13 @@ export async function finishWithReceipt(
             ':sending': 'sending',
             ':lease': leaseId,
             ...(sent.attempts !== undefined ? { ':attempts': sent.attempts } : {}),
+            ...(sent.spend ? { ':spend': sent.spend } : {}),
           },
         },
       },
       statsUpdates(tableName, record, receiptStats(receipt, true)),
       ...receiptTally(tableName, record, receipt, period, true),
+      ...(sent.spend ? [spendAdjustment(tableName, record.county, sent.spend, receipt.priceMicroUsd)] : []),
       messageLookupPut(tableName, record, messageId, period, now, receipt),
     ];
     const streakAt = items.length;

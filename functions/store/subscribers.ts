@@ -125,6 +125,49 @@ export class SubscriberStore {
     return { ...page, items: page.items.map((item) => subscriberRecordSchema.parse(item)) };
   }
 
+  /**
+   * How many of these townships' subscribers `counts` accepts: the audience size the composer
+   * costs a notice at. Reads only the fields it needs, and stops at `max` read.
+   */
+  async countWhere(
+    county: string,
+    townships: readonly string[],
+    counts: (subscriber: { township: string; village: string; groups: string[]; consent: boolean; optedOut: boolean }) => boolean,
+    max = 200_000,
+  ): Promise<{ count: number; complete: boolean }> {
+    let count = 0;
+    let read = 0;
+    for (const township of townships) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+            ProjectionExpression: '#township, #village, #groups, #consent, #optedOut',
+            ExpressionAttributeNames: { '#pk': attr.pk, '#sk': attr.sk, '#township': 'township', '#village': 'village', '#groups': 'groups', '#consent': 'consent', '#optedOut': 'optedOut' },
+            ExpressionAttributeValues: { ':pk': keys.subscribersOfTownship(county, township), ':prefix': 'SUB#' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          read += 1;
+          const subscriber = {
+            township: String(item.township ?? township),
+            village: String(item.village ?? ''),
+            groups: Array.isArray(item.groups) ? item.groups.map(String) : [],
+            consent: item.consent !== false,
+            optedOut: item.optedOut === true,
+          };
+          if (counts(subscriber)) count += 1;
+        }
+        startKey = page.LastEvaluatedKey;
+        if (read >= max) return { count, complete: false };
+      } while (startKey);
+    }
+    return { count, complete: true };
+  }
+
   /** Marks a number opted out: on its subscriber record if we know it, and account-wide. */
   async optOut(county: string, phone: string, phoneKey: string, now: Date, audit?: AuditEntry): Promise<SubscriberRecord | undefined> {
     const at = now.toISOString();

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
+import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -32,6 +33,8 @@ import type { Store } from '../store/index.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
+import { pauseOnFailures } from './auto-pause.js';
+import { SpendGuard, type BudgetSettings } from './sms-spend.js';
 
 export interface DispatchSettings {
   /** How long a claim holds: a crashed run's deliveries come back after this. */
@@ -45,8 +48,12 @@ export interface DispatchSettings {
   /** SMS sent in parallel within one second's slots (SNS answers in tens of milliseconds); also claims made in parallel. */
   concurrency: number;
   optOutSyncMinutes: number;
-  /** The county's time zone (config), for notices that carry none of their own. */
+  /** The county's time zone (config), for notices that carry none of their own, and the budget's month. */
   timeZone: string;
+  /** The monthly SMS budget: the rate its yuan are turned into dollars at, and the deployment's default. */
+  smsBudget: BudgetSettings;
+  /** When a notice whose sends keep failing is paused (domain/failure-guard). */
+  autoPause: FailureThreshold;
 }
 
 export const defaultDispatchSettings: DispatchSettings = {
@@ -59,11 +66,20 @@ export const defaultDispatchSettings: DispatchSettings = {
   concurrency: 16,
   optOutSyncMinutes: 60,
   timeZone: DEFAULT_TIME_ZONE,
+  smsBudget: { yuanPerUsd: 7.2, defaultMonthlyYuan: undefined },
+  autoPause: defaultFailureThreshold,
 };
 
-/** The dispatcher's settings from validated config: the defaults, with the deployment's cap, late window and time zone. */
-export function dispatchSettingsFromConfig(config: Pick<Config, 'sms' | 'lateWindowMinutes' | 'timeZone'>): DispatchSettings {
-  return { ...defaultDispatchSettings, smsPerSecond: config.sms.perSecond, lateWindowMinutes: config.lateWindowMinutes, timeZone: config.timeZone };
+/** The dispatcher's settings from validated config: the defaults, with the deployment's cap, late window, time zone, budget and auto-pause. */
+export function dispatchSettingsFromConfig(config: Pick<Config, 'sms' | 'lateWindowMinutes' | 'timeZone' | 'autoPause'>): DispatchSettings {
+  return {
+    ...defaultDispatchSettings,
+    smsPerSecond: config.sms.perSecond,
+    lateWindowMinutes: config.lateWindowMinutes,
+    timeZone: config.timeZone,
+    smsBudget: { yuanPerUsd: config.sms.yuanPerUsd, defaultMonthlyYuan: config.sms.monthlyBudgetYuan },
+    autoPause: config.autoPause,
+  };
 }
 
 export interface DispatchDeps {
@@ -98,9 +114,21 @@ export interface DispatchSummary {
   /** Outcomes that found their claim taken over after the lease ran out (a possible duplicate). */
   lostLeases: number;
   expanded: number;
+  /** SMS held back, pending, because the month's budget cannot pay for them. */
+  heldForBudget: number;
+  /** Held SMS put back in the due index: the month turned or the budget was raised. */
+  resumedFromBudget: number;
+  /** Notices paused because too many of their sends failed. */
+  autoPaused: string[];
   optOutsSynced?: number;
   completedNotices: string[];
 }
+
+/**
+ * How often, at most, the failure guard reads a sending notice's counters when none of this run's
+ * sends failed (receipts may still say undelivered): two reads per notice, a small price per 5 s.
+ */
+const GUARD_EVERY_MS = 5_000;
 
 type NoticeKey = string;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
@@ -116,11 +144,13 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
   const run = new DispatchRun(deps, options.budgetMs);
   run.summary.optOutsSynced = await syncOptOuts(deps);
   await run.advanceExpansions();
+  await run.resumeFromBudget();
   while (run.hasTime()) {
     const round = await run.claimRound();
     if (!round) break;
     await run.sendSms(round.sms);
     await run.sendStationBatches(round.stations);
+    await run.guardFailures();
     if (!round.progress) break; // everything due is claimed by someone else: leave it to them
   }
   await run.sendLastStationBatches();
@@ -146,6 +176,13 @@ class DispatchRun {
    * now, in a partial batch, so it can never be claimed again (here or by another run) and sent twice.
    */
   private readonly leaseMargin: number;
+  private readonly spend: SpendGuard;
+  /** Notices with an outcome recorded since the failure guard last looked. */
+  private readonly outcomesSinceGuard = new Map<NoticeKey, NoticeRef>();
+  /** A send failed since the failure guard last looked: it looks again after this second. */
+  private failedThisSecond = false;
+  /** When the failure guard last looked (the run's clock): undelivered receipts count too, so it also looks every GUARD_EVERY_MS. */
+  private guardedAt = 0;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -156,6 +193,7 @@ class DispatchRun {
     this.sleep = deps.sleep ?? ((ms: number) => new Promise<void>((wake) => setTimeout(wake, ms)));
     this.limiter = deps.store.rateLimiter('sms', deps.settings.smsPerSecond);
     this.leaseMargin = deps.settings.leaseMs / 2;
+    this.spend = new SpendGuard(deps, { ...deps.settings.smsBudget, timeZone: deps.settings.timeZone });
     this.summary = {
       startedAt: deps.clock().toISOString(),
       claimed: 0,
@@ -172,6 +210,9 @@ class DispatchRun {
       stopped: 0,
       lostLeases: 0,
       expanded: 0,
+      heldForBudget: 0,
+      resumedFromBudget: 0,
+      autoPaused: [],
       completedNotices: [],
     };
   }
@@ -195,6 +236,22 @@ class DispatchRun {
     }
   }
 
+  /** SMS held for the budget go again once the month has turned or the budget was raised. */
+  async resumeFromBudget(): Promise<void> {
+    this.summary.resumedFromBudget += await this.spend.resumeHeld(() => this.hasTime());
+  }
+
+  /** Pauses the notices whose failures passed the threshold since the last look. */
+  async guardFailures(): Promise<void> {
+    this.failedThisSecond = false;
+    this.guardedAt = this.deps.clock().getTime();
+    const refs = [...this.outcomesSinceGuard.values()];
+    this.outcomesSinceGuard.clear();
+    if (refs.length === 0) return;
+    const { settings } = this.deps;
+    this.summary.autoPaused.push(...(await pauseOnFailures(this.deps, refs, settings.autoPause, settings.timeZone)));
+  }
+
   /**
    * Claims the due deliveries of one round: SMS no more than the run can send at the cap before
    * its deadline. Those that cannot go (paused, cancelled, too late, not what was approved) are
@@ -214,6 +271,7 @@ class DispatchRun {
     const stations: Claimed[] = this.waitingStations.splice(0);
     let smsRoom = this.smsCapacity();
     const toClaim: DeliveryRecord[] = [];
+    const overBudget: { delivery: DeliveryRecord }[] = [];
     for (const delivery of due) {
       if (delivery.recipient.kind === 'sms' && delivery.state === 'sending' && delivery.inFlight) {
         // Its run stopped after the send began: not sent again by itself.
@@ -223,10 +281,21 @@ class DispatchRun {
         continue;
       }
       if (delivery.recipient.kind === 'sms') {
+        const notice = notices.get(noticeKey(delivery));
+        // This run already found the month's budget spent: held (parked) at once, not claimed in vain.
+        if (delivery.state === 'pending' && notice?.state === 'scheduled' && (await this.spend.exhausted(delivery.county, this.spend.estimateOf(notice)))) {
+          this.touch(delivery, notice);
+          overBudget.push({ delivery });
+          continue;
+        }
         if (smsRoom <= 0) continue; // left due, for a run with time to send it
         smsRoom -= 1;
       }
       toClaim.push(delivery);
+    }
+    if (overBudget.length > 0) {
+      this.summary.heldForBudget += await this.spend.hold(overBudget);
+      progress = true;
     }
     // Claims are independent conditional writes: made in parallel, so a round's claims take
     // the time of a few writes rather than of a hundred, and sending starts sooner.
@@ -296,9 +365,17 @@ class DispatchRun {
     const queue = await this.smsReadyToSend(batch);
     const { clock } = this.deps;
     while (queue.length > 0) {
+      // Found this run to be past the budget: held now, without taking rate slots for them.
+      const unaffordable = await this.spend.unaffordable(queue);
+      if (unaffordable.length > 0) {
+        this.summary.heldForBudget += await this.spend.hold(unaffordable);
+        queue.splice(0, queue.length, ...queue.filter((item) => !unaffordable.includes(item)));
+        continue;
+      }
       if (Date.now() > this.deadline) {
         // Out of time: hand the rest back now rather than waiting for their leases to run out.
         for (const { delivery, leaseId } of queue.splice(0)) {
+          this.spend.settle(delivery.id, false);
           if (await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock())) this.summary.returned += 1;
         }
         return;
@@ -313,8 +390,14 @@ class DispatchRun {
         await this.sleep(1000 - (clock().getTime() % 1000) + 1);
         continue;
       }
-      const unsent = await this.sendSmsInSecond(queue.splice(0, granted), second);
+      const { go, over } = await this.spend.reserve(queue.splice(0, granted));
+      if (over.length > 0) this.summary.heldForBudget += await this.spend.hold(over);
+      const unsent = await this.sendSmsInSecond(go, second);
+      await this.spend.flushRefunds();
       queue.unshift(...unsent);
+      // A template the carrier refuses fails every send: look after each second that failed, and every few
+      // seconds for receipts that came back undelivered, not only at the round's end.
+      if (this.failedThisSecond || clock().getTime() - this.guardedAt >= GUARD_EVERY_MS) await this.guardFailures();
     }
   }
 
@@ -373,7 +456,8 @@ class DispatchRun {
         return;
       }
       if (!(await store.deliveries.markInFlight(delivery, leaseId, clock()))) {
-        this.summary.lostLeases += 1; // another run has it now: it is theirs to send
+        this.summary.lostLeases += 1; // another run has it now: it is theirs to send (and to pay for)
+        this.spend.settle(delivery.id, false);
         return;
       }
       // Checked again after the write, right before the call: nothing async in between.
@@ -417,6 +501,7 @@ class DispatchRun {
         continue;
       }
       this.summary.stopped += 1;
+      this.spend.settle(item.delivery.id, false);
       if (notice?.state === 'paused') await store.deliveries.release(item.delivery, item.leaseId, clock().toISOString(), { attempts: item.delivery.attempts }, clock());
       else await this.record(item.delivery, item.leaseId, 'cancelled', { reason: 'the notice was cancelled' });
     }
@@ -486,7 +571,11 @@ class DispatchRun {
   private async record(delivery: DeliveryRecord, leaseId: string, outcome: Exclude<Outcome, 'uncertain'>, details: Details): Promise<void> {
     const { store, clock, logger } = this.deps;
     const period = this.periodOf(delivery);
-    const held = await store.deliveries.finish(delivery, leaseId, outcome, details, clock(), period);
+    this.outcomesSinceGuard.set(noticeKey(delivery), delivery);
+    if (outcome === 'failed') this.failedThisSecond = true;
+    const spend = outcome === 'sent' ? this.spend.spendOf(delivery.id) : undefined;
+    this.spend.settle(delivery.id, outcome === 'sent');
+    const held = await store.deliveries.finish(delivery, leaseId, outcome, { ...details, spend }, clock(), period);
     // Too slow: another run found the lease run out and marked the SMS uncertain. This run knows
     // what happened, so that replaces "uncertain".
     if (!held && delivery.recipient.kind === 'sms' && (await store.deliveries.settleUncertain(delivery, leaseId, outcome, details, clock(), period))) {
@@ -512,6 +601,8 @@ class DispatchRun {
       await this.record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
       return;
     }
+    this.spend.settle(delivery.id, false);
+    this.outcomesSinceGuard.set(noticeKey(delivery), delivery);
     const retryAt = new Date(clock().getTime() + decision.retryInMs).toISOString();
     if (await store.deliveries.release(delivery, leaseId, retryAt, { attempts, reason }, clock())) this.summary.retried += 1;
     else this.summary.lostLeases += 1;
@@ -529,10 +620,11 @@ class DispatchRun {
   async finish(): Promise<DispatchSummary> {
     const { store, clock, logger } = this.deps;
     const summary = this.summary;
+    await this.spend.finish();
     summary.completedNotices = await completeFinishedNotices(store, [...this.touched.values()], clock());
     // An idle run (every minute, all year) is debug; a run that did something is info.
-    const busy = summary.claimed + summary.parked + summary.uncertain + summary.expanded + (summary.optOutsSynced ?? 0) > 0;
-    (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length });
+    const busy = summary.claimed + summary.parked + summary.uncertain + summary.expanded + summary.heldForBudget + summary.resumedFromBudget + (summary.optOutsSynced ?? 0) > 0;
+    (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length, autoPaused: summary.autoPaused.length });
     return summary;
   }
 }

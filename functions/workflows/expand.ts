@@ -146,7 +146,8 @@ export async function advanceExpansion(
   }
 }
 
-function inAudience(notice: NoticeRecord, subscriber: { township: string; village: string; groups: string[] }): boolean {
+/** Is this subscriber in the notice's audience (townships, villages or groups, or the whole county)? */
+export function inAudience(notice: Pick<NoticeRecord, 'audience'>, subscriber: { township: string; village: string; groups: string[] }): boolean {
   const { audience } = notice;
   return (
     audience.all ||

@@ -270,7 +270,7 @@ export async function actOnNotice(
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
-  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors'>> = {};
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline'>> = {};
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
     changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor) };
@@ -302,9 +302,14 @@ export async function actOnNotice(
     // What was reviewed is what goes out: the text and the sending rules are fixed here.
     changes = {
       sends: upcoming,
-      ...(evaluation.sms ? { smsText: evaluation.sms.text } : {}),
+      // …and what each SMS costs, which the dispatcher reserves from the month's budget.
+      ...(evaluation.sms ? { smsText: evaluation.sms.text, smsCostYuan: evaluation.sms.costPerRecipient } : {}),
       dispatch: { timeZone: context.timeZone, quietHours: context.settings.quietHours },
     };
+  } else if (action === 'resume') {
+    // The failure guard counts afresh from here: staff fixed what made it pause (or chose to go on).
+    const counts = await deps.store.deliveries.counts(notice.county, notice.campaignId, notice.id);
+    changes = { guardBaseline: { sent: counts.sent, failed: counts.failed, undelivered: counts.undelivered }, autoPaused: undefined };
   }
   const fence = sendFence();
   const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after));

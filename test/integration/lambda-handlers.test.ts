@@ -227,7 +227,7 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       // Route groups (routes/groups.ts) and the domain modules whose schemas the store parses with (store/domain-modules.ts).
       /^functions\/routes\/(?!groups\.ts$)/,
       /^functions\/workflows\//,
-      /^functions\/domain\/(activity|audit|delivery|plan|planning|receipt|registry|schedule|station-push|subscriber|phone)\.ts$/,
+      /^functions\/domain\/(activity|audit|delivery|plan|planning|receipt|registry|schedule|sms-budget|station-push|subscriber|phone)\.ts$/,
       /node_modules\/(luxon|rrule|libphonenumber-js|@hono\/zod-openapi|@asteasolutions\/zod-to-openapi|@aws-sdk\/client-sns)\//,
       /node_modules\/yaml\//,
       /node_modules\/csv-(parse|stringify)\//,

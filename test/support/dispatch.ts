@@ -5,7 +5,7 @@
 import type { Caller } from '../../functions/domain/access.js';
 import type { NoticeInput } from '../../functions/domain/planning.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
-import { createLogger } from '../../functions/http/logger.js';
+import { createLogger, type Logger } from '../../functions/http/logger.js';
 import { startSnsSink, type RunningSnsSink, type SinkFaults, type SinkReceipts } from '../../functions/local/sns-sink.js';
 import { sinkReceipts } from '../../functions/local/receipts.js';
 import type { ReceiptsSummary } from '../../functions/workflows/receipts.js';
@@ -46,11 +46,11 @@ export interface Bench {
   notifier: Notifier;
   clock: TestClock;
   settings: DispatchSettings;
-  dispatch(options?: { notifier?: Notifier; budgetMs?: number }): ReturnType<typeof runDispatch>;
+  dispatch(options?: { notifier?: Notifier; budgetMs?: number; logger?: Logger }): ReturnType<typeof runDispatch>;
   /** Holds the sink's receipts back until the returned function is called. */
   holdReceipts(): () => void;
   /** Writes, submits, approves and schedules a notice in a fresh campaign; returns its ids. */
-  scheduled(notice: Record<string, unknown>, campaign?: { keyDate?: string }): Promise<{ campaignId: string; noticeId: string }>;
+  scheduled(notice: Record<string, unknown>, campaign?: { keyDate?: string; window?: { start: string; end: string } }): Promise<{ campaignId: string; noticeId: string }>;
   addSubscribers(count: number, options?: { township?: string; village?: string; groups?: string[]; consent?: boolean }): Promise<string[]>;
   /** What each receipt event the sink handed on did (with `receipts`). */
   receiptSummaries: ReceiptsSummary[];
@@ -103,7 +103,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     },
     dispatch: (options = {}) =>
       runDispatch(
-        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, sleep: clock.sleep, random: () => 0.5 },
+        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, sleep: clock.sleep, random: () => 0.5 },
         { budgetMs: options.budgetMs ?? 20_000 },
       ),
     async scheduled(notice, campaign = {}) {
@@ -114,7 +114,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
         title: `投递测试 ${campaigns}`,
         theme: 'consumer-rights',
         keyDate: campaign.keyDate ?? '2031-03-15',
-        window: { start: '2031-03-08', end: '2031-03-21' },
+        window: campaign.window ?? { start: '2031-03-08', end: '2031-03-21' },
       });
       const input: NoticeInput = noticeInputSchema.parse({ id: 'n', ...notice });
       await createNotice(now, staff, created.id, input);

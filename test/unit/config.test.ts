@@ -18,6 +18,21 @@ describe('loadConfig', () => {
     });
   });
 
+  it('has no SMS budget unless one is set, converts at 7.2 yuan a dollar, and auto-pauses at 25 failures and 20% after 50 sends', () => {
+    const config = loadConfig(minimal);
+    expect(config.sms).toMatchObject({ monthlyBudgetYuan: undefined, yuanPerUsd: 7.2 });
+    expect(config.autoPause).toEqual({ failures: 25, percent: 20, minAttempts: 50 });
+    const set = loadConfig({ ...minimal, PUFA_SMS_MONTHLY_BUDGET_YUAN: '500', PUFA_YUAN_PER_USD: '7.1', PUFA_AUTO_PAUSE_FAILURES: '0' });
+    expect(set.sms).toMatchObject({ monthlyBudgetYuan: 500, yuanPerUsd: 7.1 });
+    expect(set.autoPause.failures).toBe(0);
+  });
+
+  it('refuses a budget or rate that is not a sane number, naming it', () => {
+    expect(() => loadConfig({ ...minimal, PUFA_SMS_MONTHLY_BUDGET_YUAN: '-5' })).toThrowError(/PUFA_SMS_MONTHLY_BUDGET_YUAN/);
+    expect(() => loadConfig({ ...minimal, PUFA_YUAN_PER_USD: 'cheap' })).toThrowError(/PUFA_YUAN_PER_USD/);
+    expect(() => loadConfig({ ...minimal, PUFA_AUTO_PAUSE_FAILURE_PERCENT: '0' })).toThrowError(/PUFA_AUTO_PAUSE_FAILURE_PERCENT/);
+  });
+
   it('names a missing variable', () => {
     expect(() => loadConfig({})).toThrowError(/PUFA_TABLE_NAME: is required/);
   });
