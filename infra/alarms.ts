@@ -16,6 +16,7 @@ import { FilterPattern, type LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { ALARM_LINES } from '../functions/domain/alarm-lines.js';
 import { DISPATCH_METRICS, METRICS_SERVICE } from '../functions/handlers/metrics.js';
 import type { SmsSettings } from './sms-account.js';
 import { smsSpendAlarm } from './sms-spend.js';
@@ -85,6 +86,24 @@ export function addAlarms(stack: Stack, props: AlarmsProps): void {
     metricName: 'DispatcherLoggedErrors',
     metricValue: '1',
   });
+
+  // The two guards' lines by name, so the e-mail says which it was (they count as logged errors too).
+  const lineCount = (id: string, metricName: string, message: string) =>
+    dispatchLogs
+      .addMetricFilter(id, { filterPattern: FilterPattern.stringValue('$.message', '=', message), metricNamespace: props.metricsNamespace, metricName, metricValue: '1' })
+      .metric({ ...fiveMinutes, statistic: Stats.SUM });
+  alarmWhen(
+    'SmsBudgetReachedAlarm',
+    "A county's monthly SMS budget is reached: its SMS wait (pending, not failed) until next month or until the county office raises the budget on the dashboard (PUT /sms-budget). Station broadcasts go on",
+    lineCount('SmsBudgetReachedFilter', 'SmsBudgetReached', ALARM_LINES.smsBudgetReached),
+    1,
+  );
+  alarmWhen(
+    'NoticeAutoPausedAlarm',
+    "A notice was paused because too many of its sends failed or came back undelivered: its campaign page shows the reason; fix the template or the list, then resume it there",
+    lineCount('NoticeAutoPausedFilter', 'NoticesAutoPaused', ALARM_LINES.noticeAutoPaused),
+    1,
+  );
 
   // EventBridge starts the dispatcher every minute: five minutes without one invocation means
   // nothing is being sent (the rule disabled or deleted, the function's concurrency set to 0, an

@@ -22,6 +22,9 @@ const contextSchema = z.object({
   smsRegion: z.string().regex(REGION_NAME, 'an AWS region such as ap-southeast-1').optional(),
   /** The account's monthly SMS spend limit in that region, whole USD (SNS SetSMSAttributes MonthlySpendLimit). */
   smsMonthlySpendLimitUsd: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  /** A county's default monthly SMS budget in yuan, and the yuan-per-dollar rate (PUFA_SMS_MONTHLY_BUDGET_YUAN, PUFA_YUAN_PER_USD). */
+  smsMonthlyBudgetYuan: z.coerce.number().min(0).max(10_000_000).optional(),
+  yuanPerUsd: z.coerce.number().min(1).max(20).optional(),
   smsOriginationNumber: z.string().regex(/^\+\d{6,15}$/, 'an E.164 number such as +12065550100').optional(),
   /** Reserved concurrency of the dispatch function: a whole number, or "none" (see PufaStackProps). */
   dispatchReservedConcurrency: z.union([z.literal('none'), z.coerce.number().int().min(1).max(10)]).optional(),
@@ -49,6 +52,8 @@ const parsed = contextSchema.safeParse({
   smsRegion: read('smsRegion'),
   smsMonthlySpendLimitUsd: read('smsMonthlySpendLimitUsd'),
   smsOriginationNumber: read('smsOriginationNumber'),
+  smsMonthlyBudgetYuan: read('smsMonthlyBudgetYuan'),
+  yuanPerUsd: read('yuanPerUsd'),
   corsOrigins: read('corsOrigins'),
   dispatchReservedConcurrency: read('dispatchReservedConcurrency'),
   smsSpendAlarmShare: read('smsSpendAlarmShare'),
@@ -68,6 +73,8 @@ const {
   smsRegion,
   smsMonthlySpendLimitUsd,
   smsOriginationNumber,
+  smsMonthlyBudgetYuan,
+  yuanPerUsd,
   smsSpendAlarmShare,
   deliveryRateAlarmThreshold,
   deliveryRateAlarmMinimumSms,
@@ -83,6 +90,8 @@ new PufaStack(app, stackName, {
     senderId: smsSenderId,
     originationNumber: smsOriginationNumber,
     perSecond: smsPerSecond,
+    monthlyBudgetYuan: smsMonthlyBudgetYuan,
+    yuanPerUsd,
   },
   // Account and region come from the deploying credentials; synth works without any.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },

@@ -25,6 +25,10 @@ export interface SmsSettings {
   /** A number or short code of the account's to send from (PUFA_SMS_ORIGINATION_NUMBER). */
   originationNumber?: string | undefined;
   perSecond?: number | undefined;
+  /** The default monthly SMS budget of a county, in yuan (PUFA_SMS_MONTHLY_BUDGET_YUAN; a county sets its own with PUT /sms-budget). */
+  monthlyBudgetYuan?: number | undefined;
+  /** Yuan per US dollar for the budget's arithmetic (PUFA_YUAN_PER_USD). */
+  yuanPerUsd?: number | undefined;
 }
 
 /**
@@ -67,6 +71,8 @@ export class SmsAccount extends Construct {
       ...(settings.senderId ? { PUFA_SMS_SENDER_ID: settings.senderId } : {}),
       ...(settings.originationNumber ? { PUFA_SMS_ORIGINATION_NUMBER: settings.originationNumber } : {}),
       ...(settings.perSecond ? { PUFA_SMS_PER_SECOND: String(settings.perSecond) } : {}),
+      ...(settings.monthlyBudgetYuan !== undefined ? { PUFA_SMS_MONTHLY_BUDGET_YUAN: String(settings.monthlyBudgetYuan) } : {}),
+      ...(settings.yuanPerUsd !== undefined ? { PUFA_YUAN_PER_USD: String(settings.yuanPerUsd) } : {}),
     };
 
     const smsRegion = this.region ?? stack.region;

@@ -3,6 +3,7 @@
  * A notice whose sends keep failing is paused by the dispatcher like a manual pause (same state,
  * same send fence), with the reason on the notice and an audit entry filed by the system.
  */
+import { ALARM_LINES } from '../domain/alarm-lines.js';
 import { auditEntry, type AuditActor } from '../domain/audit.js';
 import type { DeliveryRecord } from '../domain/delivery.js';
 import { failureTrip, type FailureThreshold } from '../domain/failure-guard.js';
@@ -52,7 +53,7 @@ export async function pauseOnFailures(
       throw error;
     }
     paused.push(`${notice.campaignId}/${notice.id}`);
-    logger.error('notice auto-paused: too many failed sends', { county: notice.county, campaignId: notice.campaignId, noticeId: notice.id, failures: trip.failures, attempts: trip.attempts, percent: trip.percent });
+    logger.error(ALARM_LINES.noticeAutoPaused, { county: notice.county, campaignId: notice.campaignId, noticeId: notice.id, failures: trip.failures, attempts: trip.attempts, percent: trip.percent });
   }
   return paused;
 }

@@ -8,6 +8,7 @@
  * at the held counties and, once the month has turned or the budget was raised, puts their SMS back
  * in the due index. Station broadcasts never meet this guard.
  */
+import { ALARM_LINES } from '../domain/alarm-lines.js';
 import type { DeliveryRecord } from '../domain/delivery.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { budgetMonth, budgetReopened, microUsdFromYuan, smsEstimateMicroUsd, type BudgetStop } from '../domain/sms-budget.js';
@@ -165,7 +166,7 @@ export class SpendGuard {
       if (!this.logged.has(county)) {
         this.logged.add(county);
         // An error line: the log metric filter on the dispatcher's errors raises the alarm.
-        logger.error('sms budget reached', { county, month: stop.month, spentMicroUsd: stop.spentMicroUsd, budgetMicroUsd: stop.budgetMicroUsd, neededMicroUsd: stop.neededMicroUsd, held: deliveries.length, notices: notices.length });
+        logger.error(ALARM_LINES.smsBudgetReached, { county, month: stop.month, spentMicroUsd: stop.spentMicroUsd, budgetMicroUsd: stop.budgetMicroUsd, neededMicroUsd: stop.neededMicroUsd, held: deliveries.length, notices: notices.length });
       }
     }
     return count;

@@ -69,3 +69,30 @@ describe('the CDK context for alarms', () => {
     expect(failure).toMatch(/context "smsSpendAlarmShare"/);
   }, 120_000);
 });
+
+describe('the CDK context for the SMS budget', () => {
+  const variablesOf = (resources: Resources, idPrefix: string) => {
+    const [fn] = Object.entries(resources).filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(idPrefix));
+    return (fn?.[1].Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  };
+
+  it("gives the API and the dispatcher a county's default monthly budget and the yuan-per-dollar rate", async () => {
+    const { resources, failure } = await synthWith({ smsMonthlyBudgetYuan: '800', yuanPerUsd: '7.1' });
+    expect(failure).toBeUndefined();
+    for (const prefix of ['ApiFunction', 'DispatchFunction']) {
+      expect(variablesOf(resources ?? {}, prefix)).toMatchObject({ PUFA_SMS_MONTHLY_BUDGET_YUAN: '800', PUFA_YUAN_PER_USD: '7.1' });
+    }
+  }, 120_000);
+
+  it('sets neither when not given (no default budget; the functions use 7.2 yuan to the dollar)', async () => {
+    const { resources } = await synthWith({});
+    expect(variablesOf(resources ?? {}, 'DispatchFunction')).not.toHaveProperty('PUFA_SMS_MONTHLY_BUDGET_YUAN');
+    expect(variablesOf(resources ?? {}, 'DispatchFunction')).not.toHaveProperty('PUFA_YUAN_PER_USD');
+  }, 120_000);
+
+  it('refuses a negative budget and a rate that cannot be yuan per dollar, naming the key', async () => {
+    const { failure } = await synthWith({ smsMonthlyBudgetYuan: '-5', yuanPerUsd: '0.14' });
+    expect(failure).toMatch(/context "smsMonthlyBudgetYuan"/);
+    expect(failure).toMatch(/context "yuanPerUsd"/);
+  }, 120_000);
+});

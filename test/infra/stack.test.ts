@@ -3,6 +3,7 @@
  * Assertions on the synthesized CloudFormation template. Bundling is skipped (the functions'
  * code is not what is under test here); `npx cdk synth` in CI-like runs does bundle.
  */
+import { ALARM_LINES } from '../../functions/domain/alarm-lines.js';
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -242,7 +243,7 @@ describe('alarms', () => {
     return found[0];
   };
 
-  it('watch a dispatcher that stopped running or could not be started, dispatch and receipts errors, failed deliveries, logged dispatcher errors, the dead-letter queues, API errors and the delivery rate, and notify the alarm topic', () => {
+  it('watch a dispatcher that stopped running or could not be started, dispatch and receipts errors, failed deliveries, logged dispatcher errors, SMS budget stops and auto-paused notices, the dead-letter queues, API errors and the delivery rate, and notify the alarm topic', () => {
     const metrics = alarms().map((alarm) => alarm.MetricName ?? alarm.Metrics?.find((metric) => metric.Expression)?.Expression?.slice(0, 2)).sort();
     // Each twice over: dispatch and receipts (infra/receipts.ts) have their own errors and dead-letter queue.
     // "IF": the delivery rate, a metric-math expression. No SMS spend alarm: no spend limit in this stack's context.
@@ -257,6 +258,8 @@ describe('alarms', () => {
       'FailedInvocations',
       'IF',
       'Invocations',
+      'NoticesAutoPaused',
+      'SmsBudgetReached',
     ]);
     for (const alarm of alarms()) {
       expect(JSON.stringify(alarm.AlarmActions)).toContain('AlarmTopic');
@@ -323,7 +326,11 @@ describe('alarms', () => {
       ['DeliveriesSkipped', 3],
     ]);
     // No log metric filter counts them any more: one source for the number.
-    expect(resourcesOf('AWS::Logs::MetricFilter').map((filter) => (filter.Properties.MetricTransformations as { MetricName: string }[])[0]?.MetricName)).toEqual(['DispatcherLoggedErrors']);
+    expect(resourcesOf('AWS::Logs::MetricFilter').map((filter) => (filter.Properties.MetricTransformations as { MetricName: string }[])[0]?.MetricName).sort()).toEqual([
+      'DispatcherLoggedErrors',
+      'NoticesAutoPaused',
+      'SmsBudgetReached',
+    ]);
   });
 
   it('give the dispatch and receipts functions the namespace their embedded metrics go to, and the API none', () => {
@@ -343,6 +350,21 @@ describe('alarms', () => {
       MetricTransformations: [{ MetricName: 'DispatcherLoggedErrors', MetricNamespace: 'Pufa/PufaTest', MetricValue: '1' }],
     });
     expect(alarmOn('DispatcherLoggedErrors')).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1 });
+  });
+
+  it("alarm by name on a county's SMS budget reached and on a notice paused for its failures, matching the lines the dispatcher writes", () => {
+    for (const [metricName, message] of [
+      ['SmsBudgetReached', ALARM_LINES.smsBudgetReached],
+      ['NoticesAutoPaused', ALARM_LINES.noticeAutoPaused],
+    ] as const) {
+      template.hasResourceProperties('AWS::Logs::MetricFilter', {
+        LogGroupName: { Ref: Match.stringLikeRegexp('^DispatchFunctionLogs') },
+        FilterPattern: `{ $.message = "${message}" }`,
+        MetricTransformations: [{ MetricName: metricName, MetricNamespace: 'Pufa/PufaTest', MetricValue: '1' }],
+      });
+      expect(alarmOn(metricName)).toMatchObject({ Namespace: 'Pufa/PufaTest', Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+      expect(alarmOn(metricName)?.AlarmActions).toHaveLength(1);
+    }
   });
 
   it("say that the logged-errors alarm is also the county's SMS budget reached", () => {
