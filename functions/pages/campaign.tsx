@@ -152,7 +152,7 @@ export function campaignPages() {
     const deps = { store, config, now: clock() };
     const evaluation = await evaluate(deps, campaign, parsed.data);
     // The page's preview adds the notice's total (audience × sends × cost per person) against the month's budget.
-    const cost = await previewCost(deps, c.var.caller.county, parsed.data, evaluation);
+    const cost = await previewCost(deps, c.var.caller.county, parsed.data, evaluation, { audience: 'recent' });
     return c.json({ ...evaluation, ...(cost ? { cost } : {}) }, 200);
   });
 

@@ -50,10 +50,10 @@ export async function setBudget(deps: { store: Store; config: Pick<Config, 'time
 const AUDIENCE_SIZE_TTL_MS = 60_000;
 const audienceSizes = new Map<string, { at: number; size: { count: number; complete: boolean } }>();
 
-async function audienceSize(store: Store, county: string, audience: NoticeInput['audience'], registry: Registry): Promise<{ count: number; complete: boolean }> {
+async function audienceSize(store: Store, county: string, audience: NoticeInput['audience'], registry: Registry, recentWillDo: boolean): Promise<{ count: number; complete: boolean }> {
   const key = `${county}#${JSON.stringify(audience)}`;
   const cached = audienceSizes.get(key);
-  if (cached && performance.now() - cached.at < AUDIENCE_SIZE_TTL_MS) return cached.size;
+  if (recentWillDo && cached && performance.now() - cached.at < AUDIENCE_SIZE_TTL_MS) return cached.size;
   const notice = { audience };
   const size = await store.subscribers.countWhere(county, townshipsToRead(notice, registry), (subscriber) => reachable(subscriber) && inAudience(notice, subscriber));
   if (audienceSizes.size > 200) audienceSizes.clear();
@@ -61,16 +61,21 @@ async function audienceSize(store: Store, county: string, audience: NoticeInput[
   return size;
 }
 
-/** The composer's total for an SMS notice: audience × sends × cost per recipient, against what is left of this month's budget. */
+/**
+ * An SMS notice's total: audience × sends × cost per recipient, against what is left of this
+ * month's budget. The composer's as-you-type preview may take an audience counted in the last
+ * minute (`audience: 'recent'`); the reviewer deciding on it gets the audience counted now.
+ */
 export async function previewCost(
   deps: { store: Store; config: Pick<Config, 'timeZone' | 'sms'>; now: Date },
   county: string,
   notice: NoticeInput,
   evaluation: NoticeEvaluation,
+  options: { audience: 'recent' | 'now' } = { audience: 'now' },
 ): Promise<NoticeCost | undefined> {
   if (notice.channel !== 'sms' || !evaluation.sms) return undefined;
   const [registry, budget] = await Promise.all([deps.store.registry.get(county), readBudget(deps, county)]);
-  const size = await audienceSize(deps.store, county, notice.audience, registry);
+  const size = await audienceSize(deps.store, county, notice.audience, registry, options.audience === 'recent');
   return noticeCost({
     recipients: size.count,
     complete: size.complete,
