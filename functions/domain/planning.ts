@@ -133,7 +133,15 @@ export const reviewSchema = z.object({
   returnedBecause: z.string().optional(),
 });
 
-export const sendSchema = z.object({ at: z.string(), local: z.string(), movedFrom: z.string().optional() });
+export const sendSchema = z.object({
+  at: z.string(),
+  local: z.string(),
+  movedFrom: z.string().optional(),
+  holiday: z
+    .object({ kind: z.enum(['holiday', 'workday']), name: z.string(), action: z.enum(['kept', 'moved']), from: z.string().optional() })
+    .optional()
+    .describe('the public holiday or make-up workday the send met, and whether it was kept or moved'),
+});
 
 const recordBase = {
   id: z.string(),

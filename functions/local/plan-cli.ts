@@ -115,6 +115,9 @@ function printReport(report: LoadReport): void {
   for (const returned of report.backToReview) {
     lines.push(`  back to review (its text changed): ${returned.campaignId}/${returned.id}`);
   }
+  for (const year of report.holidays.unknownYears) lines.push(`  ⚠ ${year.message}`);
+  for (const warning of report.holidays.warnings) lines.push(`  ⚠ ${warning.campaignId}/${warning.noticeId}  ${warning.message}`);
+  for (const change of report.holidays.changes) lines.push(`  ↷ ${change.campaignId}/${change.noticeId}  ${change.date} ${change.message}`);
   lines.push(`  ${report.writes} writes.`);
   console.log(lines.join('\n'));
 }

@@ -30,6 +30,15 @@ const registry = registrySchema.meta({ id: 'Registry' });
 const upsertCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
 const noticeRef = z.object({ campaignId: z.string(), id: z.string() });
 
+const holidayEntry = z.object({
+  campaignId: z.string(),
+  noticeId: z.string(),
+  date: z.string(),
+  holiday: z.string(),
+  action: z.enum(['kept', 'moved', 'skipped']),
+  message: z.string(),
+});
+
 const loadReport = z
   .object({
     year: z.number(),
@@ -41,6 +50,13 @@ const loadReport = z
     notices: z.array(z.object({ campaignId: z.string(), id: z.string(), action: z.string(), reason: z.string().optional() })),
     notInFile: z.array(z.object({ campaignId: z.string(), noticeId: z.string().optional() })),
     backToReview: z.array(noticeRef).describe('submitted or approved notices whose text this load changed: back to draft, to be reviewed again'),
+    holidays: z
+      .object({
+        warnings: z.array(holidayEntry).describe('sends kept on a public holiday or make-up workday (onHoliday: keep)'),
+        changes: z.array(holidayEntry).describe('sends the holiday policy moved or skipped, with why'),
+        unknownYears: z.array(z.object({ year: z.number(), message: z.string() })).describe('years without holiday data: add holidays / workdays to the plan'),
+      })
+      .describe('the plan’s sends against China’s public holidays and make-up workdays'),
     writes: z.number(),
   })
   .meta({ id: 'PlanLoadReport' });
