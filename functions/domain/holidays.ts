@@ -120,3 +120,15 @@ export function marksOfMonth(calendar: HolidayCalendar, month: string): (DayMark
   }
   return marks;
 }
+
+/** Runs of consecutive days with the same mark: 10.1–10.7 国庆节 rather than seven lines. */
+export function markSpans(days: readonly (DayMark & { date: string })[]): (DayMark & { from: string; to: string })[] {
+  const spans: (DayMark & { from: string; to: string })[] = [];
+  for (const day of days) {
+    const last = spans.at(-1);
+    const next = last ? DateTime.fromISO(last.to, { zone: 'UTC' }).plus({ days: 1 }).toISODate() : undefined;
+    if (last && last.kind === day.kind && last.name === day.name && next === day.date) last.to = day.date;
+    else spans.push({ kind: day.kind, name: day.name, from: day.date, to: day.date });
+  }
+  return spans;
+}

@@ -11,7 +11,7 @@ import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
 import { Invalid, NotFound } from '../domain/errors.js';
-import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
+import { planFileSchema, planHolidays, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
 import { registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
@@ -203,7 +203,7 @@ export function planRoutes() {
       const notices = new Map(
         await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
       );
-      return c.json(buildCalendar(year, plan, campaigns, notices), 200);
+      return c.json(buildCalendar(year, plan, campaigns, notices, planHolidays(plan)), 200);
     })
     .openapi(getRegistryRoute, async (c) => {
       const registry = await c.var.deps.store.registry.get(c.var.caller.county);

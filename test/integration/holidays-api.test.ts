@@ -101,3 +101,27 @@ describe('POST /plans and holidays', () => {
     expect((await send('GET', '/plans/2033', staff)).status).toBe(404);
   });
 });
+
+describe('GET /plans/{year}/calendar and holidays', () => {
+  it('marks the library’s holidays and make-up workdays in each month', async () => {
+    const response = await send('GET', '/plans/2021/calendar', staff);
+    expect(response.status).toBe(200);
+    expect(response.body.holidayData).toBe(true);
+    const october = response.body.months[9].holidays.map((day: { date: string; kind: string; name: string }) => `${day.date} ${day.kind} ${day.name}`);
+    expect(october).toContain('2021-10-01 holiday 国庆节');
+    expect(october).toContain('2021-10-09 workday 国庆节');
+    expect(response.body.months[3].holidays.map((day: { date: string }) => day.date)).toEqual(['2021-04-03', '2021-04-04', '2021-04-05', '2021-04-25']);
+  });
+
+  it('marks the plan’s own days for a year the library lacks, and says when a year has no data', async () => {
+    const planned = await send('GET', '/plans/2031/calendar', staff);
+    expect(planned.body.holidayData).toBe(true);
+    expect(planned.body.months[3].holidays).toEqual([
+      { date: '2031-04-07', kind: 'holiday', name: '清明节' },
+      { date: '2031-04-12', kind: 'workday', name: '清明节' },
+    ]);
+    const unknown = await send('GET', '/plans/2040/calendar', staff);
+    expect(unknown.body.holidayData).toBe(false);
+    expect(unknown.body.months.every((month: { holidays: unknown[] }) => month.holidays.length === 0)).toBe(true);
+  });
+});

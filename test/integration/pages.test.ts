@@ -166,6 +166,15 @@ describe('forms', () => {
     expect(forReviewer).not.toContain('href="/app/campaigns/');
   });
 
+  it('marks each month’s public holidays and make-up workdays on the year plan', async () => {
+    const html = await text(await page('/app/plan?year=2021', 'staff'));
+    expect(html).toContain('10.1–10.7 国庆节 放假');
+    expect(html).toContain('10.9 国庆节 调休上班');
+    expect(html).toContain('4.3–4.5 清明节 放假');
+    expect(html).not.toContain('没有法定节假日与调休数据');
+    expect(await text(await page('/app/plan?year=2040', 'staff'))).toContain('2040 年没有法定节假日与调休数据');
+  });
+
   it('answers an activity form mistake in Chinese, keeps what was typed, and writes nothing', async () => {
     const before = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length;
     const response = await post('/app/activities/new', 'staff', anActivityForm({ participants: '-5', materialKind0: '<b>粗体</b>' }));
