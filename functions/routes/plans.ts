@@ -10,13 +10,14 @@ import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
-import { Invalid, NotFound } from '../domain/errors.js';
+import { Invalid, NotFound, Unauthenticated } from '../domain/errors.js';
+import { feedKeySchema } from '../domain/feed.js';
 import { planFileSchema, planHolidays, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
 import { registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
 import type { AppEnv } from '../http/env.js';
-import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
+import { feedKeyRoute, jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
 import { loadPlan, updateSmsTemplates } from '../workflows/plans.js';
@@ -89,6 +90,15 @@ const getPlanRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
 });
 
 const calendarSchema = z.looseObject({ year: z.number(), planned: z.boolean(), months: z.array(z.looseObject({ month: z.number() })) });
+
+const calendarFeedRoute = feedKeyRoute({
+  method: 'get',
+  path: '/plans/{year}/calendar.ics',
+  tags: ['plans'],
+  summary: 'The year as an iCalendar feed (RFC 5545) for phone calendars: themes, key dates, campaigns, scheduled sends',
+  request: { params: yearParams, query: z.object({ key: z.string().max(200).optional().describe('the calendar feed key (pufa_feed_…)') }) },
+  responses: { 200: { description: 'text/calendar', content: { 'text/calendar': { schema: z.string() } } } },
+});
 
 const calendarRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
   method: 'get',
@@ -193,6 +203,26 @@ export function planRoutes() {
       const plan = await c.var.deps.store.plans.getYear(c.var.caller.county, year);
       if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
       return c.json(plan, 200);
+    })
+    .openapi(calendarFeedRoute, async (c) => {
+      const { year } = c.req.valid('param');
+      const key = feedKeySchema.safeParse(c.req.valid('query').key);
+      const { store } = c.var.deps;
+      // Loaded on first use: the feed's libraries stay out of every other plan request.
+      const [{ openFeed }, { yearFeed }] = await Promise.all([import('../workflows/feeds.js'), import('../domain/ics.js')]);
+      const feed = key.success ? await openFeed(store, key.data) : undefined;
+      if (!feed) throw new Unauthenticated('This calendar feed key is unknown or revoked; ask an admin for a new feed link.');
+      const county = feed.county;
+      const [plan, campaigns] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year)]);
+      const notices = new Map(
+        await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
+      );
+      return c.body(yearFeed({ county, year, plan, campaigns, notices }), 200, {
+        'Content-Type': 'text/calendar; charset=utf-8',
+        'Content-Disposition': `inline; filename="pufa-${year}.ics"`,
+        'Cache-Control': 'private, max-age=300',
+        'Referrer-Policy': 'no-referrer',
+      });
     })
     .openapi(calendarRoute, async (c) => {
       const { year } = c.req.valid('param');

@@ -17,12 +17,14 @@ import { RateLimiter } from './rate.js';
 import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
 import { StationPushStore } from './station-pushes.js';
+import { FeedStore } from './feeds.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
   /** The table's name, for display only (/health, start-up lines); no client goes with it. */
   readonly tableNameForDisplay: string;
   tokens: TokenStore;
+  feeds: FeedStore;
   sessions: SessionStore;
   plans: PlanStore;
   /** The registry, SMS templates and station contacts. */
@@ -48,6 +50,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
   const store: Store = {
     tableNameForDisplay: tableName,
     tokens: new TokenStore(db, tableName),
+    feeds: new FeedStore(db, tableName),
     sessions: new SessionStore(db, tableName),
     plans: new PlanStore(db, tableName, registry),
     registry,
