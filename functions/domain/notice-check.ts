@@ -84,6 +84,9 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
       warnings.push(`${send.local.slice(0, 10)} 是 ${markLabel(send.holiday)}：这次发送照常进行（onHoliday: keep）`);
     }
   }
+  // Moves and skips too, as quiet-hour moves are: the composer, the review queue and the preview
+  // all show warnings, and a reviewer should see that a send will not go on its planned day.
+  warnings.push(...holidayNotes);
   const years = [Number(campaign.window.start.slice(0, 4)), Number(campaign.window.end.slice(0, 4))];
   warnings.push(...unknownYears(context.holidays, years).map(unknownYearWarning));
   if (!expanded.ok) {

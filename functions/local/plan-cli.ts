@@ -86,7 +86,8 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
         out.push(`      ${send.local.replace('T', ' ')}${notes.length > 0 ? `  (${notes.join('；')})` : ''}`);
       }
       for (const skipped of evaluation.skipped) out.push(`      ${skipped.local.replace('T', ' ')}  ✗ ${skipped.reason}`);
-      for (const warning of evaluation.warnings) out.push(`      ⚠ ${warning}`);
+      // Moves and skips are printed next to their sends above.
+      for (const warning of evaluation.warnings.filter((line) => !evaluation.holidayNotes.includes(line))) out.push(`      ⚠ ${warning}`);
     }
   }
   out.push('');

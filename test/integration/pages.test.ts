@@ -229,6 +229,15 @@ describe('pages that help a newcomer', () => {
   const json = (path: string, role: Role, body: unknown) =>
     app.request(`${ORIGIN}${path}`, { method: 'POST', headers: { Cookie: cookies[role] ?? '', Origin: ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
+  it('the composer’s preview says which sends a holiday moves or skips, and why', async () => {
+    const weekly = { kind: 'rrule', rule: 'FREQ=WEEKLY;BYDAY=MO', at: '07:30' };
+    const broadcast = { script: '清明时节，文明祭扫。', airWindows: [{ from: '07:00', to: '08:00' }] };
+    const skipped = await json('/app/campaigns/2021-04-security/preview', 'staff', { channel: 'broadcast', audience: { all: true }, schedule: weekly, broadcast, onHoliday: 'skip' });
+    expect(((await skipped.json()) as { warnings: string[] }).warnings).toContain('跳过 2021-04-05，因 清明节');
+    const kept = await json('/app/campaigns/2021-04-security/preview', 'staff', { channel: 'broadcast', audience: { all: true }, schedule: weekly, broadcast });
+    expect(((await kept.json()) as { warnings: string[] }).warnings).toContain('2021-04-05 是 清明节：这次发送照常进行（onHoliday: keep）');
+  });
+
   it('offers the registered SMS templates, a field per placeholder, and previews and saves one without the unregistered-text warning', async () => {
     const html = await (await page('/app/campaigns/2021-0626', 'staff')).text();
     expect(html).toContain('<option value="key-date">key-date：${day}到了。${message}</option>');

@@ -124,7 +124,9 @@ describe('a Monday broadcast on 清明 (2021-04-05) under each policy', () => {
     expect(result.sends[1]?.holiday).toEqual({ kind: 'holiday', name: '清明节', action: 'moved', from: '2021-04-05T07:30' });
     const evaluation = evaluateNotice(aBroadcast({ onHoliday: 'next-workday' }), { window: qingmingWindow }, aContext());
     expect(evaluation.holidayNotes).toEqual(['原定 2021-04-05 07:30，移至 2021-04-06，因 清明节']);
-    expect(evaluation.warnings.join()).not.toContain('清明');
+    // The move is shown wherever warnings are (composer, review queue), not as a kept-on-holiday warning.
+    expect(evaluation.warnings).toContain('原定 2021-04-05 07:30，移至 2021-04-06，因 清明节');
+    expect(evaluation.warnings.join()).not.toContain('照常发送');
   });
 
   it('previous-workday: it airs on Friday the 2nd (the weekend and the holiday are passed over)', () => {
