@@ -20,7 +20,7 @@ function chineseName(entry: string): string {
 }
 
 function yearsOf(...tables: Table[]): number[] {
-  return [...new Set(tables.flatMap((table) => Object.keys(table).map((date) => Number(date.slice(0, 4)))))].sort();
+  return [...new Set(tables.flatMap((table) => Object.keys(table).map((date) => Number(date.slice(0, 4)))))].sort((a, b) => a - b);
 }
 
 export function chineseDaysSource(): HolidaySource {

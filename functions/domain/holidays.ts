@@ -34,13 +34,6 @@ export const holidayPolicySchema = z
   .enum(holidayPolicies)
   .describe('when a send falls on a public holiday or a make-up workday: keep it, move it to the next or previous ordinary workday, or skip it');
 
-export const holidayPolicyLabels: Record<HolidayPolicy, string> = {
-  keep: '照常发送',
-  'next-workday': '顺延到下一个工作日',
-  'previous-workday': '提前到上一个工作日',
-  skip: '跳过',
-};
-
 /** A day the plan adds or corrects: `holidays:` and `workdays:` in the plan file. */
 export const dayOverrideSchema = z.object({
   date: localDateSchema,
@@ -71,9 +64,6 @@ export function holidayCalendar(source: HolidaySource, overrides: DayOverrides =
   };
 }
 
-/** A calendar that knows no holidays: only for callers that judge nothing about dates. */
-export const noHolidays: HolidayCalendar = { mark: () => undefined, knowsYear: () => false };
-
 const weekday = (date: string) => DateTime.fromISO(date, { zone: 'UTC' }).weekday; // 1 = Monday … 7 = Sunday
 
 /** Monday to Friday, no holiday; a make-up workday is not ordinary (people work, but not as usual). */
@@ -100,9 +90,9 @@ export function markLabel(mark: DayMark): string {
   return mark.kind === 'holiday' ? mark.name : `${mark.name}调休上班日`;
 }
 
-/** The years in [from, to] that neither the library nor the plan knows: each is a warning. */
+/** The given years that neither the library nor the plan knows, in order: each is a warning. */
 export function unknownYears(calendar: HolidayCalendar, years: Iterable<number>): number[] {
-  return [...new Set(years)].filter((year) => !calendar.knowsYear(year)).sort();
+  return [...new Set(years)].filter((year) => !calendar.knowsYear(year)).sort((a, b) => a - b);
 }
 
 export function unknownYearWarning(year: number): string {
