@@ -7,7 +7,6 @@
  * still falls inside it. Quiet hours are applied after this, by domain/schedule-expand.
  */
 import { markLabel, nearestWorkday, type DayMark, type HolidayCalendar, type HolidayPolicy } from './holidays.js';
-import type { CampaignWindow } from './schedule.js';
 
 /** The holiday a send met, and what was done. */
 export interface HolidayNote {
@@ -28,7 +27,7 @@ export interface SkippedSend {
 
 export type PolicyOutcome = { local: string; holiday?: HolidayNote } | { skipped: SkippedSend };
 
-export function applyHolidayPolicy(local: string, policy: HolidayPolicy, calendar: HolidayCalendar, window: CampaignWindow): PolicyOutcome {
+export function applyHolidayPolicy(local: string, policy: HolidayPolicy, calendar: HolidayCalendar, window: { start: string; end: string }): PolicyOutcome {
   const date = local.slice(0, 10);
   const mark = calendar.mark(date);
   if (!mark) return { local };

@@ -8,8 +8,6 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { localDateSchema } from './schedule.js';
-import { visibleText } from './text.js';
 
 /** What a day is, when it is not what its weekday says. */
 export interface DayMark {
@@ -34,12 +32,11 @@ export const holidayPolicySchema = z
   .enum(holidayPolicies)
   .describe('when a send falls on a public holiday or a make-up workday: keep it, move it to the next or previous ordinary workday, or skip it');
 
-/** A day the plan adds or corrects: `holidays:` and `workdays:` in the plan file. */
-export const dayOverrideSchema = z.object({
-  date: localDateSchema,
-  name: visibleText(30).describe('the holiday’s name, e.g. 清明节'),
-});
-export type DayOverride = z.infer<typeof dayOverrideSchema>;
+/** A day the plan adds or corrects: `holidays:` and `workdays:` in the plan file (schema in domain/plan). */
+export interface DayOverride {
+  date: string;
+  name: string;
+}
 
 export interface DayOverrides {
   holidays?: readonly DayOverride[] | undefined;

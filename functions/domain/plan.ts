@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
 import { holidaySource } from './holiday-data.js';
-import { dayOverrideSchema, holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
+import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
 import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
 import { campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
@@ -27,6 +27,12 @@ export const defaultKeyDates = [
   { date: '06-26', name: '国际禁毒日' },
   { date: '12-04', name: '国家宪法日 / 全国法制宣传日' },
 ] as const;
+
+/** A day the plan adds or corrects: `holidays:` and `workdays:` in the plan file. */
+const dayOverrideSchema = z.object({
+  date: localDateSchema,
+  name: visibleText(30).describe('the holiday’s name, e.g. 清明节'),
+});
 
 const monthDaySchema = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD, e.g. 03-15');
 
