@@ -40,6 +40,8 @@ export const auditActions = [
   'subscribers.import',
   'token.issue',
   'token.revoke',
+  'feed.create',
+  'feed.revoke',
   'session.start',
   'session.end',
   'activity.create',

@@ -3,6 +3,7 @@
  * The year at a glance, month by month: the month's theme (一月一主题), its key dates, and the
  * campaigns touching it with their notices and states — the shape the web calendar draws.
  */
+import { marksOfMonth, type DayMark, type HolidayCalendar } from './holidays.js';
 import { noticeName } from './notice-progress.js';
 import type { PlanYearRecord } from './plan.js';
 import { noticeStateLabels, overlapsMonth, type CampaignRecord, type NoticeRecord, type NoticeState } from './planning.js';
@@ -23,6 +24,8 @@ export interface CalendarMonth {
   month: number;
   theme: { id: string; name: string } | null;
   keyDates: { date: string; name: string; theme?: string | undefined }[];
+  /** Public holidays (days off) and make-up workdays (调休上班) of the month, day by day. */
+  holidays: (DayMark & { date: string })[];
   campaigns: (Pick<CampaignRecord, 'id' | 'title' | 'theme' | 'window' | 'keyDate' | 'state'> & { notices: CalendarNotice[] })[];
 }
 
@@ -30,6 +33,8 @@ export interface Calendar {
   year: number;
   timeZone: string | null;
   planned: boolean;
+  /** False when neither the holiday library nor the plan knows the year: no day is marked. */
+  holidayData: boolean;
   months: CalendarMonth[];
 }
 
@@ -38,6 +43,7 @@ export function buildCalendar(
   plan: PlanYearRecord | undefined,
   campaigns: readonly CampaignRecord[],
   noticesByCampaign: ReadonlyMap<string, readonly NoticeRecord[]>,
+  holidays: HolidayCalendar,
 ): Calendar {
   const themes = new Map((plan?.themes ?? []).map((theme) => [theme.id, theme]));
   const months = Array.from({ length: 12 }, (_, index): CalendarMonth => {
@@ -49,6 +55,7 @@ export function buildCalendar(
       month,
       theme: theme ? { id: theme.id, name: theme.name } : null,
       keyDates: (plan?.keyDates ?? []).filter((keyDate) => keyDate.date.startsWith(prefix)),
+      holidays: marksOfMonth(holidays, prefix.slice(0, 7)),
       campaigns: campaigns
         .filter((campaign) => overlapsMonth(campaign.window, year, month))
         .map((campaign) => ({
@@ -71,5 +78,5 @@ export function buildCalendar(
         })),
     };
   });
-  return { year, timeZone: plan?.timeZone ?? null, planned: plan !== undefined, months };
+  return { year, timeZone: plan?.timeZone ?? null, planned: plan !== undefined, holidayData: holidays.knowsYear(year), months };
 }

@@ -6,8 +6,11 @@
  * checker, the API's writes and the preview, so they can never disagree.
  */
 import { estimateBroadcast, type BroadcastEstimate } from './broadcast.js';
+import { movedReason } from './holiday-policy.js';
+import { markLabel, unknownYears, unknownYearWarning, type HolidayCalendar, type HolidayPolicy } from './holidays.js';
 import type { CampaignRecord, NoticeInput } from './planning.js';
 import { checkAudience, type Problem, type Registry } from './registry.js';
+import type { SkippedSend } from './holiday-policy.js';
 import type { QuietHours, Send } from './schedule.js';
 import { expandSchedule } from './schedule-expand.js';
 import { estimateSms, matchesTemplate, renderTemplate, type SmsEstimate, type SmsSettings } from './sms.js';
@@ -24,6 +27,8 @@ export interface PlanSettings {
   quietHours: QuietHours;
   charactersPerMinute: number;
   maxSendsPerNotice: number;
+  /** The plan's default for sends on a holiday or make-up workday; key-date sends keep unless the notice says. */
+  onHoliday?: HolidayPolicy | undefined;
 }
 
 export interface NoticeContext {
@@ -32,12 +37,18 @@ export interface NoticeContext {
   templates: readonly SmsTemplate[];
   /** Omit to skip audience checks (a plan checked without its registry). */
   registry?: Registry | undefined;
+  /** Public holidays and make-up workdays: the library's, with the plan's days laid over. */
+  holidays: HolidayCalendar;
 }
 
 export interface NoticeEvaluation {
   problems: Problem[];
   warnings: string[];
   sends: Send[];
+  /** Sends the holiday policy skipped, each with its reason (跳过 … 因 清明节). */
+  skipped: SkippedSend[];
+  /** One line per send the holiday policy moved (移至 …) or kept on a holiday. */
+  holidayNotes: string[];
   sms?: SmsEstimate & { template?: SmsTemplate | undefined };
   broadcast?: BroadcastEstimate;
 }
@@ -58,8 +69,26 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
     keyDate: campaign.keyDate,
     maxSends: context.settings.maxSendsPerNotice,
     quietHours: notice.channel === 'sms' ? context.settings.quietHours : undefined,
+    holidays: context.holidays,
+    onHoliday: holidayPolicyOf(notice, context.settings),
   });
   const sends = expanded.ok ? expanded.sends : [];
+  const skipped = expanded.ok ? expanded.skipped : [];
+  const holidayNotes = [
+    ...sends.flatMap((send) => (send.holiday?.action === 'moved' ? [movedReason(send.holiday, send.local)] : [])),
+    ...skipped.map((skip) => skip.reason),
+  ];
+  // Kept on a holiday or make-up workday: the reviewer should see it before approving the year.
+  for (const send of sends) {
+    if (send.holiday?.action === 'kept') {
+      warnings.push(`${send.local.slice(0, 10)} 是 ${markLabel(send.holiday)}：这次发送照常进行（onHoliday: keep）`);
+    }
+  }
+  // Moves and skips too, as quiet-hour moves are: the composer, the review queue and the preview
+  // all show warnings, and a reviewer should see that a send will not go on its planned day.
+  warnings.push(...holidayNotes);
+  const years = [Number(campaign.window.start.slice(0, 4)), Number(campaign.window.end.slice(0, 4))];
+  warnings.push(...unknownYears(context.holidays, years).map(unknownYearWarning));
   if (!expanded.ok) {
     problems.push(...expanded.problems.map((problem) => ({ path: ['schedule', problem.path], message: problem.message })));
   }
@@ -76,7 +105,7 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
     if (!template && notice.sms.body !== undefined && !context.templates.some((registered) => matchesTemplate(notice.sms.body ?? '', registered.text))) {
       warnings.push('正文与任何已备案的短信模板都不符：大陆运营商会拒发');
     }
-    return { problems, warnings, sends, sms: { ...estimate, template } };
+    return { problems, warnings, sends, skipped, holidayNotes, sms: { ...estimate, template } };
   }
 
   const estimate = estimateBroadcast(notice.broadcast.script, {
@@ -86,7 +115,12 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
   });
   problems.push(...estimate.problems.map((message) => ({ path: ['broadcast', 'script'], message })));
   warnings.push(...estimate.warnings);
-  return { problems, warnings, sends, broadcast: estimate };
+  return { problems, warnings, sends, skipped, holidayNotes, broadcast: estimate };
+}
+
+/** The notice's own choice; else keep for a key-date send (3.15 is 3.15), else the plan's default. */
+export function holidayPolicyOf(notice: Pick<NoticeInput, 'onHoliday' | 'schedule'>, settings: Pick<PlanSettings, 'onHoliday'>): HolidayPolicy {
+  return notice.onHoliday ?? (notice.schedule.kind === 'key-date' ? 'keep' : (settings.onHoliday ?? 'keep'));
 }
 
 function smsBody(

@@ -133,6 +133,7 @@ export function diffPlan(
         audience: noticeEntry.audience,
         schedule: noticeEntry.schedule,
         ...(noticeEntry.lateWindowMinutes ? { lateWindowMinutes: noticeEntry.lateWindowMinutes } : {}),
+        ...(noticeEntry.onHoliday ? { onHoliday: noticeEntry.onHoliday } : {}),
         ...content,
         state: 'draft',
         author: existingNotice?.author ?? context.actor,

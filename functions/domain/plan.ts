@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { idSchema } from './access.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
+import { holidaySource } from './holiday-data.js';
+import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
 import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
 import { campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
@@ -25,6 +27,12 @@ export const defaultKeyDates = [
   { date: '06-26', name: '国际禁毒日' },
   { date: '12-04', name: '国家宪法日 / 全国法制宣传日' },
 ] as const;
+
+/** A day the plan adds or corrects: `holidays:` and `workdays:` in the plan file. */
+const dayOverrideSchema = z.object({
+  date: localDateSchema,
+  name: visibleText(30).describe('the holiday’s name, e.g. 清明节'),
+});
 
 const monthDaySchema = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'must be MM-DD, e.g. 03-15');
 
@@ -43,6 +51,7 @@ export const planSettingsSchema = z
     quietHours: z.object({ start: localTimeSchema, end: localTimeSchema }).optional(),
     charactersPerMinute: z.number().int().min(60).max(600).optional().describe('broadcast reading pace'),
     maxSendsPerNotice: z.number().int().min(1).max(500).optional(),
+    onHoliday: holidayPolicySchema.optional().describe('default for fixed and RRULE sends on a holiday or make-up workday (key-date sends keep unless the notice says); default keep'),
   })
   .default({ sms: {} });
 
@@ -84,6 +93,12 @@ export const planFileSchema = z
     months: z.record(z.string(), idSchema).describe('month number (1-12) -> theme id'),
     keyDates: z.array(keyDateSchema).max(40).default([...defaultKeyDates]),
     smsTemplates: z.array(smsTemplateSchema).max(200).default([]),
+    holidays: z
+      .array(dayOverrideSchema)
+      .max(100)
+      .default([])
+      .describe('public holidays (days off) to add or correct, e.g. a year the holiday library does not have yet'),
+    workdays: z.array(dayOverrideSchema).max(50).default([]).describe('make-up workdays (调休上班) to add or correct'),
     campaigns: z.array(planCampaignSchema).max(200).default([]),
   })
   .strict();
@@ -97,7 +112,14 @@ export function resolveSettings(settings: PlanFile['settings'] | undefined): Pla
     quietHours: settings?.quietHours ?? defaultQuietHours,
     charactersPerMinute: settings?.charactersPerMinute ?? defaultCharactersPerMinute,
     maxSendsPerNotice: settings?.maxSendsPerNotice ?? defaultMaxSendsPerNotice,
+    // Only when set, so the stored settings (and their hash) of plans without it stay as they were.
+    ...(settings?.onHoliday ? { onHoliday: settings.onHoliday } : {}),
   };
+}
+
+/** The plan's holiday calendar: the library's data with the plan's `holidays:` / `workdays:` over it. */
+export function planHolidays(plan: Pick<PlanFile, 'holidays' | 'workdays'> | Pick<PlanYearRecord, 'holidays' | 'workdays'> | undefined): HolidayCalendar {
+  return holidayCalendar(holidaySource(), { holidays: plan?.holidays, workdays: plan?.workdays });
 }
 
 export function resolveKeyDate(keyDate: string | undefined, year: number): string | undefined {
@@ -132,6 +154,16 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
       problems.push({ path: ['keyDates', index, 'theme'], message: unknownTheme(keyDate.theme) });
     }
   });
+  const holidayDates = new Set(plan.holidays.map((day) => day.date));
+  duplicates(plan.holidays.map((day) => day.date)).forEach((index) =>
+    problems.push({ path: ['holidays', index, 'date'], message: 'this date is listed twice' }),
+  );
+  plan.workdays.forEach((day, index) => {
+    if (holidayDates.has(day.date)) problems.push({ path: ['workdays', index, 'date'], message: `${day.date} is also listed under holidays` });
+  });
+  duplicates(plan.workdays.map((day) => day.date)).forEach((index) =>
+    problems.push({ path: ['workdays', index, 'date'], message: 'this date is listed twice' }),
+  );
   duplicates(plan.smsTemplates.map((template) => template.id)).forEach((index) =>
     problems.push({ path: ['smsTemplates', index, 'id'], message: 'this template id is used twice' }),
   );
@@ -144,6 +176,7 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     settings: resolveSettings(plan.settings),
     templates: plan.smsTemplates,
     registry: options.registry,
+    holidays: planHolidays(plan),
   };
   plan.campaigns.forEach((campaign, campaignIndex) => {
     const at = (...path: (string | number)[]) => ['campaigns', campaignIndex, ...path];
@@ -234,7 +267,11 @@ export const planYearRecordSchema = z.object({
     quietHours: z.object({ start: z.string(), end: z.string() }),
     charactersPerMinute: z.number(),
     maxSendsPerNotice: z.number(),
+    onHoliday: holidayPolicySchema.optional(),
   }),
+  /** The plan's own holidays and make-up workdays; absent on plans loaded before they existed. */
+  holidays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),
+  workdays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),
   version: z.number().int(),
   planHash: z.string(),
   updatedAt: z.string(),
@@ -250,6 +287,9 @@ export function planYearFromFile(plan: PlanFile, county: string, timeZone: strin
     months: plan.months,
     keyDates: plan.keyDates.map((keyDate) => ({ ...keyDate, date: `${plan.year}-${keyDate.date}` })),
     settings: resolveSettings(plan.settings),
+    // Only when given, so the hash of a plan without them stays as it was.
+    ...(plan.holidays.length > 0 ? { holidays: plan.holidays } : {}),
+    ...(plan.workdays.length > 0 ? { workdays: plan.workdays } : {}),
   };
   return { ...body, version, planHash: planHash(body), updatedAt: now.toISOString() };
 }

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
+import { holidayPolicySchema } from './holidays.js';
 import { localDateSchema, scheduleSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
@@ -104,6 +105,9 @@ const noticeBase = {
     .max(7 * 24 * 60)
     .optional()
     .describe('a send later than this after its time is not sent but marked expired (default 180)'),
+  onHoliday: holidayPolicySchema
+    .optional()
+    .describe('a send on a public holiday or make-up workday: keep, next-workday, previous-workday or skip (default: keep for key-date sends, else the plan’s settings.onHoliday)'),
 };
 
 export const noticeInputSchema = z.discriminatedUnion('channel', [
@@ -129,7 +133,15 @@ export const reviewSchema = z.object({
   returnedBecause: z.string().optional(),
 });
 
-export const sendSchema = z.object({ at: z.string(), local: z.string(), movedFrom: z.string().optional() });
+export const sendSchema = z.object({
+  at: z.string(),
+  local: z.string(),
+  movedFrom: z.string().optional(),
+  holiday: z
+    .object({ kind: z.enum(['holiday', 'workday']), name: z.string(), action: z.enum(['kept', 'moved']), from: z.string().optional() })
+    .optional()
+    .describe('the public holiday or make-up workday the send met, and whether it was kept or moved'),
+});
 
 const recordBase = {
   id: z.string(),
@@ -167,6 +179,7 @@ const noticeRecordBase = {
   editors: z.array(actorSchema).optional(),
   review: reviewSchema.default({}),
   lateWindowMinutes: z.number().int().optional(),
+  onHoliday: holidayPolicySchema.optional(),
   /** The expanded send times, fixed when the notice is scheduled. */
   sends: z.array(sendSchema).optional(),
   /** Fixed at scheduling: the exact SMS text reviewed, and the zone and quiet hours to send by. */

@@ -6,6 +6,7 @@
  */
 import { DateTime } from 'luxon';
 import rrule from 'rrule';
+import { applyHolidayPolicy, type SkippedSend } from './holiday-policy.js';
 import {
   deferOutOfQuietHours,
   localToUtc,
@@ -29,17 +30,30 @@ export function expandSchedule(schedule: Schedule, context: ExpandContext): Expa
 
   const seen = new Set<string>();
   const sends: Send[] = [];
-  for (const local of planned.locals) {
+  const skipped: SkippedSend[] = [];
+  for (const plannedLocal of planned.locals) {
+    // The holiday policy first, on the planned day; quiet hours then apply to where it landed.
+    const outcome = context.holidays ? applyHolidayPolicy(plannedLocal, context.onHoliday ?? 'keep', context.holidays, context.window) : { local: plannedLocal };
+    if ('skipped' in outcome) {
+      skipped.push(outcome.skipped);
+      continue;
+    }
+    const local = outcome.local;
     const moved = context.quietHours ? deferOutOfQuietHours(local, context.quietHours) : local;
     const at = localToUtc(moved, context.timeZone);
     if (seen.has(at)) continue; // several night sends moved to the same morning go once
     seen.add(at);
     // Read back rather than copied: a time a daylight-saving change skips (02:30 on a
     // spring-forward night) goes at the next wall-clock time, and `local` should say so.
-    sends.push({ at, local: utcToLocal(at, context.timeZone), ...(moved !== local ? { movedFrom: local } : {}) });
+    sends.push({
+      at,
+      local: utcToLocal(at, context.timeZone),
+      ...(moved !== local ? { movedFrom: local } : {}),
+      ...(outcome.holiday ? { holiday: outcome.holiday } : {}),
+    });
   }
   sends.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-  return { ok: true, sends };
+  return { ok: true, sends, skipped };
 }
 
 type Planned = { ok: true; locals: string[] } | { ok: false; problems: ExpandProblem[] };

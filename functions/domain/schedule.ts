@@ -8,6 +8,8 @@
  */
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import type { HolidayNote, SkippedSend } from './holiday-policy.js';
+import type { HolidayCalendar, HolidayPolicy } from './holidays.js';
 
 const LOCAL_FORMAT = "yyyy-MM-dd'T'HH:mm";
 
@@ -64,6 +66,10 @@ export interface ExpandContext {
   maxSends: number;
   /** Only for SMS: broadcasts air when the station airs them. */
   quietHours?: QuietHours | undefined;
+  /** Public holidays and make-up workdays; without it no day is special. */
+  holidays?: HolidayCalendar | undefined;
+  /** What a send on a holiday or make-up workday does (default keep). */
+  onHoliday?: HolidayPolicy | undefined;
 }
 
 export interface Send {
@@ -73,10 +79,12 @@ export interface Send {
   local: string;
   /** The planned local time, when quiet hours moved it. */
   movedFrom?: string;
+  /** The holiday or make-up workday the send met, and whether it was kept or moved. */
+  holiday?: HolidayNote;
 }
 
 export type ExpandProblem = { path: string; message: string };
-export type ExpandResult = { ok: true; sends: Send[] } | { ok: false; problems: ExpandProblem[] };
+export type ExpandResult = { ok: true; sends: Send[]; skipped: SkippedSend[] } | { ok: false; problems: ExpandProblem[] };
 
 /** `YYYY-MM-DDTHH:mm` in the zone to UTC. Throws RangeError for a malformed time or unknown zone. */
 export function localToUtc(local: string, timeZone: string): string {

@@ -50,6 +50,19 @@ export function publicRoute<R extends RouteInput>(route: R) {
   });
 }
 
+/**
+ * A route opened by a calendar feed key in its query (`?key=pufa_feed_…`), never by a bearer token:
+ * calendar apps cannot send headers. Without a valid, unrevoked key it answers 401.
+ */
+export function feedKeyRoute<R extends RouteInput>(route: R) {
+  return createRoute({
+    ...route,
+    'x-pufa-roles': 'feed-key',
+    description: [route.description, 'Opened by a calendar feed key (`?key=`), which an admin creates at `POST /feeds`; API tokens are not accepted here.'].filter(Boolean).join('\n\n'),
+    responses: { ...commonProblems, 401: problem('No valid calendar feed key'), ...route.responses },
+  });
+}
+
 export function securedRoute<R extends RouteInput>(roles: readonly Role[], route: R) {
   return createRoute({
     ...route,

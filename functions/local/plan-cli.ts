@@ -9,8 +9,9 @@
 import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { configuredTimeZone } from '../config.js';
+import { movedReason } from '../domain/holiday-policy.js';
 import { evaluateNotice } from '../domain/notice-check.js';
-import { resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
+import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
 import type { Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { formatProblem } from '../domain/yaml-source.js';
@@ -51,7 +52,7 @@ function minutes(seconds: number): string {
 
 function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone: string, quiet: boolean): void {
   const settings = resolveSettings(plan.settings);
-  const context = { timeZone, settings, templates: plan.smsTemplates, registry };
+  const context = { timeZone, settings, templates: plan.smsTemplates, registry, holidays: planHolidays(plan) };
   const themeName = new Map(plan.themes.map((theme) => [theme.id, theme.name]));
   let sends = 0;
   let notices = 0;
@@ -78,10 +79,15 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
       out.push(`  · ${channelLabel[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${audienceText(notice.audience, registry)}  ${detail}`);
       for (const send of evaluation.sends) {
         sends += 1;
-        const moved = send.movedFrom ? `  (原定 ${send.movedFrom.replace('T', ' ')}，避开免打扰时段)` : '';
-        out.push(`      ${send.local.replace('T', ' ')}${moved}`);
+        const notes = [
+          ...(send.holiday?.action === 'moved' ? [movedReason(send.holiday, send.local)] : []),
+          ...(send.movedFrom ? [`原定 ${send.movedFrom.replace('T', ' ')}，避开免打扰时段`] : []),
+        ];
+        out.push(`      ${send.local.replace('T', ' ')}${notes.length > 0 ? `  (${notes.join('；')})` : ''}`);
       }
-      for (const warning of evaluation.warnings) out.push(`      ⚠ ${warning}`);
+      for (const skipped of evaluation.skipped) out.push(`      ${skipped.local.replace('T', ' ')}  ✗ ${skipped.reason}`);
+      // Moves and skips are printed next to their sends above.
+      for (const warning of evaluation.warnings.filter((line) => !evaluation.holidayNotes.includes(line))) out.push(`      ⚠ ${warning}`);
     }
   }
   out.push('');
@@ -110,6 +116,9 @@ function printReport(report: LoadReport): void {
   for (const returned of report.backToReview) {
     lines.push(`  back to review (its text changed): ${returned.campaignId}/${returned.id}`);
   }
+  for (const year of report.holidays.unknownYears) lines.push(`  ⚠ ${year.message}`);
+  for (const warning of report.holidays.warnings) lines.push(`  ⚠ ${warning.campaignId}/${warning.noticeId}  ${warning.message}`);
+  for (const change of report.holidays.changes) lines.push(`  ↷ ${change.campaignId}/${change.noticeId}  ${change.date} ${change.message}`);
   lines.push(`  ${report.writes} writes.`);
   console.log(lines.join('\n'));
 }

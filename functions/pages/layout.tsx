@@ -33,6 +33,7 @@ table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid
 .state{font-size:.85rem;padding:0 .4rem;border-radius:1rem;background:#eaeef2;white-space:nowrap}
 .muted{color:#59636e}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:1rem}
 .keydate{background:#fff8c5;border-left:4px solid #bf8700;padding:.1rem .4rem}
+.holidays li{font-size:.9rem}.holiday{color:#a40e26}.holiday::before{content:"休 ";font-weight:bold}.makeup-workday{color:#59636e}.makeup-workday::before{content:"班 ";font-weight:bold}
 .totals{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem}.totals div{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:.75rem}
 .totals strong{display:block;font-size:1.6rem}
 .script{font-size:1.35rem;line-height:1.8}.big{font-size:1.3rem;padding:.9rem 1.2rem;width:100%}

@@ -6,10 +6,15 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { buildCalendar } from '../domain/calendar.js';
+import { markSpans } from '../domain/holidays.js';
+import { planHolidays } from '../domain/plan.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout, StateBadge } from './layout.js';
 import { pageFor } from './session.js';
+
+/** 10-01 → 10.1 */
+const dayText = (date: string) => `${Number(date.slice(5, 7))}.${Number(date.slice(8, 10))}`;
 
 export function planPages() {
   const pages = new Hono<AppEnv>();
@@ -22,7 +27,7 @@ export function planPages() {
     const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
     const [plan, campaigns] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year)]);
     const notices = new Map(await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)));
-    const calendar = buildCalendar(year, plan, campaigns, notices);
+    const calendar = buildCalendar(year, plan, campaigns, notices, planHolidays(plan));
     return c.html(
       <Layout title={`${year} 年普法宣传计划`} caller={c.var.caller} path="/app/plan">
         <nav aria-label="年份" style="display:flex;gap:1rem;margin-bottom:1rem">
@@ -37,6 +42,11 @@ export function planPages() {
             </p>
           </div>
         )}
+        {!calendar.holidayData && (
+          <p class="card" role="note">
+            {year} 年没有法定节假日与调休数据（国务院通知通常在前一年 11 月发布）：节假日不会被标出，也不会被检查。可在年度计划中用 holidays / workdays 补充。
+          </p>
+        )}
         <div class="grid">
           {calendar.months.map((month) => (
             <section class="card" aria-labelledby={`m${month.month}`}>
@@ -48,6 +58,16 @@ export function planPages() {
                   {keyDate.date.slice(5).replace('-', '.')} {keyDate.name}
                 </p>
               ))}
+              {month.holidays.length > 0 && (
+                <ul class="holidays" aria-label={`${month.month} 月节假日与调休`} style="list-style:none;padding:0;margin:.25rem 0">
+                  {markSpans(month.holidays).map((span) => (
+                    <li class={span.kind === 'holiday' ? 'holiday' : 'makeup-workday'}>
+                      {dayText(span.from)}
+                      {span.to !== span.from && `–${dayText(span.to)}`} {span.kind === 'holiday' ? `${span.name} 放假` : `${span.name} 调休上班`}
+                    </li>
+                  ))}
+                </ul>
+              )}
               {month.campaigns.length === 0 ? (
                 <p class="muted">本月暂无活动安排</p>
               ) : (

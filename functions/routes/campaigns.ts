@@ -17,6 +17,7 @@ import {
   noticeStateLabels,
   noticeStates,
   overlapsMonth,
+  sendSchema,
   type NoticeRecord,
 } from '../domain/planning.js';
 import type { NoticeEvaluation } from '../domain/notice-check.js';
@@ -46,7 +47,11 @@ const evaluationSchema = z
   .looseObject({
     problems: z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() })),
     warnings: z.array(z.string()),
-    sends: z.array(z.object({ at: z.string(), local: z.string(), movedFrom: z.string().optional() })),
+    sends: z.array(sendSchema),
+    skipped: z
+      .array(z.object({ local: z.string(), kind: z.enum(['holiday', 'workday']), name: z.string(), reason: z.string() }))
+      .describe('sends the holiday policy skipped (跳过 … 因 清明节)'),
+    holidayNotes: z.array(z.string()).describe('one line per send moved or skipped for a public holiday or make-up workday'),
   })
   .meta({ id: 'NoticeEvaluation', description: 'send times (with quiet-hour moves), SMS segments and cost, broadcast length, warnings' });
 

@@ -10,13 +10,14 @@ import { z } from 'zod';
 import { actorOfCaller } from '../domain/audit.js';
 import { actorOf } from '../domain/review.js';
 import { buildCalendar } from '../domain/calendar.js';
-import { Invalid, NotFound } from '../domain/errors.js';
-import { planFileSchema, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
+import { Invalid, NotFound, Unauthenticated } from '../domain/errors.js';
+import { feedKeySchema } from '../domain/feed.js';
+import { planFileSchema, planHolidays, planYearRecordSchema, smsTemplateSchema, type PlanFile } from '../domain/plan.js';
 import { registrySchema } from '../domain/registry.js';
 import { maskPhone } from '../domain/phone.js';
 import { readYaml } from '../domain/yaml-source.js';
 import type { AppEnv } from '../http/env.js';
-import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
+import { feedKeyRoute, jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { invalid } from '../workflows/notices.js';
 import { loadPlan, updateSmsTemplates } from '../workflows/plans.js';
@@ -30,6 +31,15 @@ const registry = registrySchema.meta({ id: 'Registry' });
 const upsertCounts = z.object({ created: z.number(), updated: z.number(), unchanged: z.number() });
 const noticeRef = z.object({ campaignId: z.string(), id: z.string() });
 
+const holidayEntry = z.object({
+  campaignId: z.string(),
+  noticeId: z.string(),
+  date: z.string(),
+  holiday: z.string(),
+  action: z.enum(['kept', 'moved', 'skipped']),
+  message: z.string(),
+});
+
 const loadReport = z
   .object({
     year: z.number(),
@@ -41,6 +51,13 @@ const loadReport = z
     notices: z.array(z.object({ campaignId: z.string(), id: z.string(), action: z.string(), reason: z.string().optional() })),
     notInFile: z.array(z.object({ campaignId: z.string(), noticeId: z.string().optional() })),
     backToReview: z.array(noticeRef).describe('submitted or approved notices whose text this load changed: back to draft, to be reviewed again'),
+    holidays: z
+      .object({
+        warnings: z.array(holidayEntry).describe('sends kept on a public holiday or make-up workday (onHoliday: keep)'),
+        changes: z.array(holidayEntry).describe('sends the holiday policy moved or skipped, with why'),
+        unknownYears: z.array(z.object({ year: z.number(), message: z.string() })).describe('years without holiday data: add holidays / workdays to the plan'),
+      })
+      .describe('the plan’s sends against China’s public holidays and make-up workdays'),
     writes: z.number(),
   })
   .meta({ id: 'PlanLoadReport' });
@@ -73,6 +90,15 @@ const getPlanRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
 });
 
 const calendarSchema = z.looseObject({ year: z.number(), planned: z.boolean(), months: z.array(z.looseObject({ month: z.number() })) });
+
+const calendarFeedRoute = feedKeyRoute({
+  method: 'get',
+  path: '/plans/{year}/calendar.ics',
+  tags: ['plans'],
+  summary: 'The year as an iCalendar feed (RFC 5545) for phone calendars: themes, key dates, campaigns, scheduled sends',
+  request: { params: yearParams, query: z.object({ key: z.string().max(200).optional().describe('the calendar feed key (pufa_feed_…)') }) },
+  responses: { 200: { description: 'text/calendar', content: { 'text/calendar': { schema: z.string() } } } },
+});
 
 const calendarRoute = securedRoute(['staff', 'reviewer', 'county', 'admin'], {
   method: 'get',
@@ -178,6 +204,26 @@ export function planRoutes() {
       if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
       return c.json(plan, 200);
     })
+    .openapi(calendarFeedRoute, async (c) => {
+      const { year } = c.req.valid('param');
+      const key = feedKeySchema.safeParse(c.req.valid('query').key);
+      const { store } = c.var.deps;
+      // Loaded on first use: the feed's libraries stay out of every other plan request.
+      const [{ openFeed }, { yearFeed }] = await Promise.all([import('../workflows/feeds.js'), import('../domain/ics.js')]);
+      const feed = key.success ? await openFeed(store, key.data) : undefined;
+      if (!feed) throw new Unauthenticated('This calendar feed key is unknown or revoked; ask an admin for a new feed link.');
+      const county = feed.county;
+      const [plan, campaigns] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year)]);
+      const notices = new Map(
+        await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
+      );
+      return c.body(yearFeed({ county, year, plan, campaigns, notices }), 200, {
+        'Content-Type': 'text/calendar; charset=utf-8',
+        'Content-Disposition': `inline; filename="pufa-${year}.ics"`,
+        'Cache-Control': 'private, max-age=300',
+        'Referrer-Policy': 'no-referrer',
+      });
+    })
     .openapi(calendarRoute, async (c) => {
       const { year } = c.req.valid('param');
       const { store } = c.var.deps;
@@ -187,7 +233,7 @@ export function planRoutes() {
       const notices = new Map(
         await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
       );
-      return c.json(buildCalendar(year, plan, campaigns, notices), 200);
+      return c.json(buildCalendar(year, plan, campaigns, notices, planHolidays(plan)), 200);
     })
     .openapi(getRegistryRoute, async (c) => {
       const registry = await c.var.deps.store.registry.get(c.var.caller.county);

@@ -21,6 +21,7 @@ export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
 
 export const activityModule = onFirstUse(() => import('../domain/activity.js'));
 export const auditModule = onFirstUse(() => import('../domain/audit.js'));
+export const feedModule = onFirstUse(() => import('../domain/feed.js'));
 export const deliveryModule = onFirstUse(() => import('../domain/delivery.js'));
 export const planModule = onFirstUse(() => import('../domain/plan.js'));
 export const planningModule = onFirstUse(() => import('../domain/planning.js'));

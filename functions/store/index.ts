@@ -18,12 +18,14 @@ import { RegistryStore } from './registry.js';
 import { SessionStore } from './sessions.js';
 import { SmsBudgetStore } from './sms-budget.js';
 import { StationPushStore } from './station-pushes.js';
+import { FeedStore } from './feeds.js';
 import { TokenStore } from './tokens.js';
 
 export interface Store {
   /** The table's name, for display only (/health, start-up lines); no client goes with it. */
   readonly tableNameForDisplay: string;
   tokens: TokenStore;
+  feeds: FeedStore;
   sessions: SessionStore;
   plans: PlanStore;
   /** The registry, SMS templates and station contacts. */
@@ -51,6 +53,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
   const store: Store = {
     tableNameForDisplay: tableName,
     tokens: new TokenStore(db, tableName),
+    feeds: new FeedStore(db, tableName),
     sessions: new SessionStore(db, tableName),
     plans: new PlanStore(db, tableName, registry),
     registry,

@@ -15,6 +15,10 @@ export const keys = {
   /** Tokens of a county (index byParent), in creation order because token ids sort by time. */
   tokensOfCounty: (countyId: string) => ({ gsi1pk: `${county(countyId)}#TOKENS` }),
   tokenInCounty: (tokenId: string) => ({ gsi1sk: `TOKEN#${tokenId}` }),
+  /** Calendar feed secrets, found by the hash of the secret in the feed's URL, like tokens. */
+  feed: (secretHash: string) => ({ pk: `FEED#${secretHash}`, sk: 'FEED' }),
+  feedsOfCounty: (countyId: string) => ({ gsi1pk: `${county(countyId)}#FEEDS` }),
+  feedInCounty: (feedId: string) => ({ gsi1sk: `FEED#${feedId}` }),
   /** A web-page session, found by the hash of its secret (the cookie); it names its token. */
   session: (secretHash: string) => ({ pk: `SESSION#${secretHash}`, sk: 'SESSION' }),
 

@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
 import { actorOfCaller, auditEntry, type AuditAction, type AuditEntry } from '../domain/audit.js';
 import type { NoticeContext } from '../domain/notice-check.js';
-import { resolveSettings, type PlanYearRecord } from '../domain/plan.js';
+import { planHolidays, resolveSettings, type PlanYearRecord } from '../domain/plan.js';
 import type { Store } from '../store/index.js';
 
 export async function noticeContext(
@@ -28,6 +28,7 @@ export async function noticeContext(
     settings: plan?.settings ?? resolveSettings(undefined),
     templates,
     registry,
+    holidays: planHolidays(plan),
   };
 }
 

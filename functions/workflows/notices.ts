@@ -195,6 +195,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     audience: input.audience,
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
+    ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
     ...contentOf(input),
     state: 'draft',
     author: actorOf(caller),
@@ -226,7 +227,7 @@ export async function updateNotice(
   }
   decideEdit(current.state);
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
-  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, ...kept } = current as NoticeRecord & {
+  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, ...kept } = current as NoticeRecord & {
     sms?: unknown;
     broadcast?: unknown;
   };
@@ -236,6 +237,7 @@ export async function updateNotice(
     audience: input.audience,
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
+    ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
     ...contentOf(input),
     state: 'draft',
     editors: withEditor(current, actorOf(caller)),

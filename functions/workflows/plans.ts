@@ -6,6 +6,7 @@
  * change. Bad input and refused loads write nothing. Content whose rendering the load changed
  * (templates, the year's settings) goes back to review and is listed in the report.
  */
+import { planHolidayReport, type PlanHolidayReport } from '../domain/plan-holidays.js';
 import type { Config } from '../config.js';
 import { requireRole, type Caller } from '../domain/access.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
@@ -37,6 +38,8 @@ export interface LoadReport {
   notInFile: { campaignId: string; noticeId?: string }[];
   /** Submitted or approved notices whose text the load changed (templates, settings): back to draft. */
   backToReview: ReturnedNotice[];
+  /** Sends on public holidays and make-up workdays: kept ones as warnings, moved and skipped ones, years without data. */
+  holidays: PlanHolidayReport;
   writes: number;
 }
 
@@ -141,6 +144,7 @@ export async function loadPlan(
       notices: diff.notices.map(strip),
       notInFile: diff.notInFile,
       backToReview,
+      holidays: planHolidayReport(plan, timeZone),
       writes,
     },
   };

@@ -320,8 +320,10 @@ afterAll(async () => {
 /** What a call must get: past the access check, or refused with this status. */
 type Expectation = 'allowed' | 401 | 403;
 
-function expectation(access: 'public' | Role[], identity: Identity): Expectation {
+function expectation(access: 'public' | 'feed-key' | Role[], identity: Identity): Expectation {
   if (access === 'public') return 'allowed';
+  // No identity here holds a calendar feed key, and a bearer token never opens a feed.
+  if (access === 'feed-key') return 401;
   if (!identity.role) return 401;
   return access.includes(identity.role) ? 'allowed' : 403;
 }

@@ -166,6 +166,15 @@ describe('forms', () => {
     expect(forReviewer).not.toContain('href="/app/campaigns/');
   });
 
+  it('marks each month’s public holidays and make-up workdays on the year plan', async () => {
+    const html = await text(await page('/app/plan?year=2021', 'staff'));
+    expect(html).toContain('10.1–10.7 国庆节 放假');
+    expect(html).toContain('10.9 国庆节 调休上班');
+    expect(html).toContain('4.3–4.5 清明节 放假');
+    expect(html).not.toContain('没有法定节假日与调休数据');
+    expect(await text(await page('/app/plan?year=2040', 'staff'))).toContain('2040 年没有法定节假日与调休数据');
+  });
+
   it('answers an activity form mistake in Chinese, keeps what was typed, and writes nothing', async () => {
     const before = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length;
     const response = await post('/app/activities/new', 'staff', anActivityForm({ participants: '-5', materialKind0: '<b>粗体</b>' }));
@@ -219,6 +228,15 @@ describe('forms', () => {
 describe('pages that help a newcomer', () => {
   const json = (path: string, role: Role, body: unknown) =>
     app.request(`${ORIGIN}${path}`, { method: 'POST', headers: { Cookie: cookies[role] ?? '', Origin: ORIGIN, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('the composer’s preview says which sends a holiday moves or skips, and why', async () => {
+    const weekly = { kind: 'rrule', rule: 'FREQ=WEEKLY;BYDAY=MO', at: '07:30' };
+    const broadcast = { script: '清明时节，文明祭扫。', airWindows: [{ from: '07:00', to: '08:00' }] };
+    const skipped = await json('/app/campaigns/2021-04-security/preview', 'staff', { channel: 'broadcast', audience: { all: true }, schedule: weekly, broadcast, onHoliday: 'skip' });
+    expect(((await skipped.json()) as { warnings: string[] }).warnings).toContain('跳过 2021-04-05，因 清明节');
+    const kept = await json('/app/campaigns/2021-04-security/preview', 'staff', { channel: 'broadcast', audience: { all: true }, schedule: weekly, broadcast });
+    expect(((await kept.json()) as { warnings: string[] }).warnings).toContain('2021-04-05 是 清明节：这次发送照常进行（onHoliday: keep）');
+  });
 
   it('offers the registered SMS templates, a field per placeholder, and previews and saves one without the unregistered-text warning', async () => {
     const html = await (await page('/app/campaigns/2021-0626', 'staff')).text();

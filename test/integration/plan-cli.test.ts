@@ -41,6 +41,25 @@ describe('npm run plan -- FILE', () => {
     expect(result.stdout).toMatch(/OK: 16 campaigns, \d+ notices, \d+ sends\./);
   }, 60_000);
 
+  it('lists sends kept on a holiday as warnings, and shows each moved or skipped send with the holiday', async () => {
+    const kept = await plan(['campaigns/2021.yaml']);
+    expect(kept.stdout).toContain('⚠ 2021-04-05 是 清明节：这次发送照常进行（onHoliday: keep）');
+
+    const moved = await plan([editedPlan('2021.yaml', '  maxSendsPerNotice: 40\n', '  maxSendsPerNotice: 40\n  onHoliday: next-workday\n')]);
+    expect(moved.code).toBe(0);
+    expect(moved.stdout).toContain('2021-04-06 07:30  (原定 2021-04-05 07:30，移至 2021-04-06，因 清明节)');
+    expect(moved.stdout).not.toContain('是 清明节：这次发送照常进行');
+
+    const skipped = await plan([editedPlan('2021.yaml', '  maxSendsPerNotice: 40\n', '  maxSendsPerNotice: 40\n  onHoliday: skip\n')]);
+    expect(skipped.stdout).toContain('2021-04-05 07:30  ✗ 跳过 2021-04-05，因 清明节');
+  }, 60_000);
+
+  it('reports an unknown holiday policy as file:line and exits 1', async () => {
+    const result = await plan([editedPlan('2021.yaml', '  maxSendsPerNotice: 40\n', '  maxSendsPerNotice: 40\n  onHoliday: sometimes\n')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/2021\.yaml:\d+:\d+ {2}settings\.onHoliday: /);
+  }, 60_000);
+
   it.each([
     ['an unknown theme', 'theme: consumer-rights\n    keyDate', 'theme: consumer-wrongs\n    keyDate', /:\d+:\d+ {2}campaigns\.12\.theme: unknown theme "consumer-wrongs"/],
     ['a date that does not exist', 'start: 2021-02-01, end: 2021-02-28', 'start: 2021-02-01, end: 2021-02-30', /campaigns\.1\.window\.end: not a real date/],
