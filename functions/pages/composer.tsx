@@ -5,6 +5,7 @@
  * field per placeholder, and a live preview from the page's own preview endpoint. Without script
  * every field shows and the form still posts.
  */
+import type { HolidayPolicy } from '../domain/holidays.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
 import { noticeInputSchema, type CampaignRecord } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
@@ -39,6 +40,7 @@ export const COMPOSER_SCRIPT = `
     var sel=function(n){return Array.prototype.map.call(form.elements[n].selectedOptions,function(o){return o.value;});};
     var audience={all:form.elements.all.checked,townships:sel('townships'),villages:sel('villages'),groups:channel==='sms'?sel('groups'):[]};
     var body={channel:channel,audience:audience,schedule:schedule};
+    if(val('onHoliday'))body.onHoliday=val('onHoliday');
     var t=val('template');
     if(channel==='sms'){body.sms=t?{template:t,params:params(t)}:{body:val('body')};}else{body.broadcast={script:val('script'),airWindows:[{from:val('airFrom'),to:val('airTo')}],repeats:Number(val('repeats')||1)};}
     return body;
@@ -152,6 +154,14 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
             <label for="rule">周期规则，如 FREQ=WEEKLY;BYDAY=MO,TH</label>
             <input id="rule" name="rule" value={one('rule')} />
           </div>
+          <label for="onHoliday">遇法定节假日或调休上班日</label>
+          <select id="onHoliday" name="onHoliday">
+            {HOLIDAY_CHOICES.map(([value, label]) => (
+              <option value={value} selected={one('onHoliday') === value}>
+                {label}
+              </option>
+            ))}
+          </select>
         </fieldset>
         <div id="sms-fields">
           <label for="template">短信模板（大陆运营商只发已备案模板的短信）</label>
@@ -209,6 +219,15 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
   );
 }
 
+/** What the composer offers for a send on a holiday; empty: the plan's rule (keep for key-date sends, else settings.onHoliday). */
+const HOLIDAY_CHOICES: readonly (readonly [HolidayPolicy | '', string])[] = [
+  ['', '按年度计划的规定（节点日当天照常）'],
+  ['keep', '照常发送'],
+  ['next-workday', '顺延到下一个工作日'],
+  ['previous-workday', '提前到上一个工作日'],
+  ['skip', '跳过这次'],
+];
+
 /** The posted composer as a notice input: a chosen template takes its own placeholder fields, else the body. */
 export function noticeFromForm(values: Values) {
   const one = (name: string) => (typeof values[name] === 'string' ? (values[name] as string).trim() : '');
@@ -227,6 +246,7 @@ export function noticeFromForm(values: Values) {
   return noticeInputSchema.safeParse({
     channel,
     ...(one('title') ? { title: one('title') } : {}),
+    ...(one('onHoliday') ? { onHoliday: one('onHoliday') } : {}),
     audience: { all: one('all') === '1', townships: many('townships'), villages: many('villages'), groups: channel === 'sms' ? many('groups') : [] },
     schedule,
     ...(channel === 'sms'

@@ -238,6 +238,25 @@ describe('pages that help a newcomer', () => {
     expect(((await kept.json()) as { warnings: string[] }).warnings).toContain('2021-04-05 是 清明节：这次发送照常进行（onHoliday: keep）');
   });
 
+  it('the composer offers what to do on a holiday, and a posted notice keeps the choice', async () => {
+    const html = await (await page('/app/campaigns/2021-04-security', 'staff')).text();
+    expect(html).toContain('<select id="onHoliday" name="onHoliday">');
+    expect(html).toContain('<option value="next-workday">顺延到下一个工作日</option>');
+    const saved = await post('/app/campaigns/2021-04-security/notices', 'staff', {
+      channel: 'broadcast', all: '1', scheduleKind: 'rrule', rule: 'FREQ=WEEKLY;BYDAY=MO', time: '07:30', onHoliday: 'next-workday',
+      title: '清明顺延', script: '清明时节，文明祭扫。', airFrom: '07:00', airTo: '08:00', repeats: '1',
+    });
+    expect(saved.status).toBe(303);
+    const notice = (await db.store.notices.listByCampaign(county, '2021-04-security')).find((candidate) => candidate.title === '清明顺延');
+    expect(notice?.onHoliday).toBe('next-workday');
+    const refused = await post('/app/campaigns/2021-04-security/notices', 'staff', {
+      channel: 'broadcast', all: '1', scheduleKind: 'rrule', rule: 'FREQ=WEEKLY;BYDAY=MO', time: '07:30', onHoliday: 'whenever',
+      title: '不存在的规定', script: '清明时节，文明祭扫。', airFrom: '07:00', airTo: '08:00', repeats: '1',
+    });
+    expect(refused.status).toBe(400);
+    expect((await db.store.notices.listByCampaign(county, '2021-04-security')).some((candidate) => candidate.title === '不存在的规定')).toBe(false);
+  });
+
   it('offers the registered SMS templates, a field per placeholder, and previews and saves one without the unregistered-text warning', async () => {
     const html = await (await page('/app/campaigns/2021-0626', 'staff')).text();
     expect(html).toContain('<option value="key-date">key-date：${day}到了。${message}</option>');
