@@ -3,6 +3,7 @@
  * Calendar feed keys: an admin creates one (`POST /feeds`, the key and the feed's URL shown once),
  * lists and revokes them. The feed itself is `GET /plans/{year}/calendar.ics?key=…` (routes/plans).
  */
+import { utcToLocal } from '../domain/schedule.js';
 import { z } from 'zod';
 import { idSchema } from '../domain/access.js';
 import { actorOfCaller } from '../domain/audit.js';
@@ -56,7 +57,8 @@ export function feedRoutes() {
       const { store, clock, config } = c.var.deps;
       const now = clock();
       const { secret, record } = await createFeed({ store, timeZone: config.timeZone, now }, { county: c.var.caller.county, input: c.req.valid('json'), actor: actorOfCaller(c.var.caller) });
-      const year = Number(now.toISOString().slice(0, 4));
+      // The county's year: on the night of 31 December UTC+8 it is already the new one.
+      const year = Number(utcToLocal(now.toISOString(), config.timeZone).slice(0, 4));
       return c.json({ key: secret, path: `/plans/${year}/calendar.ics?key=${secret}`, feed: record }, 201);
     })
     .openapi(listFeedsRoute, async (c) => {

@@ -75,6 +75,14 @@ describe('calendar feed keys', () => {
     expect(JSON.stringify(audit.body)).toContain('feed.create');
   });
 
+  it("point to the county's current year, which may be ahead of UTC's", async () => {
+    // 01:00 on 1 January 2032 in Shanghai is still 2031 in UTC.
+    const newYearsNight = createApp({ ...db.deps, clock: () => new Date('2031-12-31T17:00:00Z') });
+    const created = await sendTo(newYearsNight)('POST', '/feeds', admin, { label: '新年的日历' });
+    expect(created.status).toBe(201);
+    expect(created.body.path).toMatch(/^\/plans\/2032\/calendar\.ics\?key=pufa_feed_/);
+  });
+
   it('refuse a blank label naming the field, writing nothing', async () => {
     const before = await tableItems(db.client, db.tableName);
     const refused = await send('POST', '/feeds', admin, { label: '   ' });
