@@ -8,6 +8,7 @@
  * does not know gets the app's not-found answer.
  */
 import { Hono, type Context, type Env, type Schema } from 'hono';
+import { onFirstUse } from '../on-first-use.js';
 import type { AppEnv } from './env.js';
 
 type SubApp = Hono<AppEnv, Schema, string>;
@@ -40,14 +41,7 @@ export function mountGroupLazily<E extends Env & AppEnv>(app: Hono<E, Schema, st
 }
 
 function serveLazily<E extends Env & AppEnv>(app: Hono<E, Schema, string>, prefixes: readonly string[], base: string, load: () => Promise<SubApp>): void {
-  let loading: Promise<SubApp> | undefined;
-  const loaded = () =>
-    (loading ??= load()
-      .then((routes) => withOuterContext(base, routes))
-      .catch((error: unknown) => {
-        loading = undefined;
-        throw error;
-      }));
+  const loaded = onFirstUse(async () => withOuterContext(base, await load()));
 
   const serve = async function lazilyMounted(c: Context<AppEnv>) {
     const routes = await loaded();

@@ -7,6 +7,7 @@
  * grants test reads the commands each handler's code reaches; workflows import only this file).
  */
 import type { FilterPolicy } from '../domain/station-push.js';
+import { onFirstUse } from '../on-first-use.js';
 
 export interface SubscriptionStatus {
   /** Absent: SNS has no such subscription (deleted, or an unconfirmed one SNS dropped after 48 hours). */
@@ -50,12 +51,7 @@ export class SubscriptionError extends Error {
  * load the SNS client for the few requests that change a station's push endpoint.
  */
 export function loadedOnFirstUse(load: () => Promise<StationSubscriptions>): StationSubscriptions {
-  let loading: Promise<StationSubscriptions> | undefined;
-  const loaded = () =>
-    (loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    }));
+  const loaded = onFirstUse(load);
   return {
     subscribe: async (endpoint, filter) => (await loaded()).subscribe(endpoint, filter),
     unsubscribe: async (subscriptionArn) => (await loaded()).unsubscribe(subscriptionArn),

@@ -3,11 +3,11 @@
  * Calendar feed keys: an admin creates one (`POST /feeds`, the key and the feed's URL shown once),
  * lists and revokes them. The feed itself is `GET /plans/{year}/calendar.ics?key=…` (routes/plans).
  */
-import { utcToLocal } from '../domain/schedule.js';
 import { z } from 'zod';
 import { idSchema } from '../domain/access.js';
 import { actorOfCaller } from '../domain/audit.js';
 import { feedInputSchema, feedRecordSchema } from '../domain/feed.js';
+import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { createFeed, revokeFeed } from '../workflows/feeds.js';

@@ -8,21 +8,12 @@
  * these; a module is imported once per process, and a failed import is tried again by the next call.
  * `test/integration/lambda-handlers.test.ts` checks that the API's startup code holds none of them.
  */
-
-/** `load()` once: the same promise to every caller, unless it failed. */
-export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
-  let loading: Promise<T> | undefined;
-  return () =>
-    (loading ??= load().catch((error: unknown) => {
-      loading = undefined;
-      throw error;
-    }));
-}
+import { onFirstUse } from '../on-first-use.js';
 
 export const activityModule = onFirstUse(() => import('../domain/activity.js'));
 export const auditModule = onFirstUse(() => import('../domain/audit.js'));
-export const feedModule = onFirstUse(() => import('../domain/feed.js'));
 export const deliveryModule = onFirstUse(() => import('../domain/delivery.js'));
+export const feedModule = onFirstUse(() => import('../domain/feed.js'));
 export const planModule = onFirstUse(() => import('../domain/plan.js'));
 export const planningModule = onFirstUse(() => import('../domain/planning.js'));
 export const receiptModule = onFirstUse(() => import('../domain/receipt.js'));

@@ -17,7 +17,8 @@ import { z } from 'zod';
 import type { AuditEntry } from '../domain/audit.js';
 import type { BudgetStop, MonthSpend } from '../domain/sms-budget.js';
 import { writeWithAudit } from './audit.js';
-import { onFirstUse, smsBudgetModule } from './domain-modules.js';
+import { onFirstUse } from '../on-first-use.js';
+import { smsBudgetModule } from './domain-modules.js';
 import { keys } from './keys.js';
 import { attr, indexNames } from './table.js';
 

@@ -6,6 +6,7 @@
 import { ALARM_LINES } from '../domain/alarm-lines.js';
 import { auditEntry, type AuditActor } from '../domain/audit.js';
 import type { DeliveryRecord } from '../domain/delivery.js';
+import { Conflict } from '../domain/errors.js';
 import { failureTrip, type FailureThreshold } from '../domain/failure-guard.js';
 import type { Logger } from '../http/logger.js';
 import type { Store } from '../store/index.js';
@@ -28,8 +29,10 @@ export async function pauseOnFailures(
   const paused: string[] = [];
   if (threshold.failures <= 0) return paused;
   for (const ref of refs) {
-    const counts = await store.deliveries.counts(ref.county, ref.campaignId, ref.noticeId);
-    const notice = await store.notices.get(ref.county, ref.campaignId, ref.noticeId, { consistent: true });
+    const [counts, notice] = await Promise.all([
+      store.deliveries.counts(ref.county, ref.campaignId, ref.noticeId),
+      store.notices.get(ref.county, ref.campaignId, ref.noticeId, { consistent: true }),
+    ]);
     if (notice?.state !== 'scheduled') continue;
     const trip = failureTrip(counts, threshold, notice.guardBaseline);
     if (!trip) continue;
@@ -49,7 +52,7 @@ export async function pauseOnFailures(
         }),
       );
     } catch (error) {
-      if (error instanceof Error && error.name === 'Conflict') continue; // paused, cancelled or changed meanwhile (another run got there first)
+      if (error instanceof Conflict) continue; // paused, cancelled or changed meanwhile (another run got there first)
       throw error;
     }
     paused.push(`${notice.campaignId}/${notice.id}`);
