@@ -26,7 +26,11 @@ export interface CalendarMonth {
   keyDates: { date: string; name: string; theme?: string | undefined }[];
   /** Public holidays (days off) and make-up workdays (调休上班) of the month, day by day. */
   holidays: (DayMark & { date: string })[];
-  campaigns: (Pick<CampaignRecord, 'id' | 'title' | 'theme' | 'window' | 'keyDate' | 'state'> & { notices: CalendarNotice[] })[];
+  campaigns: (Pick<CampaignRecord, 'id' | 'title' | 'theme' | 'window' | 'keyDate' | 'state'> & {
+    notices: CalendarNotice[];
+    /** The campaign's public events on days of this month (集中宣传, 法律咨询 …). */
+    events: NonNullable<CampaignRecord['events']>;
+  })[];
 }
 
 export interface Calendar {
@@ -65,6 +69,7 @@ export function buildCalendar(
           window: campaign.window,
           keyDate: campaign.keyDate,
           state: campaign.state,
+          events: (campaign.events ?? []).filter((event) => event.date.startsWith(prefix)),
           notices: (noticesByCampaign.get(campaign.id) ?? []).map((notice) => ({
             id: notice.id,
             title: notice.title,

@@ -1,7 +1,8 @@
 /**
  * @module domain/ics
  * The year as an iCalendar feed (RFC 5545) for phone calendar subscriptions: each month's theme,
- * the key dates, every campaign over its window, and every scheduled send at its time. The format
+ * the key dates, every campaign over its window with its public events (集中宣传, 法律咨询 … with
+ * the place as LOCATION), and every scheduled send at its time. The format
  * (line folding at 75 octets, escaping, CRLF) is ical-generator's; timed events are in UTC (`Z`), so
  * no VTIMEZONE is needed, and all-day events are dates. Pure: the same data gives the same text
  * (DTSTAMP is the plan's last change, not the clock).
@@ -9,14 +10,19 @@
 import ical, { type ICalCalendar } from 'ical-generator';
 import type { PlanYearRecord } from './plan.js';
 import { noticeName } from './notice-progress.js';
-import type { CampaignRecord, NoticeRecord } from './planning.js';
+import { publicEventKindLabels, type CampaignRecord, type NoticeRecord, type PublicEvent } from './planning.js';
+import { localToUtc } from './schedule.js';
 
 export interface YearFeedInput {
   county: string;
   year: number;
+  /** The county's zone: the plan's when loaded. Event times are local wall-clock times in it. */
+  timeZone: string;
   plan: PlanYearRecord | undefined;
   campaigns: readonly CampaignRecord[];
   notices: ReadonlyMap<string, readonly NoticeRecord[]>;
+  /** Township names by id, for events' places. */
+  townships?: ReadonlyMap<string, string>;
 }
 
 /** How long a send shows in a calendar: a moment, drawn as a quarter of an hour. */
@@ -58,7 +64,7 @@ export function yearFeed(input: YearFeedInput): string {
   }
   for (const campaign of input.campaigns) {
     if (campaign.state === 'cancelled') continue;
-    addCampaign(calendar, campaign, input.notices.get(campaign.id) ?? [], { uid, stamp });
+    addCampaign(calendar, campaign, input.notices.get(campaign.id) ?? [], { uid, stamp, timeZone: plan?.timeZone ?? input.timeZone, townships: input.townships ?? new Map() });
   }
   return calendar.toString();
 }
@@ -67,7 +73,7 @@ function addCampaign(
   calendar: ICalCalendar,
   campaign: CampaignRecord,
   notices: readonly NoticeRecord[],
-  context: { uid: (kind: string, id: string) => string; stamp: Date },
+  context: { uid: (kind: string, id: string) => string; stamp: Date; timeZone: string; townships: ReadonlyMap<string, string> },
 ): void {
   const { uid, stamp } = context;
   calendar.createEvent({
@@ -78,6 +84,16 @@ function addCampaign(
     allDay: true,
     summary: `集中宣传：${campaign.title}`,
     description: [campaign.keyDate ? `节点日 ${campaign.keyDate}` : undefined, campaign.description].filter(Boolean).join('\n') || null,
+  });
+  (campaign.events ?? []).forEach((event, index) => {
+    calendar.createEvent({
+      id: uid('event', `${campaign.id}-${index}`),
+      stamp,
+      ...eventTimes(event, context.timeZone),
+      summary: `${event.title ?? publicEventKindLabels[event.kind]}：${campaign.title}`,
+      location: event.township ? `${event.place}（${context.townships.get(event.township) ?? event.township}）` : event.place,
+      description: [`${publicEventKindLabels[event.kind]}`, event.description].filter(Boolean).join('\n'),
+    });
   });
   for (const notice of notices) {
     if (!SENDING_STATES.has(notice.state)) continue;
@@ -93,4 +109,10 @@ function addCampaign(
       });
     }
   }
+}
+
+/** All day on its date, or from–to on it in the county's zone (as UTC instants). */
+function eventTimes(event: PublicEvent, timeZone: string): { start: Date; end: Date; allDay?: true } {
+  if (event.from === undefined || event.to === undefined) return { start: day(event.date), end: nextDay(event.date), allDay: true };
+  return { start: new Date(localToUtc(`${event.date}T${event.from}`, timeZone)), end: new Date(localToUtc(`${event.date}T${event.to}`, timeZone)) };
 }

@@ -82,6 +82,7 @@ export function diffPlan(
       window: input.window,
       ...(input.keyDate ? { keyDate: input.keyDate } : {}),
       ...(input.description ? { description: input.description } : {}),
+      ...(input.events?.length ? { events: input.events } : {}),
       state: existing?.state ?? 'active',
       source: 'plan',
       planHash: hash,

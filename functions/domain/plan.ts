@@ -12,7 +12,7 @@ import { defaultCharactersPerMinute } from './broadcast.js';
 import { holidaySource } from './holiday-data.js';
 import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
 import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
-import { campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
+import { campaignEventProblems, campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
 import { defaultSmsSettings } from './sms.js';
@@ -178,6 +178,7 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     registry: options.registry,
     holidays: planHolidays(plan),
   };
+  const townships = options.registry ? new Set(options.registry.townships.map((township) => township.id)) : undefined;
   plan.campaigns.forEach((campaign, campaignIndex) => {
     const at = (...path: (string | number)[]) => ['campaigns', campaignIndex, ...path];
     if (!themes.has(campaign.theme)) problems.push({ path: at('theme'), message: unknownTheme(campaign.theme) });
@@ -195,6 +196,7 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
         });
       }
     }
+    problems.push(...campaignEventProblems(campaign.events, campaign.window, townships).map((problem) => ({ ...problem, path: at(...problem.path) })));
     duplicates(campaign.notices.map((notice) => notice.id)).forEach((index) =>
       problems.push({ path: at('notices', index, 'id'), message: 'this notice id is used twice in the campaign' }),
     );

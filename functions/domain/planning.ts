@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { holidayPolicySchema } from './holidays.js';
-import { localDateSchema, scheduleSchema } from './schedule.js';
+import type { Problem } from './registry.js';
+import { localDateSchema, localTimeSchema, scheduleSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
 export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused', 'done', 'cancelled'] as const;
@@ -47,6 +48,36 @@ export const windowSchema = z
   .object({ start: localDateSchema, end: localDateSchema })
   .refine((window) => window.end >= window.start, { message: 'must not be before the start', path: ['end'] });
 
+/** What a campaign's public events are (集中宣传, 法律咨询 …): planned, with a date and a place, for the calendar. */
+export const publicEventKinds = ['outreach', 'consultation', 'lecture', 'performance', 'other'] as const;
+export type PublicEventKind = (typeof publicEventKinds)[number];
+export const publicEventKindLabels: Record<PublicEventKind, string> = {
+  outreach: '集中宣传',
+  consultation: '法律咨询',
+  lecture: '法治讲座',
+  performance: '文艺演出',
+  other: '宣传活动',
+};
+
+export const publicEventSchema = z
+  .object({
+    kind: z.enum(publicEventKinds).describe('outreach 集中宣传, consultation 法律咨询, lecture 法治讲座, performance 文艺演出, other'),
+    title: visibleText(60).optional().describe('defaults to the kind, e.g. 集中宣传'),
+    date: localDateSchema.describe('local date, inside the campaign window'),
+    from: localTimeSchema.optional().describe('local start time; without it the event is all day'),
+    to: localTimeSchema.optional(),
+    place: visibleText(100).describe('where, as people find it, e.g. 城厢镇文化广场'),
+    township: idSchema.optional().describe('the township it is held in (a registry id); none for a county-level event'),
+    description: visibleText(500, { min: 0 }).optional(),
+  })
+  .refine((event) => (event.from === undefined) === (event.to === undefined), { message: 'give both from and to, or neither', path: ['to'] })
+  .refine((event) => event.from === undefined || event.to === undefined || event.to > event.from, {
+    message: 'must end after it starts',
+    path: ['to'],
+    when: (payload) => payload.issues.length === 0,
+  });
+export type PublicEvent = z.infer<typeof publicEventSchema>;
+
 export const campaignInputSchema = z.object({
   id: idSchema.optional().describe('chosen by the server when left out'),
   title: visibleText(100),
@@ -54,6 +85,7 @@ export const campaignInputSchema = z.object({
   keyDate: localDateSchema.optional().describe('the key date the campaign pushes on, e.g. 2021-03-15'),
   window: windowSchema,
   description: visibleText(2000, { min: 0 }).optional(),
+  events: z.array(publicEventSchema).max(50).optional().describe('public events (集中宣传, 法律咨询 …) with date and place, shown in the calendar feed'),
 });
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
@@ -162,6 +194,7 @@ export const campaignRecordSchema = z.object({
   keyDate: z.string().optional(),
   window: z.object({ start: z.string(), end: z.string() }),
   description: z.string().optional(),
+  events: z.array(publicEventSchema).optional(),
   state: z.enum(['active', 'cancelled']),
   createdBy: actorSchema,
 });
@@ -210,3 +243,26 @@ export function overlapsMonth(window: { start: string; end: string }, year: numb
   const last = `${year}-${String(month).padStart(2, '0')}-31`;
   return window.start <= last && window.end >= first;
 }
+
+/**
+ * The campaign's events against its window and the registry: each on a day of the window, in a
+ * township the registry knows. Paths start at the campaign (`events.<i>.date`).
+ */
+export function campaignEventProblems(
+  events: readonly PublicEvent[] | undefined,
+  window: { start: string; end: string },
+  townships: ReadonlySet<string> | undefined,
+): Problem[] {
+  return (events ?? []).flatMap((event, index) => [
+    ...(event.date < window.start || event.date > window.end
+      ? [{ path: ['events', index, 'date'], message: `${event.date} is outside the campaign window ${window.start} to ${window.end}` }]
+      : []),
+    ...(event.township !== undefined && townships !== undefined && !townships.has(event.township)
+      ? [{ path: ['events', index, 'township'], message: `unknown township "${event.township}"` }]
+      : []),
+  ]);
+}
+
+/** Events a township-limited token may not set: those held elsewhere or county-wide. */
+export const eventsOutsideTownship = (events: readonly PublicEvent[] | undefined, township: string): number[] =>
+  (events ?? []).flatMap((event, index) => (event.township === township ? [] : [index]));

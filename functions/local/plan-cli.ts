@@ -12,7 +12,7 @@ import { configuredTimeZone } from '../config.js';
 import { movedReason } from '../domain/holiday-policy.js';
 import { evaluateNotice } from '../domain/notice-check.js';
 import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
-import type { Audience } from '../domain/planning.js';
+import { publicEventKindLabels, type Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { formatProblem } from '../domain/yaml-source.js';
 import { loadPlan, type LoadReport } from '../workflows/plans.js';
@@ -67,6 +67,9 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
     const keyDate = resolveKeyDate(campaign.keyDate, plan.year);
     out.push('');
     out.push(`■ ${campaign.title}  [${themeName.get(campaign.theme) ?? campaign.theme}]  ${campaign.window.start} ~ ${campaign.window.end}${keyDate ? `  节点 ${keyDate}` : ''}`);
+    for (const event of campaign.events ?? []) {
+      out.push(`  ◆ ${event.date}${event.from ? ` ${event.from}–${event.to ?? ''}` : ''}  ${event.title ?? publicEventKindLabels[event.kind]}  @ ${event.place}`);
+    }
     for (const notice of campaign.notices) {
       notices += 1;
       const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, context);

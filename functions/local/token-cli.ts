@@ -1,6 +1,7 @@
 /**
  * @module local/token-cli
- * `npm run token -- create|list|revoke`: manage access tokens from the command line.
+ * `npm run token -- create|list|revoke`: manage access tokens from the command line; and
+ * `feed-create|feed-list|feed-revoke`: the read-only keys of the year's calendar feed.
  * Uses the running local server's database when `npm start` is up, otherwise opens the local
  * data folder itself; with `--aws` it talks to the deployed table (PUFA_TABLE_NAME, AWS credentials).
  */
@@ -10,6 +11,9 @@ import { z } from 'zod';
 import { commandLineActor } from '../domain/audit.js';
 import { roleLabels, roles, tokenGrantSchema } from '../domain/access.js';
 import { Invalid } from '../domain/errors.js';
+import { feedInputSchema } from '../domain/feed.js';
+import { utcToLocal } from '../domain/schedule.js';
+import { createFeed, revokeFeed } from '../workflows/feeds.js';
 import { issueToken, revokeToken } from '../workflows/tokens.js';
 import { DEFAULT_DATA_DIR } from './runtime.js';
 import { runCli, UsageError } from './cli.js';
@@ -19,12 +23,15 @@ const USAGE = `Usage:
   npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>]
   npm run token -- list
   npm run token -- revoke <token id>
+  npm run token -- feed-create --label <who it is for>    a calendar feed key (the .ics link), shown once
+  npm run token -- feed-list
+  npm run token -- feed-revoke <feed id>
 Options:
   --county <id>      county of the token (default: PUFA_COUNTY or "tianquan")
   --data-dir <dir>   local data folder (default: ${DEFAULT_DATA_DIR})
   --aws              use the deployed table named by PUFA_TABLE_NAME with your AWS credentials`;
 
-const commandSchema = z.enum(['create', 'list', 'revoke']);
+const commandSchema = z.enum(['create', 'list', 'revoke', 'feed-create', 'feed-list', 'feed-revoke']);
 
 /** The option that sets a grant's field. */
 const optionOf = (field: string) => ({ stationId: 'station', expiresAt: 'expires' })[field] ?? field;
@@ -39,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       station: { type: 'string' },
       township: { type: 'string' },
       expires: { type: 'string' },
+      label: { type: 'string' },
       county: { type: 'string' },
       'data-dir': { type: 'string' },
       aws: { type: 'boolean' },
@@ -66,8 +74,11 @@ async function main(argv: string[]): Promise<void> {
   if (grant && !grant.success) {
     throw new UsageError(grant.error.issues.map((issue) => `--${optionOf(String(issue.path[0]))}: ${issue.message}`).join('\n'));
   }
+  const feed = command.data === 'feed-create' ? feedInputSchema.safeParse({ label: values.label }) : undefined;
+  if (feed && !feed.success) throw new UsageError(feed.error.issues.map((issue) => `--label: ${issue.message}`).join('\n'));
   const tokenId = positionals[1];
   if (command.data === 'revoke' && !tokenId) throw new UsageError('revoke needs the token id (see `list`).');
+  if (command.data === 'feed-revoke' && !tokenId) throw new UsageError('feed-revoke needs the feed id (see `feed-list`).');
 
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
@@ -97,6 +108,22 @@ async function main(argv: string[]): Promise<void> {
     } else if (command.data === 'revoke' && tokenId) {
       const revoked = await revokeToken({ store: target.store, timeZone: target.config.timeZone, now }, { county: target.county, tokenId, actor: commandLineActor('npm run token') });
       console.log(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}.`);
+    } else if (command.data === 'feed-create' && feed?.success) {
+      const deps = { store: target.store, timeZone: target.config.timeZone, now };
+      const { secret, record } = await createFeed(deps, { county: target.county, input: feed.data, actor: commandLineActor('npm run token') });
+      const year = utcToLocal(now.toISOString(), target.config.timeZone).slice(0, 4);
+      console.log(`Created calendar feed ${record.id} for "${record.label}" in ${record.county}.`);
+      console.log(`Subscribe to (shown once; put the API's address in front):\n/plans/${year}/calendar.ics?key=${secret}`);
+    } else if (command.data === 'feed-list') {
+      let cursor: string | undefined;
+      do {
+        const page = await target.store.feeds.list(target.county, { limit: 100, cursor });
+        for (const item of page.items) console.log(`${item.id}  ${item.label}  (${item.revokedAt ? `revoked ${item.revokedAt}` : 'active'})`);
+        cursor = page.nextCursor;
+      } while (cursor);
+    } else if (command.data === 'feed-revoke' && tokenId) {
+      const revoked = await revokeFeed({ store: target.store, timeZone: target.config.timeZone, now }, { county: target.county, feedId: tokenId, actor: commandLineActor('npm run token') });
+      console.log(`Revoked calendar feed ${revoked.id} (${revoked.label}) at ${revoked.revokedAt ?? ''}.`);
     }
   } finally {
     await target.close();

@@ -9,7 +9,7 @@ import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';
 import { renderTemplate } from '../domain/sms.js';
 import { statesWithDeliveries } from '../domain/notice-progress.js';
-import { noticeInputSchema } from '../domain/planning.js';
+import { noticeInputSchema, publicEventKindLabels } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
@@ -58,6 +58,22 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
         {campaign.window.start} 至 {campaign.window.end}
         {campaign.keyDate ? ` · 节点 ${campaign.keyDate}` : ''} · {campaign.state === 'cancelled' ? '已取消' : '进行中'}
       </p>
+      {campaign.events && campaign.events.length > 0 && (
+        <section aria-labelledby="events-heading">
+          <h2 id="events-heading" style="font-size:1.15rem">
+            现场活动
+          </h2>
+          <ul class="events">
+            {campaign.events.map((event) => (
+              <li>
+                {event.date}
+                {event.from ? ` ${event.from}–${event.to ?? ''}` : ''} · {event.title ?? publicEventKindLabels[event.kind]} · {event.place}
+                {event.township ? `（${registry.townships.find((township) => township.id === event.township)?.name ?? event.township}）` : ''}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <h2 style="font-size:1.15rem">内容</h2>
       {notices.length === 0 ? (
         <p class="card">还没有内容。用下面的表单撰写第一条短信或广播稿。</p>

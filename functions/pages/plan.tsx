@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { buildCalendar } from '../domain/calendar.js';
 import { markSpans } from '../domain/holidays.js';
 import { planHolidays } from '../domain/plan.js';
+import { publicEventKindLabels } from '../domain/planning.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout, StateBadge } from './layout.js';
@@ -78,6 +79,12 @@ export function planPages() {
                       {c.var.caller.role === 'staff' ? <a href={`/app/campaigns/${campaign.id}`}>{campaign.title}</a> : <span>{campaign.title}</span>}
                       {campaign.state === 'cancelled' && <StateBadge label="已取消" />}
                       <ul style="padding-left:1rem">
+                        {campaign.events.map((event) => (
+                          <li class="event">
+                            {event.date.slice(5)}
+                            {event.from ? ` ${event.from}` : ''} {event.title ?? publicEventKindLabels[event.kind]} · {event.place}
+                          </li>
+                        ))}
                         {campaign.notices.map((notice) => (
                           <li>
                             {notice.title ? `${notice.channel === 'sms' ? '短信' : '广播'} ${notice.title}` : notice.name} <StateBadge label={notice.stateLabel} />

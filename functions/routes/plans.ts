@@ -213,11 +213,12 @@ export function planRoutes() {
       const feed = key.success ? await openFeed(store, key.data) : undefined;
       if (!feed) throw new Unauthenticated('This calendar feed key is unknown or revoked; ask an admin for a new feed link.');
       const county = feed.county;
-      const [plan, campaigns] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year)]);
+      const [plan, campaigns, registry] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year), store.registry.get(county)]);
       const notices = new Map(
         await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
       );
-      return c.body(yearFeed({ county, year, plan, campaigns, notices }), 200, {
+      const townships = new Map(registry.townships.map((township) => [township.id, township.name]));
+      return c.body(yearFeed({ county, year, timeZone: c.var.deps.config.timeZone, plan, campaigns, notices, townships }), 200, {
         'Content-Type': 'text/calendar; charset=utf-8',
         'Content-Disposition': `inline; filename="pufa-${year}.ics"`,
         'Cache-Control': 'private, max-age=300',

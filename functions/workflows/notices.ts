@@ -9,7 +9,9 @@ import { newId, type Caller } from '../domain/access.js';
 import { Conflict, Forbidden, Invalid, type FieldProblem } from '../domain/errors.js';
 import { evaluateNotice, type NoticeEvaluation } from '../domain/notice-check.js';
 import {
+  campaignEventProblems,
   campaignYear,
+  eventsOutsideTownship,
   type CampaignInput,
   type CampaignPatch,
   type CampaignRecord,
@@ -40,6 +42,7 @@ export function invalid(message: string, problems: Problem[], prefix = 'body'): 
 
 export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: CampaignInput): Promise<CampaignRecord> {
   const year = campaignYear(input.window);
+  checkEventScope(caller, input.events);
   await checkCampaignAgainstPlan(deps, caller.county, year, input);
   const now = deps.now.toISOString();
   const record: CampaignRecord = {
@@ -51,6 +54,7 @@ export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: 
     window: input.window,
     ...(input.keyDate ? { keyDate: input.keyDate } : {}),
     ...(input.description ? { description: input.description } : {}),
+    ...(input.events?.length ? { events: input.events } : {}),
     state: 'active',
     source: 'api',
     version: 1,
@@ -66,7 +70,9 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
   const campaign = await deps.store.campaigns.require(caller.county, id);
   await checkCampaignScope(deps, caller, campaign);
   if (campaign.state === 'cancelled') throw new Conflict(`Campaign "${id}" is cancelled.`, { state: campaign.state });
+  if (patch.events !== undefined) checkEventScope(caller, patch.events);
   const merged = { ...campaign, ...patch, window: patch.window ?? campaign.window };
+  if (merged.events?.length === 0) delete merged.events;
   if (merged.window.end < merged.window.start) {
     throw invalid('The campaign window ends before it starts.', [{ path: ['window', 'end'], message: 'must not be before the start' }]);
   }
@@ -123,13 +129,22 @@ async function checkCampaignScope(deps: WorkflowDeps, caller: Caller, campaign: 
   }
 }
 
+/** A staff token limited to a township may plan events in that township only. */
+function checkEventScope(caller: Caller, events: CampaignInput['events']): void {
+  if (caller.role !== 'staff' || !caller.township) return;
+  const outside = eventsOutsideTownship(events, caller.township);
+  if (outside.length > 0) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}": events ${outside.join(', ')} are held elsewhere or county-wide (give township: ${caller.township}).`);
+  }
+}
+
 async function checkCampaignAgainstPlan(
   deps: WorkflowDeps,
   county: string,
   year: number,
-  input: Pick<CampaignInput, 'theme' | 'keyDate' | 'window'>,
+  input: Pick<CampaignInput, 'theme' | 'keyDate' | 'window' | 'events'>,
 ): Promise<void> {
-  const plan = await deps.store.plans.getYear(county, year);
+  const [plan, registry] = await Promise.all([deps.store.plans.getYear(county, year), input.events?.length ? deps.store.registry.get(county) : undefined]);
   const problems: Problem[] = [];
   if (!plan) {
     problems.push({ path: ['window', 'start'], message: `no plan is loaded for ${year}: load the year's plan first (npm run plan -- --apply)` });
@@ -139,6 +154,7 @@ async function checkCampaignAgainstPlan(
   if (input.keyDate && (input.keyDate < input.window.start || input.keyDate > input.window.end)) {
     problems.push({ path: ['keyDate'], message: `${input.keyDate} is outside the campaign window ${input.window.start} to ${input.window.end}` });
   }
+  problems.push(...campaignEventProblems(input.events, input.window, registry ? new Set(registry.townships.map((township) => township.id)) : undefined));
   if (problems.length > 0) throw invalid('The campaign does not fit the year’s plan.', problems);
 }
 

@@ -165,9 +165,10 @@ function loadScope(
     campaigns: diff.campaigns
       .filter((decision) => writes(decision.action))
       .map((decision) => {
-        const inFile = plan.campaigns.find((campaign) => campaign.id === decision.id)?.notices ?? [];
+        const entry = plan.campaigns.find((campaign) => campaign.id === decision.id);
+        const inFile = entry?.notices ?? [];
         const stored = (current.get(decision.id) ?? []).filter((notice) => !inFile.some((entry) => entry.id === notice.id));
-        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })) };
+        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })), events: entry?.events };
       }),
   };
 }

@@ -44,6 +44,10 @@ beforeAll(async () => {
     theme: 'consumer-rights',
     window: { start: '2031-03-22', end: '2031-03-28' },
     description: longDescription,
+    events: [
+      { kind: 'outreach', date: '2031-03-23', from: '09:00', to: '11:30', place: '文化广场; 东门', township: 'chengxiang' },
+      { kind: 'consultation', title: '消费维权咨询', date: '2031-03-24', place: '县市场监管局一楼大厅' },
+    ],
   });
   expect(campaign.status).toBe(201);
   // One notice through review to scheduled: its sends are fixed, and belong in the feed.
@@ -148,6 +152,19 @@ describe('GET /plans/{year}/calendar.ics', () => {
     expect(sends[0]?.startDate.toJSDate().toISOString()).toBe('2031-03-14T02:00:00.000Z');
     // The broadcast was not scheduled: it is not in the feed.
     expect(summaries(events).some((summary) => summary.startsWith('广播'))).toBe(false);
+  });
+
+  it("gives a campaign's public events with their place, timed in the county's zone or all day", () => {
+    const outreach = events.find((event) => event.summary === `集中宣传：${tricky}` && !event.startDate.isDate);
+    // 09:00–11:30 in Asia/Shanghai; the township's name from the registry beside the place.
+    expect(outreach?.startDate.toJSDate().toISOString()).toBe('2031-03-23T01:00:00.000Z');
+    expect(outreach?.endDate.toJSDate().toISOString()).toBe('2031-03-23T03:30:00.000Z');
+    expect(outreach?.location).toBe('文化广场; 东门（城厢镇）');
+    const consultation = events.find((event) => event.summary === `消费维权咨询：${tricky}`);
+    expect(consultation?.startDate.isDate).toBe(true);
+    expect(consultation?.startDate.toString()).toBe('2031-03-24');
+    expect(consultation?.location).toBe('县市场监管局一楼大厅');
+    expect(consultation?.description).toBe('法律咨询');
   });
 
   it('stops opening once revoked, and the revocation is audited', async () => {

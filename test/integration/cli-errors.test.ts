@@ -32,6 +32,8 @@ describe('the CLIs given bad input', () => {
     ['plan', 'plan-cli.ts', [work], /:0:0 {2}a folder, not a file$/m],
     ['plan', 'plan-cli.ts', [bomb], /bomb\.yaml:1:1 {2}too many aliases/],
     ['token', 'token-cli.ts', ['create', '--role', 'wizard', '--name', 'x'], /^error: --role: .*--help/],
+    ['token', 'token-cli.ts', ['feed-create', '--label', ' '], /^error: --label: /],
+    ['token', 'token-cli.ts', ['feed-revoke'], /^error: feed-revoke needs the feed id/],
     ['token', 'token-cli.ts', ['frobnicate'], /^error: Unknown or missing command "frobnicate"/],
     ['import', 'import-cli.ts', ['subscribers', join(work, 'missing.csv')], /^error: Cannot read \S+missing\.csv: no such file$/m],
     ['import', 'import-cli.ts', ['people', 'x.csv'], /^error: Say what to import/],

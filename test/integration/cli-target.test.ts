@@ -108,6 +108,21 @@ describe('the CLIs against an in-memory server on a --clock', () => {
     expect(me.body).toMatchObject({ role: 'county', name: '依法治县办' });
   }, SLOW_TEST_MS);
 
+  it('token feed-create makes a calendar feed link that opens on that server, feed-list lists it and feed-revoke closes it', async () => {
+    const created = await cli('token-cli.ts', ['feed-create', '--label', '城厢镇司法所手机日历', '--data-dir', dataDir]);
+    expect(created.code, created.stderr).toBe(0);
+    const path = created.stdout.match(/\/plans\/\d{4}\/calendar\.ics\?key=pufa_feed_\S+/)?.[0] ?? '';
+    const opened = await fetch(`${running().url}${path}`);
+    expect(opened.status).toBe(200);
+    expect(await opened.text()).toMatch(/^BEGIN:VCALENDAR/);
+    const listed = await cli('token-cli.ts', ['feed-list', '--data-dir', dataDir]);
+    const id = listed.stdout.match(/^(feed_\S+) {2}城厢镇司法所手机日历 {2}\(active\)$/m)?.[1] ?? '';
+    expect(id).not.toBe('');
+    const revoked = await cli('token-cli.ts', ['feed-revoke', id, '--data-dir', dataDir]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect((await fetch(`${running().url}${path}`)).status).toBe(401);
+  }, SLOW_TEST_MS);
+
   it('refuses, in one line, a running file whose server answers but whose database does not', async () => {
     const folder = join(work, 'half-up');
     mkdirSync(folder);

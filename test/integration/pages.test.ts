@@ -166,6 +166,14 @@ describe('forms', () => {
     expect(forReviewer).not.toContain('href="/app/campaigns/');
   });
 
+  it('lists a campaign’s public events with time and place on the year plan and the campaign page', async () => {
+    const plan = await text(await page('/app/plan?year=2021', 'staff'));
+    expect(plan).toContain('03-15 09:00 集中宣传 · 城厢镇文化广场');
+    const campaign = await text(await page('/app/campaigns/2021-1204', 'staff'));
+    expect(campaign).toContain('现场活动');
+    expect(campaign).toContain('2021-12-02 14:30–16:00 · 宪法进校园讲座 · 始阳镇中心小学（始阳镇）');
+  });
+
   it('marks each month’s public holidays and make-up workdays on the year plan', async () => {
     const html = await text(await page('/app/plan?year=2021', 'staff'));
     expect(html).toContain('10.1–10.7 国庆节 放假');

@@ -39,6 +39,8 @@ describe('npm run plan -- FILE', () => {
     expect(result.stdout).toContain('2021-03-14 10:00');
     expect(result.stdout).toMatch(/广播 broadcast-day → 全县 {2}朗读 \S+ × 3 遍/);
     expect(result.stdout).toMatch(/OK: 16 campaigns, \d+ notices, \d+ sends\./);
+    // A campaign's public events, with time and place.
+    expect(result.stdout).toContain('◆ 2021-03-15 09:00–12:00  集中宣传  @ 城厢镇文化广场');
   }, 60_000);
 
   it('lists sends kept on a holiday as warnings, and shows each moved or skipped send with the holiday', async () => {
@@ -65,6 +67,8 @@ describe('npm run plan -- FILE', () => {
     ['a date that does not exist', 'start: 2021-02-01, end: 2021-02-28', 'start: 2021-02-01, end: 2021-02-30', /campaigns\.1\.window\.end: not a real date/],
     ['an unknown month', '  12: constitution', '  13: constitution', /months\.13: unknown month "13"/],
     ['an unknown township', 'audience: { groups: [企业] }', 'audience: { townships: [atlantis] }', /audience\.townships\.0: unknown township "atlantis"/],
+    ['an event outside its window', 'date: 2021-12-02, from', 'date: 2021-12-22, from', /campaigns\.\d+\.events\.1\.date: 2021-12-22 is outside the campaign window/],
+    ['an event in an unknown township', 'place: 始阳镇中心小学, township: shiyang', 'place: 始阳镇中心小学, township: atlantis', /events\.1\.township: unknown township "atlantis"/],
     ['an offset outside the window', 'days: -1, at: \'10:00\'', 'days: -30, at: \'10:00\'', /schedule\.days: lands on/],
   ])('reports %s as file:line and exits 1', async (_case, from, to, message) => {
     const file = editedPlan('2021.yaml', from, to);

@@ -115,6 +115,11 @@ describe('campaigns', () => {
     ['a key date outside the window', aCampaign({ keyDate: '2031-12-25' }), 'body.keyDate'],
     ['a year with no plan', aCampaign({ window: { start: '2040-01-01', end: '2040-01-05' }, keyDate: undefined }), 'body.window.start'],
     ['an empty title', aCampaign({ title: ' ' }), 'body.title'],
+    ['an event outside the window', aCampaign({ events: [{ kind: 'outreach', date: '2031-12-25', place: '广场' }] }), 'body.events.0.date'],
+    ['an event in an unknown township', aCampaign({ events: [{ kind: 'outreach', date: '2031-12-04', place: '广场', township: 'atlantis' }] }), 'body.events.0.township'],
+    ['an event with a start and no end', aCampaign({ events: [{ kind: 'lecture', date: '2031-12-04', from: '09:00', place: '礼堂' }] }), 'body.events.0.to'],
+    ['an event of an unknown kind', aCampaign({ events: [{ kind: 'party', date: '2031-12-04', place: '礼堂' }] }), 'body.events.0.kind'],
+    ['an event without a place', aCampaign({ events: [{ kind: 'outreach', date: '2031-12-04' }] }), 'body.events.0.place'],
   ])('refuses %s with 400 naming the field', async (_case, body, field) => {
     const before = await send('GET', '/campaigns?year=2031', staff);
     const response = await send('POST', '/campaigns', staff, body);
@@ -144,6 +149,42 @@ describe('campaigns', () => {
     expect((await send('POST', '/campaigns', reviewer, aCampaign())).status).toBe(403);
     expect((await send('POST', '/campaigns', countyOffice, aCampaign())).status).toBe(403);
     expect((await send('GET', '/campaigns?year=2031', station)).status).toBe(403);
+  });
+});
+
+describe("a campaign's public events (集中宣传, 法律咨询 …)", () => {
+  const outreach = { kind: 'outreach', date: '2031-12-04', from: '09:00', to: '11:30', place: '城厢镇文化广场', township: 'chengxiang' };
+
+  it('are stored with the campaign, shown in the calendar month, and replaced or cleared by a PATCH', async () => {
+    const created = await send('POST', '/campaigns', staff, aCampaign({ id: 'with-events', events: [outreach] }));
+    expect(created.status).toBe(201);
+    expect(created.body.events).toEqual([outreach]);
+    const calendar = await send('GET', '/plans/2031/calendar', countyOffice);
+    const december = calendar.body.months[11].campaigns.find((campaign: { id: string }) => campaign.id === 'with-events');
+    expect(december.events).toEqual([outreach]);
+
+    const moved = await send('PATCH', '/campaigns/with-events', staff, { window: { start: '2031-12-05', end: '2031-12-10' }, keyDate: '2031-12-06' });
+    expect(moved.status).toBe(400);
+    expect(fields(moved.body)).toContain('body.events.0.date');
+
+    const cleared = await send('PATCH', '/campaigns/with-events', staff, { events: [] });
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.events).toBeUndefined();
+  });
+
+  it('are limited to its own township for a township token, on create and on change', async () => {
+    const local = (await aToken(db.store, county, aGrant({ role: 'staff', name: '城厢镇宣传员', township: 'chengxiang' }))).headers;
+    const elsewhere = await send('POST', '/campaigns', local, aCampaign({ id: 'local-elsewhere', events: [{ ...outreach, township: 'shiyang' }] }));
+    expect(elsewhere.status).toBe(403);
+    const countyWide = await send('POST', '/campaigns', local, aCampaign({ id: 'local-county', events: [{ kind: 'consultation', date: '2031-12-04', place: '县政府广场' }] }));
+    expect(countyWide.status).toBe(403);
+    expect((await send('GET', '/campaigns/local-elsewhere', staff)).status).toBe(404);
+
+    const own = await send('POST', '/campaigns', local, aCampaign({ id: 'local-own', events: [outreach] }));
+    expect(own.status).toBe(201);
+    const changed = await send('PATCH', '/campaigns/local-own', local, { events: [{ ...outreach, township: 'shiyang' }] });
+    expect(changed.status).toBe(403);
+    expect((await send('GET', '/campaigns/local-own', staff)).body.campaign.events).toEqual([outreach]);
   });
 });
 

@@ -105,6 +105,14 @@ describe('a plan load is no back door', () => {
     const settings = await send('POST', '/plans', chengxiang, thePlan({ settings: { sms: { signature: '城厢镇' } } }));
     expect(settings.status).toBe(403);
 
+    const event = { kind: 'outreach' as const, date: '2031-03-15', place: '始阳镇广场', township: 'shiyang' };
+    const eventElsewhere = await send('POST', '/plans', chengxiang, thePlan({
+      campaigns: [{ id: 'cx-event', title: '城厢镇宣传', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' }, events: [event], notices: [] }],
+    }));
+    expect(eventElsewhere.status).toBe(403);
+    expect(eventElsewhere.body.detail).toMatch(/cx-event/);
+    expect((await send('GET', '/campaigns/cx-event', reviewer)).status).toBe(404);
+
     const own = await send('POST', '/plans', chengxiang, thePlan({
       campaigns: [{ id: 'cx-own', title: '城厢镇宣传', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' }, notices: [aMonthlySms('cx-1', { audience: { townships: ['chengxiang'], villages: [], groups: [], all: false } }) as never] }],
     }));
