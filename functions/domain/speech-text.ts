@@ -7,11 +7,14 @@
  * Rules, applied in this order; each one turns its digits into Hanzi, so a later rule never sees
  * them again:
  * 1. Full-width digits, ％, ：and ．become ASCII first (so ２０２１年 reads like 2021年).
+ * Digit by digit means 1 is 一, not the 幺 of radio and military use: 一二三四八, 一一零.
  * 2. Telephone numbers with a separator (`0835-1234567`, `138-1234-5678`) are read digit by
  *    digit, the separator becoming a space (a short pause).
- * 3. ISO dates `2021-03-15` read as 二零二一年三月十五日.
+ * 3. Numeric dates `2021-03-15`, `2021.3.15`, `2021/03/15` read as 二零二一年三月十五日.
  * 4. A run of 3 or more digits shortly after 热线, 电话, 拨打, 举报, 专线, 号码, 致电, 手机,
- *    联系, 投诉 or 咨询 (within 8 characters, same clause) is read digit by digit.
+ *    联系, 投诉 or 咨询 (within 8 characters, same sentence), or shortly before 热线, 专线,
+ *    电话, 服务台 or 举报平台 (same clause), is read digit by digit, unless a unit follows it
+ *    (拨打热线的群众达1200人).
  * 5. A known hotline (110 119 120 122 12110 12309 12315 12320 12333 12338 12345 12348 12351
  *    12355 12356 12358 12366 12369 12388 12395 95598), standing alone, is read digit by digit,
  *    unless a unit follows (`120人` is a hundred and twenty people).
@@ -22,7 +25,8 @@
  *    dash: 2021—2025年 → 二零二一至二零二五年.
  * 8. A day name with a middle dot, `3·15`, `12·4`, or with a full stop when it is quoted or a
  *    day word follows (“3.15”, 3.15消费者权益日), digit by digit: 三一五.
- * 9. A clock time `7:30` → 七点三十分, `8:05` → 八点零五分, `9:00` → 九点整.
+ * 9. A clock time `7:30` → 七点三十分, `8:05` → 八点零五分, `9:00` → 九点整, `2:15` → 两点十五分;
+ *    a range `8:00-12:00` reads 至 for its dash.
  * 10. Percentages `95%` → 百分之九十五, `0.5‰` → 千分之零点五.
  * 11. Decimals `3.5` → 三点五 (digits after the point one by one).
  * 12. Ranges `3-5天` → 三至五天.
@@ -129,9 +133,11 @@ const RULES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]
   // 2. Phone numbers with separators
   [/(?<!\d)(?:0\d{2,3}[-－—](?:\d{7,8})|1\d{2}[-－ ]\d{4}[-－ ]\d{4}|400[-－]\d{3}[-－]\d{4})(?![\d.])/g, (phone) => readDigits(phone.replace(/[-－— ]/g, ' '))],
   // 3. ISO dates
-  [/(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)/g, (_, year, month, day) => `${readDigits(year)}年${readCardinal(month)}月${readCardinal(day)}日`],
+  [/(?<![\d.])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?![\d.])/g, (_, year, _separator, month, day) => `${readDigits(year)}年${readCardinal(month)}月${readCardinal(day)}日`],
   // 4. Numbers after a word that says "dial this"
-  [new RegExp(`(?<=${DIAL_WORDS}[^\\d。！？；\\n]{0,8})\\d{3,}(?:[-－ ]\\d{3,})*(?![\\d.])`, 'g'), (number) => readDigits(number.replace(/[-－]/g, ' '))],
+  [new RegExp(`(?<=${DIAL_WORDS}[^\\d。！？；\\n]{0,8})\\d{3,}(?:[-－ ]\\d{3,})*(?![\\d.,:%])(?!\\s*${UNIT})`, 'g'), (number) => readDigits(number.replace(/[-－]/g, ' '))],
+  // 4. … or shortly before a word that says it is a line to call (12368诉讼服务热线)
+  [new RegExp(`(?<![\\d.])\\d{3,}(?![\\d.,:%])(?!\\s*${UNIT})(?=[^\\d。！？；，\\n]{0,8}(?:热线|专线|电话|服务台|举报平台))`, 'g'), readDigits],
   // 5. Known hotlines standing alone
   [new RegExp(`(?<![\\d.])(?:${knownHotlines.join('|')})(?![\\d.:%])(?!\\s*${UNIT})`, 'g'), readDigits],
   // 6. Long runs and runs with a leading zero
@@ -142,7 +148,8 @@ const RULES: ReadonlyArray<readonly [RegExp, (match: string, ...groups: string[]
   // 8. Day names
   [/(?<![\d.])(\d{1,2})[·・•](\d{1,2})(?![\d.])/g, (_, month, day) => readDigits(month + day)],
   [new RegExp(`(?<=[“"「‘'])(\\d{1,2})\\.(\\d{1,2})(?=[”"」’'])|(?<![\\d.])(\\d{1,2})\\.(\\d{1,2})(?=${DAY_WORDS})`, 'g'), (match) => readDigits(match.replace('.', ''))],
-  // 9. Clock times
+  // 9. Clock times, and a range of them
+  [/(?<![\d:.])(\d{1,2}:\d{2})\s*[-~～—–]\s*(?=\d{1,2}:\d{2}(?![\d:]))/g, (_, from) => `${from}至`],
   [/(?<![\d:.])([01]?\d|2[0-4]):([0-5]\d)(?![\d:])/g, (_, hours, minutes) => readTime(hours, minutes)],
   // 10. Percentages and per-mille
   [/(\d+(?:\.\d+)?)\s*%/g, (_, number) => `百分之${readDecimal(number)}`],

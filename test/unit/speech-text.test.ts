@@ -25,18 +25,24 @@ describe('normaliseForSpeech', () => {
     ['联系电话 13800001111', '联系电话 一三八零零零零一一一一'],
     ['投诉热线：2345 6789', '投诉热线：二三四五 六七八九'],
     ['咨询电话：666', '咨询电话：六六六'],
+    ['12368诉讼服务热线', '一二三六八诉讼服务热线'],
   ])('reads the hotline or phone number in %s digit by digit', (text, spoken) => {
     expect(normaliseForSpeech(text)).toBe(spoken);
   });
 
   it('reads a hotline number as a quantity when a unit follows it', () => {
     expect(normaliseForSpeech('120人参加，110元一套')).toBe('一百二十人参加，一百一十元一套');
+    expect(normaliseForSpeech('1200人拨打了热线')).toBe('一千二百人拨打了热线');
+    expect(normaliseForSpeech('拨打热线的群众达1200人')).toBe('拨打热线的群众达一千二百人');
   });
 
   it.each([
     ['2021年', '二零二一年'],
     ['2021—2025年', '二零二一至二零二五年'],
     ['2021-03-15', '二零二一年三月十五日'],
+    ['2021.3.15', '二零二一年三月十五日'],
+    ['2021/03/15', '二零二一年三月十五日'],
+    ['8:00-12:00', '八点整至十二点整'],
     ['3月15日', '三月十五日'],
     ['12月4日', '十二月四日'],
     ['3·15', '三一五'],
