@@ -25,6 +25,8 @@ const CLOSE = '</speak>';
 const SENTENCE_END = /[。！？；!?;…\n]/u;
 const CLOSERS = /[”’"'」』）)】》]/u;
 const CLAUSE_BREAK = /[，、,：:]/u;
+/** What XML 1.0 cannot carry (Polly would refuse the request): control characters, lone surrogates, U+FFFE/FFFF. */
+const NOT_XML = /^(?:[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udfff])$/;
 
 /** The smallest piece a chunk is made of: one character, or one lexicon word. */
 interface Unit extends Piece {
@@ -59,6 +61,7 @@ function unitsOf(text: string, lexicon: SpeechLexicon): Unit[] {
       continue;
     }
     for (const character of segment.text) {
+      if (NOT_XML.test(character)) continue;
       const previous = units.at(-1);
       // Closing quotes stay with the sentence they close.
       if (previous && previous.boundary === 2 && CLOSERS.test(character)) {

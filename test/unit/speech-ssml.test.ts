@@ -90,6 +90,11 @@ describe('pollySsml', () => {
     expect(documents.map(spoken).join('')).toBe('银行&'.repeat(4000));
   });
 
+  it('leaves out what XML cannot carry: control characters and lone surrogates', () => {
+    expect(pollySsml('宪\u0000法\u000b宣\ud800传\uffff', [])).toEqual(['<speak>宪法宣传</speak>']);
+    expect(speechCharacters('宪\u0000法', [])).toBe(2);
+  });
+
   it('has nothing to send for a blank script', () => {
     expect(pollySsml('', [])).toEqual([]);
     expect(pollySsml(' \n ', [])).toEqual([]);
