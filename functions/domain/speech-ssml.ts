@@ -7,7 +7,9 @@
  * characters in total, of which at most 3,000 billed; SSML tags are not billed. A chunk is cut at
  * a sentence end (。！？；… or a line break); a sentence too long on its own is cut at its clauses
  * (，、：), and a clause too long at any character, never inside a lexicon word or an entity.
- * Characters are counted as code points; the 6,000 is measured on the whole `<speak>` document.
+ * Characters are counted as code points; the 6,000 is measured on the whole `<speak>` document,
+ * entities (`&amp;`) at their full length, while the billed count takes an entity as the one
+ * character it stands for.
  *
  * Lexicon words go in `<phoneme alphabet="x-amazon-pinyin" ph="yin2-hang2">银行</phoneme>`: the
  * Polly Mandarin phoneme table writes the neutral tone 0 (not 5) and separates syllables with `-`
@@ -28,17 +30,18 @@ const CLAUSE_BREAK = /[，、,：:]/u;
 /** What XML 1.0 cannot carry (Polly would refuse the request): control characters, lone surrogates, U+FFFE/FFFF. */
 const NOT_XML = /^(?:[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udfff])$/;
 
-/** The smallest piece a chunk is made of: one character, or one lexicon word. */
-interface Unit extends Piece {
-  /** 2: a sentence ends after it; 1: a clause; 0: neither. */
-  boundary: 0 | 1 | 2;
-}
-
+/** SSML text with what Polly bills for it. */
 interface Piece {
   ssml: string;
   billed: number;
   /** Code points of `ssml`. */
   length: number;
+}
+
+/** The smallest piece a chunk is made of: one character, or one lexicon word. */
+interface Unit extends Piece {
+  /** 2: a sentence ends after it; 1: a clause; 0: neither. */
+  boundary: 0 | 1 | 2;
 }
 
 const codePoints = (text: string) => Array.from(text).length;
@@ -76,7 +79,6 @@ function unitsOf(text: string, lexicon: SpeechLexicon): Unit[] {
   return units;
 }
 
-
 const fits = (candidate: Piece) =>
   candidate.billed <= pollyLimits.billedCharacters && OPEN.length + candidate.length + CLOSE.length <= pollyLimits.totalCharacters;
 
@@ -113,8 +115,9 @@ function pack(units: Unit[], level: 0 | 1 | 2): Piece[] {
     if (current.ssml !== '') pieces.push(current);
     current = EMPTY;
     if (fits(joined)) current = joined;
-    // A single unit always fits: a lexicon word is at most 20 characters.
-    else pieces.push(...pack(part, level === 2 ? 1 : 0));
+    else if (level > 0) pieces.push(...pack(part, level === 2 ? 1 : 0));
+    // A part of level 0 is a single unit, which always fits (a lexicon word is at most 20 characters).
+    else pieces.push(joined);
   }
   if (current.ssml !== '') pieces.push(current);
   return pieces;
