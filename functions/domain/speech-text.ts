@@ -42,7 +42,6 @@
 
 const HANZI_DIGITS = '零一二三四五六七八九';
 const PLACES = ['千', '百', '十', ''] as const;
-const GROUPS = ['', '万', '亿', '万亿'] as const;
 
 /** Hotlines every county notice repeats; see rule 5. */
 export const knownHotlines: readonly string[] = [
@@ -51,7 +50,7 @@ export const knownHotlines: readonly string[] = [
 ];
 
 /** What follows a number that makes it a quantity or a date, not a code to read out. */
-const UNIT = '(?:[年月日号时点分秒%‰人个名位元角件户次天岁万亿千百条项种所家台辆吨斤米里公克度届期周倍项起场批本张份]|小时|分钟)';
+const UNIT = '(?:[年月日号时点分秒%‰人个名位元角件户次天岁万亿千百条项种所家台辆吨斤米里公克度届期周倍起场批本张份]|小时|分钟)';
 /** Words before a number that make it something to dial. */
 const DIAL_WORDS = '(?:热线|电话|拨打|举报|专线|号码|致电|手机|联系|投诉|咨询)';
 /** Words after a day name such as 3.15. */
@@ -80,29 +79,32 @@ function readGroup(group: number): string {
   return out;
 }
 
+/** 0..99999999 as 万 and units: 10050 → 一万零五十; '' for 0; no trimming of a leading 一十. */
+function readUpTo8(value: number): string {
+  const high = Math.floor(value / 10000);
+  const low = value % 10000;
+  let out = high > 0 ? `${readGroup(high)}万` : '';
+  // A low group under 1000 after 万 has skipped its thousands: 一万零五百.
+  if (low > 0) out += (out !== '' && low < 1000 ? '零' : '') + readGroup(low);
+  return out;
+}
+
 /**
  * An integer as a quantity, in 万/亿 groups: 105 → 一百零五, 10000 → 一万, 100010000 → 一亿零一万,
- * 110 → 一百一十, 12 → 十二. More than 16 digits (past 万亿) is read digit by digit.
+ * 110 → 一百一十, 12 → 十二, 10^12 → 一万亿. More than 16 digits is read digit by digit.
  */
 export function readCardinal(digits: string): string {
   const trimmed = digits.replace(/^0+(?=\d)/, '');
   if (trimmed.length > 16) return readDigits(digits);
   if (trimmed === '0') return '零';
-  const groups: number[] = [];
-  for (let end = trimmed.length; end > 0; end -= 4) groups.unshift(Number(trimmed.slice(Math.max(0, end - 4), end)));
-  let out = '';
-  let zeroPending = false;
-  groups.forEach((group, index) => {
-    const unit = GROUPS[groups.length - 1 - index] ?? '';
-    if (group === 0) {
-      zeroPending = out !== '';
-      return;
-    }
-    // A group under 1000 after a higher one has skipped its thousands: 一万零五百.
-    if (out !== '' && (zeroPending || group < 1000)) out += '零';
-    zeroPending = false;
-    out += readGroup(group) + unit;
-  });
+  let out: string;
+  if (trimmed.length > 8) {
+    const low = Number(trimmed.slice(-8));
+    out = `${readUpTo8(Number(trimmed.slice(0, -8)))}亿`;
+    if (low > 0) out += (low < 10_000_000 ? '零' : '') + readUpTo8(low);
+  } else {
+    out = readUpTo8(Number(trimmed));
+  }
   // 10-19 at the very start are said 十, 十一 …; inside a number they keep their 一: 一百一十.
   return out.startsWith('一十') ? out.slice(1) : out;
 }

@@ -122,6 +122,37 @@ describe('normaliseForSpeech', () => {
   });
 });
 
+/** A Chinese numeral read back, the way a listener adds it up: 一万零五百亿 → 1050000000000. */
+function parseChinese(spoken: string): bigint {
+  const digits = '零一二三四五六七八九';
+  const places: Record<string, bigint> = { 十: 10n, 百: 100n, 千: 1000n };
+  let total = 0n;
+  let section = 0n;
+  let digit = 0n;
+  let sawDigit = false;
+  for (const character of spoken) {
+    const index = digits.indexOf(character);
+    if (index >= 0) {
+      digit = BigInt(index);
+      sawDigit = true;
+    } else if (places[character] !== undefined) {
+      section += (sawDigit ? digit : 1n) * places[character];
+      digit = 0n;
+      sawDigit = false;
+    } else if (character === '万') {
+      section = (section + digit) * 10_000n;
+      digit = 0n;
+    } else if (character === '亿') {
+      total = (total + section + digit) * 100_000_000n;
+      section = 0n;
+      digit = 0n;
+    } else {
+      throw new Error(`not a numeral character: ${character}`);
+    }
+  }
+  return total + section + digit;
+}
+
 describe('readCardinal', () => {
   it.each([
     ['0', '零'],
@@ -137,9 +168,21 @@ describe('readCardinal', () => {
     ['100010000', '一亿零一万'],
     ['200000000', '二亿'],
     ['1000000000000', '一万亿'],
+    ['1050000000000', '一万零五百亿'],
+    ['100100000', '一亿零一十万'],
+    ['9999999999999999', '九千九百九十九万九千九百九十九亿九千九百九十九万九千九百九十九'],
     ['0012', '十二'],
   ])('says %s as %s, with 零 for skipped places and 万/亿 groups', (digits, spoken) => {
     expect(readCardinal(digits)).toBe(spoken);
+  });
+
+  it('says every number up to 16 digits so that it reads back as the same number', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 16n - 1n }), (number) => {
+        expect(parseChinese(readCardinal(number.toString()))).toBe(number);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('reads a number past 万亿 digit by digit', () => {
