@@ -2,7 +2,7 @@
  * @module domain/approval
  * What a reviewer approves is exactly what goes out. At approval the rendered content — the SMS
  * text after template, signature and opt-out hint, or the broadcast script with its title, air
- * windows and repeats — is fingerprinted (SHA-256) and kept with the review. Scheduling refuses a
+ * windows, repeats and the SHA-256 of its recording — is fingerprinted (SHA-256) and kept with the review. Scheduling refuses a
  * notice whose content now renders differently, and the dispatcher refuses to send content whose
  * fingerprint is not the approved one. Pure.
  */
@@ -15,20 +15,30 @@ export type SentContent =
   | { channel: 'sms'; text: string }
   | { channel: 'broadcast'; script: StationScript };
 
+/** A broadcast's recording as a station receives it: which file (the speech cache key), its SHA-256 and length. */
+export interface ScriptAudio {
+  key: string;
+  sha256: string;
+  durationSeconds: number;
+}
+
 /** A broadcast as a station receives it (and as each of its deliveries carries it). */
 export interface StationScript {
   title?: string | undefined;
   text: string;
   airWindows: Pick<AirWindow, 'from' | 'to'>[];
   repeats: number;
+  /** The recording made when the notice was submitted (absent on notices submitted before audio). */
+  audio?: ScriptAudio | undefined;
 }
 
-export function stationScript(notice: { title?: string | undefined; broadcast: BroadcastContent }): StationScript {
+export function stationScript(notice: { title?: string | undefined; broadcast: BroadcastContent; audio?: ScriptAudio | undefined }): StationScript {
   return {
     ...(notice.title ? { title: notice.title } : {}),
     text: notice.broadcast.script,
     airWindows: notice.broadcast.airWindows,
     repeats: notice.broadcast.repeats,
+    ...(notice.audio ? { audio: { key: notice.audio.key, sha256: notice.audio.sha256, durationSeconds: notice.audio.durationSeconds } } : {}),
   };
 }
 
@@ -43,6 +53,8 @@ export function contentHash(content: SentContent): string {
           content.script.text,
           content.script.airWindows.map((window) => [window.from, window.to]),
           content.script.repeats,
+          // The exact recording the reviewer heard; absent from hashes made before recordings existed.
+          ...(content.script.audio ? [content.script.audio.sha256] : []),
         ]);
   return createHash('sha256').update(canonical).digest('hex');
 }

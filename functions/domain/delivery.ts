@@ -69,7 +69,13 @@ export const deliveryRecordSchema = z.object({
   reason: z.string().optional(),
   /** Station scripts: the text and how to air it, copied so a station's pull is one Query. */
   script: z
-    .object({ title: z.string().optional(), text: z.string(), airWindows: z.array(z.object({ from: z.string(), to: z.string() })), repeats: z.number() })
+    .object({
+      title: z.string().optional(),
+      text: z.string(),
+      airWindows: z.array(z.object({ from: z.string(), to: z.string() })),
+      repeats: z.number(),
+      audio: z.object({ key: z.string(), sha256: z.string(), durationSeconds: z.number() }).optional(),
+    })
     .optional(),
   availableUntil: z.string().optional(),
   airedAt: z.string().optional(),

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { holidayPolicySchema } from './holidays.js';
-import type { Problem } from './registry.js';
 import { localDateSchema, localTimeSchema, scheduleSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
@@ -200,6 +199,18 @@ export const campaignRecordSchema = z.object({
 });
 export type CampaignRecord = z.infer<typeof campaignRecordSchema>;
 
+export const noticeAudioSchema = z.object({
+  key: z.string(),
+  sha256: z.string(),
+  durationSeconds: z.number(),
+  bytes: z.number().int(),
+  characters: z.number().int(),
+  engine: z.string(),
+  voice: z.string(),
+  madeAt: z.string(),
+});
+export type NoticeAudio = z.infer<typeof noticeAudioSchema>;
+
 const noticeRecordBase = {
   ...recordBase,
   campaignId: z.string(),
@@ -222,6 +233,12 @@ const noticeRecordBase = {
   smsCostYuan: z.number().optional(),
   /** Set when the dispatcher paused the notice because too many of its sends failed (domain/failure-guard). */
   autoPaused: z.object({ at: z.string(), reason: z.string(), failures: z.number().int(), attempts: z.number().int() }).optional(),
+  /**
+   * A broadcast's recording, made when it was submitted for review (text-to-speech): the speech
+   * cache key (text, voice, lexicon), the MP3's SHA-256 and real length, and the characters the
+   * engine read (what Polly bills). Approval covers it; an edit drops it and the next submit makes it again.
+   */
+  audio: noticeAudioSchema.optional(),
   /** The counters when staff last resumed it: the failure guard counts from here. */
   guardBaseline: z.object({ sent: z.number().int(), failed: z.number().int(), undelivered: z.number().int() }).optional(),
 };
@@ -252,7 +269,7 @@ export function campaignEventProblems(
   events: readonly PublicEvent[] | undefined,
   window: { start: string; end: string },
   townships: ReadonlySet<string> | undefined,
-): Problem[] {
+): { path: (string | number)[]; message: string }[] {
   return (events ?? []).flatMap((event, index) => [
     ...(event.date < window.start || event.date > window.end
       ? [{ path: ['events', index, 'date'], message: `${event.date} is outside the campaign window ${window.start} to ${window.end}` }]

@@ -243,7 +243,8 @@ export async function updateNotice(
   }
   decideEdit(current.state);
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
-  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, ...kept } = current as NoticeRecord & {
+  // The recording goes with the old content: the next submit makes one of the new.
+  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, ...kept } = current as NoticeRecord & {
     sms?: unknown;
     broadcast?: unknown;
   };
