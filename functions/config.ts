@@ -65,6 +65,13 @@ export const configSchema = z.object({
   PUFA_PHONE_KEY_SECRET: z.string().min(43, 'at least 43 characters (256 random bits, base64)').max(1024).optional(),
   /** On AWS: the Secrets Manager secret holding it, read once at cold start. */
   PUFA_PHONE_KEY_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN').optional(),
+  /** On AWS: the bucket notices' MP3s are kept in (infra/speech.ts); set, speech is Polly + S3, unset, espeak-ng + the data folder. */
+  PUFA_AUDIO_BUCKET: z
+    .string()
+    .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"')
+    .optional(),
+  /** Where Amazon Polly is called (it is not offered everywhere; in AWS China only cn-northwest-1); default: AWS_REGION. */
+  PUFA_TTS_REGION: z.string().regex(REGION_NAME, 'an AWS region such as cn-northwest-1').optional(),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -96,6 +103,12 @@ export interface Config {
   activityLimits: { futureDays: number; maxCount: number };
   /** Browser origins allowed to call the API cross-site; none by default. */
   corsOrigins: string[];
+  /** Text-to-speech (functions/speech/from-config.ts): the audio bucket, if any, and Polly's region. */
+  speech: {
+    audioBucket: string | undefined;
+    /** PUFA_TTS_REGION, else AWS_REGION. */
+    ttsRegion: string;
+  };
   /** Where the phone-key secret comes from; none: the process must be handed one (local start, tests). */
   phoneKeySecret: { value: string } | { arn: string } | undefined;
   version: string;
@@ -158,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
     corsOrigins: values.PUFA_CORS_ORIGINS,
+    speech: { audioBucket: values.PUFA_AUDIO_BUCKET, ttsRegion: values.PUFA_TTS_REGION ?? values.AWS_REGION },
     phoneKeySecret: values.PUFA_PHONE_KEY_SECRET
       ? { value: values.PUFA_PHONE_KEY_SECRET }
       : values.PUFA_PHONE_KEY_SECRET_ARN

@@ -1,6 +1,6 @@
 /**
  * @module infra/app
- * The CDK app: reads context (county, time zone, alarm e-mail and thresholds, SMS settings), validates it with zod,
+ * The CDK app: reads context (county, time zone, alarm e-mail and thresholds, SMS settings, TTS region), validates it with zod,
  * builds the one stack and runs cdk-nag's AwsSolutions checks on it (an unacknowledged finding
  * fails the synth). `npx cdk synth` needs no AWS account.
  */
@@ -20,6 +20,8 @@ const contextSchema = z.object({
   smsPerSecond: z.coerce.number().int().min(1).max(1000).optional(),
   /** Region SMS is published in when the stack's cannot send SMS (AWS China): see infra/sms-account.ts. */
   smsRegion: z.string().regex(REGION_NAME, 'an AWS region such as ap-southeast-1').optional(),
+  /** Region Amazon Polly is called in (infra/speech.ts): by default the stack's, Ningxia (cn-northwest-1) for a stack in AWS China; a region without Polly fails the synth. */
+  ttsRegion: z.string().regex(REGION_NAME, 'an AWS region such as cn-northwest-1').optional(),
   /** The account's monthly SMS spend limit in that region, whole USD (SNS SetSMSAttributes MonthlySpendLimit). */
   smsMonthlySpendLimitUsd: z.coerce.number().int().min(0).max(1_000_000).optional(),
   /** A county's default monthly SMS budget in yuan, and the yuan-per-dollar rate (PUFA_SMS_MONTHLY_BUDGET_YUAN, PUFA_YUAN_PER_USD). */
@@ -50,6 +52,7 @@ const parsed = contextSchema.safeParse({
   smsSenderId: read('smsSenderId'),
   smsPerSecond: read('smsPerSecond'),
   smsRegion: read('smsRegion'),
+  ttsRegion: read('ttsRegion'),
   smsMonthlySpendLimitUsd: read('smsMonthlySpendLimitUsd'),
   smsOriginationNumber: read('smsOriginationNumber'),
   smsMonthlyBudgetYuan: read('smsMonthlyBudgetYuan'),
@@ -71,6 +74,7 @@ const {
   smsSenderId,
   smsPerSecond,
   smsRegion,
+  ttsRegion,
   smsMonthlySpendLimitUsd,
   smsOriginationNumber,
   smsMonthlyBudgetYuan,
@@ -93,6 +97,7 @@ new PufaStack(app, stackName, {
     monthlyBudgetYuan: smsMonthlyBudgetYuan,
     yuanPerUsd,
   },
+  speech: { ttsRegion },
   // Account and region come from the deploying credentials; synth works without any.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -27,6 +27,7 @@ import { addAlarms, alarmTopic } from './alarms.js';
 import { LOG_RETENTION, nodeFunction } from './node-function.js';
 import { DEFAULT_DELIVERY_RATE_MINIMUM_SMS, DEFAULT_DELIVERY_RATE_THRESHOLD, Receipts } from './receipts.js';
 import { SmsAccount, type SmsSettings } from './sms-account.js';
+import { Speech, type SpeechSettings } from './speech.js';
 import { DEFAULT_SMS_SPEND_ALARM_SHARE } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
 
@@ -43,6 +44,8 @@ export interface PufaStackProps extends StackProps {
   sms?: SmsSettings | undefined;
   /** Browser origins allowed to call the API from other sites (PUFA_CORS_ORIGINS); none if unset. */
   corsOrigins?: string | undefined;
+  /** Where notices' audio is synthesized (infra/speech.ts): the Polly region. */
+  speech?: SpeechSettings | undefined;
   /**
    * Reserved concurrency of the dispatch function (default 2, the runs that overlap by design);
    * 'none' leaves it unreserved, for accounts whose Lambda concurrency quota is too small to
@@ -99,6 +102,7 @@ export class PufaStack extends Stack {
   readonly smsAccount: SmsAccount;
   readonly receipts: Receipts;
   readonly dispatchSchedule: Rule;
+  readonly speech: Speech;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -143,6 +147,10 @@ export class PufaStack extends Stack {
     // Signature version 2 (SHA256withRSA): the station receivers accept no other.
     this.stationTopic = new Topic(this, 'StationTopic', { displayName: 'pufa station scripts', enforceSSL: true, signatureVersion: '2' });
 
+    // --- Notices' loudspeaker audio: a private, retained bucket, and Polly in a region that offers
+    // it (Ningxia for a stack in AWS China); a region without Polly stops the synth here.
+    this.speech = new Speech(this, 'Speech', props.speech ?? {});
+
     this.deadLetterQueue = new Queue(this, 'DispatchDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
@@ -165,7 +173,7 @@ export class PufaStack extends Stack {
 
     // --- API: one function, one Hono router, behind an HTTP API with throttling and access logs.
     const api = nodeFunction(this, 'ApiFunction', 'api', {
-      environment,
+      environment: { ...environment, ...this.speech.environment },
       memorySize: 1024,
       timeout: Duration.seconds(29),
     });
@@ -174,6 +182,9 @@ export class PufaStack extends Stack {
     this.phoneKeySecret.grantRead(this.apiFunction);
     // Registry changes subscribe stations' push endpoints to the topic (infra/station-pushes.ts).
     grantStationSubscriptions(this.stationTopic, api.role);
+    // A notice submitted for review is synthesized and kept; reviewers and stations get links.
+    this.speech.grantSynthesize(api.role);
+    this.speech.grantAudioReadWrite(api.role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'pufa API',
@@ -236,7 +247,7 @@ export class PufaStack extends Stack {
     // deployments in one account do not add up.
     const metricNamespace = metricsNamespace(this.stackName);
     const dispatch = nodeFunction(this, 'DispatchFunction', 'dispatch', {
-      environment: { ...environment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
+      environment: { ...environment, ...this.speech.environment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
       memorySize: 512,
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       ...(reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved }),
@@ -247,6 +258,8 @@ export class PufaStack extends Stack {
     this.table.grant(this.dispatchFunction, ...TABLE_ACTIONS);
     this.phoneKeySecret.grantRead(this.dispatchFunction);
     this.stationTopic.grantPublish(this.dispatchFunction);
+    // The scripts it pushes to stations carry links to their audio, signed with its role.
+    this.speech.grantAudioRead(dispatch.role);
     // SMS goes straight to phone numbers, which have no ARN: SNS only accepts "*" as the resource
     // for that, and for reading the account's opt-out list. No CDK grant exists for either, so this
     // is the one written statement: two named actions, and only the dispatcher gets it.
@@ -307,6 +320,7 @@ export class PufaStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'StationTopicArn', { value: this.stationTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'AudioBucketName', { value: this.speech.bucket.bucketName });
   }
 
   /** The logical id cdk-nag prints in a finding, e.g. "TableCD117FA1" in "<TableCD117FA1.Arn>". */

@@ -96,3 +96,28 @@ describe('the CDK context for the SMS budget', () => {
     expect(failure).toMatch(/context "yuanPerUsd"/);
   }, 120_000);
 });
+
+describe('the CDK context for the TTS region', () => {
+  const apiVariables = (resources: Resources) => {
+    const [fn] = Object.entries(resources).filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith('ApiFunction'));
+    return (fn?.[1].Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  };
+
+  it('gives the API the Polly region it names', async () => {
+    const { resources, failure } = await synthWith({ ttsRegion: 'ap-southeast-1' });
+    expect(failure).toBeUndefined();
+    expect(apiVariables(resources ?? {})).toMatchObject({ PUFA_TTS_REGION: 'ap-southeast-1' });
+  }, 120_000);
+
+  it('refuses what is not a region name, naming the key', async () => {
+    const { failure } = await synthWith({ ttsRegion: 'ningxia' });
+    expect(failure).toMatch(/Invalid CDK context/);
+    expect(failure).toMatch(/context "ttsRegion"/);
+  }, 120_000);
+
+  it('refuses a region where Polly is not offered (Beijing), naming the key and Ningxia', async () => {
+    const { failure } = await synthWith({ ttsRegion: 'cn-north-1' });
+    expect(failure).toMatch(/Invalid CDK context "ttsRegion": Amazon Polly is not offered in cn-north-1/);
+    expect(failure).toMatch(/only in cn-northwest-1/);
+  }, 120_000);
+});

@@ -75,6 +75,12 @@ const actionsForCommand: Record<string, string[]> = {
   GetSubscriptionAttributesCommand: ['sns:GetSubscriptionAttributes'],
   SetSubscriptionAttributesCommand: ['sns:SetSubscriptionAttributes'],
   GetSecretValueCommand: ['secretsmanager:GetSecretValue'],
+  // Notices' audio (functions/speech/): Polly, and S3 under audio/. HeadObject is authorized as
+  // GetObject; its 404 for a missing key needs ListBucket too (else S3 answers 403).
+  SynthesizeSpeechCommand: ['polly:SynthesizeSpeech'],
+  PutObjectCommand: ['s3:PutObject'],
+  HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
+  GetObjectCommand: ['s3:GetObject'],
 };
 
 /** The IAM actions a handler's code can ask for, from the SDK commands its sources construct. */

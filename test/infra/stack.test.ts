@@ -4,9 +4,10 @@
  * code is not what is under test here); `npx cdk synth` in CI-like runs does bundle.
  */
 import { ALARM_LINES } from '../../functions/domain/alarm-lines.js';
-import { App } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Speech } from '../../infra/speech.js';
 import { PufaStack, type PufaStackProps } from '../../infra/stack.js';
 import { DISPATCH_RESERVED_CONCURRENCY, DISPATCH_TIMEOUT_SECONDS, dispatchBudgetMs } from '../../functions/handlers/dispatch-schedule.js';
 import { DISPATCH_METRICS, dispatchCounts, RECEIPT_METRICS, receiptCounts } from '../../functions/handlers/metrics.js';
@@ -688,5 +689,96 @@ describe('the delivery-rate alarm', () => {
     expect(rateAlarms(elsewhere)).toEqual([]);
     const other = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     expect(() => new PufaStack(other, 'PufaRateBad', { county: 'tianquan', timeZone: 'Asia/Shanghai', alarms: { deliveryRateThreshold: 90 } })).toThrow(/deliveryRateAlarmThreshold/);
+  });
+});
+
+describe("notices' audio (infra/speech.ts)", () => {
+  const synth = (id: string, props: Partial<PufaStackProps> = {}) =>
+    Template.fromStack(new PufaStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), id, { county: 'tianquan', timeZone: 'Asia/Shanghai', ...props }));
+  type Statement = { Sid?: string; Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+  const statementsOfRole = (stack: Template, roleId: string) =>
+    (Object.values(stack.findResources('AWS::IAM::Policy')) as Resource[])
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap((policy) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  const bucketId = () => Object.keys(template.findResources('AWS::S3::Bucket'))[0] ?? '';
+  const variablesOf = (stack: Template, idPrefix: string) => {
+    const [fn] = Object.entries(stack.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith(idPrefix));
+    return ((fn?.[1] as Resource | undefined)?.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  };
+
+  it('keeps them in one private, encrypted, retained bucket without versions', () => {
+    template.resourceCountIs('AWS::S3::Bucket', 1);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+      }),
+    });
+    const [bucket] = resourcesOf('AWS::S3::Bucket');
+    expect(bucket?.Properties.VersioningConfiguration).toBeUndefined();
+  });
+
+  it('refuses every request to the bucket that is not over TLS, and allows nothing else by bucket policy', () => {
+    const [policy] = resourcesOf('AWS::S3::BucketPolicy');
+    expect(policy?.Properties.Bucket).toEqual({ Ref: bucketId() });
+    expect((policy?.Properties.PolicyDocument as { Statement: Statement[] }).Statement).toEqual([
+      {
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 's3:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/*']] }],
+      },
+    ]);
+  });
+
+  it('lets the API synthesize with Polly and keep audio under audio/, and the dispatcher only read it to sign links', () => {
+    const audioObjects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/audio/*']] };
+    const api = statementsOfRole(template, 'ApiFunctionRole');
+    expect(api.filter((statement) => /^(SynthesizeNoticeSpeech|KeepNoticeAudio|FindNoticeAudio)$/.test(statement.Sid ?? ''))).toEqual([
+      { Sid: 'SynthesizeNoticeSpeech', Effect: 'Allow', Action: 'polly:SynthesizeSpeech', Resource: '*' },
+      { Sid: 'KeepNoticeAudio', Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: audioObjects },
+      { Sid: 'FindNoticeAudio', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [bucketId(), 'Arn'] } },
+    ]);
+    const dispatch = statementsOfRole(template, 'DispatchFunctionRole');
+    expect(dispatch.filter((statement) => JSON.stringify(statement).includes(bucketId()))).toEqual([
+      { Sid: 'LinkNoticeAudio', Effect: 'Allow', Action: 's3:GetObject', Resource: audioObjects },
+    ]);
+    // Polly for the API only; no S3 or Polly for the receipts.
+    expect(JSON.stringify(dispatch)).not.toContain('polly:');
+    expect(JSON.stringify(statementsOfRole(template, 'ReceiptsFunctionRole'))).not.toMatch(/polly:|s3:/);
+  });
+
+  it('tells the API and the dispatcher the bucket and the TTS region; in an unknown region, Ningxia in AWS China and the own region elsewhere', () => {
+    for (const prefix of ['ApiFunction', 'DispatchFunction']) {
+      expect(variablesOf(template, prefix)).toMatchObject({
+        PUFA_AUDIO_BUCKET: { Ref: bucketId() },
+        PUFA_TTS_REGION: { 'Fn::If': [expect.stringMatching(/^SpeechInChina/), 'cn-northwest-1', { Ref: 'AWS::Region' }] },
+      });
+    }
+    template.hasCondition('*', { 'Fn::Equals': [{ Ref: 'AWS::Partition' }, 'aws-cn'] });
+  });
+
+  it('calls Polly in Ningxia for a stack in Beijing, in the stack region where Polly is, and in the region set', () => {
+    // The whole stack cannot sit in AWS China today (SNS sends no SMS there, and credentials do
+    // not cross partitions: infra/sms-account.ts), so the construct is tried on its own there.
+    const beijing = new Speech(new Stack(new App(), 'PufaTtsBeijing', { env: { account: '123456789012', region: 'cn-north-1' } }), 'Speech', {});
+    expect(beijing.ttsRegion).toBe('cn-northwest-1');
+    expect(beijing.environment.PUFA_TTS_REGION).toBe('cn-northwest-1');
+    expect(variablesOf(synth('PufaTtsTokyo', { env: { account: '123456789012', region: 'ap-northeast-1' } }), 'ApiFunction')).toMatchObject({ PUFA_TTS_REGION: 'ap-northeast-1' });
+    expect(variablesOf(synth('PufaTtsSet', { env: { account: '123456789012', region: 'ap-southeast-1' }, speech: { ttsRegion: 'ap-northeast-1' } }), 'ApiFunction')).toMatchObject({
+      PUFA_TTS_REGION: 'ap-northeast-1',
+    });
+  });
+
+  it('refuses at synth a TTS region without Polly, or in another partition, naming ttsRegion', () => {
+    expect(() => synth('PufaTtsBeijingSet', { speech: { ttsRegion: 'cn-north-1' } })).toThrow(/"ttsRegion": Amazon Polly is not offered in cn-north-1.*only in cn-northwest-1/);
+    expect(() => synth('PufaTtsCrossing', { env: { account: '123456789012', region: 'ap-east-1' }, speech: { ttsRegion: 'cn-northwest-1' } })).toThrow(
+      /"ttsRegion": .*different AWS partitions/,
+    );
+    expect(() => synth('PufaTtsNowhere', { env: { account: '123456789012', region: 'eu-south-2' }, sms: { region: 'eu-west-1' } })).toThrow(/not offered in the stack's region eu-south-2.*ttsRegion/);
   });
 });

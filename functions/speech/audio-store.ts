@@ -1,0 +1,48 @@
+/**
+ * @module speech/audio-store
+ * Where a notice's MP3 is kept and how a listener gets it: behind one small interface, S3 on AWS
+ * (speech/s3-audio-store.ts), the local data folder otherwise (speech/file-audio-store.ts). Audio
+ * is keyed by a SHA-256 of what was synthesized (text, engine, voice), so the same script is made
+ * once and a key names its sound for good.
+ */
+
+export interface AudioMeta {
+  durationSeconds: number;
+  engine: string;
+  voice: string;
+}
+
+export interface AudioStore {
+  has(key: string): Promise<boolean>;
+  put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<void>;
+  /** The MP3 and its meta, or undefined: for serving it locally (and tests). */
+  get(key: string): Promise<{ mp3: Uint8Array; meta: AudioMeta } | undefined>;
+  /** A URL that fetches the MP3 for `ttlSeconds`, then no longer. */
+  url(key: string, ttlSeconds?: number): Promise<string>;
+}
+
+/** A listener's link lasts this long unless asked otherwise: a reviewer's page view, a station's fetch. */
+export const DEFAULT_URL_TTL_SECONDS = 15 * 60;
+/** The longest link handed out: SigV4 presigned URLs allow 7 days; nobody here needs more than one. */
+export const MAX_URL_TTL_SECONDS = 24 * 60 * 60;
+
+const AUDIO_KEY = /^[0-9a-f]{64}$/;
+
+/** Refuses anything but a 64-hex SHA-256 (lowercase): keys become object names and file names. */
+export function checkAudioKey(key: string): string {
+  if (!AUDIO_KEY.test(key)) throw new RangeError(`An audio key is a SHA-256 as 64 lowercase hex digits; got ${JSON.stringify(key.slice(0, 80))}`);
+  return key;
+}
+
+export function checkTtl(ttlSeconds: number): number {
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_URL_TTL_SECONDS) {
+    throw new RangeError(`An audio URL lives 1 to ${MAX_URL_TTL_SECONDS} whole seconds; got ${ttlSeconds}`);
+  }
+  return ttlSeconds;
+}
+
+export function checkMeta(meta: AudioMeta): AudioMeta {
+  if (!Number.isFinite(meta.durationSeconds) || meta.durationSeconds < 0) throw new RangeError(`durationSeconds must be a finite number of seconds, at least 0; got ${meta.durationSeconds}`);
+  if (meta.engine === '' || meta.voice === '') throw new RangeError('An audio file records the engine and voice that made it');
+  return meta;
+}

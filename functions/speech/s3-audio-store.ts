@@ -1,0 +1,101 @@
+/**
+ * @module speech/s3-audio-store
+ * Audio in the stack's audio bucket: object `audio/<key>.mp3`, `Content-Type: audio/mpeg`, its
+ * meta as object metadata; listeners get presigned GetObject URLs that lapse (15 minutes unless
+ * asked). The S3 client and the presigner are imported on first use, so the API's cold start does
+ * not load them.
+ */
+import type { S3Client } from '@aws-sdk/client-s3';
+import { onFirstUse } from '../on-first-use.js';
+import { checkAudioKey, checkMeta, checkTtl, DEFAULT_URL_TTL_SECONDS, type AudioMeta, type AudioStore } from './audio-store.js';
+
+export const AUDIO_PREFIX = 'audio/';
+export const AUDIO_CONTENT_TYPE = 'audio/mpeg';
+
+export const objectKeyOf = (key: string) => `${AUDIO_PREFIX}${checkAudioKey(key)}.mp3`;
+
+export interface S3AudioStoreOptions {
+  bucket: string;
+  /** The bucket's region (the stack's). */
+  region: string;
+  /** A client to use instead of building one (tests). */
+  client?: S3Client | undefined;
+  /** Set only locally and in tests: an S3-compatible endpoint. */
+  endpoint?: string | undefined;
+}
+
+async function loadS3(options: S3AudioStoreOptions) {
+  const [s3, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
+  const client =
+    options.client ??
+    new s3.S3Client({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}) });
+  // The command classes by name: test/infra/grants.test.ts finds `new <Name>Command(` in the code a handler reaches.
+  const { GetObjectCommand, HeadObjectCommand, PutObjectCommand } = s3;
+  return { client, GetObjectCommand, HeadObjectCommand, PutObjectCommand, getSignedUrl: presigner.getSignedUrl };
+}
+
+/** S3 answers HeadObject on a missing key with 404 (NotFound), given s3:ListBucket; else 403. */
+const isNotFound = (error: unknown) => {
+  const failed = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return failed.name === 'NotFound' || failed.name === 'NoSuchKey' || failed.$metadata?.httpStatusCode === 404;
+};
+
+export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
+  const loaded = onFirstUse(() => loadS3(options));
+  const { bucket } = options;
+
+  return {
+    async has(key) {
+      const Key = objectKeyOf(key);
+      const { client, HeadObjectCommand } = await loaded();
+      try {
+        await client.send(new HeadObjectCommand({ Bucket: bucket, Key }));
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+
+    async put(key, mp3, meta) {
+      const Key = objectKeyOf(key);
+      checkMeta(meta);
+      const { client, PutObjectCommand } = await loaded();
+      await client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body: mp3,
+          ContentType: AUDIO_CONTENT_TYPE,
+          // Content-addressed: the bytes under a key never change, so caches may keep them.
+          CacheControl: 'private, max-age=31536000, immutable',
+          Metadata: { 'duration-seconds': String(meta.durationSeconds), engine: meta.engine, voice: meta.voice },
+        }),
+      );
+    },
+
+    async get(key) {
+      const Key = objectKeyOf(key);
+      const { client, GetObjectCommand } = await loaded();
+      try {
+        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+        if (!object.Body) return undefined;
+        const metadata = object.Metadata ?? {};
+        return {
+          mp3: await object.Body.transformToByteArray(),
+          meta: { durationSeconds: Number(metadata['duration-seconds'] ?? 0), engine: metadata.engine ?? '', voice: metadata.voice ?? '' },
+        };
+      } catch (error) {
+        if (isNotFound(error)) return undefined;
+        throw error;
+      }
+    },
+
+    async url(key, ttlSeconds = DEFAULT_URL_TTL_SECONDS) {
+      const Key = objectKeyOf(key);
+      const expiresIn = checkTtl(ttlSeconds);
+      const { client, GetObjectCommand, getSignedUrl } = await loaded();
+      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key }), { expiresIn });
+    },
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The local audio store on a real folder: what goes in comes out, a write is never seen half
+ * done, and its links verify until they lapse, and never once touched.
+ */
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileAudioStore, verifyAudioUrl } from '../../functions/speech/file-audio-store.js';
+
+const dirs: string[] = [];
+const aFolder = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pufa-audio-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const SECRET = 'a-test-secret-of-at-least-32-characters-0123456789';
+const NOW = new Date('2026-12-01T08:00:00Z');
+const KEY = 'ab'.repeat(32);
+const meta = { durationSeconds: 12.5, engine: 'espeak-ng', voice: 'cmn-latn-pinyin' };
+/** A few bytes that start like an MP3 frame; the store does not read them. */
+const mp3 = new Uint8Array([0xff, 0xf3, 0x60, 0xc4, 1, 2, 3, 4]);
+
+const aStore = (folder = aFolder(), now = () => NOW) => new FileAudioStore(folder, { secret: SECRET, now });
+
+/** The parts of a path-only signed link. */
+function partsOf(url: string): { key: string; expires: string; sig: string } {
+  const parsed = new URL(url, 'http://local');
+  const [, key] = parsed.pathname.match(/^\/audio\/([0-9a-f]{64})\.mp3$/) ?? [];
+  return { key: key ?? '', expires: parsed.searchParams.get('expires') ?? '', sig: parsed.searchParams.get('sig') ?? '' };
+}
+
+describe('the file audio store', () => {
+  it('keeps an MP3 and its meta under the key, and says what it has', async () => {
+    const store = aStore();
+    expect(await store.has(KEY)).toBe(false);
+    expect(await store.get(KEY)).toBeUndefined();
+    await store.put(KEY, mp3, meta);
+    expect(await store.has(KEY)).toBe(true);
+    expect(await store.get(KEY)).toEqual({ mp3, meta });
+  });
+
+  it('writes through a temporary file and a rename, leaving no temporary behind', async () => {
+    const folder = aFolder();
+    const store = aStore(folder);
+    await store.put(KEY, mp3, meta);
+    await store.put(KEY, mp3, { ...meta, durationSeconds: 13 });
+    expect(readdirSync(join(folder, 'audio')).sort()).toEqual([`${KEY}.json`, `${KEY}.mp3`]);
+    // A temporary left by a crash mid-write is not audio: the key is still missing.
+    const other = 'cd'.repeat(32);
+    writeFileSync(join(folder, 'audio', `${other}.mp3.0123456789ab.tmp`), mp3.subarray(0, 3));
+    expect(await store.has(other)).toBe(false);
+    expect((await store.get(KEY))?.meta.durationSeconds).toBe(13);
+  });
+
+  it('refuses keys that are not a SHA-256 in hex, before touching the folder', async () => {
+    const store = aStore();
+    for (const key of ['../../etc/passwd', 'AB'.repeat(32), 'ab'.repeat(31), `${KEY}.mp3`]) {
+      await expect(store.has(key)).rejects.toThrow(RangeError);
+      await expect(store.put(key, mp3, meta)).rejects.toThrow(RangeError);
+      await expect(store.url(key)).rejects.toThrow(RangeError);
+    }
+  });
+
+  it('hands out path-only links that verify for their lifetime (15 minutes by default)', async () => {
+    const url = await aStore().url(KEY);
+    expect(url).toMatch(new RegExp(`^/audio/${KEY}\\.mp3\\?expires=\\d+&sig=[A-Za-z0-9_-]{43}$`));
+    const { key, expires, sig } = partsOf(url);
+    expect(Number(expires)).toBe(NOW.getTime() / 1000 + 15 * 60);
+    expect(verifyAudioUrl(key, expires, sig, SECRET, NOW)).toBe(true);
+    expect(verifyAudioUrl(key, expires, sig, SECRET, new Date(NOW.getTime() + 15 * 60 * 1000))).toBe(true);
+  });
+
+  it('refuses a link once it has expired', async () => {
+    const { key, expires, sig } = partsOf(await aStore().url(KEY, 60));
+    expect(verifyAudioUrl(key, expires, sig, SECRET, new Date(NOW.getTime() + 61 * 1000))).toBe(false);
+  });
+
+  it('refuses a link whose key, expiry or signature was changed, or that another secret signed', async () => {
+    const { key, expires, sig } = partsOf(await aStore().url(KEY, 60));
+    const flipped = `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`;
+    expect(verifyAudioUrl('cd'.repeat(32), expires, sig, SECRET, NOW)).toBe(false);
+    expect(verifyAudioUrl(key, String(Number(expires) + 3600), sig, SECRET, NOW)).toBe(false);
+    expect(verifyAudioUrl(key, expires, flipped, SECRET, NOW)).toBe(false);
+    expect(verifyAudioUrl(key, expires, sig.slice(0, 10), SECRET, NOW)).toBe(false);
+    expect(verifyAudioUrl(key, expires, sig, `${SECRET}-other`, NOW)).toBe(false);
+    expect(verifyAudioUrl(key, `${expires}.5`, sig, SECRET, NOW)).toBe(false);
+    expect(verifyAudioUrl('../x', expires, sig, SECRET, NOW)).toBe(false);
+  });
+
+  it('refuses a short secret, a bad lifetime and meta without its engine', async () => {
+    expect(() => new FileAudioStore(aFolder(), { secret: 'short' })).toThrow(/at least 32/);
+    await expect(aStore().url(KEY, 0)).rejects.toThrow(RangeError);
+    await expect(aStore().url(KEY, 2 * 24 * 3600)).rejects.toThrow(RangeError);
+    await expect(aStore().put(KEY, mp3, { ...meta, engine: '' })).rejects.toThrow(RangeError);
+    await expect(aStore().put(KEY, mp3, { ...meta, durationSeconds: Number.NaN })).rejects.toThrow(RangeError);
+  });
+});
