@@ -16,6 +16,7 @@ import { campaignEventProblems, campaignInputSchema, noticeInputSchema, plainNum
 import type { Problem, Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
 import { defaultSmsSettings } from './sms.js';
+import { speechLexiconSchema } from './speech-lexicon.js';
 import { visibleText } from './text.js';
 
 export const defaultMaxSendsPerNotice = 60;
@@ -99,6 +100,9 @@ export const planFileSchema = z
       .default([])
       .describe('public holidays (days off) to add or correct, e.g. a year the holiday library does not have yet'),
     workdays: z.array(dayOverrideSchema).max(50).default([]).describe('make-up workdays (调休上班) to add or correct'),
+    lexicon: speechLexiconSchema
+      .default([])
+      .describe('how the broadcast voice must read words it gets wrong (多音字, place names): { word: 银行, pinyin: yin2 hang2 }, one tone-numbered syllable per character'),
     campaigns: z.array(planCampaignSchema).max(200).default([]),
   })
   .strict();
@@ -274,6 +278,8 @@ export const planYearRecordSchema = z.object({
   /** The plan's own holidays and make-up workdays; absent on plans loaded before they existed. */
   holidays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),
   workdays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),
+  /** The plan's pronunciation lexicon for broadcast recordings; absent when it has none. */
+  lexicon: z.array(z.object({ word: z.string(), pinyin: z.string() })).optional(),
   version: z.number().int(),
   planHash: z.string(),
   updatedAt: z.string(),
@@ -292,6 +298,7 @@ export function planYearFromFile(plan: PlanFile, county: string, timeZone: strin
     // Only when given, so the hash of a plan without them stays as it was.
     ...(plan.holidays.length > 0 ? { holidays: plan.holidays } : {}),
     ...(plan.workdays.length > 0 ? { workdays: plan.workdays } : {}),
+    ...(plan.lexicon.length > 0 ? { lexicon: plan.lexicon } : {}),
   };
   return { ...body, version, planHash: planHash(body), updatedAt: now.toISOString() };
 }

@@ -10,11 +10,19 @@ export interface AudioMeta {
   durationSeconds: number;
   engine: string;
   voice: string;
+  /** SHA-256 (hex) of the MP3: what the reviewer approves and a station checks its download against. */
+  sha256: string;
+  bytes: number;
 }
 
 export interface AudioStore {
-  has(key: string): Promise<boolean>;
-  put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<void>;
+  /** The kept file's meta, or undefined when there is none under the key. */
+  head(key: string): Promise<AudioMeta | undefined>;
+  /**
+   * Keeps the MP3 unless a file is already kept under the key (two submits of one script at
+   * once): true when this call's file is the one kept. A key's bytes never change once kept.
+   */
+  put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<boolean>;
   /** The MP3 and its meta, or undefined: for serving it locally (and tests). */
   get(key: string): Promise<{ mp3: Uint8Array; meta: AudioMeta } | undefined>;
   /** A URL that fetches the MP3 for `ttlSeconds`, then no longer. */
@@ -44,5 +52,7 @@ export function checkTtl(ttlSeconds: number): number {
 export function checkMeta(meta: AudioMeta): AudioMeta {
   if (!Number.isFinite(meta.durationSeconds) || meta.durationSeconds < 0) throw new RangeError(`durationSeconds must be a finite number of seconds, at least 0; got ${meta.durationSeconds}`);
   if (meta.engine === '' || meta.voice === '') throw new RangeError('An audio file records the engine and voice that made it');
+  if (!/^[0-9a-f]{64}$/.test(meta.sha256)) throw new RangeError('An audio file records its SHA-256 as 64 lowercase hex digits');
+  if (!Number.isSafeInteger(meta.bytes) || meta.bytes < 0) throw new RangeError(`bytes must be a whole number, at least 0; got ${meta.bytes}`);
   return meta;
 }

@@ -7,7 +7,7 @@
  * checks them with `verifyAudioUrl` — the same short-lived, unguessable link S3 presigning gives.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkAudioKey, checkMeta, checkTtl, DEFAULT_URL_TTL_SECONDS, type AudioMeta, type AudioStore } from './audio-store.js';
 
@@ -56,21 +56,45 @@ export class FileAudioStore implements AudioStore {
     return join(this.dir, `${checkAudioKey(key)}.${extension}`);
   }
 
-  async has(key: string): Promise<boolean> {
+  /** The meta, once the MP3 is in place (a meta file without its MP3 is a put that did not finish). */
+  async head(key: string): Promise<AudioMeta | undefined> {
+    try {
+      const [file, meta] = await Promise.all([stat(this.pathOf(key, 'mp3')), readFile(this.pathOf(key, 'json'), 'utf8')]);
+      return file.isFile() ? (JSON.parse(meta) as AudioMeta) : undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<boolean> {
+    checkMeta(meta);
+    await mkdir(this.dir, { recursive: true });
+    const target = this.pathOf(key, 'mp3');
+    // The MP3 goes in with link(), which refuses an existing name: of two puts at once, one keeps
+    // its file and the other learns so. The meta goes first, so a kept MP3 always has one.
+    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(temporary, mp3, { flag: 'wx' });
+    try {
+      if (await this.has(key)) return false;
+      await this.writeAtomically(this.pathOf(key, 'json'), JSON.stringify(meta));
+      await link(temporary, target);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw error;
+    } finally {
+      await rm(temporary, { force: true });
+    }
+  }
+
+  private async has(key: string): Promise<boolean> {
     try {
       return (await stat(this.pathOf(key, 'mp3'))).isFile();
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw error;
     }
-  }
-
-  async put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<void> {
-    checkMeta(meta);
-    await mkdir(this.dir, { recursive: true });
-    // The meta first: once the MP3 is in place (what `has` looks for), its meta is too.
-    await this.writeAtomically(this.pathOf(key, 'json'), JSON.stringify({ durationSeconds: meta.durationSeconds, engine: meta.engine, voice: meta.voice }));
-    await this.writeAtomically(this.pathOf(key, 'mp3'), mp3);
   }
 
   async get(key: string): Promise<{ mp3: Uint8Array; meta: AudioMeta } | undefined> {

@@ -40,19 +40,28 @@ const isNotFound = (error: unknown) => {
   return failed.name === 'NotFound' || failed.name === 'NoSuchKey' || failed.$metadata?.httpStatusCode === 404;
 };
 
+/** The meta put beside the object (S3 user metadata comes back with lower-case names). */
+const metaOf = (metadata: Record<string, string> | undefined): AudioMeta => ({
+  durationSeconds: Number(metadata?.['duration-seconds'] ?? 0),
+  engine: metadata?.engine ?? '',
+  voice: metadata?.voice ?? '',
+  sha256: metadata?.sha256 ?? '',
+  bytes: Number(metadata?.bytes ?? 0),
+});
+
 export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
   const loaded = onFirstUse(() => loadS3(options));
   const { bucket } = options;
 
   return {
-    async has(key) {
+    async head(key) {
       const Key = objectKeyOf(key);
       const { client, HeadObjectCommand } = await loaded();
       try {
-        await client.send(new HeadObjectCommand({ Bucket: bucket, Key }));
-        return true;
+        const object = await client.send(new HeadObjectCommand({ Bucket: bucket, Key }));
+        return metaOf(object.Metadata);
       } catch (error) {
-        if (isNotFound(error)) return false;
+        if (isNotFound(error)) return undefined;
         throw error;
       }
     },
@@ -61,17 +70,27 @@ export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
       const Key = objectKeyOf(key);
       checkMeta(meta);
       const { client, PutObjectCommand } = await loaded();
-      await client.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key,
-          Body: mp3,
-          ContentType: AUDIO_CONTENT_TYPE,
-          // Content-addressed: the bytes under a key never change, so caches may keep them.
-          CacheControl: 'private, max-age=31536000, immutable',
-          Metadata: { 'duration-seconds': String(meta.durationSeconds), engine: meta.engine, voice: meta.voice },
-        }),
-      );
+      try {
+        await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key,
+            Body: mp3,
+            ContentType: AUDIO_CONTENT_TYPE,
+            // Put only if absent (S3 conditional write): the first file kept under a key stays.
+            IfNoneMatch: '*',
+            // Content-addressed: the bytes under a key never change, so caches may keep them.
+            CacheControl: 'private, max-age=31536000, immutable',
+            Metadata: { 'duration-seconds': String(meta.durationSeconds), engine: meta.engine, voice: meta.voice, sha256: meta.sha256, bytes: String(meta.bytes) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        // 412: another put kept its file first; 409: one is being kept right now.
+        const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+        if (status === 412 || status === 409) return false;
+        throw error;
+      }
     },
 
     async get(key) {
@@ -80,11 +99,7 @@ export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
         if (!object.Body) return undefined;
-        const metadata = object.Metadata ?? {};
-        return {
-          mp3: await object.Body.transformToByteArray(),
-          meta: { durationSeconds: Number(metadata['duration-seconds'] ?? 0), engine: metadata.engine ?? '', voice: metadata.voice ?? '' },
-        };
+        return { mp3: await object.Body.transformToByteArray(), meta: metaOf(object.Metadata) };
       } catch (error) {
         if (isNotFound(error)) return undefined;
         throw error;

@@ -21,7 +21,7 @@ afterAll(() => {
 const SECRET = 'a-test-secret-of-at-least-32-characters-0123456789';
 const NOW = new Date('2026-12-01T08:00:00Z');
 const KEY = 'ab'.repeat(32);
-const meta = { durationSeconds: 12.5, engine: 'espeak-ng', voice: 'cmn-latn-pinyin' };
+const meta = { durationSeconds: 12.5, engine: 'espeak-ng', voice: 'cmn-latn-pinyin', sha256: 'ef'.repeat(32), bytes: 8 };
 /** A few bytes that start like an MP3 frame; the store does not read them. */
 const mp3 = new Uint8Array([0xff, 0xf3, 0x60, 0xc4, 1, 2, 3, 4]);
 
@@ -37,30 +37,41 @@ function partsOf(url: string): { key: string; expires: string; sig: string } {
 describe('the file audio store', () => {
   it('keeps an MP3 and its meta under the key, and says what it has', async () => {
     const store = aStore();
-    expect(await store.has(KEY)).toBe(false);
+    expect(await store.head(KEY)).toBeUndefined();
     expect(await store.get(KEY)).toBeUndefined();
-    await store.put(KEY, mp3, meta);
-    expect(await store.has(KEY)).toBe(true);
+    expect(await store.put(KEY, mp3, meta)).toBe(true);
+    expect(await store.head(KEY)).toEqual(meta);
     expect(await store.get(KEY)).toEqual({ mp3, meta });
   });
 
-  it('writes through a temporary file and a rename, leaving no temporary behind', async () => {
+  it('keeps the first file under a key: a second put, or one of two at once, changes nothing and says so', async () => {
+    const folder = aFolder();
+    const store = aStore(folder);
+    expect(await store.put(KEY, mp3, meta)).toBe(true);
+    expect(await store.put(KEY, mp3, { ...meta, durationSeconds: 13 })).toBe(false);
+    expect((await store.head(KEY))?.durationSeconds).toBe(12.5);
+    const other = 'cd'.repeat(32);
+    const both = await Promise.all([store.put(other, mp3, meta), aStore(folder).put(other, mp3, meta)]);
+    expect(both.filter(Boolean)).toHaveLength(1);
+    expect(readdirSync(join(folder, 'audio')).sort()).toEqual([`${KEY}.json`, `${KEY}.mp3`, `${other}.json`, `${other}.mp3`].sort());
+  });
+
+  it('never shows a file half written: a temporary left by a crash, or a meta without its MP3, is not audio', async () => {
     const folder = aFolder();
     const store = aStore(folder);
     await store.put(KEY, mp3, meta);
-    await store.put(KEY, mp3, { ...meta, durationSeconds: 13 });
-    expect(readdirSync(join(folder, 'audio')).sort()).toEqual([`${KEY}.json`, `${KEY}.mp3`]);
-    // A temporary left by a crash mid-write is not audio: the key is still missing.
     const other = 'cd'.repeat(32);
     writeFileSync(join(folder, 'audio', `${other}.mp3.0123456789ab.tmp`), mp3.subarray(0, 3));
-    expect(await store.has(other)).toBe(false);
-    expect((await store.get(KEY))?.meta.durationSeconds).toBe(13);
+    writeFileSync(join(folder, 'audio', `${other}.json`), JSON.stringify(meta));
+    expect(await store.head(other)).toBeUndefined();
+    // …and the key can still be kept.
+    expect(await store.put(other, mp3, meta)).toBe(true);
   });
 
   it('refuses keys that are not a SHA-256 in hex, before touching the folder', async () => {
     const store = aStore();
     for (const key of ['../../etc/passwd', 'AB'.repeat(32), 'ab'.repeat(31), `${KEY}.mp3`]) {
-      await expect(store.has(key)).rejects.toThrow(RangeError);
+      await expect(store.head(key)).rejects.toThrow(RangeError);
       await expect(store.put(key, mp3, meta)).rejects.toThrow(RangeError);
       await expect(store.url(key)).rejects.toThrow(RangeError);
     }

@@ -1,0 +1,50 @@
+/**
+ * @module workflows/recordings
+ * A broadcast's recording (text-to-speech), made when the notice is submitted for review: the
+ * script is read by the deployment's engine (Amazon Polly on AWS, espeak-ng locally) with the
+ * year's pronunciation lexicon, kept under a key made of what decides the sound (text, engine,
+ * voice, the lexicon words it uses), so the same script is synthesized once. The reviewer hears
+ * exactly that file, and its SHA-256 is part of what they approve (domain/approval).
+ */
+import { createHash } from 'node:crypto';
+import type { ScriptAudio } from '../domain/approval.js';
+import { mp3Info } from '../domain/mp3.js';
+import type { NoticeAudio } from '../domain/planning.js';
+import { speechCacheKey } from '../domain/speech-cache.js';
+import type { SpeechLexicon } from '../domain/speech-lexicon.js';
+import { pollySsml, speechCharacters } from '../domain/speech-ssml.js';
+import type { AudioStore } from '../speech/audio-store.js';
+import type { Speech } from '../speech/from-config.js';
+
+export interface Recording {
+  audio: NoticeAudio;
+  /** False when the same sound was already kept (nothing was synthesized, nothing billed). */
+  made: boolean;
+}
+
+/** The script's recording: the kept one when the same text was read before, else a new one. */
+export async function recordScript(speech: Speech, script: string, lexicon: SpeechLexicon, now: Date): Promise<Recording> {
+  const { engine, audio } = speech;
+  const key = speechCacheKey({ engine: engine.name, voice: engine.voice, text: script, lexicon });
+  const characters = speechCharacters(script, lexicon);
+  const describe = (meta: { durationSeconds: number; sha256: string; bytes: number }, made: boolean): Recording => ({
+    audio: { key, sha256: meta.sha256, durationSeconds: meta.durationSeconds, bytes: meta.bytes, characters, engine: engine.name, voice: engine.voice, madeAt: now.toISOString() },
+    made,
+  });
+  const kept = await audio.head(key);
+  if (kept) return describe(kept, false);
+
+  // pinyin-pro costs ~400 ms to load and warm: only the engine that reads pinyin pays it.
+  const input = engine.takes === 'ssml' ? { ssml: pollySsml(script, lexicon) } : { pinyin: (await import('../domain/speech-pinyin.js')).toPinyin(script, lexicon) };
+  const mp3 = await engine.synthesize(input);
+  const info = mp3Info(mp3);
+  const meta = { durationSeconds: info.durationSeconds, engine: engine.name, voice: engine.voice, sha256: createHash('sha256').update(mp3).digest('hex'), bytes: mp3.byteLength };
+  // Two submits of the same script at once: the first file kept is the one both describe.
+  const created = await audio.put(key, mp3, meta);
+  return describe(created ? meta : ((await audio.head(key)) ?? meta), created);
+}
+
+/** A recording as a listener gets it: a short-lived link beside its length and fingerprint. */
+export async function listenable(audio: AudioStore, recording: ScriptAudio, ttlSeconds?: number): Promise<ScriptAudio & { url: string }> {
+  return { ...recording, url: await audio.url(recording.key, ttlSeconds) };
+}
