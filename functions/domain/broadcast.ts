@@ -67,3 +67,15 @@ export function estimateBroadcast(
   }
   return { characters, readingSeconds, totalSeconds, warnings, problems };
 }
+
+/**
+ * The recording read `repeats` times back to back against the shortest air window: a problem
+ * (not a warning, as the estimate's is) because the length is now known, not guessed.
+ */
+export function recordingProblem(durationSeconds: number, options: { repeats: number; airWindows: readonly AirWindow[] }): string | undefined {
+  const total = Math.ceil(durationSeconds) * options.repeats;
+  const shortest = [...options.airWindows].sort((a, b) => windowSeconds(a) - windowSeconds(b))[0];
+  if (!shortest || total <= windowSeconds(shortest)) return undefined;
+  const times = options.repeats === 1 ? '一遍' : ` ${options.repeats} 遍`;
+  return `录音长 ${formatDuration(Math.ceil(durationSeconds))}，播放${times}需 ${formatDuration(total)}，超过 ${shortest.from}-${shortest.to} 播出时段：缩短稿件、减少遍数或放宽时段`;
+}

@@ -9,6 +9,8 @@ import { createHash, createHmac } from 'node:crypto';
 /** Turns a number into its key; built once per process from the deployment's secret. */
 export interface PhoneKeys {
   keyOf(e164: string): string;
+  /** A secret for another purpose (e.g. signing local audio links), derived from the same one: 43 characters. */
+  derive(purpose: string): string;
 }
 
 /** Shortest secret accepted: 32 bytes' worth of base64 (256 bits). */
@@ -24,6 +26,7 @@ export function hmacPhoneKeys(secret: string): PhoneKeys {
   if (secret.length < PHONE_KEY_SECRET_MIN_LENGTH) throw new Error(`the phone key secret must be at least ${PHONE_KEY_SECRET_MIN_LENGTH} characters`);
   return {
     keyOf: (e164) => createHmac('sha256', secret).update(`pufa-phone:${e164}`).digest('base64url').slice(0, 22),
+    derive: (purpose) => createHmac('sha256', secret).update(`pufa-derive:${purpose}`).digest('base64url'),
   };
 }
 

@@ -10,6 +10,7 @@ import { createLogger } from '../http/logger.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { createStore } from '../store/index.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
+import { onFirstUse } from '../on-first-use.js';
 import { version } from '../version.js';
 
 export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<AppDeps> {
@@ -21,5 +22,7 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     clock: () => new Date(),
     logger: createLogger({ level: config.logLevel }),
     phoneKeys: await phoneKeysFromConfig(config),
+    // Loaded on first use: Polly and S3 come in with it, and only a submit or a listener needs them.
+    speech: onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(config)),
   };
 }

@@ -25,7 +25,7 @@ import { dispatchCounts, METRICS_SERVICE } from './metrics.js';
 const deps = await depsFromEnvironment(process.env);
 const notifier = notifierFromConfig(deps.config);
 const settings = dispatchSettingsFromConfig(deps.config);
-const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings };
+const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, speech: deps.speech };
 // The namespace comes from POWERTOOLS_METRICS_NAMESPACE, set by the stack; its warnings go to our log.
 const metrics = new Metrics({ serviceName: METRICS_SERVICE.dispatch, logger: deps.logger });
 

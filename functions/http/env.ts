@@ -13,6 +13,8 @@ import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 export type Clock = () => Date;
 
 /** Everything the app needs from the outside world, built once per process and handed in. */
+import type { Speech } from '../speech/from-config.js';
+
 export interface AppDeps {
   config: Config;
   store: Store;
@@ -22,6 +24,11 @@ export interface AppDeps {
   phoneKeys: PhoneKeys;
   /** The station topic's subscriptions (stations' push endpoints); absent where no topic is configured. */
   stationSubscriptions?: StationSubscriptions | undefined;
+  /**
+   * The text-to-speech engine and where recordings are kept (Polly and S3 on AWS, espeak-ng and
+   * the data folder locally), built on first use: most requests never need it.
+   */
+  speech: () => Promise<Speech>;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
 }

@@ -63,6 +63,19 @@ export function feedKeyRoute<R extends RouteInput>(route: R) {
   });
 }
 
+/**
+ * A route opened by a signed, short-lived link (`?expires=…&sig=…`) that pufa handed out — a
+ * recording's URL — never by a bearer token. Without a valid, live signature it answers 401.
+ */
+export function signedLinkRoute<R extends RouteInput>(route: R) {
+  return createRoute({
+    ...route,
+    'x-pufa-roles': 'signed-link',
+    description: [route.description, 'Opened by the signed link pufa gave out (the `audio.url` of a script or notice); it lapses after 15 minutes. API tokens are not accepted here.'].filter(Boolean).join('\n\n'),
+    responses: { ...commonProblems, 401: problem('No valid or live signature'), ...route.responses },
+  });
+}
+
 export function securedRoute<R extends RouteInput>(roles: readonly Role[], route: R) {
   return createRoute({
     ...route,

@@ -156,6 +156,8 @@ async function main(): Promise<void> {
       env: { ...process.env, PUFA_SNS_ENDPOINT: sink.endpoint, PUFA_STATION_TOPIC_ARN: m.LOCAL_STATION_TOPIC },
       // PUFA_PHONE_KEY_SECRET wins if set; otherwise the data folder's (generated on first start).
       ...(phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
+      // Recordings beside the database; an in-memory server's go to a throw-away folder.
+      ...(options.inMemory ? {} : { audioDir: dataDir }),
     });
     const { config, store } = local;
     step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);

@@ -4,6 +4,7 @@
  * running local server (its database, sink and clock), and how to build the app's dependencies on it.
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
@@ -13,6 +14,7 @@ import { createLogger, type Logger } from '../http/logger.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { ensureTable } from '../store/create-table.js';
 import { createStore, type Store } from '../store/index.js';
+import { onFirstUse } from '../on-first-use.js';
 import { version } from '../version.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
 
@@ -137,6 +139,8 @@ export async function localDeps(options: {
   logLevel?: Config['logLevel'];
   /** The phone-key secret (the data folder's, or a throw-away one); else PUFA_PHONE_KEY_SECRET(_ARN) from env. */
   phoneKeySecret?: string;
+  /** The folder broadcast recordings are kept under (in its `audio/`): the data folder; default a throw-away one per table. */
+  audioDir?: string;
 }): Promise<LocalDeps> {
   const config = loadConfig(
     {
@@ -152,5 +156,11 @@ export async function localDeps(options: {
   const store = createStore(createDocumentClient(client), config.tableName);
   const logger = createLogger({ level: config.logLevel });
   const phoneKeys = await phoneKeysFromConfig(config, options.phoneKeySecret);
-  return { deps: { config, store, clock: () => new Date(), logger, phoneKeys }, client, store, config, logger, createdTable };
+  const speech = onFirstUse(async () => {
+    const { speechFromConfig } = await import('../speech/from-config.js');
+    // Links to recordings are signed with a key made from the phone-key secret: the server and the
+    // CLIs on the same data folder sign and check alike, and no second secret needs keeping.
+    return speechFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), linkSecret: phoneKeys.derive('audio-links') });
+  });
+  return { deps: { config, store, clock: () => new Date(), logger, phoneKeys, speech }, client, store, config, logger, createdTable };
 }

@@ -15,6 +15,8 @@ import { phoneKeysFromConfig } from '../phone-keys.js';
 import { version } from '../version.js';
 import { CliFailure } from './cli.js';
 import { ensureLocalPhoneKeySecret } from './phone-secret.js';
+import { onFirstUse } from '../on-first-use.js';
+import type { Speech } from '../speech/from-config.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import { dynamoDbDir, LOCAL_STATION_TOPIC, localDeps, offsetClock, probeRunningServer } from './runtime.js';
 
@@ -30,6 +32,8 @@ export interface Target {
   stationSubscriptions?: StationSubscriptions | undefined;
   /** Keys numbers as the system does: the data folder's secret locally (an in-memory server's own); with --aws the deployment's (PUFA_PHONE_KEY_SECRET_ARN), read when first asked. */
   phoneKeys(): Promise<PhoneKeys>;
+  /** Where recordings are kept (pushed scripts link to theirs): the data folder's, or with --aws the deployment's bucket. */
+  speech: () => Promise<Speech>;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       clock: () => new Date(),
       stationSubscriptions: stationSubscriptionsFromConfig(config),
       phoneKeys: () => phoneKeysFromConfig(config),
+      speech: onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(config)),
       close: async () => client.destroy(),
     };
   }
@@ -61,7 +66,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   // An in-memory server keys with its own throw-away secret (or PUFA_PHONE_KEY_SECRET, then read
   // from the environment here too); anything else with the data folder's.
   const phoneKeySecret = running?.inMemory ? running.phoneKeySecret : ensureLocalPhoneKeySecret(options.dataDir).secret;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}) }).catch(async (error: unknown) => {
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}), ...(running?.inMemory ? {} : { audioDir: options.dataDir }) }).catch(async (error: unknown) => {
     await database?.stop();
     throw error;
   });
@@ -77,6 +82,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
         }
       : {}),
     phoneKeys: async () => local.deps.phoneKeys,
+    speech: local.deps.speech,
     close: async () => {
       local.client.destroy();
       await database?.stop();

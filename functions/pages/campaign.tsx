@@ -213,7 +213,7 @@ export function campaignPages() {
     if (!noticeId.success) return page(c, {}, { kind: 'err', text: explainRefusal(new NotFound('No such notice.')).text }, [], 404);
     const { store, config, clock } = c.var.deps;
     try {
-      await actOnNotice({ store, config, now: clock() }, c.var.caller, c.req.param('id'), c.req.param('noticeId'), action);
+      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('id'), c.req.param('noticeId'), action);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error instanceof Invalid) {

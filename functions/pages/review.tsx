@@ -102,7 +102,7 @@ export function reviewPages() {
     const form = await c.req.parseBody();
     const reason = typeof form.reason === 'string' ? form.reason : undefined;
     try {
-      await actOnNotice({ store, config, now: clock() }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason });
+      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const text =

@@ -66,7 +66,7 @@ const notFound = problemResponseSpec('No such campaign or notice');
 const conflict = problemResponseSpec('The thing is not in a state that allows this (or was changed by someone else)');
 
 function deps(c: Context<AppEnv>): WorkflowDeps {
-  return { store: c.var.deps.store, config: c.var.deps.config, now: c.var.deps.clock() };
+  return { store: c.var.deps.store, config: c.var.deps.config, now: c.var.deps.clock(), speech: c.var.deps.speech };
 }
 
 function view(notice: NoticeRecord, evaluation: NoticeEvaluation) {

@@ -46,6 +46,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'activities', prefixes: ['/activities'], load: async () => (await import('./activities.js')).activityRoutes() },
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
+  { name: 'audio', prefixes: ['/audio'], load: async () => (await import('./audio.js')).audioRoutes() },
   { name: 'audit', prefixes: ['/audit'], load: async () => (await import('./audit.js')).auditRoutes() },
 ];
 

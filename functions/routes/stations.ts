@@ -31,6 +31,14 @@ const scriptSchema = z
     availableUntil: z.string(),
     aired: z.boolean(),
     airedAt: z.string().optional(),
+    audio: z
+      .object({
+        url: z.string().describe('the MP3 (audio/mpeg); a short-lived link (15 minutes): fetch it when the script arrives'),
+        sha256: z.string().describe('SHA-256 (hex) of the MP3: check the download against it'),
+        durationSeconds: z.number().describe('one reading'),
+      })
+      .optional()
+      .describe('the recording the reviewer approved (broadcasts submitted since recordings exist)'),
   })
   .meta({ id: 'StationScript' });
 
@@ -112,7 +120,17 @@ function stationOf(c: Context<AppEnv>): string {
   return stationId;
 }
 
-function view(delivery: DeliveryRecord, timeZone: string) {
+/** A script as the station reads it, with a fresh link to its recording (absolute, on this API's address when local). */
+async function view(c: Context<AppEnv>, delivery: DeliveryRecord) {
+  const recording = delivery.script?.audio;
+  const url = recording && (await (await c.var.deps.speech()).audio.url(recording.key));
+  return {
+    ...fields(delivery, c.var.deps.config.timeZone),
+    ...(recording && url ? { audio: { url: new URL(url, c.req.url).toString(), sha256: recording.sha256, durationSeconds: recording.durationSeconds } } : {}),
+  };
+}
+
+function fields(delivery: DeliveryRecord, timeZone: string) {
   return {
     id: delivery.id,
     ...(delivery.script?.title ? { title: delivery.script.title } : {}),
@@ -133,7 +151,7 @@ export function stationRoutes() {
       const stationId = stationOf(c);
       const { store, clock, config } = c.var.deps;
       const scripts = await scriptsOfStation({ store, config, now: clock() }, c.var.caller.county, stationId);
-      return c.json({ stationId, items: scripts.map((script) => view(script, config.timeZone)) }, 200);
+      return c.json({ stationId, items: await Promise.all(scripts.map((script) => view(c, script))) }, 200);
     })
     .openapi(airedRoute, async (c) => {
       const stationId = stationOf(c);
@@ -141,7 +159,7 @@ export function stationRoutes() {
       const body = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : {};
       const { store, clock, config } = c.var.deps;
       const result = await confirmAiring({ store, config, now: clock() }, c.var.caller.county, stationId, id, body.airedAt ? new Date(body.airedAt) : undefined);
-      return c.json(view(result.record, config.timeZone), 200);
+      return c.json(await view(c, result.record), 200);
     })
     .openapi(pushReceiptRoute, async (c) => {
       const stationId = stationOf(c);

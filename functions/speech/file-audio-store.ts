@@ -107,6 +107,11 @@ export class FileAudioStore implements AudioStore {
     }
   }
 
+  /** Whether a link this store signed for `key` says `expires` and `sig` and is live at `now`. */
+  verify(key: string, expires: string, sig: string, now: Date): boolean {
+    return verifyAudioUrl(key, expires, sig, this.secret, now);
+  }
+
   async url(key: string, ttlSeconds = DEFAULT_URL_TTL_SECONDS): Promise<string> {
     checkAudioKey(key);
     const expires = Math.floor(this.now().getTime() / 1000) + checkTtl(ttlSeconds);

@@ -29,6 +29,7 @@ import type { Logger } from '../http/logger.js';
 import { errorFields } from '../http/logger.js';
 import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js';
 import type { Outcome } from '../store/deliveries.js';
+import type { Speech } from '../speech/from-config.js';
 import type { Store } from '../store/index.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
@@ -90,9 +91,18 @@ export interface DispatchDeps {
   /** Maps SNS's opted-out numbers onto the table's opt-out keys. */
   phoneKeys: PhoneKeys;
   settings: DispatchSettings;
+  /** Where recordings are kept: a pushed script carries a link to its recording. */
+  speech?: (() => Promise<Speech>) | undefined;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * How long a pushed script's recording link lasts: the receiver should fetch it on arrival, and
+ * can always pull the script again for a fresh one. (A presigned S3 link also ends when the
+ * signing function's credentials do, which can be sooner.)
+ */
+const PUSHED_AUDIO_LINK_SECONDS = 6 * 3600;
 
 export interface DispatchSummary {
   startedAt: string;
@@ -542,19 +552,23 @@ class DispatchRun {
       for (const item of batch) await this.deps.store.deliveries.release(item.delivery, item.leaseId, this.deps.clock().toISOString(), { attempts: item.delivery.attempts }, this.deps.clock());
       return;
     }
-    const messages = batch.flatMap(({ delivery }) =>
-      delivery.recipient.kind === 'station'
-        ? [
-            {
-              deliveryId: delivery.id,
-              stationId: delivery.recipient.stationId,
-              villageId: delivery.recipient.village,
-              townshipId: delivery.recipient.township,
-              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script }),
-            },
-          ]
-        : [],
-    );
+    const messages = (
+      await Promise.all(
+        batch.map(async ({ delivery }) =>
+          delivery.recipient.kind === 'station'
+            ? [
+                {
+                  deliveryId: delivery.id,
+                  stationId: delivery.recipient.stationId,
+                  villageId: delivery.recipient.village,
+                  townshipId: delivery.recipient.township,
+                  body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...(await this.audioLink(delivery)) }),
+                },
+              ]
+            : [],
+        ),
+      )
+    ).flat();
     const outcome = await this.deps.notifier.publishToStations(messages);
     const byId = new Map(batch.map((item) => [item.delivery.id, item]));
     for (const sent of outcome.sent) {
@@ -565,6 +579,14 @@ class DispatchRun {
       const item = byId.get(failed.deliveryId);
       if (item) await this.failedAttempt(item.delivery, item.leaseId, failed);
     }
+  }
+
+  /** A pushed script's recording with a link to fetch it (absent without a recording or a store). */
+  private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url: string; sha256: string; durationSeconds: number } }> {
+    const recording = delivery.script?.audio;
+    if (!recording || !this.deps.speech) return {};
+    const url = await (await this.deps.speech()).audio.url(recording.key, PUSHED_AUDIO_LINK_SECONDS);
+    return { audio: { url, sha256: recording.sha256, durationSeconds: recording.durationSeconds } };
   }
 
   /** Records an outcome under the run's lease, counted in the tally month of the notice's time zone. */

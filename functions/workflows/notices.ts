@@ -15,6 +15,7 @@ import {
   type CampaignInput,
   type CampaignPatch,
   type CampaignRecord,
+  type NoticeAudio,
   type NoticeInput,
   type NoticeRecord,
 } from '../domain/planning.js';
@@ -22,6 +23,9 @@ import { audienceWithinTownship, type Problem, type Registry } from '../domain/r
 import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
 import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
 import { SEND_FENCE_MS, tallyPeriod } from '../domain/delivery.js';
+import { recordingProblem } from '../domain/broadcast.js';
+import type { SpeechLexicon } from '../domain/speech-lexicon.js';
+import type { Speech } from '../speech/from-config.js';
 import type { Store } from '../store/index.js';
 import { auditFor, noticeContext } from './context.js';
 import { advanceExpansion, startExpansion } from './expand.js';
@@ -31,6 +35,8 @@ export interface WorkflowDeps {
   store: Store;
   config: Pick<Config, 'timeZone'>;
   now: Date;
+  /** Text-to-speech, for a broadcast's recording at submit (AppDeps.speech). */
+  speech?: (() => Promise<Speech>) | undefined;
 }
 
 export function invalid(message: string, problems: Problem[], prefix = 'body'): Invalid {
@@ -289,10 +295,12 @@ export async function actOnNotice(
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
-  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline'>> = {};
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio'>> = {};
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
-    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor) };
+    // A broadcast is reviewed by ear: its recording is made now, and the reviewer approves that file.
+    const audio = notice.channel === 'broadcast' ? await recordingFor(deps, notice, context.plan?.lexicon ?? []) : undefined;
+    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor), ...(audio ? { audio } : {}) };
   } else if (action === 'approve' || action === 'reject') {
     const content = sentContent(notice, evaluation);
     changes = {
@@ -408,6 +416,19 @@ function sendFence(): { written(): void; passed(): Promise<void> } {
       if (left > 0) await new Promise<void>((wake) => setTimeout(wake, left));
     },
   };
+}
+
+/**
+ * The broadcast's recording (made, or found kept), refused when read `repeats` times it does not
+ * fit the shortest air window: unlike the reading-time estimate, its length is known.
+ */
+async function recordingFor(deps: WorkflowDeps, notice: Extract<NoticeRecord, { channel: 'broadcast' }>, lexicon: SpeechLexicon): Promise<NoticeAudio> {
+  if (!deps.speech) throw new Error('No speech engine was given to the workflow: a broadcast cannot be submitted without its recording.');
+  const { recordScript } = await import('./recordings.js');
+  const { audio } = await recordScript(await deps.speech(), notice.broadcast.script, lexicon, deps.now);
+  const problem = recordingProblem(audio.durationSeconds, notice.broadcast);
+  if (problem) throw invalid('The recording does not fit the air window.', [{ path: ['broadcast', 'script'], message: problem }], 'notice');
+  return audio;
 }
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */

@@ -7,13 +7,11 @@
  * exactly that file, and its SHA-256 is part of what they approve (domain/approval).
  */
 import { createHash } from 'node:crypto';
-import type { ScriptAudio } from '../domain/approval.js';
 import { mp3Info } from '../domain/mp3.js';
 import type { NoticeAudio } from '../domain/planning.js';
 import { speechCacheKey } from '../domain/speech-cache.js';
 import type { SpeechLexicon } from '../domain/speech-lexicon.js';
 import { pollySsml, speechCharacters } from '../domain/speech-ssml.js';
-import type { AudioStore } from '../speech/audio-store.js';
 import type { Speech } from '../speech/from-config.js';
 
 export interface Recording {
@@ -42,9 +40,4 @@ export async function recordScript(speech: Speech, script: string, lexicon: Spee
   // Two submits of the same script at once: the first file kept is the one both describe.
   const created = await audio.put(key, mp3, meta);
   return describe(created ? meta : ((await audio.head(key)) ?? meta), created);
-}
-
-/** A recording as a listener gets it: a short-lived link beside its length and fingerprint. */
-export async function listenable(audio: AudioStore, recording: ScriptAudio, ttlSeconds?: number): Promise<ScriptAudio & { url: string }> {
-  return { ...recording, url: await audio.url(recording.key, ttlSeconds) };
 }

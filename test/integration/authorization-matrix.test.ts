@@ -34,6 +34,7 @@ const pathFixtures: Record<string, string> = {
   year: '2031',
   kind: 'townships',
   key: 'A'.repeat(22),
+  file: `${'ab'.repeat(32)}.mp3`,
 };
 /** Values for required query parameters, so a permitted call gets past validation where it can. */
 const queryFixtures: Record<string, string> = { year: '2031', township: 'chengxiang' };
@@ -320,10 +321,10 @@ afterAll(async () => {
 /** What a call must get: past the access check, or refused with this status. */
 type Expectation = 'allowed' | 401 | 403;
 
-function expectation(access: 'public' | 'feed-key' | Role[], identity: Identity): Expectation {
+function expectation(access: 'public' | 'feed-key' | 'signed-link' | Role[], identity: Identity): Expectation {
   if (access === 'public') return 'allowed';
-  // No identity here holds a calendar feed key, and a bearer token never opens a feed.
-  if (access === 'feed-key') return 401;
+  // No identity here holds a calendar feed key or a signed link, and a bearer token opens neither.
+  if (access === 'feed-key' || access === 'signed-link') return 401;
   if (!identity.role) return 401;
   return access.includes(identity.role) ? 'allowed' : 403;
 }

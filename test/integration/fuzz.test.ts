@@ -104,7 +104,7 @@ const fixtures: RequestFixtures = {
 
 function callerHeaders(operation: Operation): Record<string, string> {
   const access = must(operation.access);
-  if (access === 'public' || access === 'feed-key') return {};
+  if (access === 'public' || access === 'feed-key' || access === 'signed-link') return {};
   return must(headersOf[access.includes('admin') ? 'admin' : must(access[0])]);
 }
 

@@ -234,6 +234,10 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       /node_modules\/exceljs\//,
       /node_modules\/@aws-sdk\/client-secrets-manager\//,
       /node_modules\/@aws-lambda-powertools\//,
+      // Text-to-speech and the recordings' store: only a broadcast's submit or a listener needs them.
+      /^functions\/speech\//,
+      /^functions\/domain\/(speech-[a-z]+|mp3)\.ts$/,
+      /node_modules\/(pinyin-pro|@aws-sdk\/client-polly|@aws-sdk\/client-s3|@aws-sdk\/s3-request-presigner)\//,
     ];
     expect(atStartup.filter((input) => lazy.some((pattern) => pattern.test(input)))).toEqual([]);
     // Nor does its import build an Intl formatter or segmenter (the config's time-zone check, the

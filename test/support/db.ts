@@ -2,6 +2,9 @@
  * A fresh table per test file on the run's DynamoDB Local, and the app's dependencies on it.
  * Tables get random names, so files run in parallel without seeing each other's data.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inject } from 'vitest';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
@@ -24,9 +27,11 @@ export interface TestDatabase extends LocalDeps {
 export async function freshTable(options: { county?: string } = {}): Promise<TestDatabase> {
   const endpoint = inject('dynamoDbEndpoint');
   const tableName = `test-${Math.random().toString(36).slice(2, 10)}`;
+  const audioDir = mkdtempSync(join(tmpdir(), 'pufa-test-audio-'));
   const local = await localDeps({
     dynamoDbEndpoint: endpoint,
     tableName,
+    audioDir,
     env: { PUFA_COUNTY: options.county ?? 'testcounty' },
     phoneKeySecret: TEST_PHONE_KEY_SECRET,
   });
@@ -47,6 +52,7 @@ export async function freshTable(options: { county?: string } = {}): Promise<Tes
     drop: async () => {
       await local.client.send(new DeleteTableCommand({ TableName: tableName }));
       local.client.destroy();
+      rmSync(audioDir, { recursive: true, force: true });
     },
   };
 }

@@ -103,12 +103,12 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     },
     dispatch: (options = {}) =>
       runDispatch(
-        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, sleep: clock.sleep, random: () => 0.5 },
+        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, speech: db.deps.speech, sleep: clock.sleep, random: () => 0.5 },
         { budgetMs: options.budgetMs ?? 20_000 },
       ),
     async scheduled(notice, campaign = {}) {
       campaigns += 1;
-      const now = { store: db.store, config: db.config, now: clock.read() };
+      const now = { store: db.store, config: db.config, now: clock.read(), speech: db.deps.speech };
       const created = await createCampaign(now, staff, {
         id: `dc-${campaigns}`,
         title: `投递测试 ${campaigns}`,

@@ -10,8 +10,8 @@ import { roles, type Role } from '../../functions/domain/access.js';
 const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'] as const;
 
 /** Who may call an operation: anyone, or the listed roles. `undefined`: the route forgot to say. */
-/** `feed-key`: opened by a calendar feed key in the query, never by a bearer token. */
-export type Access = 'public' | 'feed-key' | Role[] | undefined;
+/** `feed-key`: opened by a calendar feed key in the query, never by a bearer token; `signed-link`: by a link pufa signed (a recording's URL). */
+export type Access = 'public' | 'feed-key' | 'signed-link' | Role[] | undefined;
 
 export interface Parameter {
   name: string;
@@ -35,7 +35,7 @@ export interface RouteTable {
   schemas: Record<string, unknown>;
 }
 
-const accessSchema = z.union([z.literal('public'), z.literal('feed-key'), z.array(z.enum(roles)).min(1)]);
+const accessSchema = z.union([z.literal('public'), z.literal('feed-key'), z.literal('signed-link'), z.array(z.enum(roles)).min(1)]);
 
 const operationSchema = z.looseObject({
   'x-pufa-roles': z.unknown().optional(),
