@@ -16,6 +16,13 @@ import { routeGroups } from './routes/groups.js';
 
 export type { AppDeps } from './http/env.js';
 
+/** The audio bucket's origin, as the S3 presigner writes its links (virtual-hosted style). */
+function audioOrigins(config: AppDeps['config']): string[] {
+  const bucket = config.speech.audioBucket;
+  if (!bucket) return [];
+  return [`https://${bucket}.s3.${config.region}.amazonaws.com${config.region.startsWith('cn-') ? '.cn' : ''}`];
+}
+
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -50,6 +57,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         scriptSrc: [NONCE],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
+        // Recordings play from this origin locally, from the audio bucket's presigned links on AWS.
+        mediaSrc: ["'self'", ...audioOrigins(deps.config)],
         connectSrc: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],

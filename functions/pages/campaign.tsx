@@ -15,6 +15,7 @@ import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
 import { previewCost, readBudget } from '../workflows/sms-budget.js';
 import { Layout } from './layout.js';
+import { Recording } from './recording.js';
 import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
 import { explainRefusal, helpFor } from './problems.js';
@@ -45,6 +46,9 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
     await Promise.all(
       notices.filter((notice) => statesWithDeliveries.includes(notice.state)).map(async (notice) => [notice.id, await store.deliveries.counts(county, campaign.id, notice.id)] as const),
     ),
+  );
+  const recordings = new Map(
+    await Promise.all(notices.flatMap((notice) => (notice.audio ? [notice.audio.key] : [])).map(async (key) => [key, await (await c.var.deps.speech()).audio.url(key)] as const)),
   );
   const base = `/app/campaigns/${campaign.id}`;
   // A template notice reads as the text it sends (placeholders filled), not as a template id.
@@ -93,6 +97,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                 <td>
                   <NoticeName notice={notice} />
                   <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.broadcast.script}</div>
+                  {notice.audio && recordings.get(notice.audio.key) && <Recording audio={notice.audio} url={recordings.get(notice.audio.key) ?? ''} />}
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
                   {notice.state === 'paused' && notice.autoPaused && (
                     <div class="flash err auto-paused" role="alert">

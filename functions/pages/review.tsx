@@ -12,6 +12,7 @@ import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate } from '../workflows/notices.js';
 import { previewCost } from '../workflows/sms-budget.js';
 import { Layout, StateBadge } from './layout.js';
+import { Recording } from './recording.js';
 import { pageFor } from './session.js';
 
 const DONE: Record<string, string> = { approved: '已通过审核。', rejected: '已退回，并附上了理由。' };
@@ -31,7 +32,9 @@ export function reviewPages() {
         const evaluation = campaign ? await evaluate({ store, config, now: clock() }, campaign, notice) : undefined;
         // What approving it would spend: audience × sends × cost per person, against the month's budget.
         const cost = evaluation ? await previewCost({ store, config, now: clock() }, caller.county, notice, evaluation) : undefined;
-        return { notice, campaign, evaluation, cost };
+        // A broadcast is approved by ear: the recording made at submit, on a fresh link.
+        const recordingUrl = notice.audio ? await (await c.var.deps.speech()).audio.url(notice.audio.key) : undefined;
+        return { notice, campaign, evaluation, cost, recordingUrl };
       }),
     );
     return c.html(
@@ -42,7 +45,7 @@ export function reviewPages() {
             <p class="muted">宣传人员提交审核后，稿件会出现在这里。</p>
           </div>
         ) : (
-          items.map(({ notice, campaign, evaluation, cost }) => {
+          items.map(({ notice, campaign, evaluation, cost, recordingUrl }) => {
             const own = wroteAny(actorOf(caller), notice);
             const base = `/app/review/${notice.campaignId}/${notice.id}`;
             return (
@@ -57,6 +60,12 @@ export function reviewPages() {
                 <blockquote style="margin:.5rem 0;padding:.5rem 1rem;background:#f6f8fa;border-left:4px solid #8c959f">
                   {notice.channel === 'sms' ? evaluation?.sms?.text : notice.broadcast.script}
                 </blockquote>
+                {notice.channel === 'broadcast' &&
+                  (notice.audio && recordingUrl ? (
+                    <Recording audio={notice.audio} url={recordingUrl} estimatedSeconds={evaluation?.broadcast?.readingSeconds} label="请先试听录音，通过即批准这段录音" />
+                  ) : (
+                    <p class="flash err">这份广播稿提交时还没有生成录音：请退回，由撰写人重新提交以生成录音。</p>
+                  ))}
                 {evaluation?.sms && (
                   <p class="muted">
                     {evaluation.sms.segments.segments} 条计费短信（{evaluation.sms.segments.units} 字符），每人约 ¥{evaluation.sms.costPerRecipient.toFixed(3)}

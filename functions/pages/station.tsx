@@ -9,6 +9,7 @@ import { Conflict, NotFound } from '../domain/errors.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { confirmAiring, scriptsOfStation } from '../workflows/stations.js';
+import { Recording } from './recording.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
 
@@ -23,6 +24,12 @@ export function stationPages() {
     const stationId = caller.stationId ?? '';
     const now = clock();
     const scripts = await scriptsOfStation({ store, config, now }, caller.county, stationId);
+    // Each recording on a fresh link: the page is opened, the MP3 played or saved for the loudspeaker.
+    const links = new Map(
+      await Promise.all(
+        scripts.flatMap((script) => (script.script?.audio ? [script.script.audio.key] : [])).map(async (key) => [key, await (await c.var.deps.speech()).audio.url(key)] as const),
+      ),
+    );
     const today = utcToLocal(now.toISOString(), config.timeZone).slice(0, 10);
     const done = c.req.query('done') === '1';
     return c.html(
@@ -45,6 +52,7 @@ export function stationPages() {
                   播出时段：{(script.script?.airWindows ?? []).map((window) => `${window.from}–${window.to}`).join('、')}；重复 {script.script?.repeats ?? 1} 遍
                 </p>
                 <p class="script">{script.script?.text}</p>
+                {script.script?.audio && links.get(script.script.audio.key) && <Recording audio={script.script.audio} url={links.get(script.script.audio.key) ?? ''} label="审核通过的录音" />}
                 {script.state === 'aired' ? (
                   <p class="flash ok">已于 {utcToLocal(script.airedAt ?? script.updatedAt, config.timeZone).replace('T', ' ')} 确认播出</p>
                 ) : (

@@ -1,0 +1,168 @@
+/**
+ * Broadcast recordings end to end on DynamoDB Local with the real local engine (espeak-ng | lame):
+ * made when a broadcast is submitted, heard by the reviewer, approved as that exact file, fetched
+ * by stations on a short-lived signed link and checked against its SHA-256; the same script is
+ * synthesized once; a recording too long for its air window is refused at submit.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../functions/app.js';
+import { contentHash } from '../../functions/domain/approval.js';
+import { mp3Info } from '../../functions/domain/mp3.js';
+import { recordScript } from '../../functions/workflows/recordings.js';
+import { aGrant, aToken } from '../support/builders.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { sendTo, type Send } from '../support/http.js';
+import { aPlan, sampleRegistry } from '../support/planning.js';
+import { aSession } from '../support/sessions.js';
+
+let db: TestDatabase;
+let app: ReturnType<typeof createApp>;
+let send: Send;
+const county = 'recordcounty';
+type Headers = Record<string, string>;
+let admin: Headers;
+let staff: Headers;
+let reviewer: Headers;
+let station: Headers;
+let reviewerSecret: string;
+
+const script = '今天是国际消费者权益日。遇到消费纠纷，请拨打12315投诉举报。';
+
+beforeAll(async () => {
+  db = await freshTable({ county });
+  app = createApp(db.deps);
+  send = sendTo(app);
+  admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
+  staff = (await aToken(db.store, county, aGrant({ role: 'staff', name: '宣传员小王' }))).headers;
+  const reviewerToken = await aToken(db.store, county, aGrant({ role: 'reviewer', name: '审核员老李' }));
+  reviewer = reviewerToken.headers;
+  reviewerSecret = reviewerToken.secret;
+  station = (await aToken(db.store, county, aGrant({ role: 'station', stationId: 'st-xiangyang' }))).headers;
+  expect((await send('PUT', '/registry', admin, sampleRegistry())).status).toBe(200);
+  expect((await send('PUT', '/sms-templates', admin, { items: aPlan().smsTemplates })).status).toBe(200);
+  expect((await send('POST', '/plans', staff, aPlan())).status).toBe(200);
+});
+afterAll(async () => db.drop());
+
+const broadcast = (id: string, overrides: Record<string, unknown> = {}) => ({
+  id,
+  channel: 'broadcast',
+  audience: { townships: ['chengxiang'] },
+  schedule: { kind: 'key-date', days: 0, at: '07:30' },
+  broadcast: { script, airWindows: [{ from: '07:00', to: '08:00' }], repeats: 2, ...overrides },
+});
+
+async function fetchBytes(url: string): Promise<{ status: number; type: string | null; bytes: Uint8Array }> {
+  const response = await app.request(url);
+  return { status: response.status, type: response.headers.get('content-type'), bytes: new Uint8Array(await response.arrayBuffer()) };
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+describe('a broadcast submitted for review', () => {
+  let notice: Record<string, any>;
+
+  beforeAll(async () => {
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('rec-1'))).status).toBe(201);
+    const submitted = await send('POST', '/campaigns/c-0315/notices/rec-1/submit', staff, {});
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(200);
+    notice = submitted.body.notice;
+  });
+
+  it('gets its recording: a real MP3 whose length is within reason for the script', async () => {
+    expect(notice.audio).toMatchObject({ engine: 'espeak-ng', voice: 'cmn-latn-pinyin', key: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const url = await (await db.deps.speech()).audio.url(notice.audio.key);
+    const file = await fetchBytes(url);
+    expect(file.status).toBe(200);
+    expect(file.type).toBe('audio/mpeg');
+    expect(sha256(file.bytes)).toBe(notice.audio.sha256);
+    const info = mp3Info(file.bytes);
+    expect(info.durationSeconds).toBeCloseTo(notice.audio.durationSeconds, 3);
+    // 33 characters: a reader takes about 10 s; espeak-ng reads faster, never absurdly.
+    expect(notice.audio.durationSeconds).toBeGreaterThan(2);
+    expect(notice.audio.durationSeconds).toBeLessThan(40);
+    expect(notice.audio.characters).toBeGreaterThanOrEqual(Array.from(script).length);
+  });
+
+  it('is synthesized once: the same script again finds the kept recording', async () => {
+    const speech = await db.deps.speech();
+    const again = await recordScript(speech, script, [], new Date());
+    expect(again).toMatchObject({ made: false, audio: { key: notice.audio.key, sha256: notice.audio.sha256 } });
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('rec-2'))).status).toBe(201);
+    const second = await send('POST', '/campaigns/c-0315/notices/rec-2/submit', staff, {});
+    expect(second.body.notice.audio.key).toBe(notice.audio.key);
+    // Another script is another recording.
+    const other = await recordScript(speech, '请拨打12348法律服务热线。', [], new Date());
+    expect(other.made).toBe(true);
+    expect(other.audio.key).not.toBe(notice.audio.key);
+  });
+
+  it('reads a lexicon word as the plan says: the same script with a lexicon entry is another recording', async () => {
+    const speech = await db.deps.speech();
+    const plain = await recordScript(speech, '银行行长', [], new Date());
+    const corrected = await recordScript(speech, '银行行长', [{ word: '行长', pinyin: 'hang2 zhang3' }], new Date());
+    expect(corrected.audio.key).not.toBe(plain.audio.key);
+  });
+
+  it('plays on the review page, and the reviewer approves that file', async () => {
+    const page = await app.request('/app/review', { headers: { Cookie: (await aSession(db.store, reviewerSecret, new Date())).cookie } });
+    const html = await page.text();
+    const src = html.match(/<audio controls="" preload="metadata" src="([^"]+)"/)?.[1]?.replaceAll('&amp;', '&');
+    expect(src).toBeDefined();
+    const heard = await fetchBytes(src ?? '');
+    expect(sha256(heard.bytes)).toBe(notice.audio.sha256);
+    const approved = await send('POST', '/campaigns/c-0315/notices/rec-1/approve', reviewer, {});
+    expect(approved.status).toBe(200);
+    const withoutRecording = contentHash({ channel: 'broadcast', script: { text: script, airWindows: [{ from: '07:00', to: '08:00' }], repeats: 2 } });
+    expect(approved.body.notice.review.approvedHash).not.toBe(withoutRecording);
+    expect(approved.body.notice.review.approvedHash).toBe(
+      contentHash({ channel: 'broadcast', script: { text: script, airWindows: [{ from: '07:00', to: '08:00' }], repeats: 2, audio: notice.audio } }),
+    );
+  });
+
+  it('reaches stations with each script: a fresh absolute link, the SHA-256 and the length', async () => {
+    expect((await send('POST', '/campaigns/c-0315/notices/rec-1/schedule', staff, {})).status).toBe(200);
+    const scripts = await send('GET', '/stations/me/scripts', station);
+    const item = scripts.body.items.find((candidate: { id: string }) => candidate.id.includes('rec-1'));
+    expect(item.audio).toMatchObject({ sha256: notice.audio.sha256, durationSeconds: notice.audio.durationSeconds });
+    expect(item.audio.url).toMatch(/^http:\/\/localhost\/audio\/[0-9a-f]{64}\.mp3\?expires=\d+&sig=/);
+    const fetched = await fetchBytes(item.audio.url);
+    expect(sha256(fetched.bytes)).toBe(item.audio.sha256);
+  });
+
+  it('is refused by a link that was altered, forged or has lapsed (401), and never by a token instead', async () => {
+    const url = new URL(await (await db.deps.speech()).audio.url(notice.audio.key), 'http://localhost');
+    const altered = new URL(url);
+    altered.searchParams.set('expires', String(Number(url.searchParams.get('expires')) + 3600));
+    expect((await app.request(altered.pathname + altered.search)).status).toBe(401);
+    expect((await app.request(url.pathname)).status).toBe(401);
+    expect((await app.request(url.pathname, { headers: staff })).status).toBe(401);
+    db.setNow(new Date(Date.now() + 16 * 60_000));
+    try {
+      expect((await app.request(url.pathname + url.search)).status).toBe(401);
+    } finally {
+      db.setNow(undefined);
+    }
+    expect((await app.request(url.pathname + url.search)).status).toBe(200);
+  });
+
+  it('goes with an edit: the edited notice has no recording until it is submitted again', async () => {
+    const edited = await send('PUT', '/campaigns/c-0315/notices/rec-2', staff, broadcast('rec-2', { script: `${script}谢谢收听。` }));
+    expect(edited.status).toBe(200);
+    expect(edited.body.notice.audio).toBeUndefined();
+    const resubmitted = await send('POST', '/campaigns/c-0315/notices/rec-2/submit', staff, {});
+    expect(resubmitted.body.notice.audio.key).not.toBe(notice.audio.key);
+  });
+});
+
+describe('a recording that does not fit its air window', () => {
+  it('is refused at submit, naming the script, and the notice stays a draft', async () => {
+    // Ten readings in one minute: the estimate only warns; the real length refuses.
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('too-long', { airWindows: [{ from: '07:00', to: '07:01' }], repeats: 10 }))).status).toBe(201);
+    const refused = await send('POST', '/campaigns/c-0315/notices/too-long/submit', staff, {});
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'notice.broadcast.script', message: expect.stringMatching(/^录音长 .*超过 07:00-07:01 播出时段/) })]);
+    expect((await send('GET', '/campaigns/c-0315/notices/too-long', staff)).body.notice.state).toBe('draft');
+  });
+});
