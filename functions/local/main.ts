@@ -158,6 +158,7 @@ async function main(): Promise<void> {
       ...(phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
       // Recordings beside the database; an in-memory server's go to a throw-away folder.
       ...(options.inMemory ? {} : { audioDir: dataDir }),
+      clock,
     });
     const { config, store } = local;
     step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);

@@ -141,6 +141,8 @@ export async function localDeps(options: {
   phoneKeySecret?: string;
   /** The folder broadcast recordings are kept under (in its `audio/`): the data folder; default a throw-away one per table. */
   audioDir?: string;
+  /** The system's clock (a --clock's, a test's): the app's, and what recording links are signed and checked by. */
+  clock?: () => Date;
 }): Promise<LocalDeps> {
   const config = loadConfig(
     {
@@ -156,11 +158,12 @@ export async function localDeps(options: {
   const store = createStore(createDocumentClient(client), config.tableName);
   const logger = createLogger({ level: config.logLevel });
   const phoneKeys = await phoneKeysFromConfig(config, options.phoneKeySecret);
+  const clock = options.clock ?? (() => new Date());
   const speech = onFirstUse(async () => {
     const { speechFromConfig } = await import('../speech/from-config.js');
     // Links to recordings are signed with a key made from the phone-key secret: the server and the
     // CLIs on the same data folder sign and check alike, and no second secret needs keeping.
-    return speechFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), linkSecret: phoneKeys.derive('audio-links') });
+    return speechFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), linkSecret: phoneKeys.derive('audio-links'), now: clock });
   });
-  return { deps: { config, store, clock: () => new Date(), logger, phoneKeys, speech }, client, store, config, logger, createdTable };
+  return { deps: { config, store, clock, logger, phoneKeys, speech }, client, store, config, logger, createdTable };
 }

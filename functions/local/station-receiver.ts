@@ -4,12 +4,14 @@
  * the HTTP endpoint a station's `pushEndpoint` names. It confirms its SNS subscription, verifies
  * every message's signature (sns-verifier.ts) and refuses forged, stale and replayed ones, keeps
  * each script (in memory, and as a JSON file with --store-dir), tells pufa it received it
- * (`POST /stations/me/pushes`), plays it at its air time (logs it; --play-command runs a command
- * with the script's text on stdin), then confirms the airing (`POST /stations/me/scripts/{id}/aired`)
+ * (`POST /stations/me/pushes`), downloads its recording and checks it against the SHA-256 pufa
+ * sent (kept beside it with --store-dir), plays it at its air time (logs it; --play-command runs a
+ * command with the script's text on stdin and the recording's path in PUFA_AUDIO_FILE), then confirms the airing (`POST /stations/me/scripts/{id}/aired`)
  * with the station's token — so "aired" can come from the loudspeaker's side.
  */
 import './quiet-sdk-warning.js';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,8 +45,36 @@ const scriptSchema = z.object({
   text: z.string().min(1),
   title: z.string().optional(),
   repeats: z.number().int().min(1).max(20).default(1),
+  /** The approved recording: a short-lived link (relative to the API locally), its SHA-256 and length. */
+  audio: z.object({ url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), durationSeconds: z.number().min(0) }).optional(),
 });
 type Script = z.infer<typeof scriptSchema>;
+
+/**
+ * Fetches the script's recording at once (its link lapses) and checks it against the SHA-256 pufa
+ * sent: only the approved file is ever played. Kept beside the script with --store-dir. Undefined
+ * (and a warning) when it cannot be had or does not match: the station then has the text only.
+ */
+async function fetchRecording(options: Options, script: Script): Promise<{ path?: string; bytes: number } | undefined> {
+  const audio = script.audio;
+  if (!audio) return undefined;
+  try {
+    const answer = await fetch(new URL(audio.url, options.api), { signal: AbortSignal.timeout(60_000) });
+    if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
+    const bytes = new Uint8Array(await answer.arrayBuffer());
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    if (sha256 !== audio.sha256) throw new Error(`its SHA-256 is ${sha256}, not the approved ${audio.sha256}`);
+    const path = options.storeDir ? join(resolve(options.storeDir), `${fileNameOf(script.id)}.mp3`) : undefined;
+    if (path) writeFileSync(path, bytes);
+    log(`录音已校验 (recording verified) ${script.id}: ${bytes.byteLength} bytes, ${audio.durationSeconds.toFixed(1)} s${path ? `, kept as ${path}` : ''}`);
+    return { ...(path ? { path } : {}), bytes: bytes.byteLength };
+  } catch (error) {
+    warn(`the recording of ${script.id} was refused, the text only will be kept: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+const fileNameOf = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '_');
 
 const CONFIRM_ATTEMPTS = 4;
 
@@ -117,12 +147,14 @@ async function withRetries(what: string, call: () => Promise<void>): Promise<boo
   return false;
 }
 
-function play(options: Options, script: Script): Promise<void> {
-  log(`播出 (playing) ${script.id}${script.title ? ` 《${script.title}》` : ''} ×${script.repeats}: ${script.text}`);
+function play(options: Options, script: Script, recording: { path?: string } | undefined): Promise<void> {
+  log(`播出 (playing) ${script.id}${script.title ? ` 《${script.title}》` : ''} ×${script.repeats}${recording ? ' (the verified recording)' : ''}: ${script.text}`);
   const command = options.playCommand;
   if (!command) return Promise.resolve();
   return new Promise((done, fail) => {
-    const child = spawn(command, { shell: true, stdio: ['pipe', 'inherit', 'inherit'] });
+    // The command gets the text on stdin and, when kept, the verified recording's path.
+    const env = { ...process.env, ...(recording?.path ? { PUFA_AUDIO_FILE: recording.path } : {}) };
+    const child = spawn(command, { shell: true, stdio: ['pipe', 'inherit', 'inherit'], env });
     child.on('error', fail);
     child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`--play-command exited with ${code}`))));
     child.stdin.end(script.text);
@@ -137,10 +169,11 @@ async function waitUntil(clock: () => Date, at: string): Promise<void> {
 }
 
 async function handleScript(options: Options, clock: () => Date, script: Script): Promise<void> {
+  const recording = await fetchRecording(options, script);
   await withRetries(`receipt of ${script.id}`, () => callApi(options, '/stations/me/pushes', { scriptId: script.id, receivedAt: clock().toISOString() }));
   await waitUntil(clock, script.airAt);
   try {
-    await play(options, script);
+    await play(options, script, recording);
   } catch (error) {
     warn(`playing ${script.id} failed, not confirmed: ${error instanceof Error ? error.message : String(error)}`);
     return;
@@ -213,7 +246,7 @@ async function main(): Promise<void> {
       return c.json({ duplicate: true }, 200);
     }
     scripts.set(script.data.id, script.data);
-    if (options.storeDir) writeFileSync(join(resolve(options.storeDir), `${script.data.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), JSON.stringify(script.data, null, 2));
+    if (options.storeDir) writeFileSync(join(resolve(options.storeDir), `${fileNameOf(script.data.id)}.json`), JSON.stringify(script.data, null, 2));
     log(`已收到 (received) ${script.data.id}, to air at ${script.data.airAt}`);
     handleScript(options, clock, script.data).catch((error: unknown) => warn(`handling ${script.data.id} failed: ${error instanceof Error ? error.message : String(error)}`));
     return c.json({ received: script.data.id }, 200);

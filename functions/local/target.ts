@@ -66,7 +66,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   // An in-memory server keys with its own throw-away secret (or PUFA_PHONE_KEY_SECRET, then read
   // from the environment here too); anything else with the data folder's.
   const phoneKeySecret = running?.inMemory ? running.phoneKeySecret : ensureLocalPhoneKeySecret(options.dataDir).secret;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}), ...(running?.inMemory ? {} : { audioDir: options.dataDir }) }).catch(async (error: unknown) => {
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}), ...(running?.inMemory ? {} : { audioDir: options.dataDir }), clock: offsetClock(running?.clockOffsetMs ?? 0) }).catch(async (error: unknown) => {
     await database?.stop();
     throw error;
   });

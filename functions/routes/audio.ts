@@ -32,7 +32,7 @@ export function audioRoutes() {
     const { expires = '', sig = '' } = c.req.valid('query');
     const { audio } = await c.var.deps.speech();
     if (!(audio instanceof FileAudioStore)) throw new NotFound('Recordings are served from their store’s own links here.');
-    if (!audio.verify(key, expires, sig, c.var.deps.clock())) throw new Unauthenticated('This recording link is not valid or has lapsed: open the script or the notice again for a fresh one.');
+    if (!audio.verify(key, expires, sig)) throw new Unauthenticated('This recording link is not valid or has lapsed: open the script or the notice again for a fresh one.');
     const kept = await audio.get(key);
     if (!kept) throw new NotFound('No such recording.');
     return c.body(kept.mp3 as Uint8Array<ArrayBuffer>, 200, {

@@ -107,9 +107,9 @@ export class FileAudioStore implements AudioStore {
     }
   }
 
-  /** Whether a link this store signed for `key` says `expires` and `sig` and is live at `now`. */
-  verify(key: string, expires: string, sig: string, now: Date): boolean {
-    return verifyAudioUrl(key, expires, sig, this.secret, now);
+  /** Whether a link this store signed for `key` says `expires` and `sig` and is live now, by the clock it signs with. */
+  verify(key: string, expires: string, sig: string): boolean {
+    return verifyAudioUrl(key, expires, sig, this.secret, this.now());
   }
 
   async url(key: string, ttlSeconds = DEFAULT_URL_TTL_SECONDS): Promise<string> {

@@ -23,6 +23,8 @@ export interface Speech {
 export interface LocalSpeech {
   dataDir: string;
   linkSecret: string;
+  /** The clock links are signed and checked by: the local system's (its --clock), in every process on the folder. */
+  now?: (() => Date) | undefined;
 }
 
 export function speechFromConfig(config: Config, local?: LocalSpeech): Speech {
@@ -36,5 +38,5 @@ export function speechFromConfig(config: Config, local?: LocalSpeech): Speech {
   if (!local) {
     throw new ConfigError([{ variable: 'PUFA_AUDIO_BUCKET', message: 'is required on AWS (the stack sets it); only a local process keeps audio in its data folder' }]);
   }
-  return { engine: createEspeakEngine(), audio: new FileAudioStore(local.dataDir, { secret: local.linkSecret }) };
+  return { engine: createEspeakEngine(), audio: new FileAudioStore(local.dataDir, { secret: local.linkSecret, now: local.now }) };
 }

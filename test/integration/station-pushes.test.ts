@@ -148,6 +148,9 @@ describe('station pushes', () => {
     const pushed = must(sink.outbox.list().find((entry) => entry.attributes.station === 'st-xiangyang'), 'the pushed script');
     const scriptId = (JSON.parse(pushed.message) as { id: string }).id;
     await until('the receiver to confirm the airing', () => receiver.output().includes(`airing confirmed) ${scriptId}`));
+    // The push carried the approved recording's link: the receiver fetched it and its SHA-256 matched.
+    expect(JSON.parse(pushed.message)).toMatchObject({ audio: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/), url: expect.stringMatching(/^\/audio\/[0-9a-f]{64}\.mp3\?expires=/) } });
+    expect(receiver.output()).toContain(`recording verified) ${scriptId}`);
     const delivered = sink.subscriptions.pushes().filter((push) => push.kind === 'notification');
     expect(delivered).toEqual([expect.objectContaining({ endpoint: receiver.url, messageId: pushed.messageId, outcome: 'delivered' })]);
 

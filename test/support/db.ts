@@ -28,7 +28,10 @@ export async function freshTable(options: { county?: string } = {}): Promise<Tes
   const endpoint = inject('dynamoDbEndpoint');
   const tableName = `test-${Math.random().toString(36).slice(2, 10)}`;
   const audioDir = mkdtempSync(join(tmpdir(), 'pufa-test-audio-'));
+  let pinned: Date | undefined;
+  const clock: Clock = () => pinned ?? new Date();
   const local = await localDeps({
+    clock,
     dynamoDbEndpoint: endpoint,
     tableName,
     audioDir,
@@ -36,8 +39,6 @@ export async function freshTable(options: { county?: string } = {}): Promise<Tes
     phoneKeySecret: TEST_PHONE_KEY_SECRET,
   });
   const logs: Record<string, unknown>[] = [];
-  let pinned: Date | undefined;
-  const clock: Clock = () => pinned ?? new Date();
   const logger = createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>), clock });
   return {
     ...local,
