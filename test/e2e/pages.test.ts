@@ -41,6 +41,20 @@ async function signedIn(token: string, viewport = { width: 1200, height: 900 }):
   return page;
 }
 
+/** The page's recording as the browser loads it: its length in seconds, or -1 if it would not load. */
+function playableSeconds(page: Page): Promise<number> {
+  return page.locator('figure.recording audio').first().evaluate(
+    // The DOM's types are not in this project's lib: the few members used, spelled out.
+    (audio: { readyState: number; duration: number; load(): void; addEventListener(type: string, listener: () => void, options: { once: boolean }): void }) =>
+      new Promise<number>((done) => {
+        if (audio.readyState >= 1) return done(audio.duration);
+        audio.addEventListener('loadedmetadata', () => done(audio.duration), { once: true });
+        audio.addEventListener('error', () => done(-1), { once: true });
+        audio.load();
+      }),
+  );
+}
+
 /**
  * The server runs as if it were 10:00 on 1 December 2026 in the county (and moves on from there),
  * so the walk never meets midnight, quiet hours or a year without a plan, whenever CI runs it.
@@ -140,6 +154,9 @@ describe('plan → review → dispatch → station → dashboard', () => {
     const reviewer = await signedIn(tokens.reviewer ?? '');
     expect(await reviewer.textContent('main')).toContain('<script>window.pwned=1</script>宪法广播');
     expect(await reviewer.evaluate<unknown>('window.pwned')).toBeUndefined();
+    // The reviewer hears the recording made at submit: the player loads a real MP3 (the browser decodes its length).
+    expect(await playableSeconds(reviewer)).toBeGreaterThan(0.5);
+    expect(await reviewer.locator('figure.recording figcaption').textContent()).toMatch(/^请先试听录音，通过即批准这段录音：\d/);
     await screenshot(reviewer, '05-review');
     await reviewer.getByRole('button', { name: '通过' }).click();
     await expect.poll(() => reviewer.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已通过审核');
@@ -157,6 +174,7 @@ describe('plan → review → dispatch → station → dashboard', () => {
     const station = await signedIn(tokens.station ?? '', { width: 360, height: 740 });
     expect(await station.textContent('main')).toContain('宪法宣传，人人有责。<b>不是粗体</b>');
     expect(await station.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+    expect(await playableSeconds(station)).toBeGreaterThan(0.5);
     await screenshot(station, '06-station');
     await station.getByRole('button', { name: '已播出，确认' }).click();
     await expect.poll(() => station.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已记录本次播出');
