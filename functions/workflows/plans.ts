@@ -120,11 +120,16 @@ export async function loadPlan(
   const backToReview = await returnToReview(
     store,
     county,
-    { templates: templates.textChanged, years: yearSettingsChanged && planYear ? [plan.year] : [] },
+    {
+      templates: templates.textChanged,
+      years: yearSettingsChanged && planYear ? [plan.year] : [],
+      // A changed lexicon sends back the broadcasts whose recording would now sound different.
+      lexicon: planYear && JSON.stringify(planYear.lexicon ?? []) !== JSON.stringify(plan.lexicon) ? { year: plan.year, lexicon: plan.lexicon } : undefined,
+    },
     {
       now,
       dryRun: request.dryRun,
-      reason: 'the plan load changed a template or the year’s settings, so the text changed',
+      reason: 'the plan load changed a template, the year’s settings or the pronunciation lexicon, so the text or the recording changed',
       audit: (notice, after) =>
         auditEntry({ county, actor: request.auditActor ?? { ...request.actor, role: 'system' }, action: 'notice.return', subject: { kind: 'notice', id: `${notice.campaignId}/${notice.id}` }, before: notice, after, now, timeZone: deps.config.timeZone }),
     },

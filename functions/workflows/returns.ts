@@ -1,15 +1,33 @@
 /**
  * @module workflows/returns
  * Sends content back to review when what it would send changed under it: a registered template's
- * text (plan load or `PUT /sms-templates`) or the year's settings (signature, opt-out hint, quiet
- * hours, time zone). Submitted and approved notices touched by the change go back to draft, each
+ * text (plan load or `PUT /sms-templates`), the year's settings (signature, opt-out hint, quiet
+ * hours, time zone), or the year's pronunciation lexicon where a broadcast reads a changed word. Submitted and approved notices touched by the change go back to draft, each
  * with a conditional write on the state and version it was read in, and an audit entry. Scheduled
  * notices keep the text fixed when they were scheduled (and approved): they are not touched.
  */
 import type { AuditEntry } from '../domain/audit.js';
 import { touchedBy, type RenderingChange } from '../domain/approval.js';
 import type { NoticeRecord, NoticeState } from '../domain/planning.js';
+import { speechCacheKey, type SpeechEngine } from '../domain/speech-cache.js';
+import type { SpeechLexicon } from '../domain/speech-lexicon.js';
 import type { Store } from '../store/index.js';
+
+/** The year's pronunciation lexicon, changed by a plan load: broadcasts it would read differently go back. */
+export interface LexiconChange {
+  year: number;
+  lexicon: SpeechLexicon;
+}
+
+/**
+ * Would the broadcast's recording sound different under this lexicon? Only when a word it reads
+ * changed: the recording's key covers exactly the lexicon words its text uses (domain/speech-cache).
+ */
+function recordingChanged(notice: NoticeRecord, lexicon: SpeechLexicon): boolean {
+  if (notice.channel !== 'broadcast' || !notice.audio) return false;
+  const engine = notice.audio.engine as SpeechEngine;
+  return speechCacheKey({ engine, voice: notice.audio.voice, text: notice.broadcast.script, lexicon }) !== notice.audio.key;
+}
 
 export interface ReturnedNotice {
   campaignId: string;
@@ -27,10 +45,10 @@ const PAGE = 100;
 export async function returnToReview(
   store: Store,
   county: string,
-  change: RenderingChange,
+  change: RenderingChange & { lexicon?: LexiconChange | undefined },
   options: { now: Date; reason: string; dryRun: boolean; audit: (notice: NoticeRecord, after: NoticeRecord) => AuditEntry },
 ): Promise<ReturnedNotice[]> {
-  if (change.templates.length === 0 && change.years.length === 0) return [];
+  if (change.templates.length === 0 && change.years.length === 0 && !change.lexicon) return [];
   const years = new Map<string, number | undefined>();
   const yearOf = async (campaignId: string) => {
     if (!years.has(campaignId)) years.set(campaignId, (await store.campaigns.get(county, campaignId))?.year);
@@ -42,7 +60,8 @@ export async function returnToReview(
     do {
       const page = await store.notices.listByState(county, state, { limit: PAGE, cursor });
       for (const notice of page.items) {
-        if (touchedBy(notice, change.years.length > 0 ? await yearOf(notice.campaignId) : undefined, change)) touched.push(notice);
+        const year = change.years.length > 0 || change.lexicon ? await yearOf(notice.campaignId) : undefined;
+        if (touchedBy(notice, year, change) || (change.lexicon && year === change.lexicon.year && recordingChanged(notice, change.lexicon.lexicon))) touched.push(notice);
       }
       cursor = page.nextCursor;
     } while (cursor);

@@ -156,6 +156,30 @@ describe('a broadcast submitted for review', () => {
   });
 });
 
+describe('the plan’s pronunciation lexicon', () => {
+  it('sends back to review the broadcasts whose recording a changed word would change, and no others', async () => {
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('rec-3', { script: '请拨打12348法律服务热线。' }))).status).toBe(201);
+    expect((await send('POST', '/campaigns/c-0315/notices/rec-3/submit', staff, {})).status).toBe(200);
+    expect((await send('GET', '/campaigns/c-0315/notices/rec-2', staff)).body.notice.state).toBe('submitted');
+
+    const loaded = await send('POST', '/plans', staff, aPlan({ lexicon: [{ word: '纠纷', pinyin: 'jiu1 fen1' }] }));
+    expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
+    expect(loaded.body.backToReview).toEqual([{ campaignId: 'c-0315', id: 'rec-2' }]);
+    expect((await send('GET', '/campaigns/c-0315/notices/rec-2', staff)).body.notice.state).toBe('draft');
+    expect((await send('GET', '/campaigns/c-0315/notices/rec-3', staff)).body.notice.state).toBe('submitted');
+    // Submitted again, it is read with the lexicon: another recording.
+    const before = (await send('GET', '/campaigns/c-0315/notices/rec-2', staff)).body.notice.audio.key;
+    const again = await send('POST', '/campaigns/c-0315/notices/rec-2/submit', staff, {});
+    expect(again.body.notice.audio.key).not.toBe(before);
+  });
+
+  it('is refused, naming the field, when a word’s pinyin does not fit it', async () => {
+    const refused = await send('POST', '/plans?dryRun=true', staff, { ...aPlan(), lexicon: [{ word: '银行', pinyin: 'yin2' }] });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.errors)).toContain('lexicon.0.pinyin');
+  });
+});
+
 describe('a recording that does not fit its air window', () => {
   it('is refused at submit, naming the script, and the notice stays a draft', async () => {
     // Ten readings in one minute: the estimate only warns; the real length refuses.
