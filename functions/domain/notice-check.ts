@@ -6,6 +6,8 @@
  * checker, the API's writes and the preview, so they can never disagree.
  */
 import { estimateBroadcast, type BroadcastEstimate } from './broadcast.js';
+import type { SpeechLexicon } from './speech-lexicon.js';
+import { speechCharacters } from './speech-ssml.js';
 import { movedReason } from './holiday-policy.js';
 import { markLabel, unknownYears, unknownYearWarning, type HolidayCalendar, type HolidayPolicy } from './holidays.js';
 import type { CampaignRecord, NoticeInput } from './planning.js';
@@ -39,6 +41,8 @@ export interface NoticeContext {
   registry?: Registry | undefined;
   /** Public holidays and make-up workdays: the library's, with the plan's days laid over. */
   holidays: HolidayCalendar;
+  /** The year's pronunciation lexicon, for what a broadcast's recording will read. */
+  lexicon?: SpeechLexicon | undefined;
 }
 
 export interface NoticeEvaluation {
@@ -50,7 +54,7 @@ export interface NoticeEvaluation {
   /** One line per send the holiday policy moved (移至 …) or kept on a holiday. */
   holidayNotes: string[];
   sms?: SmsEstimate & { template?: SmsTemplate | undefined };
-  broadcast?: BroadcastEstimate;
+  broadcast?: BroadcastEstimate & { speechCharacters: number };
 }
 
 type CampaignFrame = Pick<CampaignRecord, 'window' | 'keyDate'>;
@@ -115,7 +119,8 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
   });
   problems.push(...estimate.problems.map((message) => ({ path: ['broadcast', 'script'], message })));
   warnings.push(...estimate.warnings);
-  return { problems, warnings, sends, skipped, holidayNotes, broadcast: estimate };
+  // What text-to-speech will read (Polly bills these), with the year's lexicon as it will be read.
+  return { problems, warnings, sends, skipped, holidayNotes, broadcast: { ...estimate, speechCharacters: speechCharacters(notice.broadcast.script, context.lexicon ?? []) } };
 }
 
 /** The notice's own choice; else keep for a key-date send (3.15 is 3.15), else the plan's default. */

@@ -30,6 +30,7 @@ export const counterLabels: Record<(typeof counters)[number], string> = {
   smsUndelivered: '短信未送达（条）',
   smsCostMicroUsd: '短信实际费用（美元）',
   airings: '广播播出（次）',
+  speechCharacters: '广播录音合成（字）',
 };
 
 /** A counter's value in a table: the SMS cost is kept in micro-USD and shown in dollars. */

@@ -25,8 +25,16 @@ export const counters = [
   'smsUndelivered',
   'smsCostMicroUsd',
   'airings',
+  'speechCharacters',
 ] as const;
 export type Counter = (typeof counters)[number];
+
+/**
+ * The counters reconciliation can recount from records. Not `speechCharacters`: it is counted when
+ * a recording is made, and a kept recording serves every notice with the same script (and goes
+ * from a notice when it is edited), so no record is left to count it again from.
+ */
+export const recountedCounters: readonly Counter[] = counters.filter((counter) => counter !== 'speechCharacters');
 export type Counts = Record<Counter, number>;
 
 export const dimensions = ['total', 'theme', 'township', 'kind', 'material'] as const;
@@ -100,6 +108,17 @@ export function deliveryDelta(outcome: DeliveryTally | Partial<Counts>, at: { ye
   const delta: TallyDelta = new Map();
   addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, add, sign);
   addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, add, sign);
+  return delta;
+}
+
+/**
+ * A broadcast's recording made (not found kept): the characters the engine read, which is what
+ * Polly bills, for the month it was made and the notice's theme.
+ */
+export function speechDelta(characters: number, at: { year: number; month: number; theme: string }): TallyDelta {
+  const delta: TallyDelta = new Map();
+  addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, { speechCharacters: characters }, 1);
+  addTo(delta, { year: at.year, month: at.month, dimension: 'theme', value: at.theme }, { speechCharacters: characters }, 1);
   return delta;
 }
 
@@ -240,7 +259,7 @@ export function differences(stored: readonly StoredCell[], expected: ReadonlyMap
     const have = storedByKey.get(key);
     const want = expected.get(key);
     const cell = (have ?? want) as TallyCell;
-    for (const counter of counters) {
+    for (const counter of recountedCounters) {
       const storedValue = have?.counts[counter] ?? 0;
       const expectedValue = want?.counts[counter] ?? 0;
       if (storedValue !== expectedValue) {

@@ -65,7 +65,7 @@ export const COMPOSER_SCRIPT = `
         if(!res.ok){(j.errors||[]).forEach(function(e){var a='待完善 '+advice(e.field);if(lines.indexOf(a)<0)lines.push(a);});show(lines.length?lines:['请继续填写']);return;}
         if(j.sms){lines.push('短信 '+j.sms.segments.segments+' 条计费（'+j.sms.segments.units+' 字符，'+j.sms.segments.encoding+'），每人约 ¥'+j.sms.costPerRecipient.toFixed(3));lines.push('实际发送：'+j.sms.text);}
         if(j.cost){var k=j.cost;lines.push('预计总费用 ¥'+k.totalYuan.toFixed(2)+'（约 $'+k.totalUsd.toFixed(k.totalUsd<1?4:2)+'）：'+(k.complete?'':'至少 ')+k.recipients+' 人 × '+k.sends+' 次 × '+k.segments+' 条计费，共 '+k.messages+' 条短信');if(k.remainingYuan!==undefined&&k.remainingYuan!==null){lines.push(k.exceedsRemaining?'提醒：超出本月剩余短信预算 ¥'+k.remainingYuan.toFixed(2)+'，超出部分将暂停发送（不算失败），到下月或提高预算后再发':'本月短信预算剩余 ¥'+k.remainingYuan.toFixed(2));}}
-        if(j.broadcast){lines.push('朗读约 '+j.broadcast.readingSeconds+' 秒，共 '+j.broadcast.totalSeconds+' 秒');}
+        if(j.broadcast){lines.push('朗读约 '+j.broadcast.readingSeconds+' 秒，共 '+j.broadcast.totalSeconds+' 秒');lines.push('提交审核时生成录音：合成 '+j.broadcast.speechCharacters+' 字');}
         (j.sends||[]).forEach(function(s){lines.push('发送时间 '+s.local.replace('T',' ')+(s.movedFrom?'（原定 '+s.movedFrom.replace('T',' ')+'，避开免打扰时段）':''));});
         (j.problems||[]).forEach(function(p){lines.push('问题 '+advice(p.path.join('.'))+'（'+p.message+'）');});
         (j.warnings||[]).forEach(function(w){lines.push('提醒：'+w);});

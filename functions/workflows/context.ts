@@ -29,6 +29,7 @@ export async function noticeContext(
     templates,
     registry,
     holidays: planHolidays(plan),
+    lexicon: plan?.lexicon ?? [],
   };
 }
 

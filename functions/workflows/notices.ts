@@ -24,6 +24,8 @@ import { contentHash, matchesApproval, readableText, stationScript, type SentCon
 import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
 import { SEND_FENCE_MS, tallyPeriod } from '../domain/delivery.js';
 import { recordingProblem } from '../domain/broadcast.js';
+import { utcToLocal } from '../domain/schedule.js';
+import { speechDelta, type TallyDelta } from '../domain/tally.js';
 import type { SpeechLexicon } from '../domain/speech-lexicon.js';
 import type { Speech } from '../speech/from-config.js';
 import type { Store } from '../store/index.js';
@@ -296,11 +298,17 @@ export async function actOnNotice(
   const actor = actorOf(caller);
 
   let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio'>> = {};
+  let tally: TallyDelta | undefined;
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
     // A broadcast is reviewed by ear: its recording is made now, and the reviewer approves that file.
-    const audio = notice.channel === 'broadcast' ? await recordingFor(deps, notice, context.plan?.lexicon ?? []) : undefined;
-    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor), ...(audio ? { audio } : {}) };
+    const recording = notice.channel === 'broadcast' ? await recordingFor(deps, notice, context.plan?.lexicon ?? []) : undefined;
+    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor), ...(recording ? { audio: recording.audio } : {}) };
+    // What the engine read is counted when it was read (what Polly bills), not when a kept recording is found.
+    if (recording?.made) {
+      const local = utcToLocal(at, context.timeZone);
+      tally = speechDelta(recording.audio.characters, { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)), theme: campaign.theme });
+    }
   } else if (action === 'approve' || action === 'reject') {
     const content = sentContent(notice, evaluation);
     changes = {
@@ -339,7 +347,7 @@ export async function actOnNotice(
     changes = { guardBaseline: { sent: counts.sent, failed: counts.failed, undelivered: counts.undelivered }, autoPaused: undefined };
   }
   const fence = sendFence();
-  const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after));
+  const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after), tally);
   fence.written();
   if (action === 'schedule') {
     await startExpansion(deps.store, updated, context.registry ?? emptyRegistry, context.timeZone, deps.now);
@@ -422,13 +430,13 @@ function sendFence(): { written(): void; passed(): Promise<void> } {
  * The broadcast's recording (made, or found kept), refused when read `repeats` times it does not
  * fit the shortest air window: unlike the reading-time estimate, its length is known.
  */
-async function recordingFor(deps: WorkflowDeps, notice: Extract<NoticeRecord, { channel: 'broadcast' }>, lexicon: SpeechLexicon): Promise<NoticeAudio> {
+async function recordingFor(deps: WorkflowDeps, notice: Extract<NoticeRecord, { channel: 'broadcast' }>, lexicon: SpeechLexicon): Promise<{ audio: NoticeAudio; made: boolean }> {
   if (!deps.speech) throw new Error('No speech engine was given to the workflow: a broadcast cannot be submitted without its recording.');
   const { recordScript } = await import('./recordings.js');
-  const { audio } = await recordScript(await deps.speech(), notice.broadcast.script, lexicon, deps.now);
-  const problem = recordingProblem(audio.durationSeconds, notice.broadcast);
+  const recording = await recordScript(await deps.speech(), notice.broadcast.script, lexicon, deps.now);
+  const problem = recordingProblem(recording.audio.durationSeconds, notice.broadcast);
   if (problem) throw invalid('The recording does not fit the air window.', [{ path: ['broadcast', 'script'], message: problem }], 'notice');
-  return audio;
+  return recording;
 }
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */

@@ -156,6 +156,28 @@ describe('a broadcast submitted for review', () => {
   });
 });
 
+describe('what text-to-speech reads, in the preview and the tallies', () => {
+  it('shows the characters in the preview, and counts them when a recording is made — not when a kept one is found', async () => {
+    const countyOffice = (await aToken(db.store, county, aGrant({ role: 'county' }))).headers;
+    const text = '遇到家庭暴力，请拨打110报警，或到司法所咨询。';
+    const preview = await send('POST', '/campaigns/c-0315/notices/preview', staff, broadcast('preview', { script: text }));
+    expect(preview.status).toBe(200);
+    expect(preview.body.broadcast.speechCharacters).toBeGreaterThanOrEqual(Array.from(text).length);
+
+    const year = new Date().getFullYear();
+    const characters = async () => (await send('GET', `/tallies?year=${year}`, countyOffice)).body.current.totals.speechCharacters ?? 0;
+    const before = await characters();
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('counted', { script: text }))).status).toBe(201);
+    const made = await send('POST', '/campaigns/c-0315/notices/counted/submit', staff, {});
+    expect(made.body.notice.audio.characters).toBe(preview.body.broadcast.speechCharacters);
+    expect(await characters()).toBe(before + made.body.notice.audio.characters);
+    // The same script again: the kept recording, nothing read, nothing counted.
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('counted-again', { script: text }))).status).toBe(201);
+    expect((await send('POST', '/campaigns/c-0315/notices/counted-again/submit', staff, {})).status).toBe(200);
+    expect(await characters()).toBe(before + made.body.notice.audio.characters);
+  });
+});
+
 describe('the plan’s pronunciation lexicon', () => {
   it('sends back to review the broadcasts whose recording a changed word would change, and no others', async () => {
     expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('rec-3', { script: '请拨打12348法律服务热线。' }))).status).toBe(201);
