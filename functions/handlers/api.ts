@@ -5,6 +5,7 @@
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
 import { loadedOnFirstUse } from '../notify/station-subscriptions.js';
+import { onFirstUse } from '../on-first-use.js';
 import { depsFromEnvironment } from './deps.js';
 
 // Top-level await: the cold start reads the phone-key secret once, before the first request.
@@ -15,6 +16,9 @@ const { stationTopicArn } = deps.config;
 const stationSubscriptions = stationTopicArn
   ? loadedOnFirstUse(async () => (await import('../notify/sns-subscriptions.js')).snsStationSubscriptions({ ...deps.config, stationTopicArn }))
   : undefined;
-const app = createApp({ ...deps, stationSubscriptions });
+// Text-to-speech and the recordings' bucket, loaded on first use (a broadcast's submit, a listener):
+// only the API synthesizes, so only it holds Polly and writes recordings.
+const speech = onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(deps.config));
+const app = createApp({ ...deps, stationSubscriptions, speech });
 
 export const handler = handle(app);

@@ -10,10 +10,12 @@ import { createLogger } from '../http/logger.js';
 import { createDocumentClient, createDynamoDbClient } from '../store/client.js';
 import { createStore } from '../store/index.js';
 import { phoneKeysFromConfig } from '../phone-keys.js';
-import { onFirstUse } from '../on-first-use.js';
 import { version } from '../version.js';
 
-export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<AppDeps> {
+/** What every function builds alike; the API adds its speech engine (handlers/api), which the others may not use. */
+export type BaseDeps = Omit<AppDeps, 'speech'>;
+
+export async function depsFromEnvironment(env: Record<string, string | undefined>): Promise<BaseDeps> {
   const config = loadConfig(env, version);
   const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
   return {
@@ -22,7 +24,5 @@ export async function depsFromEnvironment(env: Record<string, string | undefined
     clock: () => new Date(),
     logger: createLogger({ level: config.logLevel }),
     phoneKeys: await phoneKeysFromConfig(config),
-    // Loaded on first use: Polly and S3 come in with it, and only a submit or a listener needs them.
-    speech: onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(config)),
   };
 }

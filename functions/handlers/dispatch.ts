@@ -17,15 +17,21 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { LambdaContext } from 'hono/aws-lambda';
 import { invocationLogFields } from '../http/request-ids.js';
 import { notifierFromConfig } from '../notify/from-config.js';
+import { audioLinksFromConfig } from '../speech/s3-audio-links.js';
 import { dispatchSettingsFromConfig, runDispatch, type DispatchDeps, type DispatchSummary } from '../workflows/dispatch.js';
 import { depsFromEnvironment } from './deps.js';
 import { DISPATCH_MARGIN_MS, dispatchBudgetMs } from './dispatch-schedule.js';
 import { dispatchCounts, METRICS_SERVICE } from './metrics.js';
 
 const deps = await depsFromEnvironment(process.env);
+/** Presigned links to recordings for pushed scripts; the dispatcher may read recordings, never write or make them. */
+function linksOf(config: typeof deps.config): DispatchDeps['audioLinks'] {
+  const links = audioLinksFromConfig(config);
+  return links ? async () => links : undefined;
+}
 const notifier = notifierFromConfig(deps.config);
 const settings = dispatchSettingsFromConfig(deps.config);
-const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, speech: deps.speech };
+const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, audioLinks: linksOf(deps.config) };
 // The namespace comes from POWERTOOLS_METRICS_NAMESPACE, set by the stack; its warnings go to our log.
 const metrics = new Metrics({ serviceName: METRICS_SERVICE.dispatch, logger: deps.logger });
 

@@ -58,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
         clock: target.clock,
         logger,
         phoneKeys: await target.phoneKeys(),
-        speech: target.speech,
+        audioLinks: async () => (await target.speech()).audio,
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
       },
       { budgetMs: budget.data * 1000 },

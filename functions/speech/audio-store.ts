@@ -15,7 +15,13 @@ export interface AudioMeta {
   bytes: number;
 }
 
-export interface AudioStore {
+/** Handing out links to kept recordings: all the dispatcher needs of a store. */
+export interface AudioLinks {
+  /** A URL that fetches the MP3 for `ttlSeconds`, then no longer. */
+  url(key: string, ttlSeconds?: number): Promise<string>;
+}
+
+export interface AudioStore extends AudioLinks {
   /** The kept file's meta, or undefined when there is none under the key. */
   head(key: string): Promise<AudioMeta | undefined>;
   /**
@@ -25,8 +31,6 @@ export interface AudioStore {
   put(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<boolean>;
   /** The MP3 and its meta, or undefined: for serving it locally (and tests). */
   get(key: string): Promise<{ mp3: Uint8Array; meta: AudioMeta } | undefined>;
-  /** A URL that fetches the MP3 for `ttlSeconds`, then no longer. */
-  url(key: string, ttlSeconds?: number): Promise<string>;
 }
 
 /** A listener's link lasts this long unless asked otherwise: a reviewer's page view, a station's fetch. */

@@ -5,34 +5,12 @@
  * asked). The S3 client and the presigner are imported on first use, so the API's cold start does
  * not load them.
  */
-import type { S3Client } from '@aws-sdk/client-s3';
-import { onFirstUse } from '../on-first-use.js';
-import { checkAudioKey, checkMeta, checkTtl, DEFAULT_URL_TTL_SECONDS, type AudioMeta, type AudioStore } from './audio-store.js';
+import { checkMeta, type AudioMeta, type AudioStore } from './audio-store.js';
+import { createS3AudioLinks, objectKeyOf, s3ClientFor, type S3AudioOptions } from './s3-audio-links.js';
 
-export const AUDIO_PREFIX = 'audio/';
+export { AUDIO_PREFIX, objectKeyOf } from './s3-audio-links.js';
 export const AUDIO_CONTENT_TYPE = 'audio/mpeg';
-
-export const objectKeyOf = (key: string) => `${AUDIO_PREFIX}${checkAudioKey(key)}.mp3`;
-
-export interface S3AudioStoreOptions {
-  bucket: string;
-  /** The bucket's region (the stack's). */
-  region: string;
-  /** A client to use instead of building one (tests). */
-  client?: S3Client | undefined;
-  /** Set only locally and in tests: an S3-compatible endpoint. */
-  endpoint?: string | undefined;
-}
-
-async function loadS3(options: S3AudioStoreOptions) {
-  const [s3, presigner] = await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/s3-request-presigner')]);
-  const client =
-    options.client ??
-    new s3.S3Client({ region: options.region, ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}) });
-  // The command classes by name: test/infra/grants.test.ts finds `new <Name>Command(` in the code a handler reaches.
-  const { GetObjectCommand, HeadObjectCommand, PutObjectCommand } = s3;
-  return { client, GetObjectCommand, HeadObjectCommand, PutObjectCommand, getSignedUrl: presigner.getSignedUrl };
-}
+export type S3AudioStoreOptions = S3AudioOptions;
 
 /** S3 answers HeadObject on a missing key with 404 (NotFound), given s3:ListBucket; else 403. */
 const isNotFound = (error: unknown) => {
@@ -50,8 +28,14 @@ const metaOf = (metadata: Record<string, string> | undefined): AudioMeta => ({
 });
 
 export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
-  const loaded = onFirstUse(() => loadS3(options));
+  const client = s3ClientFor(options);
+  const links = createS3AudioLinks(options, client);
   const { bucket } = options;
+  // The command classes by name: test/infra/grants.test.ts finds `new <Name>Command(` in the code a handler reaches.
+  const loaded = async () => {
+    const { client: s3Client, s3 } = await client();
+    return { client: s3Client, HeadObjectCommand: s3.HeadObjectCommand, PutObjectCommand: s3.PutObjectCommand, GetObjectCommand: s3.GetObjectCommand };
+  };
 
   return {
     async head(key) {
@@ -106,11 +90,6 @@ export function createS3AudioStore(options: S3AudioStoreOptions): AudioStore {
       }
     },
 
-    async url(key, ttlSeconds = DEFAULT_URL_TTL_SECONDS) {
-      const Key = objectKeyOf(key);
-      const expiresIn = checkTtl(ttlSeconds);
-      const { client, GetObjectCommand, getSignedUrl } = await loaded();
-      return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key }), { expiresIn });
-    },
+    url: (key, ttlSeconds) => links.url(key, ttlSeconds),
   };
 }

@@ -29,7 +29,7 @@ import type { Logger } from '../http/logger.js';
 import { errorFields } from '../http/logger.js';
 import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js';
 import type { Outcome } from '../store/deliveries.js';
-import type { Speech } from '../speech/from-config.js';
+import type { AudioLinks } from '../speech/audio-store.js';
 import type { Store } from '../store/index.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
@@ -91,8 +91,8 @@ export interface DispatchDeps {
   /** Maps SNS's opted-out numbers onto the table's opt-out keys. */
   phoneKeys: PhoneKeys;
   settings: DispatchSettings;
-  /** Where recordings are kept: a pushed script carries a link to its recording. */
-  speech?: (() => Promise<Speech>) | undefined;
+  /** Links to kept recordings: a pushed script carries one to its recording. */
+  audioLinks?: (() => Promise<AudioLinks>) | undefined;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -584,8 +584,8 @@ class DispatchRun {
   /** A pushed script's recording with a link to fetch it (absent without a recording or a store). */
   private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url: string; sha256: string; durationSeconds: number } }> {
     const recording = delivery.script?.audio;
-    if (!recording || !this.deps.speech) return {};
-    const url = await (await this.deps.speech()).audio.url(recording.key, PUSHED_AUDIO_LINK_SECONDS);
+    if (!recording || !this.deps.audioLinks) return {};
+    const url = await (await this.deps.audioLinks()).url(recording.key, PUSHED_AUDIO_LINK_SECONDS);
     return { audio: { url, sha256: recording.sha256, durationSeconds: recording.durationSeconds } };
   }
 

@@ -35,14 +35,16 @@ const grantedActions = (policy: Resource) => new Set(statementsOf(policy).flatMa
 
 const functionsDir = fileURLToPath(new URL('../../functions/', import.meta.url));
 
-/** Every source file a handler's bundle can hold: the handler and each relative import it reaches. */
+/** Every source file a handler's bundle can hold: the handler and each relative import (not type-only) it reaches. */
 function sourcesReachedFrom(entry: string): string[] {
   const seen = new Set<string>();
   const pending = [entry];
   for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const [, path] of readFileSync(file, 'utf8').matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
+    // A type-only import brings no code into the bundle: it is not followed.
+    const code = readFileSync(file, 'utf8').replace(/^(?:import|export) type [^;]*;/gm, '');
+    for (const [, path] of code.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
       const base = resolve(dirname(file), path ?? '');
       const source = [`${base}.ts`, `${base}.tsx`].find((candidate) => existsSync(candidate));
       if (source) pending.push(source);

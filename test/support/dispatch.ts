@@ -103,7 +103,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     },
     dispatch: (options = {}) =>
       runDispatch(
-        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, speech: db.deps.speech, sleep: clock.sleep, random: () => 0.5 },
+        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, audioLinks: async () => (await db.deps.speech()).audio, sleep: clock.sleep, random: () => 0.5 },
         { budgetMs: options.budgetMs ?? 20_000 },
       ),
     async scheduled(notice, campaign = {}) {
