@@ -69,6 +69,7 @@ describe('npm run plan -- FILE', () => {
     ['an unknown township', 'audience: { groups: [企业] }', 'audience: { townships: [atlantis] }', /audience\.townships\.0: unknown township "atlantis"/],
     ['an event outside its window', 'date: 2021-12-02, from', 'date: 2021-12-22, from', /campaigns\.\d+\.events\.1\.date: 2021-12-22 is outside the campaign window/],
     ['an event in an unknown township', 'place: 始阳镇中心小学, township: shiyang', 'place: 始阳镇中心小学, township: atlantis', /events\.1\.township: unknown township "atlantis"/],
+    ['a lexicon word whose pinyin does not fit it', 'word: 始阳, pinyin: shi3 yang2', 'word: 始阳, pinyin: shi3', /lexicon\.1\.pinyin: must have one syllable for each character of word/],
     ['an offset outside the window', 'days: -1, at: \'10:00\'', 'days: -30, at: \'10:00\'', /schedule\.days: lands on/],
   ])('reports %s as file:line and exits 1', async (_case, from, to, message) => {
     const file = editedPlan('2021.yaml', from, to);
