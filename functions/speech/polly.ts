@@ -19,6 +19,7 @@
  * ValidationException about the engine), uses standard from then on in this process.
  */
 import type { PollyClient, SynthesizeSpeechCommandOutput } from '@aws-sdk/client-polly';
+import { joinMp3 } from '../domain/mp3.js';
 import { onFirstUse } from '../on-first-use.js';
 import { SpeechError, wrongInput, type SpeechEngine, type SpeechInput } from './engine.js';
 
@@ -101,8 +102,8 @@ export function createPollyEngine(options: PollyEngineOptions): SpeechEngine & {
       // In order, one at a time: the chunks are parts of one recording, and Polly's
       // per-account rate is better spent on other notices than on racing one notice's chunks.
       for (const chunk of input.ssml) parts.push(await synthesizeChunk(chunk));
-      // Plain concatenation of MPEG frames plays through; a frame-aware join replaces this later.
-      return new Uint8Array(Buffer.concat(parts));
+      // One MP3 of the chunks' frames (each part checked to be MP3, tags between them dropped).
+      return joinMp3(parts);
     },
   };
 }
