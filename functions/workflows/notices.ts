@@ -310,6 +310,10 @@ export async function actOnNotice(
       tally = speechDelta(recording.audio.characters, { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)), theme: campaign.theme });
     }
   } else if (action === 'approve' || action === 'reject') {
+    // A broadcast is approved by ear: one submitted before recordings existed has nothing to hear.
+    if (action === 'approve' && notice.channel === 'broadcast' && !notice.audio) {
+      throw new Conflict('This broadcast has no recording to approve: reject it, and its writer submits it again to make one.', { state: notice.state });
+    }
     const content = sentContent(notice, evaluation);
     changes = {
       review: {

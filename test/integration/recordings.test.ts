@@ -175,6 +175,19 @@ describe('what text-to-speech reads, in the preview and the tallies', () => {
     expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('counted-again', { script: text }))).status).toBe(201);
     expect((await send('POST', '/campaigns/c-0315/notices/counted-again/submit', staff, {})).status).toBe(200);
     expect(await characters()).toBe(before + made.body.notice.audio.characters);
+
+    // Reconciliation cannot recount them from records: it leaves them, and repairs the rest of the cell.
+    const counted = await characters();
+    const cells = await db.store.tallies.year(county, year);
+    const cell = cells.find((candidate) => candidate.dimension === 'total' && (candidate.counts.speechCharacters ?? 0) > 0);
+    expect(cell).toBeDefined();
+    if (!cell) return;
+    await db.store.tallies.overwrite(county, { ...cell, counts: { ...cell.counts, activities: 5 } });
+    const found = await send('POST', `/tallies/reconcile?year=${year}`, admin);
+    expect(found.body.differences).toEqual([expect.objectContaining({ counter: 'activities', stored: 5, expected: 0 })]);
+    expect((await send('POST', `/tallies/reconcile?year=${year}&repair=true`, admin)).status).toBe(200);
+    expect((await send('POST', `/tallies/reconcile?year=${year}`, admin)).body.differences).toEqual([]);
+    expect(await characters()).toBe(counted);
   });
 });
 
@@ -199,6 +212,22 @@ describe('the plan’s pronunciation lexicon', () => {
     const refused = await send('POST', '/plans?dryRun=true', staff, { ...aPlan(), lexicon: [{ word: '银行', pinyin: 'yin2' }] });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.body.errors)).toContain('lexicon.0.pinyin');
+  });
+});
+
+describe('a broadcast submitted before recordings existed', () => {
+  it('cannot be approved (409): there is nothing to hear; rejected and submitted again, it gets its recording', async () => {
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('legacy', { script: '旧稿：请遵守交通规则。' }))).status).toBe(201);
+    expect((await send('POST', '/campaigns/c-0315/notices/legacy/submit', staff, {})).status).toBe(200);
+    // As a notice submitted by an earlier version was stored: no recording.
+    const stored = await db.store.notices.require(county, 'c-0315', 'legacy');
+    await db.store.notices.transition(stored, { from: 'submitted', to: 'submitted' }, { audio: undefined }, new Date());
+    const refused = await send('POST', '/campaigns/c-0315/notices/legacy/approve', reviewer, {});
+    expect(refused.status).toBe(409);
+    expect((await send('POST', '/campaigns/c-0315/notices/legacy/reject', reviewer, { reason: '请重新提交以生成录音' })).status).toBe(200);
+    const again = await send('POST', '/campaigns/c-0315/notices/legacy/submit', staff, {});
+    expect(again.body.notice.audio).toBeDefined();
+    expect((await send('POST', '/campaigns/c-0315/notices/legacy/approve', reviewer, {})).status).toBe(200);
   });
 });
 
