@@ -30,7 +30,8 @@ let reviewerSecret: string;
 const script = '今天是国际消费者权益日。遇到消费纠纷，请拨打12315投诉举报。';
 
 beforeAll(async () => {
-  db = await freshTable({ county });
+  // Recordings of its own: the tests below say what is synthesized and what is found kept.
+  db = await freshTable({ county, ownRecordings: true });
   app = createApp(db.deps);
   send = sendTo(app);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;

@@ -24,10 +24,14 @@ export interface TestDatabase extends LocalDeps {
   drop(): Promise<void>;
 }
 
-export async function freshTable(options: { county?: string } = {}): Promise<TestDatabase> {
+/**
+ * `ownRecordings`: a folder of recordings of its own, for a file that asserts what is synthesized
+ * and what is found kept; the others share the run's folder (recordings are kept by content).
+ */
+export async function freshTable(options: { county?: string; ownRecordings?: boolean } = {}): Promise<TestDatabase> {
   const endpoint = inject('dynamoDbEndpoint');
   const tableName = `test-${Math.random().toString(36).slice(2, 10)}`;
-  const audioDir = mkdtempSync(join(tmpdir(), 'pufa-test-audio-'));
+  const audioDir = options.ownRecordings ? mkdtempSync(join(tmpdir(), 'pufa-test-audio-')) : inject('recordingsDir');
   let pinned: Date | undefined;
   const clock: Clock = () => pinned ?? new Date();
   const local = await localDeps({
@@ -53,7 +57,7 @@ export async function freshTable(options: { county?: string } = {}): Promise<Tes
     drop: async () => {
       await local.client.send(new DeleteTableCommand({ TableName: tableName }));
       local.client.destroy();
-      rmSync(audioDir, { recursive: true, force: true });
+      if (options.ownRecordings) rmSync(audioDir, { recursive: true, force: true });
     },
   };
 }
