@@ -11,9 +11,12 @@
  * Mass sends are kept in the sink's own `WeChatOutbox`, not in notify/outbox.ts: that Outbox's
  * entries are typed `kind: 'sms' | 'station'`, and a WeChat kind would change its API.
  *
- * Modelled from WeChat's pages (see wechat/types.ts and wechat/errors.ts). Not documented there,
- * so chosen here: the 24-hour clientmsgid window; that a protected send answers like any other
- * submission and shows SENDING in mass/get until confirmed; Status "send fail" when refused.
+ * Modelled from WeChat's pages (see wechat/types.ts and wechat/errors.ts). MASSSENDJOBFINISH's
+ * fields and meanings come from WeChat's older 事件推送群发结果 text as SDKs quote it (Status is
+ * "send success", "send fail" or "err(num)"; FilterCount is who is left after filters, including
+ * "用户接收已超4条的过滤", and FilterCount = SentCount + ErrorCount). Not documented, so chosen
+ * here: the 24-hour clientmsgid window; that a protected send answers like any other submission
+ * and shows SENDING in mass/get until confirmed; "send fail" for a refused or lapsed one.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';

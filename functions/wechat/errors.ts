@@ -7,11 +7,12 @@
  * Codes, from WeChat's pages read for this module (developers.weixin.qq.com, doc/service and
  * doc/subscription, "api_sendall", "api_massmsgget", "api_getstableaccesstoken", "api_setspeed";
  * and the answers quoted on WeChat's developer community):
- * - 40001 "invalid credential, access_token is invalid or not latest", 42001 "access_token expired"
- *   (both in the mass/get error table); 40014 "invalid access_token" from the global return-code
- *   list as commonly quoted — the global page itself was not found in the search index.
- * - 45009 (daily API quota) and 45011 (API minute quota): from memory of the global list, not
- *   confirmed in a page read here.
+ * - 40001 "invalid credential, access_token is invalid or not latest", 40013 "invalid appid",
+ *   42001 "access_token expired", 45009 "reach max api daily quota limit", 45011 "api minute-quota
+ *   reach limit must slower retry next minute": WeChat's common error codes
+ *   (developers.weixin.qq.com/doc/channels/API/basics/commErrCode.html; 40001/42001 also in the
+ *   mass/get table). 40014 "不合法的 access_token" and 40125 "无效的appsecret": the 公众号 全局返回码
+ *   list as copied on csdn/cnblogs — WeChat's own 公众号 page was not in the search index.
  * - 45028 "has no masssend quota" (community answers quoting sendall).
  * - 45065 "clientmsgid exist", seen answered together with the earlier `msg_id`
  *   (`{"errcode":45065,"errmsg":"clientmsgid exist","msg_id":3147494552}`, community thread).
