@@ -21,6 +21,7 @@ import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
 import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
+import { Conflict } from '../domain/errors.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { defaultQuietHours } from '../domain/schedule.js';
@@ -690,7 +691,7 @@ async function completeFinishedNotices(
       await store.notices.transition(notice, { from: 'scheduled', to: 'done' }, {}, now);
       completed.push(noticeKey(ref));
     } catch (error) {
-      if (!(error instanceof Error && error.name === 'Conflict')) throw error; // paused or cancelled meanwhile: not done
+      if (!(error instanceof Conflict)) throw error; // paused or cancelled meanwhile: not done
     }
   }
   return completed;

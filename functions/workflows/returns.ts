@@ -11,6 +11,7 @@ import { touchedBy, type RenderingChange } from '../domain/approval.js';
 import type { NoticeRecord, NoticeState } from '../domain/planning.js';
 import { speechCacheKey, type SpeechEngine } from '../domain/speech-cache.js';
 import type { SpeechLexicon } from '../domain/speech-lexicon.js';
+import { Conflict } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 
 /** The year's pronunciation lexicon, changed by a plan load: broadcasts it would read differently go back. */
@@ -72,7 +73,7 @@ export async function returnToReview(
       try {
         await store.notices.transition(notice, { from: notice.state, to: 'draft' }, { review: { returnedBecause: options.reason } }, options.now, (after) => options.audit(notice, after));
       } catch (error) {
-        if (error instanceof Error && error.name === 'Conflict') continue;
+        if (error instanceof Conflict) continue;
         throw error;
       }
     }
