@@ -87,6 +87,42 @@ describe('the WeChat access token', () => {
     expect(wechat.calls).toBe(1);
   });
 
+  it('refuses to store the token of a refresher whose lease lapsed meanwhile: the next holder’s token stands', async () => {
+    const county = aCounty();
+    const leaseMs = 300; // short, so the slow refresher's lease lapses while it still waits for WeChat
+    let nextHolderRefreshed!: () => void;
+    const nextHolderDone = new Promise<void>((resolve) => (nextHolderRefreshed = resolve));
+    let slowTookLease!: () => void;
+    const slowHoldsLease = new Promise<void>((resolve) => (slowTookLease = resolve));
+    const slow = db.store.wechatToken
+      .getOrRefresh(
+        county,
+        new Date(),
+        async () => {
+          await nextHolderDone; // answers only after another caller took the lapsed lease and refreshed
+          return { token: 'from-the-slow-refresher', expiresInSeconds: 7200 };
+        },
+        { leaseMs, onLeaseTaken: slowTookLease },
+      )
+      .then(
+        () => 'stored',
+        (error: unknown) => error,
+      );
+    await slowHoldsLease;
+    const next = await db.store.wechatToken.getOrRefresh(
+      county,
+      new Date(),
+      async () => {
+        nextHolderRefreshed();
+        return { token: 'from-the-next-holder', expiresInSeconds: 7200 };
+      },
+      { leaseMs },
+    );
+    expect(next).toBe('from-the-next-holder');
+    expect(String(await slow)).toMatch(/Conflict: the WeChat token lease of county .* lapsed before its refresh finished/);
+    expect(await db.store.wechatToken.getOrRefresh(county, new Date(), () => Promise.reject(new Error('not called')))).toBe('from-the-next-holder');
+  });
+
   it('never puts the token in an error it throws', async () => {
     const county = aCounty();
     const wechat = aWeChat();
