@@ -15,9 +15,10 @@
  * The token is a secret. It is kept in the table because the issue asks for one shared token (a
  * token per Lambda would make each cold start call WeChat, and each `stable_token` force refresh
  * would invalidate the others'). That is acceptable: the token lives about two hours, the table is
- * encrypted at rest and reached only through the store, and the AppSecret that mints tokens is not
- * here (it stays in Secrets Manager with the refresh function). The token is never logged, and no
- * error thrown here carries it or the item it sits in.
+ * encrypted at rest and reached only through the store, and the AppSecret that mints tokens is never
+ * written here (only the injected `refresh()` knows it). The token is never logged, and no error
+ * thrown here carries it or the item it sits in (a failed condition's ALL_OLD item is read, never
+ * passed on).
  */
 import { randomUUID } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
