@@ -20,6 +20,8 @@ import { SmsBudgetStore } from './sms-budget.js';
 import { StationPushStore } from './station-pushes.js';
 import { FeedStore } from './feeds.js';
 import { TokenStore } from './tokens.js';
+import { WeChatNonceStore } from './wechat-nonces.js';
+import { WeChatTokenStore } from './wechat-token.js';
 
 export interface Store {
   /** The table's name, for display only (/health, start-up lines); no client goes with it. */
@@ -42,6 +44,10 @@ export interface Store {
   stationPushes: StationPushStore;
   /** The county's monthly SMS budget, the month's spend, and SMS held for it. */
   smsBudget: SmsBudgetStore;
+  /** The county's WeChat access token, refreshed by one caller at a time under a lease. */
+  wechatToken: WeChatTokenStore;
+  /** WeChat callback nonces seen, so a replayed callback is refused. */
+  wechatNonces: WeChatNonceStore;
   /** The send-rate cap of a channel, shared by every dispatcher through the table. */
   rateLimiter(channel: string, perSecond: number): RateLimiter;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
@@ -67,6 +73,8 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     expansions: new ExpansionStore(db, tableName),
     stationPushes: new StationPushStore(db, tableName),
     smsBudget: new SmsBudgetStore(db, tableName),
+    wechatToken: new WeChatTokenStore(db, tableName),
+    wechatNonces: new WeChatNonceStore(db, tableName),
     rateLimiter: (channel, perSecond) => new RateLimiter(db, tableName, channel, perSecond),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));

@@ -126,6 +126,14 @@ export const keys = {
   auditDay: (countyId: string, date: string) => `${county(countyId)}#AUDIT#${date}`,
   auditEntry: (countyId: string, date: string, at: string, id: string) => ({ pk: `${county(countyId)}#AUDIT#${date}`, sk: `${at}#${id}` }),
 
+  /**
+   * The county's WeChat access token and its refresh lease (store/wechat-token.ts): one item per county.
+   * Callback nonces (store/wechat-nonces.ts): one item per (timestamp, nonce) pair, so remembering one is
+   * a conditional put on its own key, spread over partitions; the table's TTL removes them.
+   */
+  wechatToken: (countyId: string) => ({ pk: `${county(countyId)}#WECHAT`, sk: 'ACCESS_TOKEN' }),
+  wechatNonce: (countyId: string, timestamp: string, nonce: string) => ({ pk: `${county(countyId)}#WECHAT_NONCE#${timestamp}#${nonce}`, sk: 'NONCE' }),
+
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,
   smsTemplate: (countyId: string, templateId: string) => ({ pk: `${county(countyId)}#SMS_TEMPLATES`, sk: `TEMPLATE#${templateId}` }),
 } as const;
