@@ -7,15 +7,7 @@
  */
 import type { Clock } from '../http/env.js';
 import type { RefreshToken, TokenOptions, WeChatTokenStore } from '../store/wechat-token.js';
-
-/**
- * The shape `functions/wechat/client.ts` asks for. Declared here until that file lands, then
- * replaced by an `import type` of it (structurally the same, so nothing else changes).
- */
-export interface TokenSource {
-  get(): Promise<string>;
-  refresh(stale: string): Promise<string>;
-}
+import type { TokenSource } from './client.js';
 
 export interface TokenSourceOptions {
   store: { wechatToken: WeChatTokenStore };
