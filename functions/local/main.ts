@@ -4,8 +4,9 @@
  * memory with --in-memory) plus the same Hono app the Lambda runs, on http://localhost:8787.
  */
 import './quiet-sdk-warning.js';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -121,8 +122,11 @@ async function main(): Promise<void> {
   let stopping = false;
   // An in-memory server makes its data folder only to hold the running file, and removes it again.
   const madeDataDir = options.inMemory && !existsSync(dataDir);
+  // Its recordings go to a throw-away folder, removed on stop like the database.
+  const throwAwayRecordings = options.inMemory ? mkdtempSync(join(tmpdir(), 'pufa-recordings-')) : undefined;
   const stopDatabase = async () => {
     m.clearRunning(dataDir);
+    if (throwAwayRecordings) rmSync(throwAwayRecordings, { recursive: true, force: true });
     if (madeDataDir) {
       try {
         rmdirSync(dataDir);
@@ -157,7 +161,7 @@ async function main(): Promise<void> {
       // PUFA_PHONE_KEY_SECRET wins if set; otherwise the data folder's (generated on first start).
       ...(phoneSecret ? { phoneKeySecret: phoneSecret.secret } : {}),
       // Recordings beside the database; an in-memory server's go to a throw-away folder.
-      ...(options.inMemory ? {} : { audioDir: dataDir }),
+      audioDir: throwAwayRecordings ?? dataDir,
       clock,
     });
     const { config, store } = local;
