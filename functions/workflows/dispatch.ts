@@ -543,6 +543,9 @@ class DispatchRun {
    */
   private async publishStationBatch(claimedBatch: Claimed[]): Promise<void> {
     if (claimedBatch.length === 0) return;
+    // The recordings' links first: presigning may be slow (the S3 client's first use), and nothing
+    // slow may come between the fence's read and the Publish.
+    const links = new Map(await Promise.all(claimedBatch.map(async ({ delivery }) => [delivery.id, await this.audioLink(delivery)] as const)));
     // A script whose claim's lease ran out may be another run's by now: it is not pushed from here.
     const now = this.deps.clock().getTime();
     const fence = await this.fence(claimedBatch.filter((item) => item.leaseEnds > now));
@@ -553,23 +556,19 @@ class DispatchRun {
       for (const item of batch) await this.deps.store.deliveries.release(item.delivery, item.leaseId, this.deps.clock().toISOString(), { attempts: item.delivery.attempts }, this.deps.clock());
       return;
     }
-    const messages = (
-      await Promise.all(
-        batch.map(async ({ delivery }) =>
-          delivery.recipient.kind === 'station'
-            ? [
-                {
-                  deliveryId: delivery.id,
-                  stationId: delivery.recipient.stationId,
-                  villageId: delivery.recipient.village,
-                  townshipId: delivery.recipient.township,
-                  body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...(await this.audioLink(delivery)) }),
-                },
-              ]
-            : [],
-        ),
-      )
-    ).flat();
+    const messages = batch.flatMap(({ delivery }) =>
+      delivery.recipient.kind === 'station'
+        ? [
+            {
+              deliveryId: delivery.id,
+              stationId: delivery.recipient.stationId,
+              villageId: delivery.recipient.village,
+              townshipId: delivery.recipient.township,
+              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...links.get(delivery.id) }),
+            },
+          ]
+        : [],
+    );
     const outcome = await this.deps.notifier.publishToStations(messages);
     const byId = new Map(batch.map((item) => [item.delivery.id, item]));
     for (const sent of outcome.sent) {

@@ -16,7 +16,7 @@ import { reconcileYear } from '../../functions/workflows/reconcile.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
 import { aSession } from '../support/sessions.js';
-import { aBench, anSmsNotice, perRecipient, type Bench } from '../support/dispatch.js';
+import { aBench, aBroadcastNotice, anSmsNotice, perRecipient, type Bench } from '../support/dispatch.js';
 import { STALL_GUARD_MS } from '../support/timeouts.js';
 
 let db: TestDatabase;
@@ -88,6 +88,36 @@ describe('a pause or cancel holds from the moment it answers', () => {
     for (let run = 0; run < 10 && (await db.store.deliveries.counts(county, campaignId, 'n')).pending > 0; run += 1) await bench.dispatch();
     expect(await db.store.deliveries.counts(county, campaignId, 'n')).toMatchObject({ sent: 40, pending: 0 });
     expect([...perRecipient(bench.sink).values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('pause: no station push starts after the answer, however long the recordings’ links take to make', async () => {
+    const { campaignId } = await bench.scheduled(aBroadcastNotice());
+    bench.clock.set('2031-03-14T23:00:30Z');
+    const pushes: number[] = [];
+    const notifier: Notifier = {
+      ...bench.notifier,
+      async publishToStations(messages) {
+        pushes.push(performance.now());
+        return bench.notifier.publishToStations(messages);
+      },
+    };
+    // The first link is made slowly (an S3 client's first use): the pause is made and answers meanwhile.
+    let answeredAt: number | undefined;
+    let paused: Promise<void> | undefined;
+    const audio = (await db.deps.speech()).audio;
+    const slowLinks = async () => ({
+      async url(key: string, ttlSeconds?: number) {
+        paused ??= actOnNotice(workflowDeps(), staff, campaignId, 'n', 'pause').then(() => {
+          answeredAt = performance.now();
+        });
+        await paused;
+        return audio.url(key, ttlSeconds);
+      },
+    });
+    await bench.dispatch({ notifier, audioLinks: slowLinks });
+    expect(answeredAt).toBeDefined();
+    expect(pushes.filter((at) => at > (answeredAt ?? 0))).toEqual([]);
+    expect((await db.store.deliveries.counts(county, campaignId, 'n')).sent).toBe(0);
   });
 
   it('cancel: no send starts after the answer, and every unsent delivery reads cancelled', async () => {
