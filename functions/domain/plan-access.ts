@@ -12,7 +12,7 @@ import type { Caller } from './access.js';
 import { Forbidden } from './errors.js';
 import type { SmsTemplate } from './notice-check.js';
 import type { PlanSettings } from './notice-check.js';
-import { eventsOutsideTownship, type Audience, type PublicEvent } from './planning.js';
+import { changesEventsOutside, type Audience, type PublicEvent } from './planning.js';
 import { audienceWithinTownship, type Registry } from './registry.js';
 
 /** Who loads the plan: a token's holder, or the command line on the machine (admin-equivalent). */
@@ -58,8 +58,8 @@ export interface PlanLoadScope {
   planYearChanged: boolean;
   /** Notices the load creates or rewrites. */
   notices: { campaignId: string; id: string; audience: Audience }[];
-  /** Campaigns the load creates or changes, with every notice they will hold and their events. */
-  campaigns: { id: string; audiences: { id: string; audience: Audience }[]; events?: readonly PublicEvent[] | undefined }[];
+  /** Campaigns the load creates or changes, with every notice they will hold, and their events before and after. */
+  campaigns: { id: string; audiences: { id: string; audience: Audience }[]; events?: readonly PublicEvent[] | undefined; storedEvents?: readonly PublicEvent[] | undefined }[];
 }
 
 /** Refuses (403) a load that changes anything the loader may not change, naming every such part. */
@@ -79,7 +79,7 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
   const outside = (audience: Audience) => !audienceWithinTownship(audience, township, registry);
   const notices = scope.notices.filter((notice) => outside(notice.audience)).map((notice) => `${notice.campaignId}/${notice.id}`);
   const campaigns = scope.campaigns
-    .filter((campaign) => campaign.audiences.some((notice) => outside(notice.audience)) || eventsOutsideTownship(campaign.events, township).length > 0)
+    .filter((campaign) => campaign.audiences.some((notice) => outside(notice.audience)) || changesEventsOutside(campaign.storedEvents, campaign.events, township))
     .map((campaign) => campaign.id);
   const parts = [
     ...(scope.planYearChanged ? ['the year plan (themes, months, key dates)'] : []),

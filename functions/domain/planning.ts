@@ -283,3 +283,17 @@ export function campaignEventProblems(
 /** Events a township-limited token may not set: those held elsewhere or county-wide. */
 export const eventsOutsideTownship = (events: readonly PublicEvent[] | undefined, township: string): number[] =>
   (events ?? []).flatMap((event, index) => (event.township === township ? [] : [index]));
+
+/**
+ * Does replacing `before` with `after` touch an event outside the township — add, change or
+ * remove one held elsewhere or county-wide? A township-limited token may change its own
+ * township's events only, and must leave the others exactly as they are.
+ */
+export function changesEventsOutside(before: readonly PublicEvent[] | undefined, after: readonly PublicEvent[] | undefined, township: string): boolean {
+  const outside = (events: readonly PublicEvent[] | undefined) =>
+    (events ?? [])
+      .filter((event) => event.township !== township)
+      .map((event) => JSON.stringify(Object.entries(event).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))))
+      .sort();
+  return JSON.stringify(outside(before)) !== JSON.stringify(outside(after));
+}

@@ -11,7 +11,7 @@ import { evaluateNotice, type NoticeEvaluation } from '../domain/notice-check.js
 import {
   campaignEventProblems,
   campaignYear,
-  eventsOutsideTownship,
+  changesEventsOutside,
   type CampaignInput,
   type CampaignPatch,
   type CampaignRecord,
@@ -50,7 +50,7 @@ export function invalid(message: string, problems: Problem[], prefix = 'body'): 
 
 export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: CampaignInput): Promise<CampaignRecord> {
   const year = campaignYear(input.window);
-  checkEventScope(caller, input.events);
+  checkEventScope(caller, undefined, input.events);
   await checkCampaignAgainstPlan(deps, caller.county, year, input);
   const now = deps.now.toISOString();
   const record: CampaignRecord = {
@@ -78,7 +78,7 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
   const campaign = await deps.store.campaigns.require(caller.county, id);
   await checkCampaignScope(deps, caller, campaign);
   if (campaign.state === 'cancelled') throw new Conflict(`Campaign "${id}" is cancelled.`, { state: campaign.state });
-  if (patch.events !== undefined) checkEventScope(caller, patch.events);
+  if (patch.events !== undefined) checkEventScope(caller, campaign.events, patch.events);
   const merged = { ...campaign, ...patch, window: patch.window ?? campaign.window };
   if (merged.events?.length === 0) delete merged.events;
   if (merged.window.end < merged.window.start) {
@@ -137,12 +137,14 @@ async function checkCampaignScope(deps: WorkflowDeps, caller: Caller, campaign: 
   }
 }
 
-/** A staff token limited to a township may plan events in that township only. */
-function checkEventScope(caller: Caller, events: CampaignInput['events']): void {
+/**
+ * A staff token limited to a township may plan, change and remove events in that township only:
+ * every event held elsewhere or county-wide stays exactly as stored.
+ */
+function checkEventScope(caller: Caller, stored: CampaignInput['events'], events: CampaignInput['events']): void {
   if (caller.role !== 'staff' || !caller.township) return;
-  const outside = eventsOutsideTownship(events, caller.township);
-  if (outside.length > 0) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}": events ${outside.join(', ')} are held elsewhere or county-wide (give township: ${caller.township}).`);
+  if (changesEventsOutside(stored, events, caller.township)) {
+    throw new Forbidden(`Your token is limited to township "${caller.township}": it may add, change or remove only that township's events (township: ${caller.township}); events held elsewhere or county-wide stay as they are.`);
   }
 }
 

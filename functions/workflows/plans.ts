@@ -15,7 +15,7 @@ import { activityKinds } from '../domain/activity.js';
 import { checkPlan, resolveSettings, type PlanFile } from '../domain/plan.js';
 import { checkPlanLoad, settingsChanged, templateChanges, type PlanLoader, type PlanLoadScope } from '../domain/plan-access.js';
 import { diffPlan, type EntryAction, type PlanDiff } from '../domain/plan-diff.js';
-import type { Actor, NoticeRecord } from '../domain/planning.js';
+import type { Actor, CampaignRecord, NoticeRecord } from '../domain/planning.js';
 import { checkRegistry, type Problem, type Registry } from '../domain/registry.js';
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
@@ -96,7 +96,7 @@ export async function loadPlan(
   const templates = templateChanges(storedTemplates, plan.smsTemplates);
   const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(undefined), timeZone: deps.config.timeZone };
   const yearSettingsChanged = settingsChanged(before, { settings: resolveSettings(plan.settings), timeZone });
-  checkPlanLoad(request.loader, loadScope(plan, diff, notices, { templates, settingsChanged: yearSettingsChanged, registry: request.registry !== undefined }), registry);
+  checkPlanLoad(request.loader, loadScope(plan, diff, notices, campaigns, { templates, settingsChanged: yearSettingsChanged, registry: request.registry !== undefined }), registry);
 
   let registryReport: UpsertReport | undefined;
   let templateReport: UpsertReport | undefined;
@@ -160,6 +160,7 @@ function loadScope(
   plan: PlanFile,
   diff: PlanDiff,
   current: Map<string, NoticeRecord[]>,
+  storedCampaigns: readonly CampaignRecord[],
   changes: Pick<PlanLoadScope, 'templates' | 'settingsChanged' | 'registry'>,
 ): PlanLoadScope {
   const writes = (action: EntryAction) => action === 'create' || action === 'update';
@@ -173,7 +174,8 @@ function loadScope(
         const entry = plan.campaigns.find((campaign) => campaign.id === decision.id);
         const inFile = entry?.notices ?? [];
         const stored = (current.get(decision.id) ?? []).filter((notice) => !inFile.some((entry) => entry.id === notice.id));
-        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })), events: entry?.events };
+        const storedEvents = storedCampaigns.find((campaign) => campaign.id === decision.id)?.events;
+        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })), events: entry?.events, storedEvents };
       }),
   };
 }

@@ -186,6 +186,19 @@ describe("a campaign's public events (集中宣传, 法律咨询 …)", () => {
     expect(changed.status).toBe(403);
     expect((await send('GET', '/campaigns/local-own', staff)).body.campaign.events).toEqual([outreach]);
   });
+
+  it('may not remove or replace another township’s or a county-wide event, only change its own', async () => {
+    const local = (await aToken(db.store, county, aGrant({ role: 'staff', name: '城厢镇宣传员', township: 'chengxiang' }))).headers;
+    const elsewhere = { kind: 'lecture', date: '2031-12-05', place: '始阳镇中心小学', township: 'shiyang' };
+    const countyWide = { kind: 'consultation', date: '2031-12-04', place: '县政府广场' };
+    expect((await send('POST', '/campaigns', staff, aCampaign({ id: 'mixed-events', events: [outreach, elsewhere, countyWide] }))).status).toBe(201);
+    for (const events of [[], [outreach], [outreach, elsewhere], [{ ...outreach, township: 'chengxiang' }, { ...elsewhere, place: '别处' }, countyWide]]) {
+      expect((await send('PATCH', '/campaigns/mixed-events', local, { events })).status, JSON.stringify(events)).toBe(403);
+    }
+    expect((await send('GET', '/campaigns/mixed-events', staff)).body.campaign.events).toEqual([outreach, elsewhere, countyWide]);
+    const ownMoved = await send('PATCH', '/campaigns/mixed-events', local, { events: [countyWide, { ...outreach, from: '14:00', to: '16:00' }, elsewhere] });
+    expect(ownMoved.status).toBe(200);
+  });
 });
 
 describe('notices', () => {

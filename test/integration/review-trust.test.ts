@@ -112,6 +112,13 @@ describe('a plan load is no back door', () => {
     expect(eventElsewhere.status).toBe(403);
     expect(eventElsewhere.body.detail).toMatch(/cx-event/);
     expect((await send('GET', '/campaigns/cx-event', reviewer)).status).toBe(404);
+    // A campaign the county loaded with another township's event: a township file that leaves it out would remove it.
+    const countyCampaign = { id: 'cx-mixed', title: '联合宣传', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' }, notices: [] };
+    expect((await send('POST', '/plans', admin, thePlan({ campaigns: [...aPlan().campaigns, { ...countyCampaign, events: [event] }] }))).status).toBe(200);
+    const removal = await send('POST', '/plans', chengxiang, thePlan({ campaigns: [...aPlan().campaigns, { ...countyCampaign, title: '联合宣传（城厢）', events: [] }] }));
+    expect(removal.status).toBe(403);
+    expect(removal.body.detail).toMatch(/cx-mixed/);
+    expect((await send('GET', '/campaigns/cx-mixed', reviewer)).body.campaign.events).toEqual([event]);
 
     const own = await send('POST', '/plans', chengxiang, thePlan({
       campaigns: [{ id: 'cx-own', title: '城厢镇宣传', theme: 'consumer-rights', keyDate: '03-15', window: { start: '2031-03-08', end: '2031-03-21' }, notices: [aMonthlySms('cx-1', { audience: { townships: ['chengxiang'], villages: [], groups: [], all: false } }) as never] }],
