@@ -4,12 +4,13 @@
  * warnings, and approve / reject-with-reason. A reviewer's own drafts cannot be approved.
  */
 import { Hono, type Context } from 'hono';
-import { DomainError } from '../domain/errors.js';
+import { contentHash } from '../domain/approval.js';
+import { DomainError, Invalid } from '../domain/errors.js';
 import { noticeName } from '../domain/notice-progress.js';
 import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
 import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
-import { actOnNotice, evaluate } from '../workflows/notices.js';
+import { actOnNotice, evaluate, sentContent } from '../workflows/notices.js';
 import { previewCost } from '../workflows/sms-budget.js';
 import { Layout, StateBadge } from './layout.js';
 import { Recording } from './recording.js';
@@ -81,6 +82,7 @@ export function reviewPages() {
                 ) : (
                   <div style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-end">
                     <form method="post" action={`${base}/approve`}>
+                      {evaluation && <input type="hidden" name="seen" value={contentHash(sentContent(notice, evaluation))} />}
                       <button type="submit" class="primary">
                         通过
                       </button>
@@ -110,8 +112,11 @@ export function reviewPages() {
     const action = c.req.param('action') as 'approve' | 'reject';
     const form = await c.req.parseBody();
     const reason = typeof form.reason === 'string' ? form.reason : undefined;
+    // The fingerprint of what the page showed: an approval holds only for exactly that text and recording.
+    const seen = typeof form.seen === 'string' && /^[0-9a-f]{64}$/.test(form.seen) ? form.seen : undefined;
     try {
-      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason });
+      if (action === 'approve' && !seen) throw new Invalid('The approval does not say what was reviewed.', [{ field: 'body.seen', message: 'missing: reload the review page' }]);
+      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason, seen });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const text =

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { idSchema, type Role } from '../domain/access.js';
 import { visibleText } from '../domain/text.js';
+import { contentHash } from '../domain/approval.js';
 import {
   campaignInputSchema,
   campaignPatchSchema,
@@ -32,6 +33,7 @@ import {
   createNotice,
   evaluate,
   updateCampaign,
+  sentContent,
   updateNotice,
   type WorkflowDeps,
 } from '../workflows/notices.js';
@@ -56,7 +58,12 @@ const evaluationSchema = z
   .meta({ id: 'NoticeEvaluation', description: 'send times (with quiet-hour moves), SMS segments and cost, broadcast length, warnings' });
 
 const noticeView = z
-  .object({ notice: noticeRecordSchema, stateLabel: z.string(), evaluation: evaluationSchema })
+  .object({
+    notice: noticeRecordSchema,
+    stateLabel: z.string(),
+    evaluation: evaluationSchema,
+    contentHash: z.string().describe('the fingerprint of what this notice would send now (text, and a broadcast’s recording): give it as `seen` when approving'),
+  })
   .meta({ id: 'NoticeView' });
 
 const campaignParams = z.object({ id: idSchema });
@@ -70,7 +77,7 @@ function deps(c: Context<AppEnv>): WorkflowDeps {
 }
 
 function view(notice: NoticeRecord, evaluation: NoticeEvaluation) {
-  return { notice, stateLabel: noticeStateLabels[notice.state], evaluation };
+  return { notice, stateLabel: noticeStateLabels[notice.state], evaluation, contentHash: contentHash(sentContent(notice, evaluation)) };
 }
 
 // --- campaign routes
@@ -164,7 +171,16 @@ const replaceNoticeRoute = securedRoute(writers, {
   responses: { 200: json(noticeView, 'Rewritten, now a draft'), 404: notFound, 409: conflict },
 });
 
-const reasonBody = z.object({ reason: visibleText(500, { min: 0 }).optional() }).meta({ id: 'ReviewReason' });
+const reasonBody = z
+  .object({
+    reason: visibleText(500, { min: 0 }).optional(),
+    seen: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex')
+      .optional()
+      .describe('approve: the content fingerprint of what the reviewer read and heard (a preview’s or the notice view’s); 409 when the notice now holds other content'),
+  })
+  .meta({ id: 'ReviewReason' });
 
 function actionRoute<A extends 'submit' | 'approve' | 'reject' | 'schedule' | 'pause' | 'resume' | 'cancel'>(action: A, roles: Role[], summary: string) {
   return securedRoute(roles, {
@@ -254,7 +270,8 @@ export function campaignRoutes() {
   for (const { action, route } of reviewActions) {
     router.openapi(route, async (c) => {
       const { id, noticeId } = c.req.valid('param');
-      const moved = await actOnNotice(deps(c), c.var.caller, id, noticeId, action);
+      const body = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : {};
+      const moved = await actOnNotice(deps(c), c.var.caller, id, noticeId, action, { seen: body.seen });
       return c.json(view(moved.notice, moved.evaluation), 200);
     });
   }

@@ -284,7 +284,8 @@ export async function actOnNotice(
   campaignId: string,
   noticeId: string,
   action: Exclude<ReviewAction, 'complete' | 'resend-uncertain'>,
-  options: { reason?: string | undefined } = {},
+  /** `seen`: approve only if the content (text and recording) still has this fingerprint — what the reviewer was shown. */
+  options: { reason?: string | undefined; seen?: string | undefined } = {},
 ): Promise<NoticeView> {
   const campaign = await deps.store.campaigns.require(caller.county, campaignId);
   const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
@@ -317,6 +318,9 @@ export async function actOnNotice(
       throw new Conflict('This broadcast has no recording to approve: reject it, and its writer submits it again to make one.', { state: notice.state });
     }
     const content = sentContent(notice, evaluation);
+    if (action === 'approve' && options.seen !== undefined && contentHash(content) !== options.seen) {
+      throw new Conflict('What would be approved is not what you reviewed: the notice was edited and submitted again (a new text or recording). Review it again.', { state: notice.state });
+    }
     changes = {
       review: {
         ...notice.review,

@@ -232,6 +232,31 @@ describe('a broadcast submitted before recordings existed', () => {
   });
 });
 
+describe('an approval holds for what the reviewer was shown', () => {
+  it('is refused (409) when the notice was edited and submitted again since, on the page and through the API', async () => {
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('heard', { script: '第一稿：请遵守交通规则。' }))).status).toBe(201);
+    const first = await send('POST', '/campaigns/c-0315/notices/heard/submit', staff, {});
+    const seenFirst = first.body.contentHash as string;
+    // The reviewer's page shows the first recording and carries its fingerprint in the approve form.
+    const cookie = (await aSession(db.store, reviewerSecret, new Date())).cookie;
+    const page = await (await app.request('/app/review', { headers: { Cookie: cookie } })).text();
+    expect(page).toContain(`name="seen" value="${seenFirst}"`);
+    // Meanwhile the writer edits and submits again: another text, another recording.
+    expect((await send('PUT', '/campaigns/c-0315/notices/heard', staff, broadcast('heard', { script: '第二稿：请遵守交通规则，文明出行。' }))).status).toBe(200);
+    const second = await send('POST', '/campaigns/c-0315/notices/heard/submit', staff, {});
+    expect(second.body.contentHash).not.toBe(seenFirst);
+
+    const form = new URLSearchParams({ seen: seenFirst });
+    const stale = await app.request('/app/review/c-0315/heard/approve', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://localhost' }, body: form.toString() });
+    expect(stale.status).toBe(409);
+    expect((await send('POST', '/campaigns/c-0315/notices/heard/approve', reviewer, { seen: seenFirst })).status).toBe(409);
+    expect((await send('GET', '/campaigns/c-0315/notices/heard', staff)).body.notice.state).toBe('submitted');
+    const approved = await send('POST', '/campaigns/c-0315/notices/heard/approve', reviewer, { seen: second.body.contentHash });
+    expect(approved.status).toBe(200);
+    expect(approved.body.notice.review.approvedHash).toBe(second.body.contentHash);
+  });
+});
+
 describe('a recording that does not fit its air window', () => {
   it('is refused at submit, naming the script, and the notice stays a draft', async () => {
     // Ten readings in one minute: the estimate only warns; the real length refuses.
