@@ -38,16 +38,9 @@ export type TransactWrite = NonNullable<TransactWriteCommandInput['TransactItems
  * Makes one write, and files its audit entry in the same transaction when there is one. Without an
  * entry (tests, the dispatcher's own bookkeeping) it is the plain single-item write.
  */
-export async function writeWithAudit(
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  write: TransactWrite,
-  audit: AuditEntry | undefined,
-  /** Writes that land with it or not at all (tally counters). */
-  also: readonly TransactWrite[] = [],
-): Promise<void> {
-  if (audit || also.length > 0) {
-    await db.send(new TransactWriteCommand({ TransactItems: [write, ...(audit ? [auditPut(tableName, audit)] : []), ...also] }));
+export async function writeWithAudit(db: DynamoDBDocumentClient, tableName: string, write: TransactWrite, audit: AuditEntry | undefined): Promise<void> {
+  if (audit) {
+    await db.send(new TransactWriteCommand({ TransactItems: [write, auditPut(tableName, audit)] }));
   } else if (write.Put) {
     await db.send(new PutCommand(write.Put));
   } else if (write.Update) {

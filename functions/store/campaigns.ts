@@ -9,9 +9,7 @@ import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../domain/audit.js';
 import { NotFound } from '../domain/errors.js';
 import type { CampaignRecord, NoticeRecord, NoticeState } from '../domain/planning.js';
-import type { TallyDelta } from '../domain/tally.js';
 import { putIfVersion, writeWithAudit } from './audit.js';
-import { tallyUpdates } from './tallies.js';
 import { planningModule } from './domain-modules.js';
 import { conditionally, itemIsNew, stateIs, versionIs } from './conditions.js';
 import { keys } from './keys.js';
@@ -164,8 +162,6 @@ export class NoticeStore {
     changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio'>>,
     now: Date,
     audit?: (after: NoticeRecord) => AuditEntry,
-    /** Counters that move with it (a recording's synthesized characters). */
-    tally?: TallyDelta,
   ): Promise<NoticeRecord> {
     const updatedAt = now.toISOString();
     // The notice after the move, exactly: the condition pins the state and the version we read,
@@ -217,7 +213,6 @@ export class NoticeStore {
             },
           },
           audit?.(after),
-          tally ? tallyUpdates(this.tableName, notice.county, tally) : [],
         ),
       `Notice "${notice.id}" is no longer ${move.from} as it was read: someone else moved or changed it first.`,
     );

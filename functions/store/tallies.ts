@@ -5,7 +5,7 @@
  * together or not at all. Readers get a whole year with one Query.
  */
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { counters, dimensions, type Counts, type StoredCell, type TallyCell, type TallyDelta } from '../domain/tally.js';
+import { counters, dimensions, type Counter, type Counts, type StoredCell, type TallyCell, type TallyDelta } from '../domain/tally.js';
 import { keys } from './keys.js';
 import { queryAll } from './query.js';
 
@@ -91,6 +91,37 @@ export class TallyStore {
       );
     }
     return missing.length;
+  }
+
+  /**
+   * Sets these counters of a cell to exact values (reconciliation's repair), and only these: a
+   * counter no record can recount (speech characters) is left as it is, and one added meanwhile
+   * is not lost.
+   */
+  async setCounters(county: string, cell: TallyCell, counts: Partial<Counts>, which: readonly Counter[]): Promise<void> {
+    const names: Record<string, string> = { '#type': 'type', '#year': 'year', '#dimension': 'dimension', '#value': 'value', '#month': 'month' };
+    const values: Record<string, unknown> = { ':type': 'tally', ':year': cell.year, ':dimension': cell.dimension, ':value': cell.value, ':month': cell.month };
+    which.forEach((counter, index) => {
+      names[`#c${index}`] = counter;
+      values[`:c${index}`] = counts[counter] ?? 0;
+    });
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.tallyCell(county, cell.year, cell.dimension, cell.value, cell.month),
+        UpdateExpression: `SET #type = :type, #year = :year, #dimension = :dimension, #value = :value, #month = :month, ${which.map((_counter, index) => `#c${index} = :c${index}`).join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  /**
+   * Adds to counters outside any record's transaction: for what no record carries (a recording's
+   * synthesized characters, counted when the engine read them, whatever became of the submit).
+   */
+  async add(county: string, delta: TallyDelta): Promise<void> {
+    await Promise.all(tallyUpdates(this.tableName, county, delta).map((update) => this.db.send(new UpdateCommand(update.Update))));
   }
 
   /** Sets a cell to exact counts (reconciliation's repair). */

@@ -25,7 +25,7 @@ import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../d
 import { SEND_FENCE_MS, tallyPeriod } from '../domain/delivery.js';
 import { recordingProblem } from '../domain/broadcast.js';
 import { utcToLocal } from '../domain/schedule.js';
-import { speechDelta, type TallyDelta } from '../domain/tally.js';
+import { speechDelta } from '../domain/tally.js';
 import type { SpeechLexicon } from '../domain/speech-lexicon.js';
 import type { Speech } from '../speech/from-config.js';
 import type { Store } from '../store/index.js';
@@ -301,17 +301,11 @@ export async function actOnNotice(
   const actor = actorOf(caller);
 
   let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio'>> = {};
-  let tally: TallyDelta | undefined;
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
     // A broadcast is reviewed by ear: its recording is made now, and the reviewer approves that file.
-    const recording = notice.channel === 'broadcast' ? await recordingFor(deps, notice, context.plan?.lexicon ?? []) : undefined;
-    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor), ...(recording ? { audio: recording.audio } : {}) };
-    // What the engine read is counted when it was read (what Polly bills), not when a kept recording is found.
-    if (recording?.made) {
-      const local = utcToLocal(at, context.timeZone);
-      tally = speechDelta(recording.audio.characters, { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)), theme: campaign.theme });
-    }
+    const audio = notice.channel === 'broadcast' ? await recordingFor(deps, notice, context.plan?.lexicon ?? [], { timeZone: context.timeZone, theme: campaign.theme }) : undefined;
+    changes = { review: { submittedBy: actor, submittedAt: at }, editors: withEditor(notice, actor), ...(audio ? { audio } : {}) };
   } else if (action === 'approve' || action === 'reject') {
     // A broadcast is approved by ear: one submitted before recordings existed has nothing to hear.
     if (action === 'approve' && notice.channel === 'broadcast' && !notice.audio) {
@@ -357,7 +351,7 @@ export async function actOnNotice(
     changes = { guardBaseline: { sent: counts.sent, failed: counts.failed, undelivered: counts.undelivered }, autoPaused: undefined };
   }
   const fence = sendFence();
-  const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after), tally);
+  const updated = await deps.store.notices.transition(notice, move, changes, deps.now, (after) => auditFor(deps, caller)(`notice.${action}`, noticeSubject(notice), notice, after));
   fence.written();
   if (action === 'schedule') {
     await startExpansion(deps.store, updated, context.registry ?? emptyRegistry, context.timeZone, deps.now);
@@ -440,13 +434,24 @@ function sendFence(): { written(): void; passed(): Promise<void> } {
  * The broadcast's recording (made, or found kept), refused when read `repeats` times it does not
  * fit the shortest air window: unlike the reading-time estimate, its length is known.
  */
-async function recordingFor(deps: WorkflowDeps, notice: Extract<NoticeRecord, { channel: 'broadcast' }>, lexicon: SpeechLexicon): Promise<{ audio: NoticeAudio; made: boolean }> {
+async function recordingFor(
+  deps: WorkflowDeps,
+  notice: Extract<NoticeRecord, { channel: 'broadcast' }>,
+  lexicon: SpeechLexicon,
+  at: { timeZone: string; theme: string },
+): Promise<NoticeAudio> {
   if (!deps.speech) throw new Error('No speech engine was given to the workflow: a broadcast cannot be submitted without its recording.');
   const { recordScript } = await import('./recordings.js');
   const recording = await recordScript(await deps.speech(), notice.broadcast.script, lexicon, deps.now);
+  // What the engine read is counted when it read it (what Polly bills), whatever becomes of this
+  // submit (refused below, or beaten by another writer); a kept recording found costs nothing.
+  if (recording.made) {
+    const local = utcToLocal(deps.now.toISOString(), at.timeZone);
+    await deps.store.tallies.add(notice.county, speechDelta(recording.audio.characters, { year: Number(local.slice(0, 4)), month: Number(local.slice(5, 7)), theme: at.theme }));
+  }
   const problem = recordingProblem(recording.audio.durationSeconds, notice.broadcast);
   if (problem) throw invalid('The recording does not fit the air window.', [{ path: ['broadcast', 'script'], message: problem }], 'notice');
-  return recording;
+  return recording.audio;
 }
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */

@@ -6,7 +6,7 @@
  */
 import { auditEntry, type AuditActor } from '../domain/audit.js';
 import { tallyPeriod, type DeliveryRecord } from '../domain/delivery.js';
-import { differences, receiptCounts, recount, recountedCounters, type Counter, type Counts, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
+import { differences, receiptCounts, recount, recountedCounters, type Counts, type DeliveryTally, type TallyDifference } from '../domain/tally.js';
 import type { Store } from '../store/index.js';
 
 export interface ReconcileReport {
@@ -54,10 +54,8 @@ export async function reconcileYear(
     const cells = new Map(found.map((difference) => [`${difference.cell.dimension}|${difference.cell.value}|${difference.cell.month}`, difference.cell]));
     for (const cell of cells.values()) {
       const want = [...expected.values()].find((candidate) => candidate.dimension === cell.dimension && candidate.value === cell.value && candidate.month === cell.month);
-      const have = stored.find((candidate) => candidate.dimension === cell.dimension && candidate.value === cell.value && candidate.month === cell.month);
-      // What cannot be recounted (speech characters) stays as counted.
-      const kept = Object.fromEntries(Object.entries(have?.counts ?? {}).filter(([counter]) => !recountedCounters.includes(counter as Counter)));
-      await store.tallies.overwrite(county, { ...cell, counts: { ...kept, ...(want?.counts ?? {}) } });
+      // Only what can be recounted is set: speech characters stay as counted.
+      await store.tallies.setCounters(county, cell, want?.counts ?? {}, recountedCounters);
       repaired += 1;
     }
     // Counters set by hand are a change like any other: one entry, once the cells are set.

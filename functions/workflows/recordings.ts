@@ -16,7 +16,7 @@ import type { Speech } from '../speech/from-config.js';
 
 export interface Recording {
   audio: NoticeAudio;
-  /** False when the same sound was already kept (nothing was synthesized, nothing billed). */
+  /** True when the engine read the script now (and Polly billed it), even if another writer's file was kept; false when a kept recording was found. */
   made: boolean;
 }
 
@@ -39,5 +39,5 @@ export async function recordScript(speech: Speech, script: string, lexicon: Spee
   const meta = { durationSeconds: info.durationSeconds, engine: engine.name, voice: engine.voice, sha256: createHash('sha256').update(mp3).digest('hex'), bytes: mp3.byteLength };
   // Two submits of the same script at once: the first file kept is the one both describe.
   const created = await audio.put(key, mp3, meta);
-  return describe(created ? meta : ((await audio.head(key)) ?? meta), created);
+  return describe(created ? meta : ((await audio.head(key)) ?? meta), true);
 }

@@ -266,4 +266,19 @@ describe('a recording that does not fit its air window', () => {
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'notice.broadcast.script', message: expect.stringMatching(/^录音长 .*超过 07:00-07:01 播出时段/) })]);
     expect((await send('GET', '/campaigns/c-0315/notices/too-long', staff)).body.notice.state).toBe('draft');
   });
+
+  it('still counts what the engine read, once: the submit that fits later finds the kept recording', async () => {
+    const countyOffice = (await aToken(db.store, county, aGrant({ role: 'county' }))).headers;
+    const year = new Date().getFullYear();
+    const characters = async () => (await send('GET', `/tallies?year=${year}`, countyOffice)).body.current.totals.speechCharacters ?? 0;
+    const before = await characters();
+    const text = '防范电信诈骗：不轻信、不透露、不转账，有疑问请拨打110。';
+    expect((await send('POST', '/campaigns/c-0315/notices', staff, broadcast('refused-then-fits', { script: text, airWindows: [{ from: '07:00', to: '07:01' }], repeats: 10 }))).status).toBe(201);
+    expect((await send('POST', '/campaigns/c-0315/notices/refused-then-fits/submit', staff, {})).status).toBe(400);
+    const read = (await send('POST', '/campaigns/c-0315/notices/preview', staff, broadcast('x', { script: text }))).body.broadcast.speechCharacters;
+    expect(await characters()).toBe(before + read);
+    expect((await send('PUT', '/campaigns/c-0315/notices/refused-then-fits', staff, broadcast('refused-then-fits', { script: text }))).status).toBe(200);
+    expect((await send('POST', '/campaigns/c-0315/notices/refused-then-fits/submit', staff, {})).status).toBe(200);
+    expect(await characters()).toBe(before + read);
+  });
 });
