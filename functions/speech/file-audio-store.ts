@@ -72,29 +72,31 @@ export class FileAudioStore implements AudioStore {
     await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(key, 'mp3');
     // The MP3 goes in with link(), which refuses an existing name: of two puts at once, one keeps
-    // its file and the other learns so. The meta goes first, so a kept MP3 always has one.
+    // its file and the other learns so. Only the one whose MP3 was kept writes the meta, after:
+    // until then `head` says there is nothing, never a meta of another put's bytes.
     const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, mp3, { flag: 'wx' });
     try {
-      if (await this.has(key)) return false;
-      await this.writeAtomically(this.pathOf(key, 'json'), JSON.stringify(meta));
       await link(temporary, target);
-      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      await this.describeLeftover(key, mp3, meta);
+      return false;
     } finally {
       await rm(temporary, { force: true });
     }
+    await this.writeAtomically(this.pathOf(key, 'json'), JSON.stringify(meta));
+    return true;
   }
 
-  private async has(key: string): Promise<boolean> {
-    try {
-      return (await stat(this.pathOf(key, 'mp3'))).isFile();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      throw error;
-    }
+  /**
+   * A kept MP3 without its meta is a put that died between the two (kill -9): when its bytes are
+   * this put's, this put's meta describes them, and is written; otherwise it is left to its writer.
+   */
+  private async describeLeftover(key: string, mp3: Uint8Array, meta: AudioMeta): Promise<void> {
+    if (await this.head(key)) return;
+    const kept = await readFile(this.pathOf(key, 'mp3'));
+    if (Buffer.compare(kept, mp3) === 0) await this.writeAtomically(this.pathOf(key, 'json'), JSON.stringify(meta));
   }
 
   async get(key: string): Promise<{ mp3: Uint8Array; meta: AudioMeta } | undefined> {

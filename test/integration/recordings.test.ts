@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { contentHash } from '../../functions/domain/approval.js';
 import { mp3Info } from '../../functions/domain/mp3.js';
+import { speechCacheKey } from '../../functions/domain/speech-cache.js';
+import { createEspeakEngine } from '../../functions/speech/espeak.js';
 import { recordScript } from '../../functions/workflows/recordings.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
@@ -189,6 +191,15 @@ describe('what text-to-speech reads, in the preview and the tallies', () => {
     expect((await send('POST', `/tallies/reconcile?year=${year}&repair=true`, admin)).status).toBe(200);
     expect((await send('POST', `/tallies/reconcile?year=${year}`, admin)).body.differences).toEqual([]);
     expect(await characters()).toBe(counted);
+  });
+});
+
+describe('an engine that fails', () => {
+  it('makes the submit answer 503, to be tried again, and keeps nothing', async () => {
+    const broken = { ...(await db.deps.speech()), engine: createEspeakEngine({ espeakCommand: 'no-such-espeak-ng' }) };
+    await expect(recordScript(broken, '这段稿子读不出来。', [], new Date())).rejects.toMatchObject({ name: 'Unavailable', retryAfterSeconds: 30 });
+    const key = speechCacheKey({ engine: 'espeak-ng', voice: broken.engine.voice, text: '这段稿子读不出来。', lexicon: [] });
+    expect(await broken.audio.head(key)).toBeUndefined();
   });
 });
 

@@ -53,7 +53,18 @@ describe('the file audio store', () => {
     const other = 'cd'.repeat(32);
     const both = await Promise.all([store.put(other, mp3, meta), aStore(folder).put(other, mp3, meta)]);
     expect(both.filter(Boolean)).toHaveLength(1);
-    expect(readdirSync(join(folder, 'audio')).sort()).toEqual([`${KEY}.json`, `${KEY}.mp3`, `${other}.json`, `${other}.mp3`].sort());
+    // Two puts at once of different bytes: the meta kept describes the MP3 kept, never the other one's.
+    for (let round = 0; round < 20; round += 1) {
+      const key = round.toString(16).padStart(2, '0').repeat(32);
+      const a = { bytes: new Uint8Array([0xff, 0xf3, 1, round]), meta: { ...meta, sha256: 'a1'.repeat(32) } };
+      const b = { bytes: new Uint8Array([0xff, 0xf3, 2, round, 9]), meta: { ...meta, sha256: 'b2'.repeat(32), bytes: 5 } };
+      const kept = await Promise.all([store.put(key, a.bytes, a.meta), aStore(folder).put(key, b.bytes, b.meta)]);
+      expect(kept.filter(Boolean)).toHaveLength(1);
+      const file = await store.get(key);
+      expect(file?.meta.sha256).toBe(Buffer.compare(Buffer.from(file?.mp3 ?? []), Buffer.from(a.bytes)) === 0 ? a.meta.sha256 : b.meta.sha256);
+    }
+    expect(readdirSync(join(folder, 'audio')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(readdirSync(join(folder, 'audio'))).toEqual(expect.arrayContaining([`${KEY}.json`, `${KEY}.mp3`, `${other}.json`, `${other}.mp3`]));
   });
 
   it('never shows a file half written: a temporary left by a crash, or a meta without its MP3, is not audio', async () => {
@@ -66,6 +77,12 @@ describe('the file audio store', () => {
     expect(await store.head(other)).toBeUndefined();
     // …and the key can still be kept.
     expect(await store.put(other, mp3, meta)).toBe(true);
+    // An MP3 whose put died before its meta (kill -9 between the two): a put of the same bytes describes it.
+    const third = 'ef'.repeat(32);
+    writeFileSync(join(folder, 'audio', `${third}.mp3`), mp3);
+    expect(await store.head(third)).toBeUndefined();
+    expect(await store.put(third, mp3, meta)).toBe(false);
+    expect(await store.head(third)).toEqual(meta);
   });
 
   it('refuses keys that are not a SHA-256 in hex, before touching the folder', async () => {
