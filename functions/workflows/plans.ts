@@ -124,7 +124,7 @@ export async function loadPlan(
       templates: templates.textChanged,
       years: yearSettingsChanged && planYear ? [plan.year] : [],
       // A changed lexicon sends back the broadcasts whose recording would now sound different.
-      lexicon: planYear && JSON.stringify(planYear.lexicon ?? []) !== JSON.stringify(plan.lexicon) ? { year: plan.year, lexicon: plan.lexicon } : undefined,
+      lexicon: planYear && JSON.stringify(planYear.lexicon ?? []) !== JSON.stringify(plan.lexicon) ? { year: plan.year, before: planYear.lexicon ?? [], after: plan.lexicon } : undefined,
     },
     {
       now,

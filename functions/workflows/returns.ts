@@ -9,25 +9,28 @@
 import type { AuditEntry } from '../domain/audit.js';
 import { touchedBy, type RenderingChange } from '../domain/approval.js';
 import type { NoticeRecord, NoticeState } from '../domain/planning.js';
-import { speechCacheKey, type SpeechEngine } from '../domain/speech-cache.js';
-import type { SpeechLexicon } from '../domain/speech-lexicon.js';
+import { lexiconSegments, type SpeechLexicon } from '../domain/speech-lexicon.js';
+import { normaliseForSpeech } from '../domain/speech-text.js';
 import { Conflict } from '../domain/errors.js';
 import type { Store } from '../store/index.js';
 
 /** The year's pronunciation lexicon, changed by a plan load: broadcasts it would read differently go back. */
 export interface LexiconChange {
   year: number;
-  lexicon: SpeechLexicon;
+  before: SpeechLexicon;
+  after: SpeechLexicon;
 }
 
 /**
- * Would the broadcast's recording sound different under this lexicon? Only when a word it reads
- * changed: the recording's key covers exactly the lexicon words its text uses (domain/speech-cache).
+ * Would the broadcast's recording sound different under the new lexicon? Only when the words its
+ * text uses, with their pinyin, differ between the two: a change to a word it does not read, or a
+ * new release of the speech code, sends nothing back.
  */
-function recordingChanged(notice: NoticeRecord, lexicon: SpeechLexicon): boolean {
+function recordingChanged(notice: NoticeRecord, change: LexiconChange): boolean {
   if (notice.channel !== 'broadcast' || !notice.audio) return false;
-  const engine = notice.audio.engine as SpeechEngine;
-  return speechCacheKey({ engine, voice: notice.audio.voice, text: notice.broadcast.script, lexicon }) !== notice.audio.key;
+  const text = normaliseForSpeech(notice.broadcast.script);
+  const used = (lexicon: SpeechLexicon) => JSON.stringify(lexiconSegments(text, lexicon).flatMap((segment) => (segment.entry ? [[segment.entry.word, segment.entry.pinyin]] : [])));
+  return used(change.before) !== used(change.after);
 }
 
 export interface ReturnedNotice {
@@ -62,7 +65,7 @@ export async function returnToReview(
       const page = await store.notices.listByState(county, state, { limit: PAGE, cursor });
       for (const notice of page.items) {
         const year = change.years.length > 0 || change.lexicon ? await yearOf(notice.campaignId) : undefined;
-        if (touchedBy(notice, year, change) || (change.lexicon && year === change.lexicon.year && recordingChanged(notice, change.lexicon.lexicon))) touched.push(notice);
+        if (touchedBy(notice, year, change) || (change.lexicon && year === change.lexicon.year && recordingChanged(notice, change.lexicon))) touched.push(notice);
       }
       cursor = page.nextCursor;
     } while (cursor);
