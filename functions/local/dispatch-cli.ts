@@ -22,6 +22,8 @@ import { DEFAULT_DATA_DIR, LOCAL_STATION_TOPIC } from './runtime.js';
 import { Outbox, startSnsSink } from './sns-sink.js';
 import { openTarget } from './target.js';
 import { printOutboxEntry } from './ticker.js';
+import type { AudioLinks } from '../speech/audio-store.js';
+import { audioLinksFromConfig } from '../speech/s3-audio-links.js';
 
 const USAGE = `Usage:
   npm run dispatch [-- --budget SECONDS] [--data-dir DIR] [--aws]
@@ -58,7 +60,9 @@ async function main(argv: string[]): Promise<number> {
         clock: target.clock,
         logger,
         phoneKeys: await target.phoneKeys(),
-        audioLinks: async () => (await target.speech()).audio,
+        // With --aws, links to the deployment's audio bucket (PUFA_AUDIO_BUCKET), as the dispatch
+        // function makes them; without it, a pushed script goes without its recording's link.
+        audioLinks: values.aws ? awsAudioLinks(target.config) : async () => (await target.speech()).audio,
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
       },
       { budgetMs: budget.data * 1000 },
@@ -77,6 +81,12 @@ async function main(argv: string[]): Promise<number> {
     await sink?.stop();
     await target.close();
   }
+}
+
+function awsAudioLinks(config: Parameters<typeof audioLinksFromConfig>[0]): (() => Promise<AudioLinks>) | undefined {
+  const links = audioLinksFromConfig(config);
+  if (!links) console.error('warning: PUFA_AUDIO_BUCKET is not set: pushed scripts will carry no link to their recording');
+  return links ? async () => links : undefined;
 }
 
 runCli(main, USAGE);

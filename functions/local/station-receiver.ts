@@ -46,7 +46,7 @@ const scriptSchema = z.object({
   title: z.string().optional(),
   repeats: z.number().int().min(1).max(20).default(1),
   /** The approved recording: a short-lived link (relative to the API locally), its SHA-256 and length. */
-  audio: z.object({ url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), durationSeconds: z.number().min(0) }).optional(),
+  audio: z.object({ url: z.string().min(1).optional(), sha256: z.string().regex(/^[0-9a-f]{64}$/), durationSeconds: z.number().min(0) }).optional(),
 });
 type Script = z.infer<typeof scriptSchema>;
 
@@ -59,7 +59,9 @@ async function fetchRecording(options: Options, script: Script): Promise<{ path?
   const audio = script.audio;
   if (!audio) return undefined;
   try {
-    const answer = await fetch(new URL(audio.url, options.api), { signal: AbortSignal.timeout(60_000) });
+    // A push without a link (pufa could not make one): the station's pull gives a fresh one.
+    const url = audio.url ?? (await pulledLink(options, script.id));
+    const answer = await fetch(new URL(url, options.api), { signal: AbortSignal.timeout(60_000) });
     if (!answer.ok) throw new Error(`HTTP ${answer.status}`);
     const bytes = new Uint8Array(await answer.arrayBuffer());
     const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -72,6 +74,16 @@ async function fetchRecording(options: Options, script: Script): Promise<{ path?
     warn(`the recording of ${script.id} was refused, the text only will be kept: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
   }
+}
+
+/** The script's recording link as the station's own pull gives it. */
+async function pulledLink(options: Options, id: string): Promise<string> {
+  const answer = await fetch(new URL('/stations/me/scripts', options.api), { headers: { Authorization: `Bearer ${options.token}` }, signal: AbortSignal.timeout(15_000) });
+  if (!answer.ok) throw new Error(`/stations/me/scripts: HTTP ${answer.status}`);
+  const scripts = z.object({ items: z.array(z.object({ id: z.string(), audio: z.object({ url: z.string() }).optional() })) }).parse(await answer.json());
+  const url = scripts.items.find((item) => item.id === id)?.audio?.url;
+  if (!url) throw new Error('the pull gives no link to this script’s recording');
+  return url;
 }
 
 const fileNameOf = (id: string) => id.replace(/[^A-Za-z0-9_.-]/g, '_');

@@ -582,11 +582,17 @@ class DispatchRun {
   }
 
   /** A pushed script's recording with a link to fetch it (absent without a recording or a store). */
-  private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url: string; sha256: string; durationSeconds: number } }> {
+  private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url?: string; sha256: string; durationSeconds: number } }> {
     const recording = delivery.script?.audio;
     if (!recording || !this.deps.audioLinks) return {};
-    const url = await (await this.deps.audioLinks()).url(recording.key, PUSHED_AUDIO_LINK_SECONDS);
-    return { audio: { url, sha256: recording.sha256, durationSeconds: recording.durationSeconds } };
+    try {
+      const url = await (await this.deps.audioLinks()).url(recording.key, PUSHED_AUDIO_LINK_SECONDS);
+      return { audio: { url, sha256: recording.sha256, durationSeconds: recording.durationSeconds } };
+    } catch (error) {
+      // The script still goes (its text, its recording's fingerprint): the station fetches a fresh link when it pulls.
+      this.deps.logger.warn('no link to the recording for a pushed script', { deliveryId: delivery.id, ...errorFields(error) });
+      return { audio: { sha256: recording.sha256, durationSeconds: recording.durationSeconds } };
+    }
   }
 
   /** Records an outcome under the run's lease, counted in the tally month of the notice's time zone. */
