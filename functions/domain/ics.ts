@@ -7,6 +7,7 @@
  * no VTIMEZONE is needed, and all-day events are dates. Pure: the same data gives the same text
  * (DTSTAMP is the plan's last change, not the clock).
  */
+import { createHash } from 'node:crypto';
 import ical, { type ICalCalendar } from 'ical-generator';
 import type { PlanYearRecord } from './plan.js';
 import { noticeName } from './notice-progress.js';
@@ -85,16 +86,18 @@ function addCampaign(
     summary: `集中宣传：${campaign.title}`,
     description: [campaign.keyDate ? `节点日 ${campaign.keyDate}` : undefined, campaign.description].filter(Boolean).join('\n') || null,
   });
-  (campaign.events ?? []).forEach((event, index) => {
+  for (const event of campaign.events ?? []) {
     calendar.createEvent({
-      id: uid('event', `${campaign.id}-${index}`),
-      stamp,
+      // Named by what it is, not where it sits in the list: removing another event leaves its UID as it was.
+      id: uid('event', `${campaign.id}-${createHash('sha256').update(JSON.stringify([event.kind, event.date, event.from, event.to, event.place, event.township, event.title])).digest('hex').slice(0, 16)}`),
+      // The campaign's last change, so a calendar app takes an edit made through the API too.
+      stamp: new Date(Math.max(stamp.getTime(), Date.parse(campaign.updatedAt))),
       ...eventTimes(event, context.timeZone),
       summary: `${event.title ?? publicEventKindLabels[event.kind]}：${campaign.title}`,
       location: event.township ? `${event.place}（${context.townships.get(event.township) ?? event.township}）` : event.place,
       description: [`${publicEventKindLabels[event.kind]}`, event.description].filter(Boolean).join('\n'),
     });
-  });
+  }
   for (const notice of notices) {
     if (!SENDING_STATES.has(notice.state)) continue;
     for (const send of notice.sends ?? []) {
