@@ -125,7 +125,9 @@ export function reviewPages() {
           : error.kind === 'forbidden'
             ? '不能审核本人撰写的稿件，请交由其他审核人员。'
             : error.kind === 'invalid'
-              ? '退回时请填写理由，说明需要怎样修改。'
+              ? action === 'approve'
+                ? '这个页面已过期，请刷新后再审核。'
+                : '退回时请填写理由，说明需要怎样修改。'
               : '操作未成功，请刷新后重试。';
       const status = error.kind === 'conflict' ? 409 : error.kind === 'forbidden' ? 403 : 400;
       return render(c, { kind: 'err', text }, status);
