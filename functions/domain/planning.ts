@@ -280,10 +280,6 @@ export function campaignEventProblems(
   ]);
 }
 
-/** Events a township-limited token may not set: those held elsewhere or county-wide. */
-export const eventsOutsideTownship = (events: readonly PublicEvent[] | undefined, township: string): number[] =>
-  (events ?? []).flatMap((event, index) => (event.township === township ? [] : [index]));
-
 /**
  * Does replacing `before` with `after` touch an event outside the township — add, change or
  * remove one held elsewhere or county-wide? A township-limited token may change its own

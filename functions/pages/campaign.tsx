@@ -15,7 +15,7 @@ import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
 import { previewCost, readBudget } from '../workflows/sms-budget.js';
 import { Layout } from './layout.js';
-import { Recording } from './recording.js';
+import { Recording, recordingLinks } from './recording.js';
 import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
 import { explainRefusal, helpFor } from './problems.js';
@@ -47,9 +47,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       notices.filter((notice) => statesWithDeliveries.includes(notice.state)).map(async (notice) => [notice.id, await store.deliveries.counts(county, campaign.id, notice.id)] as const),
     ),
   );
-  const recordings = new Map(
-    await Promise.all(notices.flatMap((notice) => (notice.audio ? [notice.audio.key] : [])).map(async (key) => [key, await (await c.var.deps.speech()).audio.url(key)] as const)),
-  );
+  const recordings = await recordingLinks(c.var.deps.speech, notices.map((notice) => notice.audio));
   const base = `/app/campaigns/${campaign.id}`;
   // A template notice reads as the text it sends (placeholders filled), not as a template id.
   const templateText = (sms: { template?: string | undefined; params: Record<string, string | number> }) => {

@@ -7,6 +7,8 @@
 import type { ScriptAudio } from '../domain/approval.js';
 import { formatDuration } from '../domain/broadcast.js';
 
+export { recordingLinks } from '../speech/audio-store.js';
+
 export interface RecordingView {
   audio: ScriptAudio & { characters?: number | undefined; engine?: string | undefined };
   /** A live link to the MP3 (path-only locally, presigned S3 on AWS). */

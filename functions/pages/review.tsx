@@ -13,7 +13,7 @@ import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate, sentContent } from '../workflows/notices.js';
 import { previewCost } from '../workflows/sms-budget.js';
 import { Layout, StateBadge } from './layout.js';
-import { Recording } from './recording.js';
+import { Recording, recordingLinks } from './recording.js';
 import { pageFor } from './session.js';
 
 const DONE: Record<string, string> = { approved: '已通过审核。', rejected: '已退回，并附上了理由。' };
@@ -34,7 +34,7 @@ export function reviewPages() {
         // What approving it would spend: audience × sends × cost per person, against the month's budget.
         const cost = evaluation ? await previewCost({ store, config, now: clock() }, caller.county, notice, evaluation) : undefined;
         // A broadcast is approved by ear: the recording made at submit, on a fresh link.
-        const recordingUrl = notice.audio ? await (await c.var.deps.speech()).audio.url(notice.audio.key) : undefined;
+        const recordingUrl = notice.audio ? (await recordingLinks(c.var.deps.speech, [notice.audio])).get(notice.audio.key) : undefined;
         return { notice, campaign, evaluation, cost, recordingUrl };
       }),
     );

@@ -9,7 +9,7 @@ import { Conflict, NotFound } from '../domain/errors.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { confirmAiring, scriptsOfStation } from '../workflows/stations.js';
-import { Recording } from './recording.js';
+import { Recording, recordingLinks } from './recording.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
 
@@ -25,11 +25,7 @@ export function stationPages() {
     const now = clock();
     const scripts = await scriptsOfStation({ store, config, now }, caller.county, stationId);
     // Each recording on a fresh link: the page is opened, the MP3 played or saved for the loudspeaker.
-    const links = new Map(
-      await Promise.all(
-        scripts.flatMap((script) => (script.script?.audio ? [script.script.audio.key] : [])).map(async (key) => [key, await (await c.var.deps.speech()).audio.url(key)] as const),
-      ),
-    );
+    const links = await recordingLinks(c.var.deps.speech, scripts.map((script) => script.script?.audio));
     const today = utcToLocal(now.toISOString(), config.timeZone).slice(0, 10);
     const done = c.req.query('done') === '1';
     return c.html(

@@ -14,6 +14,7 @@ import { utcToLocal } from '../domain/schedule.js';
 import { jsonBody, jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { pushModes, subscriptionStates } from '../domain/station-push.js';
+import { recordingLinks } from '../speech/audio-store.js';
 import { recordPushReceipt } from '../workflows/station-pushes.js';
 import { confirmAiring, scriptsOfStation, stationContacts } from '../workflows/stations.js';
 import type { AppEnv } from '../http/env.js';
@@ -120,14 +121,17 @@ function stationOf(c: Context<AppEnv>): string {
   return stationId;
 }
 
-/** A script as the station reads it, with a fresh link to its recording (absolute, on this API's address when local). */
-async function view(c: Context<AppEnv>, delivery: DeliveryRecord) {
-  const recording = delivery.script?.audio;
-  const url = recording && (await (await c.var.deps.speech()).audio.url(recording.key));
-  return {
-    ...fields(delivery, c.var.deps.config.timeZone),
-    ...(recording && url ? { audio: { url: new URL(url, c.req.url).toString(), sha256: recording.sha256, durationSeconds: recording.durationSeconds } } : {}),
-  };
+/** Scripts as the station reads them, each with a fresh link to its recording (absolute, on this API's address when local). */
+async function views(c: Context<AppEnv>, deliveries: readonly DeliveryRecord[]) {
+  const links = await recordingLinks(c.var.deps.speech, deliveries.map((delivery) => delivery.script?.audio));
+  return deliveries.map((delivery) => {
+    const recording = delivery.script?.audio;
+    const url = recording && links.get(recording.key);
+    return {
+      ...fields(delivery, c.var.deps.config.timeZone),
+      ...(recording && url ? { audio: { url: new URL(url, c.req.url).toString(), sha256: recording.sha256, durationSeconds: recording.durationSeconds } } : {}),
+    };
+  });
 }
 
 function fields(delivery: DeliveryRecord, timeZone: string) {
@@ -151,7 +155,7 @@ export function stationRoutes() {
       const stationId = stationOf(c);
       const { store, clock, config } = c.var.deps;
       const scripts = await scriptsOfStation({ store, config, now: clock() }, c.var.caller.county, stationId);
-      return c.json({ stationId, items: await Promise.all(scripts.map((script) => view(c, script))) }, 200);
+      return c.json({ stationId, items: await views(c, scripts) }, 200);
     })
     .openapi(airedRoute, async (c) => {
       const stationId = stationOf(c);
@@ -159,7 +163,8 @@ export function stationRoutes() {
       const body = (c.req.header('content-type') ?? '').includes('json') ? c.req.valid('json') : {};
       const { store, clock, config } = c.var.deps;
       const result = await confirmAiring({ store, config, now: clock() }, c.var.caller.county, stationId, id, body.airedAt ? new Date(body.airedAt) : undefined);
-      return c.json(await view(c, result.record), 200);
+      const [view] = await views(c, [result.record]);
+      return c.json(view ?? fields(result.record, config.timeZone), 200);
     })
     .openapi(pushReceiptRoute, async (c) => {
       const stationId = stationOf(c);

@@ -60,3 +60,14 @@ export function checkMeta(meta: AudioMeta): AudioMeta {
   if (!Number.isSafeInteger(meta.bytes) || meta.bytes < 0) throw new RangeError(`bytes must be a whole number, at least 0; got ${meta.bytes}`);
   return meta;
 }
+
+/**
+ * Fresh links to the recordings a page or an answer shows, one per recording (the scripts of one
+ * notice share it), by key. The speech store is built only when there is a recording to link.
+ */
+export async function recordingLinks(speech: () => Promise<{ audio: AudioLinks }>, recordings: readonly ({ key: string } | undefined)[]): Promise<Map<string, string>> {
+  const keys = [...new Set(recordings.flatMap((recording) => (recording ? [recording.key] : [])))];
+  if (keys.length === 0) return new Map();
+  const { audio } = await speech();
+  return new Map(await Promise.all(keys.map(async (key) => [key, await audio.url(key)] as const)));
+}

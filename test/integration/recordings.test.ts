@@ -148,6 +148,10 @@ describe('a broadcast submitted for review', () => {
       db.setNow(undefined);
     }
     expect((await app.request(url.pathname + url.search)).status).toBe(200);
+    // A path that is not a recording's key is bad input, named, before any signature is looked at.
+    const bad = await app.request('/audio/..%2F..%2Fphone-key-secret.mp3?expires=1&sig=x');
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain('path.file');
   });
 
   it('goes with an edit: the edited notice has no recording until it is submitted again', async () => {
