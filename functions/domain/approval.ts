@@ -8,12 +8,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { AirWindow } from './broadcast.js';
-import type { BroadcastContent } from './planning.js';
+import type { BroadcastContent, WeChatContent } from './planning.js';
 
 /** The content that reaches people, in the shape the dispatcher holds it. */
 export type SentContent =
   | { channel: 'sms'; text: string }
-  | { channel: 'broadcast'; script: StationScript };
+  | { channel: 'broadcast'; script: StationScript }
+  | { channel: 'wechat'; article: WeChatContent };
 
 /** A broadcast's recording as a station receives it: which file (the speech cache key), its SHA-256 and length. */
 export interface ScriptAudio {
@@ -47,7 +48,9 @@ export function contentHash(content: SentContent): string {
   const canonical =
     content.channel === 'sms'
       ? JSON.stringify(['sms', content.text])
-      : JSON.stringify([
+      : content.channel === 'wechat'
+        ? JSON.stringify(['wechat', ...[content.article.title, content.article.author, content.article.digest, content.article.body, content.article.cover, content.article.sourceUrl, content.article.tagId].map((field) => field ?? null)])
+        : JSON.stringify([
           'broadcast',
           content.script.title ?? null,
           content.script.text,
@@ -61,7 +64,24 @@ export function contentHash(content: SentContent): string {
 
 /** What a reviewer reads as "the text": the SMS as sent, or the script. */
 export function readableText(content: SentContent): string {
+  if (content.channel === 'wechat') return `${content.article.title}\n\n${articleText(content.article.body)}`;
   return content.channel === 'sms' ? content.text : content.script.text;
+}
+
+/** An article body's text for people: paragraphs and breaks as new lines, tags gone, entities read. */
+export function articleText(html: string): string {
+  return html
+    .replace(/<(?:br|\/p|\/h[1-4]|\/li|\/section|\/tr)\b[^>]*>/gi, '\n')
+    .replace(/<img\b[^>]*>/gi, '［图片］')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
 }
 
 /** Does the content still match what was approved? A notice approved before fingerprints never does. */
@@ -80,12 +100,13 @@ export interface RenderingChange {
  * sees or saw is no longer what would go out, and the notice goes back to review.
  */
 export function touchedBy(
-  notice: { channel: 'sms' | 'broadcast'; sms?: { template?: string | undefined } | undefined },
+  notice: { channel: 'sms' | 'broadcast' | 'wechat'; sms?: { template?: string | undefined } | undefined },
   campaignYear: number | undefined,
   change: RenderingChange,
 ): boolean {
   if (notice.channel === 'sms' && notice.sms?.template !== undefined && change.templates.includes(notice.sms.template)) return true;
-  return campaignYear !== undefined && change.years.includes(campaignYear);
+  // A year's settings change an SMS's signature and hint, a broadcast's reading pace: never an article.
+  return notice.channel !== 'wechat' && campaignYear !== undefined && change.years.includes(campaignYear);
 }
 
 /**
@@ -94,9 +115,17 @@ export function touchedBy(
  * fingerprint. Returns why not, or undefined when it may go.
  */
 export function refusalToSend(
-  delivery: { recipient: { kind: 'sms' | 'station' }; script?: StationScript | undefined },
-  notice: { smsText?: string | undefined; review: { approvedHash?: string | undefined } },
+  delivery: { recipient: { kind: 'sms' | 'station' | 'wechat' }; script?: StationScript | undefined },
+  notice: { smsText?: string | undefined; review: { approvedHash?: string | undefined }; wechat?: WeChatContent | undefined; wechatDraft?: { contentHash: string } | undefined },
 ): string | undefined {
+  if (delivery.recipient.kind === 'wechat') {
+    // The draft box holds what was approved: the article now must match, and so must the draft made from it.
+    if (!notice.wechat) return 'the notice has no WeChat article';
+    if (notice.review.approvedHash === undefined) return 'not sent: the notice carries no approval fingerprint; submit it for review again';
+    if (!matchesApproval({ channel: 'wechat', article: notice.wechat }, notice.review)) return 'not sent: the article differs from the one the reviewer approved (fingerprint mismatch)';
+    if (notice.wechatDraft?.contentHash !== notice.review.approvedHash) return 'not sent: no WeChat draft was made from the approved article; approve it again';
+    return undefined;
+  }
   const content: SentContent | undefined =
     delivery.recipient.kind === 'sms'
       ? notice.smsText === undefined

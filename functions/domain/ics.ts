@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import ical, { type ICalCalendar } from 'ical-generator';
 import type { PlanYearRecord } from './plan.js';
 import { noticeName } from './notice-progress.js';
-import { publicEventKindLabels, type CampaignRecord, type NoticeRecord, type PublicEvent } from './planning.js';
+import { channelLabels, publicEventKindLabels, type CampaignRecord, type NoticeRecord, type PublicEvent } from './planning.js';
 import { localToUtc } from './schedule.js';
 
 export interface YearFeedInput {
@@ -30,7 +30,6 @@ export interface YearFeedInput {
 const SEND_MINUTES = 15;
 /** Notices whose sends are fixed (written when scheduled) and still meant to go or gone. */
 const SENDING_STATES = new Set(['scheduled', 'paused', 'done']);
-const channelLabel = { sms: '短信', broadcast: '广播' } as const;
 
 // ical-generator reads an all-day date's fields in the process's zone: a local-midnight Date keeps
 // the calendar date whatever that zone is.
@@ -107,7 +106,7 @@ function addCampaign(
         stamp,
         start,
         end: new Date(start.getTime() + SEND_MINUTES * 60_000),
-        summary: `${channelLabel[notice.channel]}：${noticeName(notice)}`,
+        summary: `${channelLabels[notice.channel]}：${noticeName(notice)}`,
         description: `${campaign.title}${send.holiday ? `\n${send.holiday.name}${send.holiday.action === 'moved' ? `，由 ${send.holiday.from ?? ''} 移来` : ''}` : ''}`,
       });
     }

@@ -15,6 +15,8 @@ import { checkAudience, type Problem, type Registry } from './registry.js';
 import type { SkippedSend } from './holiday-policy.js';
 import type { QuietHours, Send } from './schedule.js';
 import { expandSchedule } from './schedule-expand.js';
+import { bodyCharacters, sanitiseArticleBody } from './wechat-article.js';
+import { checkWeChatQuota, type PlannedWeChatSend, type WeChatAccountType, type WeChatQuotaCheck } from './wechat-quota.js';
 import { estimateSms, matchesTemplate, renderTemplate, type SmsEstimate, type SmsSettings } from './sms.js';
 
 export interface SmsTemplate {
@@ -31,6 +33,8 @@ export interface PlanSettings {
   maxSendsPerNotice: number;
   /** The plan's default for sends on a holiday or make-up workday; key-date sends keep unless the notice says. */
   onHoliday?: HolidayPolicy | undefined;
+  /** The county's WeChat official account, when the plan names one. */
+  wechat?: { accountType: WeChatAccountType } | undefined;
 }
 
 export interface NoticeContext {
@@ -43,6 +47,13 @@ export interface NoticeContext {
   holidays: HolidayCalendar;
   /** The year's pronunciation lexicon, for what a broadcast's recording will read. */
   lexicon?: SpeechLexicon | undefined;
+  /**
+   * The county's other WeChat mass sends (every notice not cancelled or rejected, this one
+   * aside), for the account's quota; omit to skip the quota (an evaluation of a sent notice).
+   */
+  wechatSends?: readonly PlannedWeChatSend[] | undefined;
+  /** How this notice is named in quota messages (`campaign/notice`); default its id. */
+  wechatRef?: string | undefined;
 }
 
 export interface NoticeEvaluation {
@@ -55,6 +66,7 @@ export interface NoticeEvaluation {
   holidayNotes: string[];
   sms?: SmsEstimate & { template?: SmsTemplate | undefined };
   broadcast?: BroadcastEstimate & { speechCharacters: number };
+  wechat?: { body: string; removed: string[]; characters: number; quota: WeChatQuotaCheck | undefined };
 }
 
 type CampaignFrame = Pick<CampaignRecord, 'window' | 'keyDate'>;
@@ -112,6 +124,8 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
     return { problems, warnings, sends, skipped, holidayNotes, sms: { ...estimate, template } };
   }
 
+  if (notice.channel === 'wechat') return { problems, warnings, sends, skipped, holidayNotes, wechat: checkWeChat(notice, sends, context, problems, warnings) };
+
   const estimate = estimateBroadcast(notice.broadcast.script, {
     charactersPerMinute: context.settings.charactersPerMinute,
     repeats: notice.broadcast.repeats,
@@ -121,6 +135,71 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
   warnings.push(...estimate.warnings);
   // What text-to-speech will read (Polly bills these), with the year's lexicon as it will be read.
   return { problems, warnings, sends, skipped, holidayNotes, broadcast: { ...estimate, speechCharacters: speechCharacters(notice.broadcast.script, context.lexicon ?? []) } };
+}
+
+/**
+ * A WeChat article: reaches every follower (or a tag's), so its audience is the whole county; the
+ * body as it will be approved (sanitised), what sanitising took out; and the account's quota with
+ * this notice's sends added to the county's others.
+ */
+function checkWeChat(
+  notice: Extract<NoticeInput, { channel: 'wechat' }>,
+  sends: readonly Send[],
+  context: NoticeContext,
+  problems: Problem[],
+  warnings: string[],
+): NonNullable<NoticeEvaluation['wechat']> {
+  if (!notice.audience.all || notice.audience.townships.length + notice.audience.villages.length + notice.audience.groups.length > 0) {
+    problems.push({ path: ['audience', 'all'], message: 'a WeChat article reaches the account’s followers, not townships: set audience all: true (and wechat.tagId for one tag’s followers)' });
+  }
+  const { html, removed } = sanitiseArticleBody(notice.wechat.body);
+  warnings.push(...removed.map((what) => `正文中的 ${what} 已去掉`));
+  const accountType = context.settings.wechat?.accountType;
+  if (!accountType) {
+    problems.push({ path: ['channel'], message: 'the year’s plan names no WeChat account type: set settings.wechat.accountType (subscription 订阅号 or service 服务号)' });
+    return { body: html, removed, characters: bodyCharacters(html), quota: undefined };
+  }
+  let quota: WeChatQuotaCheck | undefined;
+  if (context.wechatSends) {
+    const audience = notice.wechat.tagId === undefined ? ('all' as const) : { tagId: notice.wechat.tagId };
+    const self = context.wechatRef ?? notice.id ?? '（本条）';
+    const own = sends.map((send) => ({ at: send.at, audience, noticeRef: self }));
+    const check = checkWeChatQuota(accountType, [...context.wechatSends, ...own], context.timeZone);
+    // Only the days and months this notice sends in: the county's other findings are theirs.
+    const mine = (finding: { noticeRefs: string[] }) => finding.noticeRefs.includes(self);
+    quota = { problems: check.problems.filter(mine), warnings: check.warnings.filter(mine) };
+    problems.push(...quota.problems.map((finding) => ({ path: ['schedule'], message: finding.message })));
+    warnings.push(...quota.warnings.map((finding) => finding.message));
+  }
+  return { body: html, removed, characters: bodyCharacters(html), quota };
+}
+
+/**
+ * A WeChat notice's mass sends as the quota counts them: its fixed send times once scheduled,
+ * else its schedule expanded as it would be. A schedule that does not expand sends nothing.
+ */
+export function plannedWeChatSends(
+  notice: Pick<NoticeInput, 'schedule' | 'onHoliday'> & { wechat: { tagId?: number | undefined }; sends?: readonly { at: string }[] | undefined },
+  campaign: CampaignFrame,
+  context: Pick<NoticeContext, 'timeZone' | 'settings' | 'holidays'>,
+  noticeRef: string,
+): PlannedWeChatSend[] {
+  const audience = notice.wechat.tagId === undefined ? ('all' as const) : { tagId: notice.wechat.tagId };
+  const sends =
+    notice.sends ??
+    (() => {
+      const expanded = expandSchedule(notice.schedule, {
+        timeZone: context.timeZone,
+        window: campaign.window,
+        keyDate: campaign.keyDate,
+        maxSends: context.settings.maxSendsPerNotice,
+        quietHours: undefined,
+        holidays: context.holidays,
+        onHoliday: holidayPolicyOf(notice, context.settings),
+      });
+      return expanded.ok ? expanded.sends : [];
+    })();
+  return sends.map((send) => ({ at: send.at, audience, noticeRef }));
 }
 
 /** The notice's own choice; else keep for a key-date send (3.15 is 3.15), else the plan's default. */

@@ -5,12 +5,11 @@
  * notice whose every send expired never reads as done. Pure.
  */
 import { deliveryRate, type DeliveryCounts } from './delivery.js';
-import { noticeStateLabels, type NoticeRecord, type NoticeState } from './planning.js';
+import { channelLabels, noticeStateLabels, type NoticeRecord, type NoticeState } from './planning.js';
 
 /** States in which deliveries exist, so counts are worth reading. */
 export const statesWithDeliveries: readonly NoticeState[] = ['scheduled', 'paused', 'done', 'cancelled'];
 
-const channelNames = { sms: '短信', broadcast: '广播' } as const;
 
 function when(schedule: NoticeRecord['schedule']): string {
   switch (schedule.kind) {
@@ -27,7 +26,7 @@ function when(schedule: NoticeRecord['schedule']): string {
 
 /** The notice's title, or (without one) its channel and when it goes out, e.g. 短信 · 节点日前 1 天 18:00. */
 export function noticeName(notice: Pick<NoticeRecord, 'title' | 'channel' | 'schedule'>): string {
-  return notice.title ?? `${channelNames[notice.channel]} · ${when(notice.schedule)}`;
+  return notice.title ?? `${channelLabels[notice.channel]} · ${when(notice.schedule)}`;
 }
 
 export interface NoticeProgress {

@@ -7,7 +7,7 @@
  * reported, not deleted. Pure: current records in, decisions out.
  */
 import type { Actor, CampaignRecord, NoticeRecord, NoticeState } from './planning.js';
-import { campaignYear } from './planning.js';
+import { campaignYear, noticeContentOf } from './planning.js';
 import { withEditor } from './review.js';
 import { campaignFromPlan, planHash, planYearFromFile, type PlanFile, type PlanYearRecord } from './plan.js';
 
@@ -122,10 +122,7 @@ export function diffPlan(
         notices.push({ ...base, action: 'kept', reason: `it is ${existingNotice.state}; approved or sent content is not overwritten` });
         continue;
       }
-      const content =
-        noticeEntry.channel === 'sms'
-          ? { channel: 'sms' as const, sms: noticeEntry.sms }
-          : { channel: 'broadcast' as const, broadcast: noticeEntry.broadcast };
+      const content = noticeContentOf(noticeEntry);
       const noticeRecord: NoticeRecord = {
         id: noticeEntry.id,
         campaignId: entry.id,

@@ -11,7 +11,7 @@ import { idSchema } from './access.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
 import { holidaySource } from './holiday-data.js';
 import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
-import { evaluateNotice, type PlanSettings, type SmsTemplate } from './notice-check.js';
+import { evaluateNotice, plannedWeChatSends, type PlanSettings, type SmsTemplate } from './notice-check.js';
 import { campaignEventProblems, campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
@@ -53,6 +53,12 @@ export const planSettingsSchema = z
     charactersPerMinute: z.number().int().min(60).max(600).optional().describe('broadcast reading pace'),
     maxSendsPerNotice: z.number().int().min(1).max(500).optional(),
     onHoliday: holidayPolicySchema.optional().describe('default for fixed and RRULE sends on a holiday or make-up workday (key-date sends keep unless the notice says); default keep'),
+    wechat: z
+      .object({
+        accountType: z.enum(['subscription', 'service']).describe('subscription 订阅号 (one mass send a day) or service 服务号 (each follower at most four a month)'),
+      })
+      .optional()
+      .describe('the county’s WeChat official account: needed before any wechat notice'),
   })
   .default({ sms: {} });
 
@@ -118,6 +124,7 @@ export function resolveSettings(settings: PlanFile['settings'] | undefined): Pla
     maxSendsPerNotice: settings?.maxSendsPerNotice ?? defaultMaxSendsPerNotice,
     // Only when set, so the stored settings (and their hash) of plans without it stay as they were.
     ...(settings?.onHoliday ? { onHoliday: settings.onHoliday } : {}),
+    ...(settings?.wechat ? { wechat: settings.wechat } : {}),
   };
 }
 
@@ -183,6 +190,12 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     holidays: planHolidays(plan),
   };
   const townships = options.registry ? new Set(options.registry.townships.map((township) => township.id)) : undefined;
+  // Every WeChat mass send the plan makes, so each notice's quota check sees the others.
+  const wechatSends = plan.campaigns.flatMap((campaign) =>
+    campaign.notices.flatMap((notice) =>
+      notice.channel === 'wechat' ? plannedWeChatSends(notice, { window: campaign.window, keyDate: resolveKeyDate(campaign.keyDate, plan.year) }, context, `${campaign.id}/${notice.id}`) : [],
+    ),
+  );
   plan.campaigns.forEach((campaign, campaignIndex) => {
     const at = (...path: (string | number)[]) => ['campaigns', campaignIndex, ...path];
     if (!themes.has(campaign.theme)) problems.push({ path: at('theme'), message: unknownTheme(campaign.theme) });
@@ -205,7 +218,9 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
       problems.push({ path: at('notices', index, 'id'), message: 'this notice id is used twice in the campaign' }),
     );
     campaign.notices.forEach((notice, noticeIndex) => {
-      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, context);
+      const wechatRef = `${campaign.id}/${notice.id}`;
+      const wechat = notice.channel === 'wechat' ? { wechatRef, wechatSends: wechatSends.filter((send) => send.noticeRef !== wechatRef) } : {};
+      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, { ...context, ...wechat });
       problems.push(...evaluation.problems.map((problem) => ({ path: at('notices', noticeIndex, ...problem.path), message: problem.message })));
     });
   });
@@ -274,6 +289,7 @@ export const planYearRecordSchema = z.object({
     charactersPerMinute: z.number(),
     maxSendsPerNotice: z.number(),
     onHoliday: holidayPolicySchema.optional(),
+    wechat: z.object({ accountType: z.enum(['subscription', 'service']) }).optional(),
   }),
   /** The plan's own holidays and make-up workdays; absent on plans loaded before they existed. */
   holidays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),

@@ -9,6 +9,7 @@ import { airWindowSchema } from './broadcast.js';
 import { holidayPolicySchema } from './holidays.js';
 import { localDateSchema, localTimeSchema, scheduleSchema } from './schedule.js';
 import { visibleText } from './text.js';
+import { articleBodyProblems, sanitiseArticleBody, wechatArticleFields } from './wechat-article.js';
 
 export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused', 'done', 'cancelled'] as const;
 export type NoticeState = (typeof noticeStates)[number];
@@ -24,8 +25,9 @@ export const noticeStateLabels: Record<NoticeState, string> = {
   cancelled: '已取消',
 };
 
-export const channels = ['sms', 'broadcast'] as const;
+export const channels = ['sms', 'broadcast', 'wechat'] as const;
 export type Channel = (typeof channels)[number];
+export const channelLabels: Record<Channel, string> = { sms: '短信', broadcast: '广播', wechat: '微信公众号' };
 
 const idList = z.array(idSchema).max(500).default([]);
 
@@ -124,6 +126,22 @@ export const broadcastContentSchema = z.object({
 });
 export type BroadcastContent = z.infer<typeof broadcastContentSchema>;
 
+/**
+ * A WeChat article (图文消息) and who gets it: every follower of the county's official account, or
+ * the followers WeChat has under one tag (`tagId`, a tag made in the account). Its audience is
+ * `all: true`: WeChat knows followers, not townships.
+ */
+const wechatContentFields = {
+  ...wechatArticleFields,
+  tagId: z.number().int().min(0).max(2 ** 31).optional().describe('send to the followers under this WeChat tag (标签) only; default: every follower'),
+};
+export const wechatContentSchema = z.object(wechatContentFields).superRefine((article, context) => {
+  for (const message of articleBodyProblems(article.body)) context.addIssue({ code: 'custom', path: ['body'], message });
+});
+export type WeChatContent = z.infer<typeof wechatContentSchema>;
+/** As stored: the body already sanitised (what the reviewer sees and approves), so not checked again on each read. */
+const storedWeChatContentSchema = z.object(wechatContentFields);
+
 const noticeBase = {
   id: idSchema.optional(),
   title: visibleText(100).optional(),
@@ -144,6 +162,7 @@ const noticeBase = {
 export const noticeInputSchema = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('sms'), ...noticeBase, sms: smsContentSchema }),
   z.object({ channel: z.literal('broadcast'), ...noticeBase, broadcast: broadcastContentSchema }),
+  z.object({ channel: z.literal('wechat'), ...noticeBase, wechat: wechatContentSchema }),
 ]);
 export type NoticeInput = z.infer<typeof noticeInputSchema>;
 
@@ -239,6 +258,19 @@ const noticeRecordBase = {
    * engine read (what Polly bills). Approval covers it; an edit drops it and the next submit makes it again.
    */
   audio: noticeAudioSchema.optional(),
+  /**
+   * A WeChat article in the account's draft box (草稿箱), made at approval from the approved
+   * content (`contentHash` is the approval's fingerprint): its media_id is what the mass send
+   * sends. `preview` says whether the reviewer's WeChat got the preview.
+   */
+  wechatDraft: z
+    .object({
+      mediaId: z.string(),
+      contentHash: z.string(),
+      madeAt: z.string(),
+      preview: z.object({ at: z.string(), to: z.string().optional(), error: z.string().optional() }).optional(),
+    })
+    .optional(),
   /** The counters when staff last resumed it: the failure guard counts from here. */
   guardBaseline: z.object({ sent: z.number().int(), failed: z.number().int(), undelivered: z.number().int() }).optional(),
 };
@@ -246,8 +278,17 @@ const noticeRecordBase = {
 export const noticeRecordSchema = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('sms'), ...noticeRecordBase, sms: smsContentSchema }),
   z.object({ channel: z.literal('broadcast'), ...noticeRecordBase, broadcast: broadcastContentSchema }),
+  z.object({ channel: z.literal('wechat'), ...noticeRecordBase, wechat: storedWeChatContentSchema }),
 ]);
 export type NoticeRecord = z.infer<typeof noticeRecordSchema>;
+
+/** A notice's content as it is kept: a WeChat article's body sanitised, as the reviewer will see and approve it. */
+export type NoticeContent = { channel: 'sms'; sms: SmsContent } | { channel: 'broadcast'; broadcast: BroadcastContent } | { channel: 'wechat'; wechat: WeChatContent };
+export function noticeContentOf(input: NoticeInput): NoticeContent {
+  if (input.channel === 'sms') return { channel: 'sms', sms: input.sms };
+  if (input.channel === 'broadcast') return { channel: 'broadcast', broadcast: input.broadcast };
+  return { channel: 'wechat', wechat: { ...input.wechat, body: sanitiseArticleBody(input.wechat.body).html } };
+}
 
 /** The year a campaign belongs to: the year its window starts in. */
 export function campaignYear(window: { start: string }): number {

@@ -107,24 +107,45 @@ const httpsUrl = z
 /** An image pufa keeps (uploaded by staff), by the SHA-256 of its bytes. */
 export const imageRefSchema = z.string().regex(/^[0-9a-f]{64}$/, 'must be an uploaded image (its SHA-256)');
 
+/** The article's fields as staff write them (composer, plan file), before sanitising. */
+export const wechatArticleFields = {
+  title: visibleText(64).describe('the article’s title'),
+  author: visibleText(16).optional(),
+  digest: visibleText(120, { min: 0 }).optional().describe('the summary under the title in chats (default: the body’s first 54 characters)'),
+  body: z.string().min(1).max(200_000).describe('rich text (HTML): text, headings, lists, tables, images uploaded to pufa (pufa-image:<sha256>)'),
+  cover: imageRefSchema.describe('the cover image, uploaded to pufa (JPEG or PNG): its SHA-256'),
+  sourceUrl: httpsUrl.optional().describe('阅读原文: the link under the article'),
+};
+
+/** What WeChat would refuse of a body once sanitised: empty, too long, too big. */
+export function articleBodyProblems(body: string): string[] {
+  const { html } = sanitiseArticleBody(body);
+  const characters = bodyCharacters(html);
+  const problems: string[] = [];
+  if (characters === 0) problems.push('has no text left once sanitised');
+  if (characters >= WECHAT_BODY_MAX_CHARACTERS) problems.push(`is ${characters} characters; WeChat takes fewer than ${WECHAT_BODY_MAX_CHARACTERS}`);
+  const bytes = Buffer.byteLength(html, 'utf8');
+  if (bytes >= WECHAT_BODY_MAX_BYTES) problems.push(`is ${bytes} bytes; WeChat takes under 1 MB`);
+  return problems;
+}
+
 /** The article as staff write it (composer, plan file), before sanitising. */
-export const wechatArticleSchema = z
-  .object({
-    title: visibleText(64).describe('the article’s title'),
-    author: visibleText(16).optional(),
-    digest: visibleText(120, { min: 0 }).optional().describe('the summary under the title in chats (default: the body’s first 54 characters)'),
-    body: z.string().min(1).max(200_000).describe('rich text (HTML): text, headings, lists, tables, images uploaded to pufa'),
-    cover: imageRefSchema.describe('the cover image, uploaded to pufa (JPEG or PNG)'),
-    sourceUrl: httpsUrl.optional().describe('阅读原文: the link under the article'),
-  })
-  .superRefine((article, context) => {
-    const { html } = sanitiseArticleBody(article.body);
-    if (bodyCharacters(html) === 0) context.addIssue({ code: 'custom', path: ['body'], message: 'has no text left once sanitised' });
-    const characters = bodyCharacters(html);
-    if (characters >= WECHAT_BODY_MAX_CHARACTERS) {
-      context.addIssue({ code: 'custom', path: ['body'], message: `is ${characters} characters; WeChat takes fewer than ${WECHAT_BODY_MAX_CHARACTERS}` });
-    }
-    const bytes = Buffer.byteLength(html, 'utf8');
-    if (bytes >= WECHAT_BODY_MAX_BYTES) context.addIssue({ code: 'custom', path: ['body'], message: `is ${bytes} bytes; WeChat takes under 1 MB` });
-  });
+export const wechatArticleSchema = z.object(wechatArticleFields).superRefine((article, context) => {
+  for (const message of articleBodyProblems(article.body)) context.addIssue({ code: 'custom', path: ['body'], message });
+});
 export type WeChatArticleInput = z.infer<typeof wechatArticleSchema>;
+
+/** The images an article uses: its cover and every `pufa-image:` in its body, each once. */
+export function articleImages(article: { body: string; cover: string }): { cover: string; body: string[] } {
+  const body = [...new Set([...article.body.matchAll(/pufa-image:([0-9a-f]{64})/g)].map((match) => match[1] ?? ''))];
+  return { cover: article.cover, body };
+}
+
+/** The body with each `pufa-image:<sha256>` replaced by its WeChat URL (uploadimg's answer). */
+export function withWeChatImages(body: string, urls: ReadonlyMap<string, string>): string {
+  return body.replace(/pufa-image:([0-9a-f]{64})/g, (whole, sha: string) => {
+    const url = urls.get(sha);
+    if (url === undefined) throw new Error(`No WeChat URL for image ${sha}`);
+    return url;
+  });
+}

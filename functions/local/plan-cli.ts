@@ -12,7 +12,7 @@ import { configuredTimeZone } from '../config.js';
 import { movedReason } from '../domain/holiday-policy.js';
 import { evaluateNotice } from '../domain/notice-check.js';
 import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
-import { publicEventKindLabels, type Audience } from '../domain/planning.js';
+import { channelLabels, publicEventKindLabels, type Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { formatProblem } from '../domain/yaml-source.js';
 import { loadPlan, type LoadReport } from '../workflows/plans.js';
@@ -31,7 +31,6 @@ Options:
   --data-dir <dir>   local data folder (default: ${DEFAULT_DATA_DIR})
   --aws              load into the deployed table named by PUFA_TABLE_NAME`;
 
-const channelLabel = { sms: '短信', broadcast: '广播' } as const;
 const actionLabel: Record<string, string> = { create: '新建', update: '更新', unchanged: '未变', kept: '保留' };
 
 function audienceText(audience: Audience, registry: Registry | undefined): string {
@@ -79,7 +78,7 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
           : evaluation.broadcast
             ? `朗读 ${minutes(evaluation.broadcast.readingSeconds)} × ${notice.channel === 'broadcast' ? notice.broadcast.repeats : 1} 遍`
             : '';
-      out.push(`  · ${channelLabel[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${audienceText(notice.audience, registry)}  ${detail}`);
+      out.push(`  · ${channelLabels[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${audienceText(notice.audience, registry)}  ${detail}`);
       for (const send of evaluation.sends) {
         sends += 1;
         const notes = [

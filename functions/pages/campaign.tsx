@@ -94,7 +94,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
               <tr>
                 <td>
                   <NoticeName notice={notice} />
-                  <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.broadcast.script}</div>
+                  <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.channel === 'wechat' ? `《${notice.wechat.title}》` : notice.broadcast.script}</div>
                   {notice.audio && recordings.get(notice.audio.key) && <Recording audio={notice.audio} url={recordings.get(notice.audio.key) ?? ''} />}
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
                   {notice.state === 'paused' && notice.autoPaused && (

@@ -7,7 +7,7 @@ import { Hono, type Context } from 'hono';
 import { contentHash } from '../domain/approval.js';
 import { DomainError, Invalid } from '../domain/errors.js';
 import { noticeName } from '../domain/notice-progress.js';
-import { noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
+import { channelLabels, noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
 import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate, sentContent } from '../workflows/notices.js';
@@ -55,11 +55,11 @@ export function reviewPages() {
                   {campaign?.title ?? notice.campaignId} · {noticeName(notice)} <StateBadge label={noticeStateLabels[notice.state]} />
                 </h2>
                 <p class="muted">
-                  {notice.channel === 'sms' ? '短信' : '广播'} · 撰写人：{notice.author.name} · 发送时间：
+                  {channelLabels[notice.channel]} · 撰写人：{notice.author.name} · 发送时间：
                   {(evaluation?.sends ?? []).map((send) => send.local.replace('T', ' ')).join('、') || '—'}
                 </p>
                 <blockquote style="margin:.5rem 0;padding:.5rem 1rem;background:#f6f8fa;border-left:4px solid #8c959f">
-                  {notice.channel === 'sms' ? evaluation?.sms?.text : notice.broadcast.script}
+                  {notice.channel === 'sms' ? evaluation?.sms?.text : notice.channel === 'wechat' ? `《${notice.wechat.title}》` : notice.broadcast.script}
                 </blockquote>
                 {notice.channel === 'broadcast' &&
                   (notice.audio && recordingUrl ? (

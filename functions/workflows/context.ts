@@ -7,7 +7,8 @@
 import type { Config } from '../config.js';
 import type { Caller } from '../domain/access.js';
 import { actorOfCaller, auditEntry, type AuditAction, type AuditEntry } from '../domain/audit.js';
-import type { NoticeContext } from '../domain/notice-check.js';
+import { plannedWeChatSends, type NoticeContext } from '../domain/notice-check.js';
+import type { PlannedWeChatSend } from '../domain/wechat-quota.js';
 import { planHolidays, resolveSettings, type PlanYearRecord } from '../domain/plan.js';
 import type { Store } from '../store/index.js';
 
@@ -31,6 +32,33 @@ export async function noticeContext(
     holidays: planHolidays(plan),
     lexicon: plan?.lexicon ?? [],
   };
+}
+
+/** States whose WeChat sends no longer count against the account's quota. */
+const NOT_SENDING = new Set(['cancelled', 'rejected']);
+
+/**
+ * The county's WeChat mass sends in the year, every notice but `except` (`campaign/notice`), for
+ * the account's quota: a notice's sends count from when it is drafted until it is cancelled or rejected.
+ */
+export async function countyWeChatSends(
+  store: Store,
+  context: Pick<NoticeContext, 'timeZone' | 'settings' | 'holidays'>,
+  county: string,
+  year: number,
+  except: string | undefined,
+): Promise<PlannedWeChatSend[]> {
+  const campaigns = (await store.campaigns.listByYear(county, year)).filter((campaign) => campaign.state !== 'cancelled');
+  const perCampaign = await Promise.all(
+    campaigns.map(async (campaign) =>
+      (await store.notices.listByCampaign(county, campaign.id)).flatMap((notice) => {
+        const ref = `${campaign.id}/${notice.id}`;
+        if (notice.channel !== 'wechat' || NOT_SENDING.has(notice.state) || ref === except) return [];
+        return plannedWeChatSends(notice, campaign, context, ref);
+      }),
+    ),
+  );
+  return perCampaign.flat();
 }
 
 /** Builds the audit entries for one caller's change at one moment. */

@@ -7,11 +7,12 @@
 import type { Config } from '../config.js';
 import { newId, type Caller } from '../domain/access.js';
 import { Conflict, Forbidden, Invalid, type FieldProblem } from '../domain/errors.js';
-import { evaluateNotice, type NoticeEvaluation } from '../domain/notice-check.js';
+import { evaluateNotice, type NoticeContext, type NoticeEvaluation } from '../domain/notice-check.js';
 import {
   campaignEventProblems,
   campaignYear,
   changesEventsOutside,
+  noticeContentOf,
   type CampaignInput,
   type CampaignPatch,
   type CampaignRecord,
@@ -29,7 +30,7 @@ import { speechDelta } from '../domain/tally.js';
 import type { SpeechLexicon } from '../domain/speech-lexicon.js';
 import type { Speech } from '../speech/from-config.js';
 import type { Store } from '../store/index.js';
-import { auditFor, noticeContext } from './context.js';
+import { auditFor, countyWeChatSends, noticeContext } from './context.js';
 import { advanceExpansion, startExpansion } from './expand.js';
 import { inParallel } from './parallel.js';
 
@@ -194,20 +195,24 @@ const emptyRegistry: Registry = { townships: [], villages: [], stations: [], gro
 /** Judges a notice (stored or not) in its campaign: sends, SMS segments and cost, warnings, problems. */
 export async function evaluate(deps: WorkflowDeps, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
   const context = await noticeContext(deps.store, deps.config, campaign.county, campaign.year);
-  return evaluateNotice(input, campaign, context);
+  return evaluateNotice(input, campaign, await withWeChatQuota(deps, context, campaign, input));
+}
+
+/** A WeChat notice is judged with the county's other mass sends, for the account's quota. */
+async function withWeChatQuota<C extends NoticeContext>(deps: WorkflowDeps, context: C, campaign: CampaignRecord, notice: Pick<NoticeInput, 'channel' | 'id'>): Promise<C> {
+  if (notice.channel !== 'wechat') return context;
+  const wechatRef = `${campaign.id}/${notice.id ?? '（新）'}`;
+  return { ...context, wechatRef, wechatSends: await countyWeChatSends(deps.store, context, campaign.county, campaign.year, wechatRef) };
 }
 
 async function evaluateOrRefuse(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
-  const context = await noticeContext(deps.store, deps.config, campaign.county, campaign.year);
+  const context = await withWeChatQuota(deps, await noticeContext(deps.store, deps.config, campaign.county, campaign.year), campaign, input);
   checkTownshipScope(caller, input.audience, context.registry);
   const evaluation = evaluateNotice(input, campaign, context);
   if (evaluation.problems.length > 0) throw invalid('The notice cannot be sent as written.', evaluation.problems);
   return evaluation;
 }
 
-function contentOf(input: NoticeInput) {
-  return input.channel === 'sms' ? { channel: 'sms' as const, sms: input.sms } : { channel: 'broadcast' as const, broadcast: input.broadcast };
-}
 
 export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignId: string, input: NoticeInput): Promise<NoticeView> {
   const campaign = await activeCampaign(deps, caller.county, campaignId);
@@ -222,7 +227,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
-    ...contentOf(input),
+    ...noticeContentOf(input),
     state: 'draft',
     author: actorOf(caller),
     editors: [actorOf(caller)],
@@ -254,9 +259,10 @@ export async function updateNotice(
   decideEdit(current.state);
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
   // The recording goes with the old content: the next submit makes one of the new.
-  const { sms: _sms, broadcast: _broadcast, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, ...kept } = current as NoticeRecord & {
+  const { sms: _sms, broadcast: _broadcast, wechat: _wechat, wechatDraft: _draft, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, ...kept } = current as NoticeRecord & {
     sms?: unknown;
     broadcast?: unknown;
+    wechat?: unknown;
   };
   const notice = {
     ...kept,
@@ -265,7 +271,7 @@ export async function updateNotice(
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
-    ...contentOf(input),
+    ...noticeContentOf(input),
     state: 'draft',
     editors: withEditor(current, actorOf(caller)),
     review: {},
@@ -293,10 +299,12 @@ export async function actOnNotice(
   // Scope before state: a token limited to one township learns nothing of another's notice.
   if (caller.role === 'staff') checkTownshipScope(caller, notice.audience, context.registry);
   const move = decide(action, notice, caller, options);
+  // The quota is checked again on the way to sending (submit, approve, schedule): others may have been planned since.
+  const judged = ['submit', 'approve', 'schedule'].includes(action) ? await withWeChatQuota(deps, context, campaign, notice) : context;
   if (campaign.state === 'cancelled' && action !== 'cancel') {
     throw new Conflict(`Campaign "${campaignId}" is cancelled.`, { state: campaign.state });
   }
-  const evaluation = evaluateNotice(notice, campaign, context);
+  const evaluation = evaluateNotice(notice, campaign, judged);
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
@@ -456,6 +464,7 @@ async function recordingFor(
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */
 export function sentContent(notice: NoticeRecord, evaluation: NoticeEvaluation): SentContent {
+  if (notice.channel === 'wechat') return { channel: 'wechat', article: notice.wechat };
   return notice.channel === 'sms' ? { channel: 'sms', text: evaluation.sms?.text ?? '' } : { channel: 'broadcast', script: stationScript(notice) };
 }
 
