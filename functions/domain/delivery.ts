@@ -47,6 +47,32 @@ export const stationRecipientSchema = z.object({
   township: z.string(),
 });
 
+/** A WeChat mass send: to every follower of the county's account, or to one tag's. */
+export const wechatRecipientSchema = z.object({
+  kind: z.literal('wechat'),
+  tagId: z.number().int().optional(),
+});
+
+/**
+ * What WeChat said of a mass send. `submitted`: WeChat took the job (msg_id in messageId);
+ * `awaiting-confirmation`: taken, but 群发保护 holds it until an administrator confirms in WeChat
+ * (within 30 minutes of `submittedAt`, or it fails); then MASSSENDJOBFINISH (or mass/get) ends it:
+ * `finished` with WeChat's counts, the delivery delivered (some reached) or undelivered.
+ */
+export const wechatSendSchema = z.object({
+  phase: z.enum(['submitted', 'awaiting-confirmation', 'finished']),
+  submittedAt: z.string(),
+  msgDataId: z.string().optional(),
+  /** MASSSENDJOBFINISH's Status: "send success", "send fail", "err(num)". */
+  status: z.string().optional(),
+  totalCount: z.number().int().optional(),
+  filterCount: z.number().int().optional(),
+  sentCount: z.number().int().optional(),
+  errorCount: z.number().int().optional(),
+  finishedAt: z.string().optional(),
+});
+export type WeChatSend = z.infer<typeof wechatSendSchema>;
+
 export const deliveryRecordSchema = z.object({
   id: z.string(),
   county: z.string(),
@@ -55,7 +81,7 @@ export const deliveryRecordSchema = z.object({
   sendIndex: z.number().int(),
   /** When it is meant to go (UTC); the due index carries when it may next be tried. */
   scheduledAt: z.string(),
-  recipient: z.discriminatedUnion('kind', [smsRecipientSchema, stationRecipientSchema]),
+  recipient: z.discriminatedUnion('kind', [smsRecipientSchema, stationRecipientSchema, wechatRecipientSchema]),
   state: z.enum(deliveryStates),
   attempts: z.number().int(),
   leaseId: z.string().optional(),
@@ -82,6 +108,8 @@ export const deliveryRecordSchema = z.object({
   confirmedAt: z.string().optional(),
   /** A sent SMS: the month whose budget it was reserved from, and its estimate (micro-USD), which its receipt replaces with the real price. */
   spend: z.object({ month: z.string(), estimateMicroUsd: z.number().int() }).optional(),
+  /** A WeChat mass send's progress, from its submission to WeChat's result event. */
+  wechat: wechatSendSchema.optional(),
   /** The carrier's receipt for a sent SMS (its number masked), once SNS logged it. */
   receipt: receiptSchema.omit({ messageId: true }).optional(),
   updatedAt: z.string(),
@@ -96,7 +124,7 @@ export function deliveryId(campaignId: string, noticeId: string, sendIndex: numb
   return [campaignId, noticeId, String(sendIndex), recipientKey(recipient)].join('~');
 }
 
-export const deliveryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}~[A-Za-z0-9_-]{1,64}~\d{1,4}~[ps][A-Za-z0-9_-]{1,64}$/, 'not a delivery id');
+export const deliveryIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}~[A-Za-z0-9_-]{1,64}~\d{1,4}~(?:[ps][A-Za-z0-9_-]{1,64}|w(?:all|t\d{1,10}))$/, 'not a delivery id');
 
 export function parseDeliveryId(id: string): { campaignId: string; noticeId: string; sendIndex: number } {
   const [campaignId = '', noticeId = '', sendIndex = '0'] = id.split('~');

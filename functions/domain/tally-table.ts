@@ -31,6 +31,9 @@ export const counterLabels: Record<(typeof counters)[number], string> = {
   smsCostMicroUsd: '短信实际费用（美元）',
   airings: '广播播出（次）',
   speechCharacters: '广播录音合成（字）',
+  wechatPushes: '微信公众号群发（期）',
+  wechatReached: '微信送达粉丝（人次）',
+  wechatFailed: '微信群发失败（期）',
 };
 
 /** A counter's value in a table: the SMS cost is kept in micro-USD and shown in dollars. */

@@ -12,6 +12,10 @@ import type { ActivityRecord } from './activity.js';
  * `smsDelivered` / `smsUndelivered` come from carrier receipts and are counted on top of `smsSent`
  * (a delivered SMS was sent); `smsCostMicroUsd` is what SNS charged for them, in millionths of a
  * US dollar, kept as an integer so sums stay exact.
+ *
+ * `wechatPushes`: WeChat articles mass-sent (WeChat took the job); `wechatReached`: the followers
+ * WeChat's result event says it sent them to (SentCount); `wechatFailed`: mass sends that failed
+ * (refused, or WeChat's result says none went out).
  */
 export const counters = [
   'activities',
@@ -26,6 +30,9 @@ export const counters = [
   'smsCostMicroUsd',
   'airings',
   'speechCharacters',
+  'wechatPushes',
+  'wechatReached',
+  'wechatFailed',
 ] as const;
 export type Counter = (typeof counters)[number];
 
@@ -97,17 +104,18 @@ export function activityDelta(before: ActivityRecord | undefined, after: Activit
   return delta;
 }
 
-export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'smsUncertain' | 'smsDelivered' | 'smsUndelivered' | 'airings';
+export type DeliveryTally = 'smsSent' | 'smsSkipped' | 'smsFailed' | 'smsUncertain' | 'smsDelivered' | 'smsUndelivered' | 'airings' | 'wechatPushes' | 'wechatFailed';
 
 /**
  * A delivery outcome counts for the month and township it was meant for (-1 takes it back: an
  * uncertain SMS resent). One counter by one, or several amounts (a receipt: delivered and its price).
  */
-export function deliveryDelta(outcome: DeliveryTally | Partial<Counts>, at: { year: number; month: number; township: string }, sign: 1 | -1 = 1): TallyDelta {
+export function deliveryDelta(outcome: DeliveryTally | Partial<Counts>, at: { year: number; month: number; township?: string | undefined }, sign: 1 | -1 = 1): TallyDelta {
   const add: Partial<Counts> = typeof outcome === 'string' ? { [outcome]: 1 } : outcome;
   const delta: TallyDelta = new Map();
   addTo(delta, { year: at.year, month: at.month, dimension: 'total', value: '-' }, add, sign);
-  addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, add, sign);
+  // A WeChat mass send reaches followers, who have no township here: counted in the county's total only.
+  if (at.township !== undefined) addTo(delta, { year: at.year, month: at.month, dimension: 'township', value: at.township }, add, sign);
   return delta;
 }
 
@@ -223,13 +231,15 @@ export function reportParagraph(totals: Counts): string {
     parts.push(`发送普法短信${chineseAmount(totals.smsSent)}条${receipts ? `,送达${chineseAmount(totals.smsDelivered)}条` : ''}`);
   }
   if (totals.airings > 0) parts.push(`村村通普法广播播出${chineseAmount(totals.airings)}次`);
+  // Followers reached only where WeChat's result events came back.
+  if (totals.wechatPushes > 0) parts.push(`微信公众号推送普法文章${chineseAmount(totals.wechatPushes)}期${totals.wechatReached > 0 ? `,送达粉丝${chineseAmount(totals.wechatReached)}人次` : ''}`);
   return `截至目前,${parts.join(',')}。`;
 }
 
 /** The counters the records say there should be: the ground truth reconciliation compares with. */
 export function recount(
   activities: readonly ActivityRecord[],
-  deliveries: readonly { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township: string }[] = [],
+  deliveries: readonly { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township?: string | undefined }[] = [],
 ): Map<string, StoredCell> {
   const expected = new Map<string, StoredCell>();
   const apply = (delta: TallyDelta) => {

@@ -56,13 +56,26 @@ export interface TallyPeriod {
 
 const smsTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' };
 
+const wechatTally: Partial<Record<Outcome, DeliveryTally>> = { sent: 'wechatPushes', failed: 'wechatFailed' };
+
 const tallyCounter = (record: DeliveryRecord, outcome: Outcome | 'aired') =>
-  outcome === 'aired' ? (record.recipient.kind === 'station' ? 'airings' : undefined) : record.recipient.kind === 'sms' ? smsTally[outcome] : undefined;
+  outcome === 'aired'
+    ? record.recipient.kind === 'station'
+      ? 'airings'
+      : undefined
+    : record.recipient.kind === 'sms'
+      ? smsTally[outcome]
+      : record.recipient.kind === 'wechat'
+        ? wechatTally[outcome]
+        : undefined;
+
+/** The township a delivery counts for; none for a WeChat mass send. */
+const townshipOf = (record: DeliveryRecord) => (record.recipient.kind === 'wechat' ? undefined : record.recipient.township);
 
 function outcomeTally(tableName: string, record: DeliveryRecord, outcome: Outcome | 'aired', period: TallyPeriod | undefined, sign: 1 | -1 = 1) {
   const counter = tallyCounter(record, outcome);
   if (!period || !counter) return [];
-  return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: record.recipient.township }, sign));
+  return tallyUpdates(tableName, record.county, deliveryDelta(counter, { ...period, township: townshipOf(record) }, sign));
 }
 
 /**
@@ -75,7 +88,7 @@ function outcomeTallyMoved(tableName: string, record: DeliveryRecord, from: Outc
   const add: Partial<Record<DeliveryTally, number>> = {};
   if (added) add[added] = (add[added] ?? 0) + 1;
   if (taken) add[taken] = (add[taken] ?? 0) - 1;
-  return tallyUpdates(tableName, record.county, deliveryDelta(add, { ...period, township: record.recipient.township }));
+  return tallyUpdates(tableName, record.county, deliveryDelta(add, { ...period, township: townshipOf(record) }));
 }
 
 function shardOf(id: string): number {

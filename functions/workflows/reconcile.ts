@@ -19,6 +19,14 @@ export interface ReconcileReport {
 
 const talliedOutcome = (delivery: DeliveryRecord): DeliveryTally | Partial<Counts> | undefined => {
   if (delivery.recipient.kind === 'station') return delivery.state === 'aired' ? 'airings' : undefined;
+  if (delivery.recipient.kind === 'wechat') {
+    // WeChat took the job (sent), and its result event said how many followers it reached.
+    // A job WeChat then failed counts as pushed and failed, like an SMS sent and undelivered.
+    if (['sent', 'delivered', 'undelivered'].includes(delivery.state)) {
+      return { wechatPushes: 1, wechatReached: delivery.wechat?.sentCount ?? 0, ...(delivery.state === 'undelivered' ? { wechatFailed: 1 } : {}) };
+    }
+    return delivery.state === 'failed' ? 'wechatFailed' : undefined;
+  }
   // A receipt comes after sent: the SMS counts as sent and as the carrier reported, at its price.
   if (delivery.state === 'delivered' || delivery.state === 'undelivered') return { smsSent: 1, ...receiptCounts(delivery.state, delivery.receipt?.priceMicroUsd ?? 0) };
   return ({ sent: 'smsSent', skipped: 'smsSkipped', failed: 'smsFailed', uncertain: 'smsUncertain' } as const)[delivery.state as 'sent' | 'skipped' | 'failed' | 'uncertain'];
@@ -30,7 +38,7 @@ export async function reconcileYear(
 ): Promise<ReconcileReport> {
   const { county, year } = request;
   const activities = await store.activities.allOfYear(county, year);
-  const deliveries: { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township: string }[] = [];
+  const deliveries: { tally: DeliveryTally | Partial<Counts>; year: number; month: number; township?: string | undefined }[] = [];
   let deliveryCount = 0;
   // A campaign that starts late in the previous year can still send in this one.
   for (const campaignYear of [year - 1, year]) {
@@ -41,7 +49,7 @@ export async function reconcileYear(
           deliveryCount += 1;
           const tally = talliedOutcome(delivery);
           const period = tallyPeriod(delivery.scheduledAt, notice.dispatch?.timeZone ?? request.timeZone);
-          if (tally && period.year === year) deliveries.push({ tally, ...period, township: delivery.recipient.township });
+          if (tally && period.year === year) deliveries.push({ tally, ...period, township: delivery.recipient.kind === 'wechat' ? undefined : delivery.recipient.township });
         }
       }
     }
