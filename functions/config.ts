@@ -70,6 +70,12 @@ export const configSchema = z.object({
     .string()
     .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"')
     .optional(),
+  /** On AWS: the Secrets Manager secret holding the WeChat account's AppID, AppSecret and callback Token (JSON); unset: no WeChat channel. */
+  PUFA_WECHAT_SECRET_ARN: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN').optional(),
+  /** WeChat's API (default https://api.weixin.qq.com); locally the stand-in. */
+  PUFA_WECHAT_API: optionalUrl,
+  /** The account has API 群发保护 on: a send to all followers waits for an administrator's confirmation in WeChat. */
+  PUFA_WECHAT_MASS_SEND_PROTECTION: z.enum(['true', 'false']).default('false'),
   /** Where Amazon Polly is called (it is not offered everywhere; in AWS China only cn-northwest-1); default: AWS_REGION. */
   PUFA_TTS_REGION: z.string().regex(REGION_NAME, 'an AWS region such as cn-northwest-1').optional(),
 });
@@ -109,6 +115,8 @@ export interface Config {
     /** PUFA_TTS_REGION, else AWS_REGION. */
     ttsRegion: string;
   };
+  /** The WeChat official account: where its secrets are (AWS), its API, whether 群发保护 is on. */
+  wechat: { secretArn: string | undefined; apiBase: string | undefined; massSendProtection: boolean };
   /** Where the phone-key secret comes from; none: the process must be handed one (local start, tests). */
   phoneKeySecret: { value: string } | { arn: string } | undefined;
   version: string;
@@ -171,6 +179,7 @@ export function loadConfig(env: Record<string, string | undefined>, version = 'd
     lateWindowMinutes: values.PUFA_LATE_WINDOW_MINUTES,
     activityLimits: { futureDays: values.PUFA_ACTIVITY_FUTURE_DAYS, maxCount: values.PUFA_ACTIVITY_MAX_COUNT },
     corsOrigins: values.PUFA_CORS_ORIGINS,
+    wechat: { secretArn: values.PUFA_WECHAT_SECRET_ARN, apiBase: values.PUFA_WECHAT_API, massSendProtection: values.PUFA_WECHAT_MASS_SEND_PROTECTION === 'true' },
     speech: { audioBucket: values.PUFA_AUDIO_BUCKET, ttsRegion: values.PUFA_TTS_REGION ?? values.AWS_REGION },
     phoneKeySecret: values.PUFA_PHONE_KEY_SECRET
       ? { value: values.PUFA_PHONE_KEY_SECRET }

@@ -31,6 +31,9 @@ const grantBase = {
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 };
 
+/** A follower's OpenID with one official account: 28 characters in practice; letters, digits, "_" and "-". */
+export const wechatOpenIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a WeChat OpenID: 16-64 letters, digits, "_" or "-"');
+
 /** What a token allows: a discriminated union, so a station token always names its station. */
 export const tokenGrantSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('admin'), ...grantBase }),
@@ -39,7 +42,11 @@ export const tokenGrantSchema = z.discriminatedUnion('role', [
     ...grantBase,
     township: idSchema.optional().describe('limits the staff member to one township'),
   }),
-  z.object({ role: z.literal('reviewer'), ...grantBase }),
+  z.object({
+    role: z.literal('reviewer'),
+    ...grantBase,
+    wechatOpenId: wechatOpenIdSchema.optional().describe('the reviewer’s OpenID with the county’s official account: an approved WeChat article is previewed there'),
+  }),
   z.object({ role: z.literal('station'), ...grantBase, stationId: idSchema }),
   z.object({ role: z.literal('county'), ...grantBase }),
 ]);
@@ -53,6 +60,8 @@ export const tokenRecordSchema = z.object({
   name: z.string(),
   stationId: z.string().optional(),
   township: z.string().optional(),
+  /** A reviewer's OpenID with the county's official account, for previews of approved articles. */
+  wechatOpenId: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   expiresAt: z.string().optional(),
@@ -62,7 +71,7 @@ export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The resolved caller of a request: who they are and what their token limits them to. */
 export const callerSchema = tokenRecordSchema
-  .pick({ county: true, role: true, name: true, stationId: true, township: true })
+  .pick({ county: true, role: true, name: true, stationId: true, township: true, wechatOpenId: true })
   .extend({ tokenId: z.string() });
 export type Caller = z.infer<typeof callerSchema>;
 
@@ -110,6 +119,7 @@ export function tokenRecordFromGrant(
     name: grant.name,
     ...(grant.role === 'station' ? { stationId: grant.stationId } : {}),
     ...(grant.role === 'staff' && grant.township ? { township: grant.township } : {}),
+    ...(grant.role === 'reviewer' && grant.wechatOpenId ? { wechatOpenId: grant.wechatOpenId } : {}),
     createdAt: context.now.toISOString(),
     createdBy: context.createdBy,
     ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
@@ -131,6 +141,7 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
     name: record.name,
     ...(record.stationId ? { stationId: record.stationId } : {}),
     ...(record.township ? { township: record.township } : {}),
+    ...(record.wechatOpenId ? { wechatOpenId: record.wechatOpenId } : {}),
   };
 }
 

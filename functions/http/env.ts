@@ -14,6 +14,7 @@ export type Clock = () => Date;
 
 /** Everything the app needs from the outside world, built once per process and handed in. */
 import type { Speech } from '../speech/from-config.js';
+import type { WeChatChannel } from '../wechat/channel.js';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +30,11 @@ export interface AppDeps {
    * the data folder locally), built on first use: most requests never need it.
    */
   speech: () => Promise<Speech>;
+  /**
+   * The county's WeChat official account (client, shared token, callback Token), built on first
+   * use from its secrets; resolves to undefined where none is configured.
+   */
+  wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
 }

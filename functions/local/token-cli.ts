@@ -20,7 +20,7 @@ import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
 
 const USAGE = `Usage:
-  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>]
+  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>] [--wechat-openid <reviewer's OpenID>]
   npm run token -- list
   npm run token -- revoke <token id>
   npm run token -- feed-create --label <who it is for>    a calendar feed key (the .ics link), shown once
@@ -34,7 +34,7 @@ Options:
 const commandSchema = z.enum(['create', 'list', 'revoke', 'feed-create', 'feed-list', 'feed-revoke']);
 
 /** The option that sets a grant's field. */
-const optionOf = (field: string) => ({ stationId: 'station', expiresAt: 'expires' })[field] ?? field;
+const optionOf = (field: string) => ({ stationId: 'station', expiresAt: 'expires', wechatOpenId: 'wechat-openid' })[field] ?? field;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -46,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       station: { type: 'string' },
       township: { type: 'string' },
       expires: { type: 'string' },
+      'wechat-openid': { type: 'string' },
       label: { type: 'string' },
       county: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
           stationId: values.station,
           township: values.township,
           expiresAt: values.expires,
+          wechatOpenId: values['wechat-openid'],
         })
       : undefined;
   if (grant && !grant.success) {

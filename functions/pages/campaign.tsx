@@ -4,6 +4,7 @@
  * composer with a live SMS segment and cost counter, broadcast reading time and the schedule
  * preview with quiet-hour moves — computed by the same preview the API offers.
  */
+import { workflowDeps } from '../http/workflow-deps.js';
 import { Hono, type Context } from 'hono';
 import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';
@@ -216,7 +217,7 @@ export function campaignPages() {
     if (!noticeId.success) return page(c, {}, { kind: 'err', text: explainRefusal(new NotFound('No such notice.')).text }, [], 404);
     const { store, config, clock } = c.var.deps;
     try {
-      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('id'), c.req.param('noticeId'), action);
+      await actOnNotice(workflowDeps(c.var.deps), c.var.caller, c.req.param('id'), c.req.param('noticeId'), action);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       if (error instanceof Invalid) {

@@ -3,6 +3,7 @@
  * The review queue (法制审核): submitted notices with the exact text that would go out, its
  * warnings, and approve / reject-with-reason. A reviewer's own drafts cannot be approved.
  */
+import { workflowDeps } from '../http/workflow-deps.js';
 import { Hono, type Context } from 'hono';
 import { contentHash } from '../domain/approval.js';
 import { DomainError, Invalid } from '../domain/errors.js';
@@ -116,7 +117,7 @@ export function reviewPages() {
     const seen = typeof form.seen === 'string' && /^[0-9a-f]{64}$/.test(form.seen) ? form.seen : undefined;
     try {
       if (action === 'approve' && !seen) throw new Invalid('The approval does not say what was reviewed.', [{ field: 'body.seen', message: 'missing: reload the review page' }]);
-      await actOnNotice({ store, config, now: clock(), speech: c.var.deps.speech }, c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason, seen });
+      await actOnNotice(workflowDeps(c.var.deps), c.var.caller, c.req.param('campaignId'), c.req.param('noticeId'), action, { reason, seen });
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const text =

@@ -25,6 +25,7 @@ import type { NoticeEvaluation } from '../domain/notice-check.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
+import { workflowDeps } from '../http/workflow-deps.js';
 import type { Context } from 'hono';
 import {
   actOnNotice,
@@ -73,7 +74,7 @@ const notFound = problemResponseSpec('No such campaign or notice');
 const conflict = problemResponseSpec('The thing is not in a state that allows this (or was changed by someone else)');
 
 function deps(c: Context<AppEnv>): WorkflowDeps {
-  return { store: c.var.deps.store, config: c.var.deps.config, now: c.var.deps.clock(), speech: c.var.deps.speech };
+  return workflowDeps(c.var.deps);
 }
 
 function view(notice: NoticeRecord, evaluation: NoticeEvaluation) {

@@ -16,11 +16,12 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { Conflict } from '../domain/errors.js';
-import type { DeliveryCounts, DeliveryRecord, DeliveryState } from '../domain/delivery.js';
+import type { DeliveryCounts, DeliveryRecord, DeliveryState, WeChatSend } from '../domain/delivery.js';
 import { recipientKey } from '../domain/recipient-key.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { deliveryModule } from './domain-modules.js';
 import { keys } from './keys.js';
+import { wechatSendPut } from './wechat-sends.js';
 import { statsUpdates } from './notice-stats.js';
 import { tallyUpdates } from './tallies.js';
 import { applyReceipt, finishWithReceipt, messageLookupPut, messageLookupUpdate, waitingReceipt, type ReceiptResult } from './receipts.js';
@@ -43,6 +44,8 @@ export type Outcome = 'sent' | 'failed' | 'skipped' | 'expired' | 'cancelled' | 
 /** What an outcome records besides its state; `spend` only on a sent SMS (its budget month and estimate). */
 export interface FinishDetails {
   messageId?: string;
+  /** A WeChat mass send: what WeChat said when it took the job. */
+  wechat?: WeChatSend | undefined;
   reason?: string;
   attempts?: number;
   spend?: { month: string; estimateMicroUsd: number } | undefined;
@@ -270,6 +273,10 @@ export class DeliveryStore {
           sets.push('attempts = :attempts');
           values[':attempts'] = details.attempts;
         }
+        if (outcome === 'sent' && details.wechat) {
+          sets.push('wechat = :wechat');
+          values[':wechat'] = details.wechat;
+        }
         if (outcome === 'sent' && details.spend) {
           sets.push('spend = :spend');
           values[':spend'] = details.spend;
@@ -291,6 +298,8 @@ export class DeliveryStore {
         // A sent SMS: its message id -> this delivery, for the carrier's receipt (store/receipts.ts).
         const lookupAt = outcome === 'sent' && record.recipient.kind === 'sms' && details.messageId ? items.length : undefined;
         if (lookupAt !== undefined && details.messageId) items.push(messageLookupPut(this.tableName, record, details.messageId, period, now));
+        // A sent WeChat mass send: its msg_id -> this delivery, for WeChat's result event (store/wechat-sends.ts).
+        if (outcome === 'sent' && record.recipient.kind === 'wechat' && details.messageId) items.push(wechatSendPut(this.tableName, record, details.messageId, period, now));
         try {
           await this.db.send(new TransactWriteCommand({ TransactItems: items }));
           return true;

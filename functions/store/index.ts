@@ -20,6 +20,7 @@ import { SmsBudgetStore } from './sms-budget.js';
 import { StationPushStore } from './station-pushes.js';
 import { FeedStore } from './feeds.js';
 import { TokenStore } from './tokens.js';
+import { WeChatSendStore } from './wechat-sends.js';
 import { WeChatNonceStore } from './wechat-nonces.js';
 import { WeChatTokenStore } from './wechat-token.js';
 
@@ -48,6 +49,8 @@ export interface Store {
   wechatToken: WeChatTokenStore;
   /** WeChat callback nonces seen, so a replayed callback is refused. */
   wechatNonces: WeChatNonceStore;
+  /** WeChat mass sends by msg_id, and WeChat's results for them. */
+  wechatSends: WeChatSendStore;
   /** The send-rate cap of a channel, shared by every dispatcher through the table. */
   rateLimiter(channel: string, perSecond: number): RateLimiter;
   /** One GetItem on a key that never exists: proves the table answers and we may read it. */
@@ -75,6 +78,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     smsBudget: new SmsBudgetStore(db, tableName),
     wechatToken: new WeChatTokenStore(db, tableName),
     wechatNonces: new WeChatNonceStore(db, tableName),
+    wechatSends: new WeChatSendStore(db, tableName),
     rateLimiter: (channel, perSecond) => new RateLimiter(db, tableName, channel, perSecond),
     async ping() {
       await db.send(new GetCommand({ TableName: tableName, Key: keys.healthProbe() }));

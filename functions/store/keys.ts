@@ -132,6 +132,9 @@ export const keys = {
    * a conditional put on its own key, spread over partitions; the table's TTL removes them.
    */
   wechatToken: (countyId: string) => ({ pk: `${county(countyId)}#WECHAT`, sk: 'ACCESS_TOKEN' }),
+  /** A mass send's msg_id -> its delivery (`SEND`), and WeChat's result event for it (`RESULT`), whichever comes first. */
+  wechatSend: (countyId: string, msgId: string) => ({ pk: `${county(countyId)}#WECHAT_MSG#${msgId}`, sk: 'SEND' }),
+  wechatResult: (countyId: string, msgId: string) => ({ pk: `${county(countyId)}#WECHAT_MSG#${msgId}`, sk: 'RESULT' }),
   wechatNonce: (countyId: string, timestamp: string, nonce: string) => ({ pk: `${county(countyId)}#WECHAT_NONCE#${timestamp}#${nonce}`, sk: 'NONCE' }),
 
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,

@@ -16,11 +16,11 @@
  *   whether SNS took it, and SNS has no idempotency key for SMS: the next run marks it
  *   `uncertain` (counted, shown) instead of sending it a second time; staff may resend it.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
-import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy } from '../domain/delivery.js';
+import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy, type WeChatSend } from '../domain/delivery.js';
 import { Conflict } from '../domain/errors.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -32,6 +32,18 @@ import { NotifyError, STATION_BATCH_SIZE, type Notifier } from '../notify/sns.js
 import type { Outcome } from '../store/deliveries.js';
 import type { AudioLinks } from '../speech/audio-store.js';
 import type { Store } from '../store/index.js';
+import type { WeChatChannel } from '../wechat/channel.js';
+import {
+  WeChatApiError,
+  WeChatAwaitingConfirmation,
+  WeChatBadAnswer,
+  WeChatDuplicateSend,
+  WeChatQuotaReached,
+  WeChatRateLimited,
+  WeChatTokenRejected,
+  WeChatUnreachable,
+} from '../wechat/errors.js';
+import type { MassSendResult } from '../wechat/types.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
@@ -94,6 +106,8 @@ export interface DispatchDeps {
   settings: DispatchSettings;
   /** Links to kept recordings: a pushed script carries one to its recording. */
   audioLinks?: (() => Promise<AudioLinks>) | undefined;
+  /** The county's WeChat official account, for mass sends; resolves to undefined where none is configured. */
+  wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -145,7 +159,7 @@ type NoticeKey = string;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
 type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
 type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
-type Details = { messageId?: string; reason?: string; attempts?: number };
+type Details = { messageId?: string; reason?: string; attempts?: number; wechat?: WeChatSend };
 
 /**
  * One run: opt-out sync, expansions, then rounds of claim -> send SMS -> send full station
@@ -161,6 +175,7 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
     if (!round) break;
     await run.sendSms(round.sms);
     await run.sendStationBatches(round.stations);
+    await run.sendWeChat(round.wechat);
     await run.guardFailures();
     if (!round.progress) break; // everything due is claimed by someone else: leave it to them
   }
@@ -269,7 +284,7 @@ class DispatchRun {
    * settled here, and so are SMS a stopped run had begun to send (uncertain); the rest come back
    * split by channel, with the scripts still waiting from earlier rounds. Undefined when nothing is due.
    */
-  async claimRound(): Promise<{ sms: Claimed[]; stations: Claimed[]; progress: boolean } | undefined> {
+  async claimRound(): Promise<{ sms: Claimed[]; stations: Claimed[]; wechat: Claimed[]; progress: boolean } | undefined> {
     const { store, clock, settings } = this.deps;
     const now = clock();
     const due = await store.deliveries.due(now, settings.batchSize);
@@ -327,8 +342,9 @@ class DispatchRun {
       return sendable ? { delivery: claim, leaseId, notice: sendable, leaseEnds: now.getTime() + settings.leaseMs } : undefined;
     });
     // Kept in due order (oldest first), whatever order the claims finished in.
-    for (const item of claimed) if (item) (item.delivery.recipient.kind === 'sms' ? sms : stations).push(item);
-    return { sms, stations, progress };
+    const wechat: Claimed[] = [];
+    for (const item of claimed) if (item) ({ sms, station: stations, wechat })[item.delivery.recipient.kind].push(item);
+    return { sms, stations, wechat, progress };
   }
 
   /**
@@ -581,6 +597,56 @@ class DispatchRun {
     }
   }
 
+  /**
+   * WeChat mass sends, one call each, behind the same fence as SMS. Each carries a clientmsgid
+   * made from its delivery id, so a send retried after a crash or a lost answer is answered by
+   * WeChat with the first send's msg_id (45065) instead of going out twice: unlike an SMS, it is
+   * safe to send again, so it is not marked in flight.
+   */
+  async sendWeChat(items: Claimed[]): Promise<void> {
+    if (items.length === 0) return;
+    const channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+    for (const item of items) {
+      const { delivery, leaseId } = item;
+      if (!channel) {
+        await this.failedAttempt(delivery, leaseId, { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured for this deployment (no AppID and AppSecret)' });
+        continue;
+      }
+      const fence = await this.fence([item]);
+      const [go] = fence.go;
+      if (!go) continue;
+      const { clock } = this.deps;
+      if (!fence.holds()) {
+        await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock());
+        continue;
+      }
+      const notice = go.notice;
+      const mediaId = notice.wechatDraft?.mediaId;
+      if (notice.channel !== 'wechat' || !mediaId || delivery.recipient.kind !== 'wechat') {
+        await this.record(delivery, leaseId, 'failed', { reason: 'not sent: no WeChat draft was made from the approved article' });
+        continue;
+      }
+      const { tagId } = delivery.recipient;
+      const audience = tagId === undefined ? { toAll: true as const } : { tagId };
+      let result: MassSendResult;
+      try {
+        result = await channel.client.massSend({ mediaId, ...audience, clientMsgId: clientMsgIdOf(delivery.id) });
+      } catch (error) {
+        await this.failedAttempt(delivery, leaseId, wechatFailure(error));
+        continue;
+      }
+      const submittedAt = clock().toISOString();
+      await this.record(delivery, leaseId, 'sent', {
+        messageId: result.msgId,
+        attempts: delivery.attempts + 1,
+        wechat: { phase: result.state, submittedAt, ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}) },
+        ...(result.duplicate ? { reason: 'WeChat had this send already (same clientmsgid): not sent again' } : {}),
+      });
+      // WeChat's result may have come before the send was recorded: apply it now if so.
+      await this.deps.store.wechatSends.applyResult(delivery.county, result.msgId, clock());
+    }
+  }
+
   /** A pushed script's recording with a link to fetch it (absent without a recording or a store). */
   private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url?: string; sha256: string; durationSeconds: number } }> {
     const recording = delivery.script?.audio;
@@ -655,6 +721,27 @@ class DispatchRun {
     (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length, autoPaused: summary.autoPaused.length });
     return summary;
   }
+}
+
+/** A clientmsgid for a delivery: stable across retries, within WeChat's 64 bytes whatever the ids' length. */
+export function clientMsgIdOf(deliveryId: string): string {
+  return `pufa-${createHash('sha256').update(deliveryId).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * A WeChat failure as the dispatcher retries or records it: no answer, a rate limit, a token
+ * WeChat keeps refusing and a garbled answer are tried again with backoff; everything WeChat
+ * refused outright (no mass-send quota left, a draft it will not send) is final, with its code.
+ */
+export function wechatFailure(error: unknown): { kind: 'transient' | 'permanent'; code: string; message: string } {
+  if (error instanceof WeChatRateLimited || error instanceof WeChatTokenRejected || error instanceof WeChatAwaitingConfirmation) {
+    return { kind: 'transient', code: `WeChat${error.errcode}`, message: error.errmsg };
+  }
+  if (error instanceof WeChatQuotaReached) return { kind: 'permanent', code: `WeChat${error.errcode}`, message: `no mass-send quota left (订阅号 one a day, 服务号 four a month per follower): ${error.errmsg}` };
+  if (error instanceof WeChatDuplicateSend) return { kind: 'permanent', code: `WeChat${error.errcode}`, message: `WeChat says this was sent before (clientmsgid ${error.clientMsgId}) but not as which message: not sent again` };
+  if (error instanceof WeChatApiError) return { kind: 'permanent', code: `WeChat${error.errcode}`, message: error.errmsg };
+  if (error instanceof WeChatUnreachable || error instanceof WeChatBadAnswer) return { kind: 'transient', code: error.name, message: error.message };
+  throw error;
 }
 
 /** Reads SNS's opt-out list when the last sync is older than the setting. */

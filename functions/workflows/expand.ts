@@ -1,7 +1,7 @@
 /**
  * @module workflows/expand
  * When a notice is scheduled its audience becomes deliveries: one per subscriber per send time
- * for SMS, one per station per send time for a broadcast. A county audience can be 100,000
+ * for SMS, one per station per send time for a broadcast, one mass send per send time for WeChat. A county audience can be 100,000
  * people, so expansion is resumable work: a job item records which township and which page it
  * has reached; each step reads one page of subscribers and writes their deliveries in
  * transactions of 99; the schedule request does a first slice and the dispatcher the rest.
@@ -74,6 +74,12 @@ function deliveriesFor(notice: NoticeRecord, recipients: readonly Recipient[], t
 export async function startExpansion(store: Store, notice: NoticeRecord, registry: Registry, timeZone: string, now: Date): Promise<ExpansionProgress> {
   if (notice.channel === 'broadcast') {
     const written = await store.deliveries.createMany(deliveriesFor(notice, stationsFor(notice, registry), timeZone, now.toISOString()));
+    return { done: true, expanded: written.created, requests: written.requests };
+  }
+  if (notice.channel === 'wechat') {
+    // One mass send per send time: WeChat reaches the followers.
+    const recipient: Recipient = { kind: 'wechat', ...(notice.wechat.tagId === undefined ? {} : { tagId: notice.wechat.tagId }) };
+    const written = await store.deliveries.createMany(deliveriesFor(notice, [recipient], timeZone, now.toISOString()));
     return { done: true, expanded: written.created, requests: written.requests };
   }
   const job: ExpansionJob = {

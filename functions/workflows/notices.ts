@@ -6,7 +6,7 @@
  */
 import type { Config } from '../config.js';
 import { newId, type Caller } from '../domain/access.js';
-import { Conflict, Forbidden, Invalid, type FieldProblem } from '../domain/errors.js';
+import { Conflict, Forbidden, Invalid, Unavailable, type FieldProblem } from '../domain/errors.js';
 import { evaluateNotice, type NoticeContext, type NoticeEvaluation } from '../domain/notice-check.js';
 import {
   campaignEventProblems,
@@ -19,7 +19,10 @@ import {
   type NoticeAudio,
   type NoticeInput,
   type NoticeRecord,
+  type WeChatContent,
 } from '../domain/planning.js';
+import type { WeChatChannel } from '../wechat/channel.js';
+import { makeWeChatDraft, type ArticleImages, type WeChatDraft } from './wechat-drafts.js';
 import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
 import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
 import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
@@ -40,6 +43,10 @@ export interface WorkflowDeps {
   now: Date;
   /** Text-to-speech, for a broadcast's recording at submit (AppDeps.speech). */
   speech?: (() => Promise<Speech>) | undefined;
+  /** The WeChat official account, for an approved article's draft and preview (AppDeps.wechat); undefined inside: not configured. */
+  wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
+  /** Uploaded images, for an article's cover and body images (AppDeps.images). */
+  images?: (() => Promise<ArticleImages>) | undefined;
 }
 
 export function invalid(message: string, problems: Problem[], prefix = 'body'): Invalid {
@@ -308,7 +315,7 @@ export async function actOnNotice(
   const at = deps.now.toISOString();
   const actor = actorOf(caller);
 
-  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio'>> = {};
+  let changes: Partial<Pick<NoticeRecord, 'review' | 'sends' | 'smsText' | 'dispatch' | 'editors' | 'smsCostYuan' | 'autoPaused' | 'guardBaseline' | 'audio' | 'wechatDraft'>> = {};
   if (action === 'submit') {
     if (evaluation.problems.length > 0) throw invalid('The notice cannot be submitted as it stands.', evaluation.problems, 'notice');
     // A broadcast is reviewed by ear: its recording is made now, and the reviewer approves that file.
@@ -323,7 +330,13 @@ export async function actOnNotice(
     if (action === 'approve' && options.seen !== undefined && contentHash(content) !== options.seen) {
       throw new Conflict('What would be approved is not what you reviewed: the notice was edited and submitted again (a new text or recording). Review it again.', { state: notice.state });
     }
+    // An approved article goes into the WeChat draft box now, and the reviewer gets its preview.
+    const wechatDraft =
+      action === 'approve' && notice.channel === 'wechat'
+        ? await draftFor(deps, notice.wechat, { contentHash: contentHash(content), now: deps.now, previewTo: caller.wechatOpenId })
+        : undefined;
     changes = {
+      ...(wechatDraft ? { wechatDraft } : {}),
       review: {
         ...notice.review,
         decidedBy: actor,
@@ -460,6 +473,15 @@ async function recordingFor(
   const problem = recordingProblem(recording.audio.durationSeconds, notice.broadcast);
   if (problem) throw invalid('The recording does not fit the air window.', [{ path: ['broadcast', 'script'], message: problem }], 'notice');
   return recording.audio;
+}
+
+async function draftFor(deps: WorkflowDeps, article: WeChatContent, context: Parameters<typeof makeWeChatDraft>[3]): Promise<WeChatDraft> {
+  const channel = deps.wechat ? await deps.wechat() : undefined;
+  if (!channel) {
+    throw new Unavailable('WeChat is not configured for this deployment (no AppID and AppSecret): a WeChat article cannot be approved until it is. See the README, “WeChat”.', 300);
+  }
+  if (!deps.images) throw new Error('No image store was given to the workflow: an article cannot be approved without its images.');
+  return makeWeChatDraft(channel, await deps.images(), article, context);
 }
 
 /** The content a notice sends as things stand: the rendered SMS text, or the station script. */
