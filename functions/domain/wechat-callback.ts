@@ -93,6 +93,13 @@ export const massSendJobFinishSchema = z.object({
 });
 export type MassSendJobFinish = z.infer<typeof massSendJobFinishSchema>;
 
+/** What a pushed message is: its MsgType and, for an event, its Event (refused if the XML is not one WeChat would send). */
+export function messageKind(xml: string): { msgType: string | undefined; event: string | undefined } {
+  const root = parseXml(xml);
+  if (root.name !== 'xml') throw refused(`the root element is <${root.name}>, not <xml>`);
+  return { msgType: textOf(root, 'MsgType'), event: textOf(root, 'Event') };
+}
+
 /** Parses the XML WeChat posts when a mass send finishes; throws Invalid naming what is wrong. */
 export function parseMassSendJobFinish(xml: string): MassSendJobFinish {
   const root = parseXml(xml);

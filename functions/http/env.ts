@@ -15,6 +15,7 @@ export type Clock = () => Date;
 /** Everything the app needs from the outside world, built once per process and handed in. */
 import type { Speech } from '../speech/from-config.js';
 import type { WeChatChannel } from '../wechat/channel.js';
+import type { WeChatMassSend } from '../local/wechat-sink.js';
 
 export interface AppDeps {
   config: Config;
@@ -37,6 +38,8 @@ export interface AppDeps {
   wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
+  /** Local mode only: the mass sends the local WeChat stand-in took. */
+  wechatOutbox?: { list(): readonly WeChatMassSend[] } | undefined;
 }
 
 export interface AppEnv {

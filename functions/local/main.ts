@@ -19,7 +19,7 @@ import { localReceiptOptions } from './receipt-options.js';
 // Only what is needed to launch the database is imported above. The app, the SDK and the store
 // are loaded while the JVM starts (a few seconds each on a busy machine; see bench/first-start.ts).
 async function loadModules() {
-  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, pushes, receipts] = await Promise.all([
+  const [nodeServer, app, bootstrap, phoneSecret, audit, rekey, demo, ticker, runtime, sink, pushes, receipts, wechatSink, wechatSecrets] = await Promise.all([
     import('@hono/node-server'),
     import('../app.js'),
     import('./bootstrap.js'),
@@ -32,8 +32,10 @@ async function loadModules() {
     import('./sns-sink.js'),
     import('../notify/sns-subscriptions.js'),
     import('./receipts.js'),
+    import('./wechat-sink.js'),
+    import('./wechat-secrets.js'),
   ]);
-  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...pushes, ...receipts };
+  return { ...nodeServer, ...app, ...bootstrap, ...phoneSecret, ...audit, ...rekey, ...demo, ...ticker, ...runtime, ...sink, ...pushes, ...receipts, ...wechatSink, ...wechatSecrets };
 }
 
 const CAMPAIGNS_DIR = fileURLToPath(new URL('../../campaigns/', import.meta.url));
@@ -45,6 +47,8 @@ const optionsSchema = z.object({
   dataDir: z.string().min(1),
   demo: z.boolean(),
   tickSeconds: z.coerce.number().int().min(0).max(3600),
+  /** The local WeChat stand-in's account type: 订阅号 (one mass send a day) or 服务号. */
+  wechatAccount: z.enum(['subscription', 'service']),
   /** Run as if it were this moment (time moves on from there): demos of a key date, and tests. */
   clock: z.iso.datetime({ offset: true, message: 'a date-time with its offset, e.g. 2026-12-04T09:00:00+08:00' }).optional(),
 });
@@ -69,6 +73,7 @@ function readOptions() {
     dataDir: values['data-dir'] ?? env.PUFA_DATA_DIR ?? DEFAULT_DATA_DIR,
     demo: !(values['no-demo'] ?? ['1', 'true'].includes(env.PUFA_NO_DEMO ?? '')),
     tickSeconds: values.tick ?? env.PUFA_TICK_SECONDS ?? 15,
+    wechatAccount: env.PUFA_LOCAL_WECHAT_ACCOUNT ?? 'subscription',
     clock: values.clock ?? env.PUFA_LOCAL_CLOCK,
   });
   if (!parsed.success) {
@@ -152,6 +157,25 @@ async function main(): Promise<void> {
         ),
     },
   });
+  // WeChat's API, played by a local stand-in with the data folder's invented account (or a real
+  // account's API, when PUFA_WECHAT_API names one and wechat.json holds its secrets).
+  const wechatSecrets = m.ensureLocalWeChatSecrets(options.inMemory ? undefined : dataDir).secrets;
+  const realWeChat = process.env.PUFA_WECHAT_API;
+  const wechatOutbox = new m.WeChatOutbox();
+  const wechatSink = realWeChat
+    ? undefined
+    : await m.startWeChatSink({
+        appId: wechatSecrets.appId,
+        appSecret: wechatSecrets.appSecret,
+        accountType: options.wechatAccount,
+        followers: 1_200,
+        tags: { 100: 300 },
+        clock,
+        outbox: wechatOutbox,
+        protection: process.env.PUFA_WECHAT_MASS_SEND_PROTECTION === 'true',
+        finishDelayMs: 3_000,
+      });
+  const wechatApi = realWeChat ?? wechatSink?.endpoint ?? '';
   try {
     phase = performance.now();
     const phoneSecret = process.env.PUFA_PHONE_KEY_SECRET ? undefined : m.ensureLocalPhoneKeySecret(options.inMemory ? undefined : dataDir);
@@ -163,6 +187,7 @@ async function main(): Promise<void> {
       // Recordings beside the database; an in-memory server's go to a throw-away folder.
       audioDir: throwAwayRecordings ?? dataDir,
       clock,
+      wechat: { secrets: wechatSecrets, apiBase: wechatApi },
     });
     const { config, store } = local;
     step(`数据表 (table): ${config.tableName} ${local.createdTable ? 'created' : 'found'}, ${since(phase)}`);
@@ -188,11 +213,13 @@ async function main(): Promise<void> {
     if (rekeyed) step(`手机号密钥 (phone keys): re-keyed, ${since(phase)}`);
     // The demo data loads once the server answers: a first start is usable (and /health is 200) sooner.
     const loadDemo = local.createdTable && options.demo;
-    const app = m.createApp({ ...deps, outbox: sink.outbox, stationSubscriptions: m.stationSubscriptionsFromConfig(config) });
+    const app = m.createApp({ ...deps, outbox: sink.outbox, wechatOutbox, stationSubscriptions: m.stationSubscriptionsFromConfig(config) });
     const ticker = m.startTicker(deps, options.tickSeconds);
     const server = m.serve({ fetch: app.fetch, port: options.port, hostname: options.host }, (info) => {
       const shownHost = options.host === '127.0.0.1' || options.host === '0.0.0.0' ? 'localhost' : options.host;
       const url = `http://${shownHost}:${info.port}`;
+      // The stand-in posts each mass send's result (MASSSENDJOBFINISH) back here, signed with the account's Token.
+      wechatSink?.setCallback({ url: `http://127.0.0.1:${info.port}/wechat/callback`, token: wechatSecrets.callbackToken });
       let clis = `npm run token, dispatch, import, plan, reconcile${options.dataDir === DEFAULT_DATA_DIR ? '' : ` (with --data-dir ${options.dataDir})`} use this server: its database and clock`;
       if (other) {
         clis = `they use the server already registered in ${dataDir} (pid ${other.pid}, ${other.url}); give this one a --data-dir of its own`;
@@ -202,6 +229,8 @@ async function main(): Promise<void> {
           m.writeRunning(dataDir, {
             dynamoDbEndpoint: database.endpoint,
             snsEndpoint: sink.endpoint,
+            wechatApi,
+            ...(options.inMemory ? { wechatSecrets } : {}),
             pid: process.pid,
             url,
             clockOffsetMs,
@@ -232,6 +261,9 @@ async function main(): Promise<void> {
           `  CLIs:       ${clis}`,
           `  Dispatcher: ${options.tickSeconds > 0 ? `every ${options.tickSeconds} s` : 'off (npm run dispatch)'}; SMS and station pushes go to a local SNS sink: GET ${url}/outbox`,
           `  Pushes:     stations with a pushEndpoint are subscribed at the sink (${sink.endpoint}); try npm run station-receiver -- --token <station token> --api ${url}`,
+          realWeChat
+            ? `  WeChat:     ${realWeChat}, with the account in ${dataDir}/wechat.json`
+            : `  WeChat:     a local stand-in (${wechatApi}), ${options.wechatAccount === 'service' ? '服务号' : '订阅号'} with 1,200 followers (300 under tag 100); mass sends in GET ${url}/outbox`,
           `  Receipts:   each SMS gets a carrier receipt after ${options.receipts.delayMs} ms, ${Math.round(options.receipts.failureShare * 100)}% undelivered (PUFA_LOCAL_RECEIPT_DELAY_MS, PUFA_LOCAL_RECEIPT_FAILURE_SHARE)`,
           '  Stop with Ctrl-C.',
           '',
@@ -263,7 +295,7 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${signal}: stopping…\n`);
       ticker.stop();
       server.close(() => {
-        Promise.all([sink.stop(), ticker.idle()]).then(stopDatabase).then(
+        Promise.all([sink.stop(), wechatSink?.stop(), ticker.idle()]).then(stopDatabase).then(
           () => process.exit(0),
           (error: unknown) => {
             console.error('DynamoDB Local did not stop cleanly:', error);
@@ -276,6 +308,7 @@ async function main(): Promise<void> {
     process.on('SIGTERM', () => shutdown('SIGTERM'));
   } catch (error) {
     await sink.stop();
+    await wechatSink?.stop();
     await stopDatabase();
     throw error;
   }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
+import { wechatChannel, wechatSecretsSchema, type WeChatSecrets } from '../wechat/channel.js';
 import { loadConfig, type Config } from '../config.js';
 import type { AppDeps } from '../http/env.js';
 import { createLogger, type Logger } from '../http/logger.js';
@@ -38,6 +39,10 @@ const runningSchema = z.object({
   inMemory: z.boolean().default(false),
   /** An in-memory server's throw-away phone-key secret (absent when PUFA_PHONE_KEY_SECRET set it). */
   phoneKeySecret: z.string().min(1).optional(),
+  /** The WeChat API the server sends through (the local stand-in, or PUFA_WECHAT_API). */
+  wechatApi: z.url().optional(),
+  /** An in-memory server's throw-away WeChat secrets (a server on disk keeps them in wechat.json). */
+  wechatSecrets: wechatSecretsSchema.optional(),
 });
 
 /** Locally the station topic is a name the sink records and routes to the endpoints subscribed to it (sns-subscriptions.ts). */
@@ -143,6 +148,8 @@ export async function localDeps(options: {
   audioDir?: string;
   /** The system's clock (a --clock's, a test's): the app's, and what recording links are signed and checked by. */
   clock?: () => Date;
+  /** The WeChat account: its secrets and the API to call (the local stand-in's endpoint); none: no WeChat channel. */
+  wechat?: { secrets: WeChatSecrets; apiBase: string } | undefined;
 }): Promise<LocalDeps> {
   const config = loadConfig(
     {
@@ -165,5 +172,9 @@ export async function localDeps(options: {
     // CLIs on the same data folder sign and check alike, and no second secret needs keeping.
     return speechFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), linkSecret: phoneKeys.derive('audio-links'), now: clock });
   });
-  return { deps: { config, store, clock, logger, phoneKeys, speech }, client, store, config, logger, createdTable };
+  const { wechat } = options;
+  const wechatDeps = wechat
+    ? { wechat: onFirstUse(async () => wechatChannel({ store, county: config.county, clock, secrets: wechat.secrets, apiBase: wechat.apiBase, massSendProtection: config.wechat.massSendProtection })) }
+    : {};
+  return { deps: { config, store, clock, logger, phoneKeys, speech, ...wechatDeps }, client, store, config, logger, createdTable };
 }

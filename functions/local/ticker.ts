@@ -24,7 +24,7 @@ export function startTicker(deps: AppDeps, everySeconds: number): { stop(): void
   const tick = () => {
     if (running) return; // the previous run is still going: skip, as a Lambda would be skipped by its lease
     running = runDispatch(
-      { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, audioLinks: async () => (await deps.speech()).audio },
+      { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, audioLinks: async () => (await deps.speech()).audio, wechat: deps.wechat },
       { budgetMs: Math.max(1_000, everySeconds * 1000 - 1_000) },
     ).then(
       () => undefined,

@@ -129,6 +129,8 @@ export function createWeChatSinkApp(options: WeChatSinkOptions) {
   const callbackFailures: unknown[] = [];
   const deliveries: Promise<void>[] = [];
   let current: Token | undefined;
+  /** Where results go: set at start, or later once the receiving server knows its URL. */
+  let callback = options.callback;
   let nextId = 1_000_000_001;
   let baseUrl = 'http://127.0.0.1';
 
@@ -332,7 +334,7 @@ export function createWeChatSinkApp(options: WeChatSinkOptions) {
     send.status = success ? 'SEND_SUCCESS' : 'SEND_FAIL';
     send.sentCount = success ? send.filterCount : 0;
     send.errorCount = 0;
-    if (options.callback) deliveries.push(deliver(options.callback, send));
+    if (callback) deliveries.push(deliver(callback, send));
   }
 
   async function deliver(callback: { url: string; token: string }, send: WeChatMassSend): Promise<void> {
@@ -369,6 +371,10 @@ export function createWeChatSinkApp(options: WeChatSinkOptions) {
       if (callbackFailures.length > 0) throw callbackFailures[0];
     },
     setBaseUrl: (url: string) => (baseUrl = url),
+    /** Sends results to `target` from now on (the app's URL is known only once it listens). */
+    setCallback: (target: { url: string; token: string }) => {
+      callback = target;
+    },
     stopTimers: () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
