@@ -14,6 +14,7 @@ export type Clock = () => Date;
 
 /** Everything the app needs from the outside world, built once per process and handed in. */
 import type { Speech } from '../speech/from-config.js';
+import type { ImageStore } from '../images/image-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -29,6 +30,8 @@ export interface AppDeps {
    * the data folder locally), built on first use: most requests never need it.
    */
   speech: () => Promise<Speech>;
+  /** Images for WeChat articles (the audio bucket's `images/` on AWS, the data folder locally), built on first use. */
+  images?: (() => Promise<ImageStore>) | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
 }

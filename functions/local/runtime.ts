@@ -139,7 +139,7 @@ export async function localDeps(options: {
   logLevel?: Config['logLevel'];
   /** The phone-key secret (the data folder's, or a throw-away one); else PUFA_PHONE_KEY_SECRET(_ARN) from env. */
   phoneKeySecret?: string;
-  /** The folder broadcast recordings are kept under (in its `audio/`): the data folder; default a throw-away one per table. */
+  /** The folder broadcast recordings are kept under (in its `audio/`; article images in its `images/`): the data folder; default a throw-away one per table. */
   audioDir?: string;
   /** The system's clock (a --clock's, a test's): the app's, and what recording links are signed and checked by. */
   clock?: () => Date;
@@ -165,5 +165,7 @@ export async function localDeps(options: {
     // CLIs on the same data folder sign and check alike, and no second secret needs keeping.
     return speechFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), linkSecret: phoneKeys.derive('audio-links'), now: clock });
   });
-  return { deps: { config, store, clock, logger, phoneKeys, speech }, client, store, config, logger, createdTable };
+  // Images for WeChat articles go in the same folder as the recordings (its `images/`).
+  const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName) }));
+  return { deps: { config, store, clock, logger, phoneKeys, speech, images }, client, store, config, logger, createdTable };
 }

@@ -47,6 +47,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
   { name: 'audio', prefixes: ['/audio'], load: async () => (await import('./audio.js')).audioRoutes() },
+  { name: 'images', prefixes: ['/images'], load: async () => (await import('./images.js')).imageRoutes() },
   { name: 'audit', prefixes: ['/audit'], load: async () => (await import('./audit.js')).auditRoutes() },
 ];
 
