@@ -85,7 +85,7 @@ describe('uploading an image', () => {
 
   it('refuses 1,000,000 bytes or more with 413 naming body, with or without a Content-Length, and keeps nothing', async () => {
     const png = aPng({ seed: 77, padTo: MAX_IMAGE_BYTES });
-    for (const headers of [{ 'Content-Length': String(png.length) }, {}]) {
+    for (const headers of [{ 'Content-Length': String(png.length) }, {}] as Record<string, string>[]) {
       const refused = await upload(png, 'image/png', secrets.staff, headers);
       expect(refused).toMatchObject({ status: 413, type: 'application/problem+json', body: { errors: [{ field: 'body' }] } });
       expect(refused.body.detail).toContain('1 MB');
