@@ -19,6 +19,8 @@ const stationSubscriptions = stationTopicArn
 // Text-to-speech and the recordings' bucket, loaded on first use (a broadcast's submit, a listener):
 // only the API synthesizes, so only it holds Polly and writes recordings.
 const speech = onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(deps.config));
-const app = createApp({ ...deps, stationSubscriptions, speech });
+// Images for WeChat articles, in the same bucket under images/: loaded on the first upload or view.
+const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(deps.config));
+const app = createApp({ ...deps, stationSubscriptions, speech, images });
 
 export const handler = handle(app);

@@ -16,6 +16,7 @@ export type Clock = () => Date;
 import type { Speech } from '../speech/from-config.js';
 import type { WeChatChannel } from '../wechat/channel.js';
 import type { WeChatMassSend } from '../local/wechat-sink.js';
+import type { ImageStore } from '../images/image-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -36,6 +37,8 @@ export interface AppDeps {
    * use from its secrets; resolves to undefined where none is configured.
    */
   wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
+  /** Images for WeChat articles (the audio bucket's `images/` on AWS, the data folder locally), built on first use. */
+  images?: (() => Promise<ImageStore>) | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
   /** Local mode only: the mass sends the local WeChat stand-in took. */

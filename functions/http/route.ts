@@ -5,9 +5,11 @@
  * so the docs, and the authorization matrix test, read them from one place.
  */
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Role } from '../domain/access.js';
 import { allow } from './auth.js';
+import type { AppEnv } from './env.js';
 import { PROBLEM_CONTENT_TYPE } from './problem.js';
 
 export const BEARER_SCHEME = 'bearerAuth';
@@ -83,6 +85,22 @@ export function securedRoute<R extends RouteInput>(roles: readonly Role[], route
     security: [{ [BEARER_SCHEME]: [] }],
     'x-pufa-roles': roles,
     description: [route.description, `Roles: ${roles.join(', ')}.`].filter(Boolean).join('\n\n'),
+    responses: { ...commonProblems, ...securedProblems, ...route.responses },
+  });
+}
+
+/**
+ * A secured route that a page of this origin may also open with its session, as an `<img>` on a
+ * page must (it cannot send a bearer token): `authorize` resolves the caller from either and
+ * refuses as `allow` does. The roles, the document and the answers are those of `securedRoute`.
+ */
+export function securedOrPageRoute<R extends RouteInput>(roles: readonly Role[], authorize: MiddlewareHandler<AppEnv>, route: R) {
+  return createRoute({
+    ...route,
+    middleware: [authorize] as const,
+    security: [{ [BEARER_SCHEME]: [] }],
+    'x-pufa-roles': roles,
+    description: [route.description, `Roles: ${roles.join(', ')}. A page of this origin may open it with its session instead of a token.`].filter(Boolean).join('\n\n'),
     responses: { ...commonProblems, ...securedProblems, ...route.responses },
   });
 }

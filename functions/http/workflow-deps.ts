@@ -7,5 +7,5 @@ import type { WorkflowDeps } from '../workflows/notices.js';
 import type { AppDeps } from './env.js';
 
 export function workflowDeps(deps: AppDeps): WorkflowDeps {
-  return { store: deps.store, config: deps.config, now: deps.clock(), speech: deps.speech, wechat: deps.wechat };
+  return { store: deps.store, config: deps.config, now: deps.clock(), speech: deps.speech, wechat: deps.wechat, images: deps.images };
 }

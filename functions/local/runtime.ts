@@ -144,7 +144,7 @@ export async function localDeps(options: {
   logLevel?: Config['logLevel'];
   /** The phone-key secret (the data folder's, or a throw-away one); else PUFA_PHONE_KEY_SECRET(_ARN) from env. */
   phoneKeySecret?: string;
-  /** The folder broadcast recordings are kept under (in its `audio/`): the data folder; default a throw-away one per table. */
+  /** The folder broadcast recordings are kept under (in its `audio/`; article images in its `images/`): the data folder; default a throw-away one per table. */
   audioDir?: string;
   /** The system's clock (a --clock's, a test's): the app's, and what recording links are signed and checked by. */
   clock?: () => Date;
@@ -176,5 +176,7 @@ export async function localDeps(options: {
   const wechatDeps = wechat
     ? { wechat: onFirstUse(async () => wechatChannel({ store, county: config.county, clock, secrets: wechat.secrets, apiBase: wechat.apiBase, massSendProtection: config.wechat.massSendProtection })) }
     : {};
-  return { deps: { config, store, clock, logger, phoneKeys, speech, ...wechatDeps }, client, store, config, logger, createdTable };
+  // Images for WeChat articles go in the same folder as the recordings (its `images/`).
+  const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName) }));
+  return { deps: { config, store, clock, logger, phoneKeys, speech, images, ...wechatDeps }, client, store, config, logger, createdTable };
 }

@@ -48,6 +48,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
   { name: 'audio', prefixes: ['/audio'], load: async () => (await import('./audio.js')).audioRoutes() },
   { name: 'wechat', prefixes: ['/wechat'], load: async () => (await import('./wechat.js')).wechatRoutes() },
+  { name: 'images', prefixes: ['/images'], load: async () => (await import('./images.js')).imageRoutes() },
   { name: 'audit', prefixes: ['/audit'], load: async () => (await import('./audit.js')).auditRoutes() },
 ];
 

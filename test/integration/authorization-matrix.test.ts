@@ -35,6 +35,7 @@ const pathFixtures: Record<string, string> = {
   kind: 'townships',
   key: 'A'.repeat(22),
   file: `${'ab'.repeat(32)}.mp3`,
+  sha256: 'cd'.repeat(32),
 };
 /** Values for required query parameters, so a permitted call gets past validation where it can. */
 const queryFixtures: Record<string, string> = { year: '2031', township: 'chengxiang' };
@@ -179,6 +180,8 @@ const townshipScope: Record<string, ScopeRule> = {
   'GET /stations': { kind: 'county-wide by design', why: 'which stations fetched today and how scripts reach them (push endpoint, subscription state): no personal data' },
   'GET /tallies': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'GET /sms-budget': { kind: 'no township data', why: 'the county’s monthly SMS budget and spend, and why SMS stopped' },
+  'POST /images': { kind: 'no township data', why: 'an image for an article, kept by its content; the article names the audience' },
+  'GET /images/{sha256}': { kind: 'no township data', why: 'an image is named by its content and belongs to no township' },
   'GET /tallies/export.csv': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'GET /tallies/export.xlsx': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'POST /plans': scopedBy((scope) => async () => ({ method: 'POST', path: '/plans?dryRun=true', body: onePlan(scope) })),

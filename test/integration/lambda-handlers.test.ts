@@ -236,6 +236,8 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       /node_modules\/@aws-lambda-powertools\//,
       // Text-to-speech and the recordings' store: only a broadcast's submit or a listener needs them.
       /^functions\/speech\//,
+      // Images for WeChat articles: only an upload or a preview needs them.
+      /^functions\/images\//,
       /^functions\/domain\/(speech-[a-z]+|mp3)\.ts$/,
       /node_modules\/(pinyin-pro|@aws-sdk\/client-polly|@aws-sdk\/client-s3|@aws-sdk\/s3-request-presigner)\//,
     ];
