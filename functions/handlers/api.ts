@@ -6,6 +6,7 @@ import { handle } from 'hono/aws-lambda';
 import { createApp } from '../app.js';
 import { loadedOnFirstUse } from '../notify/station-subscriptions.js';
 import { onFirstUse } from '../on-first-use.js';
+import { wechatFromConfig } from '../wechat/from-config.js';
 import { depsFromEnvironment } from './deps.js';
 
 // Top-level await: the cold start reads the phone-key secret once, before the first request.
@@ -21,6 +22,8 @@ const stationSubscriptions = stationTopicArn
 const speech = onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(deps.config));
 // Images for WeChat articles, in the same bucket under images/: loaded on the first upload or view.
 const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(deps.config));
-const app = createApp({ ...deps, stationSubscriptions, speech, images });
+// The WeChat account's secret (Secrets Manager) is read when WeChat is first needed: an approval, a callback.
+const wechat = wechatFromConfig(deps);
+const app = createApp({ ...deps, stationSubscriptions, speech, images, wechat });
 
 export const handler = handle(app);

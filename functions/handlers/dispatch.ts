@@ -19,6 +19,7 @@ import { invocationLogFields } from '../http/request-ids.js';
 import { notifierFromConfig } from '../notify/from-config.js';
 import { audioLinksFromConfig } from '../speech/s3-audio-links.js';
 import { dispatchSettingsFromConfig, runDispatch, type DispatchDeps, type DispatchSummary } from '../workflows/dispatch.js';
+import { wechatFromConfig } from '../wechat/from-config.js';
 import { depsFromEnvironment } from './deps.js';
 import { DISPATCH_MARGIN_MS, dispatchBudgetMs } from './dispatch-schedule.js';
 import { dispatchCounts, METRICS_SERVICE } from './metrics.js';
@@ -31,7 +32,7 @@ function linksOf(config: typeof deps.config): DispatchDeps['audioLinks'] {
 }
 const notifier = notifierFromConfig(deps.config);
 const settings = dispatchSettingsFromConfig(deps.config);
-const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, audioLinks: linksOf(deps.config) };
+const dispatchDeps: DispatchDeps = { store: deps.store, notifier, clock: deps.clock, logger: deps.logger, phoneKeys: deps.phoneKeys, settings, audioLinks: linksOf(deps.config), wechat: wechatFromConfig(deps) };
 // The namespace comes from POWERTOOLS_METRICS_NAMESPACE, set by the stack; its warnings go to our log.
 const metrics = new Metrics({ serviceName: METRICS_SERVICE.dispatch, logger: deps.logger });
 

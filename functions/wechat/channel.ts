@@ -82,3 +82,4 @@ export async function wechatSecretsFromAws(config: { wechat: { secretArn: string
     client.destroy();
   }
 }
+
