@@ -2,7 +2,9 @@
  * @module infra/stack
  * pufa's one stack, in the order a request flows: HTTP API -> API function -> table; the
  * EventBridge schedule -> dispatch function -> table and station topic; failures -> dead-letter
- * queue -> alarms. The table's keys come from functions/store/table.ts, the same definition the
+ * queue -> alarms; with the context `wechat`, the WeChat official account's secret for both
+ * functions (infra/wechat.ts), and with `wechatEgress=nat` the two in a VPC behind a NAT gateway
+ * with a fixed address (infra/wechat-egress.ts). The table's keys come from functions/store/table.ts, the same definition the
  * local server uses. Data is retained; access is granted, never written as policies. Each
  * cdk-nag finding that does not fit this design is acknowledged next to its resource, with why.
  */
