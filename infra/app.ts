@@ -1,6 +1,6 @@
 /**
  * @module infra/app
- * The CDK app: reads context (county, time zone, alarm e-mail and thresholds, SMS settings, TTS region), validates it with zod,
+ * The CDK app: reads context (county, time zone, alarm e-mail and thresholds, SMS settings, TTS region, WeChat), validates it with zod,
  * builds the one stack and runs cdk-nag's AwsSolutions checks on it (an unacknowledged finding
  * fails the synth). `npx cdk synth` needs no AWS account.
  */
@@ -38,6 +38,17 @@ const contextSchema = z.object({
   /** ...in an hour with at least this many receipts (default 20). */
   deliveryRateAlarmMinimumSms: z.coerce.number().int().min(1).max(1_000_000).optional(),
   corsOrigins: z.string().regex(/^(https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)(,\s*https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?)*$/, 'origins such as https://pufa.example.gov.cn, comma-separated').optional(),
+  /** The WeChat official-account channel (infra/wechat.ts): true or "on" (cdk.json or -c wechat=on); off by default. */
+  wechat: z
+    .union([z.boolean(), z.enum(['true', 'on', 'false', 'off'], 'true, on, false or off')])
+    .optional()
+    .transform((value) => value === true || value === 'true' || value === 'on'),
+  /** "nat": the API and dispatch functions reach WeChat from one fixed address (infra/wechat-egress.ts); needs wechat on. */
+  wechatEgress: z.enum(['default', 'nat'], 'default or nat').optional(),
+}).superRefine((context, problems) => {
+  if (context.wechatEgress === 'nat' && !context.wechat) {
+    problems.addIssue({ code: 'custom', path: ['wechatEgress'], message: 'nat gives WeChat calls a fixed address, but the WeChat channel is off: set wechat=on too' });
+  }
 });
 
 const app = new App();
@@ -62,6 +73,8 @@ const parsed = contextSchema.safeParse({
   smsSpendAlarmShare: read('smsSpendAlarmShare'),
   deliveryRateAlarmThreshold: read('deliveryRateAlarmThreshold'),
   deliveryRateAlarmMinimumSms: read('deliveryRateAlarmMinimumSms'),
+  wechat: read('wechat'),
+  wechatEgress: read('wechatEgress'),
 });
 if (!parsed.success) {
   const problems = parsed.error.issues.map((issue) => `context "${issue.path.join('.')}": ${issue.message}`);
@@ -82,6 +95,8 @@ const {
   smsSpendAlarmShare,
   deliveryRateAlarmThreshold,
   deliveryRateAlarmMinimumSms,
+  wechat,
+  wechatEgress,
   ...props
 } = parsed.data;
 new PufaStack(app, stackName, {
@@ -98,6 +113,7 @@ new PufaStack(app, stackName, {
     yuanPerUsd,
   },
   speech: { ttsRegion },
+  wechat: wechat ? { egress: wechatEgress } : undefined,
   // Account and region come from the deploying credentials; synth works without any.
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -2,7 +2,9 @@
  * @module infra/stack
  * pufa's one stack, in the order a request flows: HTTP API -> API function -> table; the
  * EventBridge schedule -> dispatch function -> table and station topic; failures -> dead-letter
- * queue -> alarms. The table's keys come from functions/store/table.ts, the same definition the
+ * queue -> alarms; with the context `wechat`, the WeChat official account's secret for both
+ * functions (infra/wechat.ts), and with `wechatEgress=nat` the two in a VPC behind a NAT gateway
+ * with a fixed address (infra/wechat-egress.ts). The table's keys come from functions/store/table.ts, the same definition the
  * local server uses. Data is retained; access is granted, never written as policies. Each
  * cdk-nag finding that does not fit this design is acknowledged next to its resource, with why.
  */
@@ -30,6 +32,9 @@ import { SmsAccount, type SmsSettings } from './sms-account.js';
 import { Speech, type SpeechSettings } from './speech.js';
 import { DEFAULT_SMS_SPEND_ALARM_SHARE } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
+import { grantImageRead, grantImageReadWrite } from './article-images.js';
+import { WeChat, type WeChatSettings } from './wechat.js';
+import { WeChatEgress } from './wechat-egress.js';
 
 export interface PufaStackProps extends StackProps {
   /** The county (tenant) this deployment serves by default, e.g. "tianquan". */
@@ -52,6 +57,11 @@ export interface PufaStackProps extends StackProps {
    * reserve any (Lambda keeps 100 unreserved: a new account's quota of 10 cannot reserve 2).
    */
   dispatchReservedConcurrency?: number | 'none' | undefined;
+  /**
+   * The WeChat official-account channel (infra/wechat.ts; context `wechat`): its secret, read by
+   * the API and dispatch functions, and how they reach WeChat. Off (undefined) by default.
+   */
+  wechat?: WeChatSettings | undefined;
 }
 
 export interface AlarmSettings {
@@ -103,6 +113,10 @@ export class PufaStack extends Stack {
   readonly receipts: Receipts;
   readonly dispatchSchedule: Rule;
   readonly speech: Speech;
+  /** The WeChat channel's secret and grants, when the context `wechat` is on. */
+  readonly wechat: WeChat | undefined;
+  /** The VPC and NAT gateway with a fixed address, when the context `wechatEgress` is `nat`. */
+  readonly wechatEgress: WeChatEgress | undefined;
 
   constructor(scope: Construct, id: string, props: PufaStackProps) {
     super(scope, id, props);
@@ -161,6 +175,13 @@ export class PufaStack extends Stack {
     // settings the stack sets; a region that cannot send stops the synth here.
     this.smsAccount = new SmsAccount(this, 'SmsAccount', props.sms ?? {});
 
+    // --- WeChat official account (off unless asked): its secret, and optionally a fixed egress
+    // address (a VPC with one NAT gateway) for the account's IP allow-list.
+    this.wechat = props.wechat ? new WeChat(this, 'WeChat') : undefined;
+    this.wechatEgress = props.wechat?.egress === 'nat' ? new WeChatEgress(this, 'WeChatEgress') : undefined;
+    const wechatEnvironment = this.wechat?.environment ?? {};
+    const wechatNetwork = this.wechatEgress?.functionNetwork ?? {};
+
     const environment = {
       PUFA_TABLE_NAME: this.table.tableName,
       PUFA_COUNTY: props.county,
@@ -173,9 +194,10 @@ export class PufaStack extends Stack {
 
     // --- API: one function, one Hono router, behind an HTTP API with throttling and access logs.
     const api = nodeFunction(this, 'ApiFunction', 'api', {
-      environment: { ...environment, ...this.speech.environment },
+      environment: { ...environment, ...this.speech.environment, ...wechatEnvironment },
       memorySize: 1024,
       timeout: Duration.seconds(29),
+      ...wechatNetwork,
     });
     this.apiFunction = api.fn;
     this.table.grant(this.apiFunction, ...TABLE_ACTIONS);
@@ -185,6 +207,11 @@ export class PufaStack extends Stack {
     // A notice submitted for review is synthesized and kept; reviewers and stations get links.
     this.speech.grantSynthesize(api.role);
     this.speech.grantAudioReadWrite(api.role);
+    // Article images are kept beside the audio under images/ (infra/article-images.ts).
+    grantImageReadWrite(this.speech.bucket, api.role);
+    // WeChat's callback (/wechat/callback) is checked with the Token, drafts are made with the AppSecret.
+    this.wechat?.grantSecretRead(api.role);
+    this.wechatEgress?.grantNetworkInterfaces(api.role);
 
     this.httpApi = new HttpApi(this, 'HttpApi', {
       description: 'pufa API',
@@ -247,12 +274,13 @@ export class PufaStack extends Stack {
     // deployments in one account do not add up.
     const metricNamespace = metricsNamespace(this.stackName);
     const dispatch = nodeFunction(this, 'DispatchFunction', 'dispatch', {
-      environment: { ...environment, ...this.speech.environment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
+      environment: { ...environment, ...this.speech.environment, ...wechatEnvironment, [METRICS_NAMESPACE_VARIABLE]: metricNamespace },
       memorySize: 512,
       timeout: Duration.seconds(DISPATCH_TIMEOUT_SECONDS),
       ...(reserved === 'none' ? {} : { reservedConcurrentExecutions: reserved }),
       deadLetterQueue: this.deadLetterQueue,
       retryAttempts: 0,
+      ...wechatNetwork,
     });
     this.dispatchFunction = dispatch.fn;
     this.table.grant(this.dispatchFunction, ...TABLE_ACTIONS);
@@ -260,6 +288,10 @@ export class PufaStack extends Stack {
     this.stationTopic.grantPublish(this.dispatchFunction);
     // The scripts it pushes to stations carry links to their audio, signed with its role.
     this.speech.grantAudioRead(dispatch.role);
+    // It publishes to WeChat: the account's secret, and the article images it uploads there.
+    grantImageRead(this.speech.bucket, dispatch.role);
+    this.wechat?.grantSecretRead(dispatch.role);
+    this.wechatEgress?.grantNetworkInterfaces(dispatch.role);
     // SMS goes straight to phone numbers, which have no ARN: SNS only accepts "*" as the resource
     // for that, and for reading the account's opt-out list. No CDK grant exists for either, so this
     // is the one written statement: two named actions, and only the dispatcher gets it.
@@ -321,6 +353,22 @@ export class PufaStack extends Stack {
     new CfnOutput(this, 'StationTopicArn', { value: this.stationTopic.topicArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'AudioBucketName', { value: this.speech.bucket.bucketName });
+    if (this.wechat) {
+      new CfnOutput(this, 'WeChatSecretName', {
+        description: 'Put the AppID and AppSecret in this secret; its callbackToken is the Token for 服务器配置',
+        value: this.wechat.secret.secretName,
+      });
+      new CfnOutput(this, 'WeChatCallbackUrl', {
+        description: 'The server URL (服务器地址) for 公众号 → 设置与开发 → 基本配置 → 服务器配置',
+        value: `${this.httpApi.apiEndpoint}/wechat/callback`,
+      });
+    }
+    if (this.wechatEgress) {
+      new CfnOutput(this, 'WeChatEgressIp', {
+        description: 'Add this to 公众号 → 设置与开发 → 基本配置 → IP白名单',
+        value: this.wechatEgress.address.attrPublicIp,
+      });
+    }
   }
 
   /** The logical id cdk-nag prints in a finding, e.g. "TableCD117FA1" in "<TableCD117FA1.Arn>". */

@@ -121,3 +121,35 @@ describe('the CDK context for the TTS region', () => {
     expect(failure).toMatch(/only in cn-northwest-1/);
   }, 120_000);
 });
+
+describe('the CDK context for WeChat', () => {
+  const variablesOf = (resources: Resources, idPrefix: string) => {
+    const [fn] = Object.entries(resources).filter(([id, resource]) => resource.Type === 'AWS::Lambda::Function' && id.startsWith(idPrefix));
+    return (fn?.[1].Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+  };
+  const countOf = (resources: Resources, type: string) => Object.values(resources).filter((resource) => resource.Type === type).length;
+
+  it('builds the channel with wechat=on, and the NAT egress with wechatEgress=nat', async () => {
+    const { resources, failure } = await synthWith({ wechat: 'on', wechatEgress: 'nat' });
+    expect(failure).toBeUndefined();
+    const all = resources ?? {};
+    expect(variablesOf(all, 'DispatchFunction')).toHaveProperty('PUFA_WECHAT_SECRET_ARN');
+    expect(countOf(all, 'AWS::EC2::NatGateway')).toBe(1);
+  }, 120_000);
+
+  it('takes wechat=true as on, without a VPC unless asked; wechat=off builds nothing', async () => {
+    const { resources } = await synthWith({ wechat: 'true' });
+    expect(variablesOf(resources ?? {}, 'ApiFunction')).toHaveProperty('PUFA_WECHAT_SECRET_ARN');
+    expect(countOf(resources ?? {}, 'AWS::EC2::VPC')).toBe(0);
+    const { resources: off } = await synthWith({ wechat: 'off' });
+    expect(variablesOf(off ?? {}, 'ApiFunction')).not.toHaveProperty('PUFA_WECHAT_SECRET_ARN');
+  }, 240_000);
+
+  it('refuses wechatEgress=nat with the channel off, and a value it does not know, naming the key', async () => {
+    const { failure } = await synthWith({ wechatEgress: 'nat' });
+    expect(failure).toMatch(/context "wechatEgress": .*set wechat=on/);
+    const { failure: unknown } = await synthWith({ wechat: 'yes', wechatEgress: 'proxy' });
+    expect(unknown).toMatch(/context "wechat"/);
+    expect(unknown).toMatch(/context "wechatEgress"/);
+  }, 240_000);
+});

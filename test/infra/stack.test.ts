@@ -735,7 +735,7 @@ describe("notices' audio (infra/speech.ts)", () => {
     ]);
   });
 
-  it('lets the API synthesize with Polly and keep audio under audio/, and the dispatcher only read it to sign links', () => {
+  it('lets the API synthesize with Polly and keep audio under audio/, and the dispatcher only read it to sign links (and read article images)', () => {
     const audioObjects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/audio/*']] };
     const api = statementsOfRole(template, 'ApiFunctionRole');
     expect(api.filter((statement) => /^(SynthesizeNoticeSpeech|KeepNoticeAudio|FindNoticeAudio)$/.test(statement.Sid ?? ''))).toEqual([
@@ -746,6 +746,8 @@ describe("notices' audio (infra/speech.ts)", () => {
     const dispatch = statementsOfRole(template, 'DispatchFunctionRole');
     expect(dispatch.filter((statement) => JSON.stringify(statement).includes(bucketId()))).toEqual([
       { Sid: 'LinkNoticeAudio', Effect: 'Allow', Action: 's3:GetObject', Resource: audioObjects },
+      // WeChat articles' images, under their own prefix (test/infra/wechat.test.ts).
+      { Sid: 'ReadArticleImages', Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId(), 'Arn'] }, '/images/*']] } },
     ]);
     // Polly for the API only; no S3 or Polly for the receipts.
     expect(JSON.stringify(dispatch)).not.toContain('polly:');
