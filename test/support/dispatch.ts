@@ -46,7 +46,7 @@ export interface Bench {
   notifier: Notifier;
   clock: TestClock;
   settings: DispatchSettings;
-  dispatch(options?: { notifier?: Notifier; budgetMs?: number; logger?: Logger; audioLinks?: DispatchDeps['audioLinks'] }): ReturnType<typeof runDispatch>;
+  dispatch(options?: { notifier?: Notifier; budgetMs?: number; logger?: Logger; audioLinks?: DispatchDeps['audioLinks']; wechat?: DispatchDeps['wechat'] }): ReturnType<typeof runDispatch>;
   /** Holds the sink's receipts back until the returned function is called. */
   holdReceipts(): () => void;
   /** Writes, submits, approves and schedules a notice in a fresh campaign; returns its ids. */
@@ -103,7 +103,7 @@ export async function aBench(db: TestDatabase, settings: Partial<DispatchSetting
     },
     dispatch: (options = {}) =>
       runDispatch(
-        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, audioLinks: options.audioLinks ?? (async () => (await db.deps.speech()).audio), sleep: clock.sleep, random: () => 0.5 },
+        { store: db.store, notifier: options.notifier ?? notifier, clock: clock.read, logger: options.logger ?? createLogger({ level: 'silent' }), phoneKeys: db.deps.phoneKeys, settings: merged, audioLinks: options.audioLinks ?? (async () => (await db.deps.speech()).audio), wechat: options.wechat ?? db.deps.wechat, sleep: clock.sleep, random: () => 0.5 },
         { budgetMs: options.budgetMs ?? 20_000 },
       ),
     async scheduled(notice, campaign = {}) {
