@@ -15,7 +15,7 @@ export type Clock = () => Date;
 /** Everything the app needs from the outside world, built once per process and handed in. */
 import type { Speech } from '../speech/from-config.js';
 import type { WeChatChannel } from '../wechat/channel.js';
-import type { WeChatMassSend } from '../local/wechat-sink.js';
+import type { WeChatMassSend } from '../wechat/types.js';
 import type { ImageStore } from '../images/image-store.js';
 
 export interface AppDeps {

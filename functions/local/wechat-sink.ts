@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { DateTime } from 'luxon';
+import type { WeChatMassSend } from '../wechat/types.js';
 
 /** WeChat's own day and month: mass-send quotas count in China's time. */
 const ZONE = 'Asia/Shanghai';
@@ -37,22 +38,7 @@ export interface WeChatSinkFaults {
   errcodes?: { path: string; errcode: number; times: number }[];
 }
 
-export interface WeChatMassSend {
-  msgId: string;
-  msgDataId: string;
-  clientMsgId?: string;
-  mediaId: string;
-  articles: Record<string, unknown>[];
-  toAll: boolean;
-  tagId?: number;
-  submittedAt: string;
-  status: 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL';
-  awaitingConfirmation: boolean;
-  totalCount: number;
-  filterCount: number;
-  sentCount: number;
-  errorCount: number;
-}
+export type { WeChatMassSend } from '../wechat/types.js';
 
 /** The mass sends the sink took, oldest first. */
 export class WeChatOutbox {

@@ -4,7 +4,7 @@
  * composer with a live SMS segment and cost counter, broadcast reading time and the schedule
  * preview with quiet-hour moves — computed by the same preview the API offers.
  */
-import { workflowDeps } from '../http/workflow-deps.js';
+import { workflowDeps } from '../workflows/app-deps.js';
 import { Hono, type Context } from 'hono';
 import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';

@@ -3,7 +3,7 @@
  * The review queue (法制审核): submitted notices with the exact text that would go out, its
  * warnings, and approve / reject-with-reason. A reviewer's own drafts cannot be approved.
  */
-import { workflowDeps } from '../http/workflow-deps.js';
+import { workflowDeps } from '../workflows/app-deps.js';
 import { Hono, type Context } from 'hono';
 import { contentHash } from '../domain/approval.js';
 import { DomainError, Invalid } from '../domain/errors.js';

@@ -25,7 +25,7 @@ import type { NoticeEvaluation } from '../domain/notice-check.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
-import { workflowDeps } from '../http/workflow-deps.js';
+import { workflowDeps } from '../workflows/app-deps.js';
 import type { Context } from 'hono';
 import {
   actOnNotice,

@@ -7,7 +7,6 @@
  * never go into the table, a log line or a plan file.
  */
 import { z } from 'zod';
-import type { Clock } from '../http/env.js';
 import type { Store } from '../store/index.js';
 import { createWeChatClient, type WeChatClient } from './client.js';
 import { tokenSource } from './token-source.js';
@@ -31,7 +30,7 @@ export interface WeChatChannel {
 export interface WeChatChannelOptions {
   store: Pick<Store, 'wechatToken'>;
   county: string;
-  clock: Clock;
+  clock: () => Date;
   secrets: WeChatSecrets;
   /** WeChat's API; default https://api.weixin.qq.com (the local stand-in in `npm start` and tests). */
   apiBase?: string | undefined;

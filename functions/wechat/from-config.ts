@@ -5,11 +5,10 @@
  * when no secret is configured (PUFA_WECHAT_SECRET_ARN unset); a failed read is tried again on the next use.
  */
 import type { Config } from '../config.js';
-import type { Clock } from '../http/env.js';
 import type { Store } from '../store/index.js';
 import type { WeChatChannel } from './channel.js';
 
-export function wechatFromConfig(deps: { config: Pick<Config, 'county' | 'region' | 'wechat'>; store: Pick<Store, 'wechatToken'>; clock: Clock }): () => Promise<WeChatChannel | undefined> {
+export function wechatFromConfig(deps: { config: Pick<Config, 'county' | 'region' | 'wechat'>; store: Pick<Store, 'wechatToken'>; clock: () => Date }): () => Promise<WeChatChannel | undefined> {
   let built: Promise<WeChatChannel | undefined> | undefined;
   const build = async (): Promise<WeChatChannel | undefined> => {
     if (!deps.config.wechat.secretArn) return undefined;

@@ -5,14 +5,13 @@
  * missing or near expiry; `refresh(stale)` is for a call WeChat answered 40001/42001, and refreshes
  * only if nobody has replaced that token yet.
  */
-import type { Clock } from '../http/env.js';
 import type { RefreshToken, TokenOptions, WeChatTokenStore } from '../store/wechat-token.js';
 import type { TokenSource } from './client.js';
 
 export interface TokenSourceOptions {
   store: { wechatToken: WeChatTokenStore };
   county: string;
-  clock: Clock;
+  clock: () => Date;
   /** Calls WeChat's `stable_token` with the AppSecret; the secret stays with this function, never in the table. */
   refresh: RefreshToken;
   /** Margin and lease times; the defaults suit production. */

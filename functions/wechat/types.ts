@@ -89,3 +89,21 @@ export interface MassSendResult {
   msgDataId?: string;
   duplicate: boolean;
 }
+
+/** A mass send as the local stand-in keeps it (local/wechat-sink.ts) and the outbox page shows it. */
+export interface WeChatMassSend {
+  msgId: string;
+  msgDataId: string;
+  clientMsgId?: string;
+  mediaId: string;
+  articles: Record<string, unknown>[];
+  toAll: boolean;
+  tagId?: number;
+  submittedAt: string;
+  status: 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL';
+  awaitingConfirmation: boolean;
+  totalCount: number;
+  filterCount: number;
+  sentCount: number;
+  errorCount: number;
+}
