@@ -48,6 +48,7 @@ export const auditActions = [
   'activity.update',
   'activity.delete',
   'tallies.repair',
+  'image.upload',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -3,16 +3,17 @@
  * A staff member or reviewer hands pufa an image for an article: it is checked (JPEG or PNG, under
  * 1 MB, the type it was sent as), kept by its SHA-256, and the upload is recorded with who made it.
  */
-import { actorOfCaller } from '../domain/audit.js';
+import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import type { Caller } from '../domain/access.js';
 import { Invalid } from '../domain/errors.js';
-import type { Logger } from '../http/logger.js';
+import type { Store } from '../store/index.js';
 import { describeImage, type ImageContentType, type ImageStore, type StoredImage } from './image-store.js';
 
 export interface UploadDeps {
   images: ImageStore;
-  logger: Logger;
+  store: Pick<Store, 'audit'>;
   now: Date;
+  timeZone: string;
 }
 
 /**
@@ -27,16 +28,11 @@ export async function uploadImage(deps: UploadDeps, caller: Caller, bytes: Uint8
   }
   const created = (await deps.images.head(described.sha256)) === undefined;
   const image = await deps.images.put(bytes);
-  // The audit table's actions (domain/audit) have no image upload yet: until they do, the log
-  // keeps who uploaded what, with the same actor an audit entry would name.
-  deps.logger.info('audit', {
-    action: 'image.upload',
-    at: deps.now.toISOString(),
-    county: caller.county,
-    actor: actorOfCaller(caller),
-    subject: { kind: 'image', id: image.sha256 },
-    after: { ...image },
-    created,
-  });
+  // Who uploaded what: an image may end up in an article sent to every follower.
+  if (created) {
+    await deps.store.audit.file(
+      auditEntry({ county: caller.county, actor: actorOfCaller(caller), action: 'image.upload', subject: { kind: 'image', id: image.sha256 }, after: { ...image }, now: deps.now, timeZone: deps.timeZone }),
+    );
+  }
   return { image, created };
 }

@@ -64,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
         // function makes them; without it, a pushed script goes without its recording's link.
         audioLinks: values.aws ? awsAudioLinks(target.config) : async () => (await target.speech()).audio,
         settings: dispatchSettingsFromConfig(values.aws ? loadConfig(process.env, version) : target.config),
+        wechat: target.wechat,
       },
       { budgetMs: budget.data * 1000 },
     );

@@ -18,6 +18,9 @@ import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { onFirstUse } from '../on-first-use.js';
 import type { Speech } from '../speech/from-config.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { wechatChannel, type WeChatChannel } from '../wechat/channel.js';
+import { wechatFromConfig } from '../wechat/from-config.js';
+import { ensureLocalWeChatSecrets } from './wechat-secrets.js';
 import { dynamoDbDir, LOCAL_STATION_TOPIC, localDeps, offsetClock, probeRunningServer } from './runtime.js';
 
 export interface Target {
@@ -34,6 +37,8 @@ export interface Target {
   phoneKeys(): Promise<PhoneKeys>;
   /** Where recordings are kept (pushed scripts link to theirs): the data folder's, or with --aws the deployment's bucket. */
   speech: () => Promise<Speech>;
+  /** The WeChat account: the running server's (its stand-in, or PUFA_WECHAT_API), or with --aws the deployment's secret; undefined with no server up. */
+  wechat: () => Promise<WeChatChannel | undefined>;
   close(): Promise<void>;
 }
 
@@ -42,14 +47,16 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   if (options.aws) {
     const config = loadConfig(env, version);
     const client = createDynamoDbClient({ region: config.region, endpoint: config.dynamoDbEndpoint });
+    const store = createStore(createDocumentClient(client), config.tableName);
     return {
-      store: createStore(createDocumentClient(client), config.tableName),
+      store,
       county: config.county,
       config,
       clock: () => new Date(),
       stationSubscriptions: stationSubscriptionsFromConfig(config),
       phoneKeys: () => phoneKeysFromConfig(config),
       speech: onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(config)),
+      wechat: wechatFromConfig({ config, store, clock: () => new Date() }),
       close: async () => client.destroy(),
     };
   }
@@ -83,6 +90,12 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       : {}),
     phoneKeys: async () => local.deps.phoneKeys,
     speech: local.deps.speech,
+    // The running server's WeChat: its API, and its account (an in-memory server's throw-away one, else the data folder's).
+    wechat: async () => {
+      if (!running?.wechatApi) return undefined;
+      const secrets = running.wechatSecrets ?? ensureLocalWeChatSecrets(options.dataDir).secrets;
+      return wechatChannel({ store: local.store, county: local.config.county, clock: offsetClock(running.clockOffsetMs), secrets, apiBase: running.wechatApi, massSendProtection: local.config.wechat.massSendProtection });
+    },
     close: async () => {
       local.client.destroy();
       await database?.stop();

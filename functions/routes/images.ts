@@ -118,7 +118,7 @@ export function imageRoutes() {
       const declared = declaredType(c);
       const bytes = new Uint8Array(await c.req.arrayBuffer());
       const { deps } = c.var;
-      const upload = { images: await imagesOf(c), logger: deps.logger, now: deps.clock() };
+      const upload = { images: await imagesOf(c), store: deps.store, now: deps.clock(), timeZone: deps.config.timeZone };
       const { image, created } = await uploadImage(upload, c.var.caller, bytes, declared);
       return c.json({ ...image, src: imageSource(image.sha256) }, created ? 201 : 200);
     })
