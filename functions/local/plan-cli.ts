@@ -10,7 +10,7 @@ import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { configuredTimeZone } from '../config.js';
 import { movedReason } from '../domain/holiday-policy.js';
-import { evaluateNotice } from '../domain/notice-check.js';
+import { evaluateNotice, plannedWeChatSends } from '../domain/notice-check.js';
 import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
 import { channelLabels, publicEventKindLabels, type Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
@@ -56,6 +56,12 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
   let sends = 0;
   let notices = 0;
   const campaigns = [...plan.campaigns].sort((a, b) => (a.window.start < b.window.start ? -1 : 1));
+  // Every WeChat mass send in the plan, so each notice's quota line sees the others (as the check did).
+  const wechatSends = plan.campaigns.flatMap((campaign) =>
+    campaign.notices.flatMap((notice) =>
+      notice.channel === 'wechat' ? plannedWeChatSends(notice, { window: campaign.window, keyDate: resolveKeyDate(campaign.keyDate, plan.year) }, context, `${campaign.id}/${notice.id}`) : [],
+    ),
+  );
   const out: string[] = [];
   out.push(`${plan.year} 年普法宣传计划 (${timeZone})`);
   for (let month = 1; month <= 12; month += 1) {
@@ -71,14 +77,19 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
     }
     for (const notice of campaign.notices) {
       notices += 1;
-      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, context);
+      const wechatRef = `${campaign.id}/${notice.id}`;
+      const quota = notice.channel === 'wechat' ? { wechatRef, wechatSends: wechatSends.filter((send) => send.noticeRef !== wechatRef) } : {};
+      const evaluation = evaluateNotice(notice, { window: campaign.window, keyDate }, { ...context, ...quota });
       const detail =
-        notice.channel === 'sms' && evaluation.sms
+        notice.channel === 'wechat'
+          ? `《${notice.wechat.title}》 ${evaluation.wechat?.characters ?? 0} 字`
+          : notice.channel === 'sms' && evaluation.sms
           ? `${evaluation.sms.segments.segments} 段 (${evaluation.sms.segments.units} 字符)  ¥${evaluation.sms.costPerRecipient.toFixed(3)}/人`
           : evaluation.broadcast
             ? `朗读 ${minutes(evaluation.broadcast.readingSeconds)} × ${notice.channel === 'broadcast' ? notice.broadcast.repeats : 1} 遍`
             : '';
-      out.push(`  · ${channelLabels[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${audienceText(notice.audience, registry)}  ${detail}`);
+      const to = notice.channel === 'wechat' ? (notice.wechat.tagId === undefined ? '全部粉丝' : `标签 ${notice.wechat.tagId} 的粉丝`) : audienceText(notice.audience, registry);
+      out.push(`  · ${channelLabels[notice.channel]} ${notice.id}${notice.title ? ` ${notice.title}` : ''} → ${to}  ${detail}`);
       for (const send of evaluation.sends) {
         sends += 1;
         const notes = [
