@@ -96,6 +96,52 @@ describe('npm run plan -- FILE', () => {
   });
 });
 
+describe('npm run plan -- FILE with WeChat articles', () => {
+  const article = (id: string, at: string) =>
+    [
+      `      - id: ${id}`,
+      '        channel: wechat',
+      '        audience: { all: true }',
+      `        schedule: { kind: fixed, at: '${at}' }`,
+      '        wechat:',
+      `          title: 民法典一日一问 ${id}`,
+      "          body: '<p>问：民法典什么时候施行？答：2021年1月1日。</p>'",
+      `          cover: ${'c'.repeat(64)}`,
+      '',
+    ].join('\n');
+  /** The shipped plan as a 订阅号's county, with articles added to January's campaign. */
+  function withArticles(...articles: string[]): string {
+    const dir = mkdtempSync(join(work, 'wechat-'));
+    copyFileSync('campaigns/registry.sample.yaml', join(dir, 'registry.sample.yaml'));
+    const text = readFileSync('campaigns/2021.yaml', 'utf8')
+      .replace('  maxSendsPerNotice: 40\n', '  maxSendsPerNotice: 40\n  wechat: { accountType: subscription }\n')
+      .replace('    notices:\n', `    notices:\n${articles.join('')}`);
+    writeFileSync(join(dir, '2021.yaml'), text);
+    return join(dir, '2021.yaml');
+  }
+
+  it('refuses two mass sends on one day for a 订阅号, at the lines of both, and loads nothing', async () => {
+    const file = withArticles(article('ask-1', '2021-01-05T08:00'), article('ask-2', '2021-01-05T20:00'));
+    const result = await plan(['--apply', file]);
+    expect(result.code).toBe(1);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const lineOf = (id: string) => lines.findIndex((line) => line.includes(`id: ${id}`)) + 4; // the schedule line
+    for (const id of ['ask-1', 'ask-2']) {
+      expect(result.stderr).toContain(`2021.yaml:${lineOf(id)}:`);
+    }
+    expect(result.stderr).toContain('2021-01-05 安排了 2 次群发（2021-01-civil-code/ask-1、2021-01-civil-code/ask-2）：订阅号每天只能群发 1 次');
+    expect(result.stderr).toContain('nothing was loaded');
+  }, 60_000);
+
+  it('prints an article a day with its followers and the day’s quota used', async () => {
+    const result = await plan([withArticles(article('ask-1', '2021-01-05T08:00'), article('ask-2', '2021-01-06T08:00'))]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/微信公众号 ask-1 → 全部粉丝 {2}《民法典一日一问 ask-1》 \d+ 字/);
+    expect(result.stdout).toContain('⚠ 2021-01-06 已有 1 次群发（2021-01-civil-code/ask-2）：订阅号每天只能群发 1 次，当天不能再发');
+  }, 60_000);
+});
+
 describe('npm run plan -- --apply', () => {
   it('loads into the local data folder once, then finds nothing to change', async () => {
     const dataDir = join(work, 'data');
