@@ -71,7 +71,7 @@ export async function handler(_event?: unknown, context?: Partial<Pick<LambdaCon
 /** Two runs' summaries as one invocation's: counts added, from the first run's start. */
 function added(first: DispatchSummary, second: DispatchSummary): DispatchSummary {
   const sum = { ...first };
-  for (const key of ['claimed', 'sent', 'failed', 'skipped', 'expired', 'cancelled', 'retried', 'deferred', 'parked', 'uncertain', 'returned', 'stopped', 'lostLeases', 'expanded'] as const) {
+  for (const key of ['claimed', 'sent', 'failed', 'skipped', 'expired', 'cancelled', 'retried', 'deferred', 'parked', 'uncertain', 'returned', 'stopped', 'lostLeases', 'expanded', 'wechatFollowed', 'wechatEnded'] as const) {
     sum[key] = first[key] + second[key];
   }
   const optOutsSynced = (first.optOutsSynced ?? 0) + (second.optOutsSynced ?? 0);

@@ -21,7 +21,7 @@ import { recipientKey } from '../domain/recipient-key.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { deliveryModule } from './domain-modules.js';
 import { keys } from './keys.js';
-import { wechatSendPut } from './wechat-sends.js';
+import { wechatSendPuts } from './wechat-sends.js';
 import { statsUpdates } from './notice-stats.js';
 import { tallyUpdates } from './tallies.js';
 import { applyReceipt, finishWithReceipt, messageLookupPut, messageLookupUpdate, waitingReceipt, type ReceiptResult } from './receipts.js';
@@ -299,7 +299,9 @@ export class DeliveryStore {
         const lookupAt = outcome === 'sent' && record.recipient.kind === 'sms' && details.messageId ? items.length : undefined;
         if (lookupAt !== undefined && details.messageId) items.push(messageLookupPut(this.tableName, record, details.messageId, period, now));
         // A sent WeChat mass send: its msg_id -> this delivery, for WeChat's result event (store/wechat-sends.ts).
-        if (outcome === 'sent' && record.recipient.kind === 'wechat' && details.messageId) items.push(wechatSendPut(this.tableName, record, details.messageId, period, now));
+        if (outcome === 'sent' && record.recipient.kind === 'wechat' && details.messageId) {
+          items.push(...wechatSendPuts(this.tableName, { ...record, ...(details.wechat ? { wechat: details.wechat } : {}) }, details.messageId, period, now));
+        }
         try {
           await this.db.send(new TransactWriteCommand({ TransactItems: items }));
           return true;

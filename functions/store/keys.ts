@@ -135,6 +135,9 @@ export const keys = {
   /** A mass send's msg_id -> its delivery (`SEND`), and WeChat's result event for it (`RESULT`), whichever comes first. */
   wechatSend: (countyId: string, msgId: string) => ({ pk: `${county(countyId)}#WECHAT_MSG#${msgId}`, sk: 'SEND' }),
   wechatResult: (countyId: string, msgId: string) => ({ pk: `${county(countyId)}#WECHAT_MSG#${msgId}`, sk: 'RESULT' }),
+  /** Mass sends whose result has not come yet, every county's: one small partition the dispatcher follows up. */
+  wechatOpen: (countyId: string, msgId: string) => ({ pk: 'WECHAT_OPEN', sk: `${county(countyId)}#${msgId}` }),
+  wechatOpenSends: () => 'WECHAT_OPEN',
   wechatNonce: (countyId: string, timestamp: string, nonce: string) => ({ pk: `${county(countyId)}#WECHAT_NONCE#${timestamp}#${nonce}`, sk: 'NONCE' }),
 
   smsTemplates: (countyId: string) => `${county(countyId)}#SMS_TEMPLATES`,

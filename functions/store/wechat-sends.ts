@@ -7,8 +7,8 @@
  * that it is still sent under that msg_id, so it is applied once whoever gets there first, with
  * the notice's counters and the month's tallies (followers reached, failed pushes).
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { DeliveryRecord, WeChatSend } from '../domain/delivery.js';
 import { recipientKey } from '../domain/recipient-key.js';
@@ -30,10 +30,11 @@ type Period = { year: number; month: number };
 export interface WeChatResult {
   msgId: string;
   status: string;
-  totalCount: number;
-  filterCount: number;
-  sentCount: number;
-  errorCount: number;
+  /** WeChat's counts, from its result event; absent when the result came from mass/get, which gives none. */
+  totalCount?: number | undefined;
+  filterCount?: number | undefined;
+  sentCount?: number | undefined;
+  errorCount?: number | undefined;
   /** When WeChat says it finished (CreateTime). */
   finishedAt: string;
 }
@@ -50,18 +51,59 @@ const sendSchema = z.object({
 const resultSchema = z.object({
   msgId: z.string(),
   status: z.string(),
-  totalCount: z.number().int(),
-  filterCount: z.number().int(),
-  sentCount: z.number().int(),
-  errorCount: z.number().int(),
+  totalCount: z.number().int().optional(),
+  filterCount: z.number().int().optional(),
+  sentCount: z.number().int().optional(),
+  errorCount: z.number().int().optional(),
   finishedAt: z.string(),
 });
 
 /** "send success" is a job that went out; "send fail" and "err(…)" (refused, unconfirmed) did not. */
 export const succeeded = (status: string) => status.trim().toLowerCase() === 'send success';
 
-/** The `SEND` item of a sent mass send: written with its sent outcome (DeliveryStore.finishAll). */
-export function wechatSendPut(tableName: string, record: DeliveryRecord, msgId: string, period: Period | undefined, now: Date): TransactItem {
+/** A mass send still waiting for WeChat's result, as the dispatcher follows it up. */
+export interface OpenWeChatSend {
+  county: string;
+  msgId: string;
+  submittedAt: string;
+  awaitingConfirmation: boolean;
+  /** When it was last asked about (mass/get). */
+  checkedAt?: string | undefined;
+}
+
+const openSchema = z.object({
+  county: z.string(),
+  msgId: z.string(),
+  submittedAt: z.string(),
+  awaitingConfirmation: z.boolean(),
+  checkedAt: z.string().optional(),
+});
+
+/**
+ * The `SEND` item of a sent mass send, and its place among the open ones: written with its sent
+ * outcome (DeliveryStore.finishAll); the open one goes when its result is applied.
+ */
+export function wechatSendPuts(tableName: string, record: DeliveryRecord, msgId: string, period: Period | undefined, now: Date): TransactItem[] {
+  return [
+    wechatSendPut(tableName, record, msgId, period, now),
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          ...keys.wechatOpen(record.county, msgId),
+          type: 'wechat-open',
+          county: record.county,
+          msgId,
+          submittedAt: now.toISOString(),
+          awaitingConfirmation: record.wechat?.phase === 'awaiting-confirmation',
+          [attr.expiresAtEpoch]: expiresAtEpoch(now),
+        },
+      },
+    },
+  ];
+}
+
+function wechatSendPut(tableName: string, record: DeliveryRecord, msgId: string, period: Period | undefined, now: Date): TransactItem {
   return {
     Put: {
       TableName: tableName,
@@ -89,14 +131,41 @@ export class WeChatSendStore {
     private readonly tableName: string,
   ) {}
 
-  /** Keeps WeChat's result (a repeat of the same event overwrites it with the same). */
-  async recordResult(county: string, result: WeChatResult, now: Date): Promise<void> {
-    await this.db.send(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keys.wechatResult(county, result.msgId), type: 'wechat-result', county, ...result, receivedAt: now.toISOString(), [attr.expiresAtEpoch]: expiresAtEpoch(now) },
-      }),
+  /** Mass sends still waiting for their result, oldest first (one small partition, every county's). */
+  async open(limit = 100): Promise<OpenWeChatSend[]> {
+    const result = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatOpenSends() }, Limit: limit, ConsistentRead: true }),
     );
+    return (result.Items ?? []).map((item) => openSchema.parse(item)).sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
+  }
+
+  /** Notes that an open send was asked about now, so the next run asks no sooner than it should. */
+  async checked(send: OpenWeChatSend, now: Date): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: keys.wechatOpen(send.county, send.msgId),
+        UpdateExpression: 'SET checkedAt = :now',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': now.toISOString() },
+      }),
+    ).catch((error: unknown) => {
+      // Closed meanwhile (its result was applied): nothing to note.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    });
+  }
+
+  /**
+   * Keeps WeChat's result. Its event overwrites whatever is kept (a repeat of it, the same); a
+   * result read from mass/get (`ifAbsent`) never replaces one from an event, which has the counts.
+   */
+  async recordResult(county: string, result: WeChatResult, now: Date, options: { ifAbsent?: boolean } = {}): Promise<void> {
+    const item = { ...keys.wechatResult(county, result.msgId), type: 'wechat-result', county, ...stripUndefined(result), receivedAt: now.toISOString(), [attr.expiresAtEpoch]: expiresAtEpoch(now) };
+    try {
+      await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) }));
+    } catch (error) {
+      if (!(options.ifAbsent && error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
 
   /**
@@ -115,16 +184,16 @@ export class WeChatSendStore {
     const read = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey, ConsistentRead: true }));
     if (!read.Item) return { kind: 'waiting' };
     const delivery = (await deliveryModule()).deliveryRecordSchema.parse(read.Item);
-    if (delivery.state !== 'sent' || delivery.messageId !== msgId) return { kind: 'already', deliveryId: delivery.id };
+    if (delivery.state !== 'sent' || delivery.messageId !== msgId) {
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.wechatOpen(county, msgId) }));
+      return { kind: 'already', deliveryId: delivery.id };
+    }
     const state = succeeded(result.status) ? 'delivered' : 'undelivered';
     const wechat: WeChatSend = {
       ...(delivery.wechat ?? { submittedAt: delivery.sentAt ?? now.toISOString() }),
       phase: 'finished',
       status: result.status,
-      totalCount: result.totalCount,
-      filterCount: result.filterCount,
-      sentCount: result.sentCount,
-      errorCount: result.errorCount,
+      ...stripUndefined({ totalCount: result.totalCount, filterCount: result.filterCount, sentCount: result.sentCount, errorCount: result.errorCount }),
       finishedAt: result.finishedAt,
     };
     const items: TransactItem[] = [
@@ -139,7 +208,8 @@ export class WeChatSendStore {
         },
       },
       statsUpdates(this.tableName, delivery, { [state]: 1 }),
-      ...(send.period ? tallyUpdates(this.tableName, county, deliveryDelta({ wechatReached: result.sentCount, ...(state === 'undelivered' ? { wechatFailed: 1 } : {}) }, send.period)) : []),
+      { Delete: { TableName: this.tableName, Key: keys.wechatOpen(county, msgId) } },
+      ...(send.period ? tallyUpdates(this.tableName, county, deliveryDelta({ wechatReached: result.sentCount ?? 0, ...(state === 'undelivered' ? { wechatFailed: 1 } : {}) }, send.period)) : []),
     ];
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));
@@ -149,4 +219,8 @@ export class WeChatSendStore {
       throw error;
     }
   }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
 }

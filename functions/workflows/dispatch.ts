@@ -43,7 +43,8 @@ import {
   WeChatTokenRejected,
   WeChatUnreachable,
 } from '../wechat/errors.js';
-import type { MassSendResult } from '../wechat/types.js';
+import type { MassSendResult, MassStatus } from '../wechat/types.js';
+import type { OpenWeChatSend } from '../store/wechat-sends.js';
 import type { RateLimiter } from '../store/rate.js';
 import { advanceExpansion, pendingExpansions } from './expand.js';
 import { inParallel } from './parallel.js';
@@ -145,6 +146,9 @@ export interface DispatchSummary {
   resumedFromBudget: number;
   /** Notices paused because too many of their sends failed. */
   autoPaused: string[];
+  /** WeChat mass sends whose result was asked of WeChat (mass/get), and of those, how many it had ended. */
+  wechatFollowed: number;
+  wechatEnded: number;
   optOutsSynced?: number;
   completedNotices: string[];
 }
@@ -170,6 +174,7 @@ export async function runDispatch(deps: DispatchDeps, options: { budgetMs: numbe
   run.summary.optOutsSynced = await syncOptOuts(deps);
   await run.advanceExpansions();
   await run.resumeFromBudget();
+  await run.followWeChatSends();
   while (run.hasTime()) {
     const round = await run.claimRound();
     if (!round) break;
@@ -239,6 +244,8 @@ class DispatchRun {
       heldForBudget: 0,
       resumedFromBudget: 0,
       autoPaused: [],
+      wechatFollowed: 0,
+      wechatEnded: 0,
       completedNotices: [],
     };
   }
@@ -259,6 +266,40 @@ class DispatchRun {
         timeZone: notice?.dispatch?.timeZone ?? settings.timeZone,
       });
       this.summary.expanded += progress.expanded;
+    }
+  }
+
+  /**
+   * WeChat's result event may never come (a protected send nobody confirmed, a callback URL not
+   * set, an event lost): mass sends still open past their time are asked about (mass/get), and
+   * one WeChat says has ended is closed with that — success or failure, without counts, which only
+   * the event carries.
+   */
+  async followWeChatSends(): Promise<void> {
+    const { store, clock, logger } = this.deps;
+    const now = clock();
+    const due = (await store.wechatSends.open()).filter((send) => followUpDue(send, now));
+    if (due.length === 0) return;
+    const channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+    if (!channel) return;
+    for (const send of due) {
+      if (!this.hasTime()) return;
+      let status: MassStatus;
+      try {
+        status = await channel.client.massStatus(send.msgId);
+      } catch (error) {
+        // Asked again at the next follow-up; the send stays open meanwhile.
+        logger.warn('WeChat mass send status could not be read', { msgId: send.msgId, ...errorFields(error) });
+        await store.wechatSends.checked(send, now);
+        continue;
+      }
+      this.summary.wechatFollowed += 1;
+      await store.wechatSends.checked(send, now);
+      if (status === 'SENDING') continue;
+      const words = { SEND_SUCCESS: 'send success', SEND_FAIL: 'send fail', DELETE: 'deleted' } as const;
+      await store.wechatSends.recordResult(send.county, { msgId: send.msgId, status: `${words[status]} (mass/get)`, finishedAt: now.toISOString() }, now, { ifAbsent: true });
+      const applied = await store.wechatSends.applyResult(send.county, send.msgId, now);
+      if (applied.kind === 'applied') this.summary.wechatEnded += 1;
     }
   }
 
@@ -717,10 +758,21 @@ class DispatchRun {
     await this.spend.finish();
     summary.completedNotices = await completeFinishedNotices(store, [...this.touched.values()], clock());
     // An idle run (every minute, all year) is debug; a run that did something is info.
-    const busy = summary.claimed + summary.parked + summary.uncertain + summary.expanded + summary.heldForBudget + summary.resumedFromBudget + (summary.optOutsSynced ?? 0) > 0;
+    const busy = summary.claimed + summary.parked + summary.uncertain + summary.expanded + summary.heldForBudget + summary.resumedFromBudget + summary.wechatFollowed + (summary.optOutsSynced ?? 0) > 0;
     (busy ? logger.info : logger.debug)('dispatch run', { ...summary, completedNotices: summary.completedNotices.length, autoPaused: summary.autoPaused.length });
     return summary;
   }
+}
+
+/** A protected send is asked about once its 30 minutes to confirm have passed, then every 10 minutes; any other an hour after it went, then hourly. */
+const PROTECTION_MS = 31 * 60_000;
+const FOLLOW_PROTECTED_EVERY_MS = 10 * 60_000;
+const FOLLOW_AFTER_MS = 60 * 60_000;
+
+export function followUpDue(send: OpenWeChatSend, now: Date): boolean {
+  const age = now.getTime() - Date.parse(send.submittedAt);
+  const sinceCheck = now.getTime() - Date.parse(send.checkedAt ?? send.submittedAt);
+  return send.awaitingConfirmation ? age >= PROTECTION_MS && sinceCheck >= Math.min(FOLLOW_PROTECTED_EVERY_MS, age) : age >= FOLLOW_AFTER_MS && sinceCheck >= FOLLOW_AFTER_MS;
 }
 
 /** A clientmsgid for a delivery: stable across retries, within WeChat's 64 bytes whatever the ids' length. */
