@@ -9,7 +9,7 @@ import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';
 import { renderTemplate } from '../domain/sms.js';
 import { statesWithDeliveries } from '../domain/notice-progress.js';
-import { noticeInputSchema, publicEventKindLabels } from '../domain/planning.js';
+import { channelLabels, noticeInputSchema, publicEventKindLabels } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
@@ -20,6 +20,10 @@ import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
 import { explainRefusal, helpFor } from './problems.js';
 import { pageFor } from './session.js';
+import { WeChatSends } from './wechat-sends.js';
+
+/** Mass sends listed per WeChat notice: a notice has one per send time, rarely more than a few. */
+const WECHAT_SENDS_SHOWN = 20;
 
 async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store } = c.var.deps;
@@ -45,6 +49,14 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
   const counts = new Map(
     await Promise.all(
       notices.filter((notice) => statesWithDeliveries.includes(notice.state)).map(async (notice) => [notice.id, await store.deliveries.counts(county, campaign.id, notice.id)] as const),
+    ),
+  );
+  // A WeChat notice has one delivery per send time (its mass sends): a page of them says how each went.
+  const wechatSends = new Map(
+    await Promise.all(
+      notices
+        .filter((notice) => notice.channel === 'wechat' && statesWithDeliveries.includes(notice.state))
+        .map(async (notice) => [notice.id, await store.deliveries.page(county, campaign.id, notice.id, { limit: WECHAT_SENDS_SHOWN })] as const),
     ),
   );
   const recordings = await recordingLinks(c.var.deps.speech, notices.map((notice) => notice.audio));
@@ -96,6 +108,9 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                   <NoticeName notice={notice} />
                   <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.channel === 'wechat' ? `《${notice.wechat.title}》` : notice.broadcast.script}</div>
                   {notice.audio && recordings.get(notice.audio.key) && <Recording audio={notice.audio} url={recordings.get(notice.audio.key) ?? ''} />}
+                  {notice.channel === 'wechat' && (notice.wechatDraft || wechatSends.has(notice.id)) && (
+                    <WeChatSends deliveries={wechatSends.get(notice.id)?.items ?? []} more={wechatSends.get(notice.id)?.nextCursor !== undefined} draft={notice.wechatDraft} timeZone={config.timeZone} />
+                  )}
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
                   {notice.state === 'paused' && notice.autoPaused && (
                     <div class="flash err auto-paused" role="alert">
@@ -106,7 +121,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                     <div class="flash err budget-held">{budget.reason}</div>
                   )}
                 </td>
-                <td>{notice.channel === 'sms' ? '短信' : '广播'}</td>
+                <td>{channelLabels[notice.channel]}</td>
                 <td>
                   <NoticeProgress state={notice.state} counts={counts.get(notice.id)} />
                 </td>
