@@ -31,6 +31,26 @@ export interface AppDeps {
   speech: () => Promise<Speech>;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
+  /** Local mode only: the mass sends the local WeChat stand-in took (local/wechat-sink's `WeChatOutbox`). */
+  wechatOutbox?: { list(): readonly WeChatMassSendEntry[] } | undefined;
+}
+
+/**
+ * A mass send as the outbox page reads it: the fields of local/wechat-sink's `WeChatMassSend` it
+ * shows, spelled out here because http/ may not import local/ (test/infra/walls.test.ts).
+ */
+export interface WeChatMassSendEntry {
+  msgId: string;
+  submittedAt: string;
+  toAll: boolean;
+  tagId?: number | undefined;
+  articles: readonly Record<string, unknown>[];
+  status: 'SENDING' | 'SEND_SUCCESS' | 'SEND_FAIL';
+  awaitingConfirmation: boolean;
+  totalCount: number;
+  filterCount: number;
+  sentCount: number;
+  errorCount: number;
 }
 
 export interface AppEnv {
