@@ -83,7 +83,7 @@ export function WeChatFields(props: { one: One }) {
         <label for="cover">封面图片的 SHA-256（通过 POST /images 上传后得到）</label>
         <input id="cover" name="cover" value={cover} />
       </div>
-      <p id="upload-status" role="status" aria-live="polite" class="muted" />
+      <p id="upload-status" aria-live="polite" class="muted" />
       <label for="sourceUrl">阅读原文链接（可不填，https:// 开头）</label>
       <input id="sourceUrl" name="sourceUrl" type="url" value={one('sourceUrl')} />
       <label for="tagId">标签 ID（可不填；不填即发给全部粉丝）</label>
