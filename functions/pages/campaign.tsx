@@ -1,8 +1,10 @@
 /**
  * @module pages/campaign
- * A campaign (staff): its notices and their states, submit for review and schedule; and a notice
- * composer with a live SMS segment and cost counter, broadcast reading time and the schedule
- * preview with quiet-hour moves — computed by the same preview the API offers.
+ * A campaign (staff): its notices and their states, submit for review and schedule, and for a
+ * WeChat article each mass send's state and whether the reviewer's WeChat got the preview; and a
+ * notice composer with a live SMS segment and cost counter, broadcast reading time, the article's
+ * sanitising and quota notes and the schedule preview with quiet-hour moves — computed by the same
+ * preview the API offers.
  */
 import { Hono, type Context } from 'hono';
 import { idSchema } from '../domain/access.js';
@@ -90,7 +92,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       )}
       <h2 style="font-size:1.15rem">内容</h2>
       {notices.length === 0 ? (
-        <p class="card">还没有内容。用下面的表单撰写第一条短信或广播稿。</p>
+        <p class="card">还没有内容。用下面的表单撰写第一条短信、广播稿或微信公众号文章。</p>
       ) : (
         <table>
           <thead>

@@ -261,6 +261,8 @@ function loadedWidth(page: Page, selector: string): Promise<number> {
 }
 
 // Last in the file: it gives the year's plan a WeChat account, which the walks above do not expect.
+// The uploads go to the images route (POST /images, raw bytes, answered with the image's SHA-256),
+// which must take the page's session from a page of this origin, as GET /images/{sha256} does.
 describe('a WeChat article from the composer to the review page', () => {
   it('uploads the cover, saves and submits the article, and the reviewer sees it as followers will, sanitised', async () => {
     // The year's plan names the county's official account (a subscription account: one mass send a day).

@@ -9,6 +9,7 @@ import { createApp } from '../../functions/app.js';
 import type { Role } from '../../functions/domain/access.js';
 import type { DeliveryRecord } from '../../functions/domain/delivery.js';
 import type { NoticeRecord } from '../../functions/domain/planning.js';
+import { deliveryDelta } from '../../functions/domain/tally.js';
 import { WeChatOutbox } from '../../functions/local/wechat-sink.js';
 import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken, must } from '../support/builders.js';
@@ -241,9 +242,12 @@ describe('the campaign page', () => {
 
 describe('the dashboard and the outbox', () => {
   it('counts WeChat mass sends and the followers reached beside SMS and broadcast', async () => {
+    await db.store.tallies.add(county, deliveryDelta({ wechatPushes: 3, wechatReached: 12_345, wechatFailed: 1 }, { year: 2021, month: 6 }));
     const shown = await text(await page('/app/dashboard?year=2021', 'county'));
-    expect(shown).toMatch(/微信群发 0 期/);
-    expect(shown).toMatch(/送达粉丝 0 人次/);
+    expect(shown).toContain('微信群发 3 期（失败 1 次）');
+    expect(shown).toContain('送达粉丝 12,345 人次');
+    expect(shown).toContain('短信发送');
+    expect(shown).toContain('广播播出');
   });
 
   it('lists the local WeChat stand-in’s mass sends for admins: when, to whom, what, and whether one waits for confirmation', async () => {
