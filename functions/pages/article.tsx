@@ -5,7 +5,6 @@
  * (domain/planning `noticeContentOf`); the page only points its `pufa-image:` sources at this
  * origin's `/images/…`, which the Content-Security-Policy's `img-src 'self'` allows.
  */
-import { raw } from 'hono/html';
 import { articleText } from '../domain/approval.js';
 import type { WeChatContent } from '../domain/planning.js';
 import { sanitiseArticleBody } from '../domain/wechat-article.js';
@@ -43,9 +42,7 @@ export function ArticlePreview(props: { article: Pick<WeChatContent, 'title' | '
         </p>
       )}
       {safe ? (
-        <div class="article-body" style="line-height:1.8;overflow-wrap:anywhere">
-          {raw(bodyForPage(article.body))}
-        </div>
+        <div class="article-body" style="line-height:1.8;overflow-wrap:anywhere" dangerouslySetInnerHTML={{ __html: bodyForPage(article.body) }} />
       ) : (
         <>
           <p class="flash err">这篇文章的正文未经整理，只显示其中的文字：请退回，由撰写人重新保存。</p>
