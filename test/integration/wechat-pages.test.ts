@@ -183,6 +183,14 @@ describe('the review page', () => {
   });
 });
 
+describe('the year plan', () => {
+  it('names a titled WeChat notice by its channel, not as a broadcast', async () => {
+    const shown = await text(await page('/app/plan?year=2021', 'staff'));
+    expect(shown).toContain('微信公众号 禁毒知识问答');
+    expect(shown).not.toContain('广播 禁毒知识问答');
+  });
+});
+
 describe('the campaign page', () => {
   const aMassSend = (sendIndex: number, overrides: Partial<DeliveryRecord>): DeliveryRecord => ({
     id: `${campaignId}~sent-article~${sendIndex}~wall`,
