@@ -1,8 +1,10 @@
 /**
  * @module pages/campaign
- * A campaign (staff): its notices and their states, submit for review and schedule; and a notice
- * composer with a live SMS segment and cost counter, broadcast reading time and the schedule
- * preview with quiet-hour moves — computed by the same preview the API offers.
+ * A campaign (staff): its notices and their states, submit for review and schedule, and for a
+ * WeChat article each mass send's state and whether the reviewer's WeChat got the preview; and a
+ * notice composer with a live SMS segment and cost counter, broadcast reading time, the article's
+ * sanitising and quota notes and the schedule preview with quiet-hour moves — computed by the same
+ * preview the API offers.
  */
 import { workflowDeps } from '../workflows/app-deps.js';
 import { Hono, type Context } from 'hono';
@@ -10,7 +12,7 @@ import { idSchema } from '../domain/access.js';
 import { DomainError, Invalid, NotFound } from '../domain/errors.js';
 import { renderTemplate } from '../domain/sms.js';
 import { statesWithDeliveries } from '../domain/notice-progress.js';
-import { noticeInputSchema, publicEventKindLabels } from '../domain/planning.js';
+import { channelLabels, noticeInputSchema, publicEventKindLabels } from '../domain/planning.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { actOnNotice, createNotice, evaluate, resendUncertain } from '../workflows/notices.js';
@@ -21,6 +23,10 @@ import { Composer, noticeFromForm, type Values } from './composer.js';
 import { NoticeName, NoticeProgress } from './notice-status.js';
 import { explainRefusal, helpFor } from './problems.js';
 import { pageFor } from './session.js';
+import { WeChatSends } from './wechat-sends.js';
+
+/** Mass sends listed per WeChat notice: a notice has one per send time, rarely more than a few. */
+const WECHAT_SENDS_SHOWN = 20;
 
 async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store } = c.var.deps;
@@ -46,6 +52,14 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
   const counts = new Map(
     await Promise.all(
       notices.filter((notice) => statesWithDeliveries.includes(notice.state)).map(async (notice) => [notice.id, await store.deliveries.counts(county, campaign.id, notice.id)] as const),
+    ),
+  );
+  // A WeChat notice has one delivery per send time (its mass sends): a page of them says how each went.
+  const wechatSends = new Map(
+    await Promise.all(
+      notices
+        .filter((notice) => notice.channel === 'wechat' && statesWithDeliveries.includes(notice.state))
+        .map(async (notice) => [notice.id, await store.deliveries.page(county, campaign.id, notice.id, { limit: WECHAT_SENDS_SHOWN })] as const),
     ),
   );
   const recordings = await recordingLinks(c.var.deps.speech, notices.map((notice) => notice.audio));
@@ -79,7 +93,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       )}
       <h2 style="font-size:1.15rem">内容</h2>
       {notices.length === 0 ? (
-        <p class="card">还没有内容。用下面的表单撰写第一条短信或广播稿。</p>
+        <p class="card">还没有内容。用下面的表单撰写第一条短信、广播稿或微信公众号文章。</p>
       ) : (
         <table>
           <thead>
@@ -97,6 +111,9 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                   <NoticeName notice={notice} />
                   <div class="muted">{notice.channel === 'sms' ? (notice.sms.body ?? templateText(notice.sms)) : notice.channel === 'wechat' ? `《${notice.wechat.title}》` : notice.broadcast.script}</div>
                   {notice.audio && recordings.get(notice.audio.key) && <Recording audio={notice.audio} url={recordings.get(notice.audio.key) ?? ''} />}
+                  {notice.channel === 'wechat' && (notice.wechatDraft || wechatSends.has(notice.id)) && (
+                    <WeChatSends deliveries={wechatSends.get(notice.id)?.items ?? []} more={wechatSends.get(notice.id)?.nextCursor !== undefined} draft={notice.wechatDraft} timeZone={config.timeZone} />
+                  )}
                   {notice.review.reason && <div class="flash err">退回理由：{notice.review.reason}</div>}
                   {notice.state === 'paused' && notice.autoPaused && (
                     <div class="flash err auto-paused" role="alert">
@@ -107,7 +124,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
                     <div class="flash err budget-held">{budget.reason}</div>
                   )}
                 </td>
-                <td>{notice.channel === 'sms' ? '短信' : '广播'}</td>
+                <td>{channelLabels[notice.channel]}</td>
                 <td>
                   <NoticeProgress state={notice.state} counts={counts.get(notice.id)} />
                 </td>

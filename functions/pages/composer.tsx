@@ -11,6 +11,7 @@ import { noticeInputSchema, type CampaignRecord } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { templatePlaceholders } from '../domain/sms.js';
 import { helpJson, ProblemList } from './problems.js';
+import { IMAGE_UPLOAD_PATH, WECHAT_NOTICE_SCRIPT, WECHAT_PREVIEW_SCRIPT, WECHAT_SCRIPT, WeChatFields, wechatFromForm } from './composer-wechat.js';
 
 export type Values = Record<string, string | string[]>;
 
@@ -20,8 +21,9 @@ const paramField = (templateId: string, name: string) => `param.${templateId}.${
 /**
  * Reads the composer into a notice and asks the page's preview (below, same answer as the API's
  * preview, but authenticated by the page session and its same-origin check); shows it as text.
- * Also hides what does not apply: the other schedule ways' fields, the other channel's fields, the
- * free-text body when a template is chosen and the other templates' placeholders.
+ * Also hides what does not apply: the other schedule ways' fields, the other channels' fields, the
+ * audience pickers for a WeChat article (it goes to the account's followers), the free-text body
+ * when a template is chosen and the other templates' placeholders.
  */
 export const COMPOSER_SCRIPT = `
 (function(){
@@ -42,14 +44,17 @@ export const COMPOSER_SCRIPT = `
     var body={channel:channel,audience:audience,schedule:schedule};
     if(val('onHoliday'))body.onHoliday=val('onHoliday');
     var t=val('template');
-    if(channel==='sms'){body.sms=t?{template:t,params:params(t)}:{body:val('body')};}else{body.broadcast={script:val('script'),airWindows:[{from:val('airFrom'),to:val('airTo')}],repeats:Number(val('repeats')||1)};}
+    if(channel==='sms'){body.sms=t?{template:t,params:params(t)}:{body:val('body')};}else if(channel==='wechat')${WECHAT_NOTICE_SCRIPT}else{body.broadcast={script:val('script'),airWindows:[{from:val('airFrom'),to:val('airTo')}],repeats:Number(val('repeats')||1)};}
     return body;
   }
   function show(lines){out.textContent='';lines.forEach(function(l){var p=document.createElement('p');p.textContent=l;out.appendChild(p);});}
   function arrange(){
-    var sms=form.querySelector('input[name=channel]:checked').value==='sms';
-    document.getElementById('sms-fields').hidden=!sms;
-    document.getElementById('broadcast-fields').hidden=sms;
+    var channel=form.querySelector('input[name=channel]:checked').value;
+    document.getElementById('sms-fields').hidden=channel!=='sms';
+    document.getElementById('broadcast-fields').hidden=channel!=='broadcast';
+    document.getElementById('wechat-fields').hidden=channel!=='wechat';
+    document.getElementById('audience-fields').hidden=channel==='wechat';
+    document.getElementById('wechat-audience').hidden=channel!=='wechat';
     var kind=val('scheduleKind');
     each('[data-ways]',function(e){e.hidden=e.dataset.ways.split(' ').indexOf(kind)<0;});
     var t=val('template');
@@ -65,6 +70,7 @@ export const COMPOSER_SCRIPT = `
         if(!res.ok){(j.errors||[]).forEach(function(e){var a='待完善 '+advice(e.field);if(lines.indexOf(a)<0)lines.push(a);});show(lines.length?lines:['请继续填写']);return;}
         if(j.sms){lines.push('短信 '+j.sms.segments.segments+' 条计费（'+j.sms.segments.units+' 字符，'+j.sms.segments.encoding+'），每人约 ¥'+j.sms.costPerRecipient.toFixed(3));lines.push('实际发送：'+j.sms.text);}
         if(j.cost){var k=j.cost;lines.push('预计总费用 ¥'+k.totalYuan.toFixed(2)+'（约 $'+k.totalUsd.toFixed(k.totalUsd<1?4:2)+'）：'+(k.complete?'':'至少 ')+k.recipients+' 人 × '+k.sends+' 次 × '+k.segments+' 条计费，共 '+k.messages+' 条短信');if(k.remainingYuan!==undefined&&k.remainingYuan!==null){lines.push(k.exceedsRemaining?'提醒：超出本月剩余短信预算 ¥'+k.remainingYuan.toFixed(2)+'，超出部分将暂停发送（不算失败），到下月或提高预算后再发':'本月短信预算剩余 ¥'+k.remainingYuan.toFixed(2));}}
+        ${WECHAT_PREVIEW_SCRIPT}
         if(j.broadcast){lines.push('朗读约 '+j.broadcast.readingSeconds+' 秒，共 '+j.broadcast.totalSeconds+' 秒');lines.push('提交审核时生成录音：合成 '+j.broadcast.speechCharacters+' 字');}
         (j.sends||[]).forEach(function(s){lines.push('发送时间 '+s.local.replace('T',' ')+(s.movedFrom?'（原定 '+s.movedFrom.replace('T',' ')+'，避开免打扰时段）':''));});
         (j.problems||[]).forEach(function(p){lines.push('问题 '+advice(p.path.join('.'))+'（'+p.message+'）');});
@@ -72,6 +78,7 @@ export const COMPOSER_SCRIPT = `
         show(lines);
       }).catch(function(){show(['预览暂时不可用，保存时仍会检查。']);});
   }
+${WECHAT_SCRIPT}
   form.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(update,300);});
   form.addEventListener('change',function(){arrange();clearTimeout(timer);timer=setTimeout(update,100);});
   update();
@@ -86,7 +93,7 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
     <>
       <h2 style="font-size:1.15rem;margin-top:1.5rem">撰写新内容</h2>
       <ProblemList problems={props.problems} />
-      <form id="composer" method="post" action={`${base}/notices`} class="card" data-preview={`${base}/preview`}>
+      <form id="composer" method="post" action={`${base}/notices`} class="card" data-preview={`${base}/preview`} data-upload={IMAGE_UPLOAD_PATH}>
         <fieldset style="border:0;padding:0">
           <legend style="font-weight:600">渠道</legend>
           <label style="display:inline;font-weight:normal">
@@ -94,12 +101,18 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
           </label>{' '}
           <label style="display:inline;font-weight:normal">
             <input type="radio" name="channel" value="broadcast" checked={one('channel') === 'broadcast'} style="width:auto" /> 村村通广播
+          </label>{' '}
+          <label style="display:inline;font-weight:normal">
+            <input type="radio" name="channel" value="wechat" checked={one('channel') === 'wechat'} style="width:auto" /> 微信公众号
           </label>
         </fieldset>
         <label for="title">标题</label>
         <input id="title" name="title" value={one('title')} />
-        <fieldset style="border:1px solid #d0d7de;border-radius:6px;margin-top:1rem">
-          <legend>受众</legend>
+        <p id="wechat-audience" class="card" style="margin-top:1rem" hidden>
+          受众：微信公众号文章发给公众号的全部粉丝（或下面填写的一个标签下的粉丝），不按乡镇和村选择。
+        </p>
+        <fieldset id="audience-fields" style="border:1px solid #d0d7de;border-radius:6px;margin-top:1rem">
+          <legend>受众（微信公众号文章不用选，发给粉丝）</legend>
           <label style="font-weight:normal">
             <input type="checkbox" name="all" value="1" checked={one('all') === '1'} style="width:auto" /> 全县
           </label>
@@ -206,8 +219,9 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
           <label for="repeats">重复遍数</label>
           <input id="repeats" name="repeats" type="number" min={1} max={10} value={one('repeats', '1')} />
         </div>
+        <WeChatFields one={one} />
         <div id="preview" aria-live="polite" class="card" style="margin-top:1rem;background:#f6f8fa">
-          <p class="muted">填写后这里会显示短信条数与费用、朗读时长和发送时间。</p>
+          <p class="muted">填写后这里会显示短信条数与费用、朗读时长、微信文章字数和发送时间。</p>
         </div>
         <button type="submit" class="primary">
           保存为草稿
@@ -235,7 +249,7 @@ export function noticeFromForm(values: Values) {
   const kind = one('scheduleKind');
   const schedule =
     kind === 'key-date' ? { kind, days: Number(one('days') || 0), at: one('time') } : kind === 'rrule' ? { kind, rule: one('rule'), ...(one('time') ? { at: one('time') } : {}) } : { kind: 'fixed', at: one('at') };
-  const channel = one('channel') === 'broadcast' ? 'broadcast' : 'sms';
+  const channel = one('channel') === 'broadcast' ? 'broadcast' : one('channel') === 'wechat' ? 'wechat' : 'sms';
   const template = one('template');
   const prefix = `param.${template}.`;
   const params = Object.fromEntries(
@@ -247,10 +261,16 @@ export function noticeFromForm(values: Values) {
     channel,
     ...(one('title') ? { title: one('title') } : {}),
     ...(one('onHoliday') ? { onHoliday: one('onHoliday') } : {}),
-    audience: { all: one('all') === '1', townships: many('townships'), villages: many('villages'), groups: channel === 'sms' ? many('groups') : [] },
+    // A WeChat article goes to the account's followers: its pickers are hidden, and ignored if posted.
+    audience:
+      channel === 'wechat'
+        ? { all: true, townships: [], villages: [], groups: [] }
+        : { all: one('all') === '1', townships: many('townships'), villages: many('villages'), groups: channel === 'sms' ? many('groups') : [] },
     schedule,
     ...(channel === 'sms'
       ? { sms: template ? { template, params } : { body: one('body') } }
-      : { broadcast: { script: one('script'), airWindows: [{ from: one('airFrom'), to: one('airTo') }], repeats: Number(one('repeats') || 1) } }),
+      : channel === 'wechat'
+        ? { wechat: wechatFromForm(one) }
+        : { broadcast: { script: one('script'), airWindows: [{ from: one('airFrom'), to: one('airTo') }], repeats: Number(one('repeats') || 1) } }),
   });
 }

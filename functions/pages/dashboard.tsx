@@ -104,6 +104,13 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
         <div>
           广播播出<strong>{totals.airings.toLocaleString('zh-CN')}</strong>次
         </div>
+        <div>
+          微信群发<strong>{totals.wechatPushes.toLocaleString('zh-CN')}</strong>期
+          {totals.wechatFailed > 0 ? `（失败 ${totals.wechatFailed.toLocaleString('zh-CN')} 次）` : ''}
+        </div>
+        <div>
+          送达粉丝<strong>{totals.wechatReached.toLocaleString('zh-CN')}</strong>人次
+        </div>
       </section>
       <div class="card" style="margin-top:1rem">
         <h2 style="font-size:1.1rem;margin-top:0">年度报告用语</h2>

@@ -1,12 +1,14 @@
 /**
  * @module pages/outbox
  * The outbox (admin, local mode): every SMS and station push the local SNS sink accepted, newest
- * first, numbers masked, times in the county's zone. In AWS there is no sink, and the page says so.
+ * first, numbers masked, times in the county's zone; and the WeChat mass sends the local WeChat
+ * stand-in took. In AWS there is no sink, and the page says so.
  */
 import { Hono } from 'hono';
 import { maskPhone } from '../domain/phone.js';
 import { forPeople } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
+import type { WeChatMassSend as WeChatMassSendEntry } from '../wechat/types.js';
 import { Layout } from './layout.js';
 import { pageFor } from './session.js';
 
@@ -23,13 +25,62 @@ function scriptText(message: string): string {
   }
 }
 
+const MASS_SEND_STATUS: Record<WeChatMassSendEntry['status'], string> = { SENDING: '发送中', SEND_SUCCESS: '发送成功', SEND_FAIL: '发送失败' };
+
+/** An article's title as the stand-in kept it (WeChat's draft fields, untyped there). */
+const articleTitle = (article: Record<string, unknown>) => (typeof article.title === 'string' ? article.title : '（无标题）');
+
+function WeChatMassSends(props: { sends: readonly WeChatMassSendEntry[]; timeZone: string }) {
+  return (
+    <section aria-labelledby="wechat-outbox-title" style="margin-top:1.5rem">
+      <h2 id="wechat-outbox-title" style="font-size:1.15rem">
+        微信公众号群发（本地模拟）
+      </h2>
+      {props.sends.length === 0 ? (
+        <div class="card">
+          <p>还没有群发任何微信公众号文章。</p>
+        </div>
+      ) : (
+        <table id="wechat-outbox">
+          <thead>
+            <tr>
+              <th scope="col">提交时间（本地时间，{props.timeZone}）</th>
+              <th scope="col">发给</th>
+              <th scope="col">文章</th>
+              <th scope="col">状态</th>
+              <th scope="col">人数</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.sends.map((send) => (
+              <tr>
+                <td>{forPeople(send.submittedAt, props.timeZone)}</td>
+                <td>{send.toAll || send.tagId === undefined ? '全部粉丝' : `标签 ${send.tagId}`}</td>
+                <td>{send.articles.map((article) => `《${articleTitle(article)}》`).join('、')}</td>
+                <td>
+                  {MASS_SEND_STATUS[send.status]}
+                  {send.awaitingConfirmation && <div class="muted">等待管理员在微信中确认（群发保护）</div>}
+                </td>
+                <td>
+                  共 {send.totalCount}，过滤后 {send.filterCount}，送达 {send.sentCount}，失败 {send.errorCount}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
 export function outboxPages() {
   const pages = new Hono<AppEnv>();
   pages.use('/outbox', pageFor('admin'));
 
   pages.get('/outbox', (c) => {
-    const { outbox, config } = c.var.deps;
+    const { outbox, wechatOutbox, config } = c.var.deps;
     const entries = [...(outbox?.list() ?? [])].reverse().slice(0, SHOWN);
+    const massSends = [...(wechatOutbox?.list() ?? [])].reverse().slice(0, SHOWN);
     return c.html(
       <Layout title="发件箱（本地模式）" caller={c.var.caller} path="/app/outbox">
         {!outbox ? (
@@ -61,6 +112,7 @@ export function outboxPages() {
             </tbody>
           </table>
         )}
+        {wechatOutbox && <WeChatMassSends sends={massSends} timeZone={config.timeZone} />}
       </Layout>,
     );
   });

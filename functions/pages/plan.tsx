@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { buildCalendar } from '../domain/calendar.js';
 import { markSpans } from '../domain/holidays.js';
 import { planHolidays } from '../domain/plan.js';
-import { publicEventKindLabels } from '../domain/planning.js';
+import { channelLabels, publicEventKindLabels } from '../domain/planning.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { Layout, StateBadge } from './layout.js';
@@ -87,7 +87,7 @@ export function planPages() {
                         ))}
                         {campaign.notices.map((notice) => (
                           <li>
-                            {notice.title ? `${notice.channel === 'sms' ? '短信' : '广播'} ${notice.title}` : notice.name} <StateBadge label={notice.stateLabel} />
+                            {notice.title ? `${channelLabels[notice.channel]} ${notice.title}` : notice.name} <StateBadge label={notice.stateLabel} />
                           </li>
                         ))}
                       </ul>

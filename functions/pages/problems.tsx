@@ -25,7 +25,7 @@ const HELP: Record<string, FieldHelp> = {
   notes: { label: '备注', todo: '备注过长，请删减。' },
   // Notices.
   title: { label: '标题', todo: '标题过长，请删减。' },
-  channel: { label: '渠道', todo: '请选择短信或村村通广播。' },
+  channel: { label: '渠道', todo: '请选择短信、村村通广播或微信公众号；微信公众号须在年度计划中设置公众号类型（settings.wechat）。' },
   audience: { label: '受众', todo: '请至少选择一项受众：全县、乡镇、村或群体；所选须在名录中。' },
   'schedule.at': { label: '发送时间', todo: '请填写发送的日期和时刻，须在活动期间内。' },
   'schedule.days': { label: '相对节点日的天数', todo: '请填写整数，如 -1 表示节点日前一天；结果须在活动期间内。' },
@@ -37,6 +37,14 @@ const HELP: Record<string, FieldHelp> = {
   'broadcast.airWindows': { label: '播出时段', todo: '播出时段须先开始后结束，如 07:00 至 08:00。' },
   'broadcast.repeats': { label: '重复遍数', todo: '请填写 1 到 10 之间的遍数。' },
   broadcast: { label: '广播', todo: '请填写广播稿和播出时段。' },
+  'wechat.title': { label: '标题', todo: '微信公众号文章须有标题，不超过 64 字。' },
+  'wechat.author': { label: '作者', todo: '作者不超过 16 字。' },
+  'wechat.digest': { label: '摘要', todo: '摘要不超过 120 字。' },
+  'wechat.body': { label: '文章正文', todo: '请填写文章正文（去掉不允许的标签后须还有文字），并控制在 2 万字以内。' },
+  'wechat.cover': { label: '封面', todo: '请上传一张 JPEG 或 PNG 图片作为封面。' },
+  'wechat.sourceUrl': { label: '阅读原文链接', todo: '请填写以 https:// 开头的完整网址，或不填。' },
+  'wechat.tagId': { label: '标签 ID', todo: '请填写公众号里标签的数字 ID，或不填（发给全部粉丝）。' },
+  wechat: { label: '微信公众号文章', todo: '请填写标题、正文并上传封面。' },
 };
 
 const HELP_PATHS = Object.keys(HELP).sort((a, b) => b.length - a.length);

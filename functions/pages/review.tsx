@@ -13,6 +13,7 @@ import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
 import { actOnNotice, evaluate, sentContent } from '../workflows/notices.js';
 import { previewCost } from '../workflows/sms-budget.js';
+import { ArticlePreview } from './article.js';
 import { Layout, StateBadge } from './layout.js';
 import { Recording, recordingLinks } from './recording.js';
 import { pageFor } from './session.js';
@@ -59,9 +60,23 @@ export function reviewPages() {
                   {channelLabels[notice.channel]} · 撰写人：{notice.author.name} · 发送时间：
                   {(evaluation?.sends ?? []).map((send) => send.local.replace('T', ' ')).join('、') || '—'}
                 </p>
-                <blockquote style="margin:.5rem 0;padding:.5rem 1rem;background:#f6f8fa;border-left:4px solid #8c959f">
-                  {notice.channel === 'sms' ? evaluation?.sms?.text : notice.channel === 'wechat' ? `《${notice.wechat.title}》` : notice.broadcast.script}
-                </blockquote>
+                {notice.channel === 'wechat' ? (
+                  // The article as followers will see it: the stored, sanitised body, its images from this origin.
+                  <ArticlePreview article={notice.wechat} />
+                ) : (
+                  <blockquote style="margin:.5rem 0;padding:.5rem 1rem;background:#f6f8fa;border-left:4px solid #8c959f">
+                    {notice.channel === 'sms' ? evaluation?.sms?.text : notice.broadcast.script}
+                  </blockquote>
+                )}
+                {evaluation?.wechat && (
+                  <p class="muted">
+                    正文 {evaluation.wechat.characters} 字
+                    {evaluation.wechat.quota && evaluation.wechat.quota.warnings.length === 0 && evaluation.wechat.quota.problems.length === 0 ? '；群发次数在公众号的限额以内' : ''}
+                  </p>
+                )}
+                {(evaluation?.wechat?.quota?.problems ?? []).map((finding) => (
+                  <p class="flash err wechat-quota">群发限额：{finding.message}</p>
+                ))}
                 {notice.channel === 'broadcast' &&
                   (notice.audio && recordingUrl ? (
                     <Recording audio={notice.audio} url={recordingUrl} estimatedSeconds={evaluation?.broadcast?.readingSeconds} label="请先试听录音，通过即批准这段录音" />

@@ -15,7 +15,7 @@ import { NotFound } from '../domain/errors.js';
 import { allow } from '../http/auth.js';
 import type { AppEnv } from '../http/env.js';
 import { problemResponse } from '../http/problem.js';
-import { jsonResponse, problemResponseSpec, securedOrPageRoute, securedRoute } from '../http/route.js';
+import { jsonResponse, problemResponseSpec, securedOrPageRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { ImageRefused, imageSource, MAX_IMAGE_BYTES, type ImageContentType, type ImageStore } from '../images/image-store.js';
 import { uploadImage } from '../images/upload.js';
@@ -40,7 +40,8 @@ const imageSchema = z
 const binary = { schema: z.string().meta({ format: 'binary' }) };
 const shaParams = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 as 64 lowercase hex digits').describe('the image’s SHA-256') });
 
-const uploadRoute = securedRoute(IMAGE_ROLES, {
+// The composer uploads with its page's session: a request of this origin only (its Origin header, which a browser sets on every POST), so another site cannot upload in a user's name.
+const uploadRoute = securedOrPageRoute(IMAGE_ROLES, tokenOrPageSession(...IMAGE_ROLES), {
   method: 'post',
   path: '/images',
   tags: ['images'],

@@ -2,6 +2,8 @@
  * The web pages in a real browser (Debian's Chromium) against the local server on DynamoDB Local:
  * each role signs in and does its main task, from plan to the county dashboard showing the airing.
  */
+import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { freePort } from '../../functions/local/dynamodb-local.js';
@@ -221,5 +223,103 @@ describe('activity entry and the outbox', () => {
     await screenshot(admin, '09-outbox');
     const staff = await signedIn(tokens.staff ?? '');
     expect((await staff.goto(`${server.url}/app/outbox`))?.status()).toBe(403);
+  }, SLOW_TEST_MS);
+});
+
+/** CRC-32 as PNG chunks use it (ISO 3309), for the test's own image. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A real PNG, a few hundred bytes: a width × height picture in one colour, made here rather than kept as a file. */
+function aPng(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const typed = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(typed));
+    return Buffer.concat([length, typed, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8 bits per channel, RGB, deflate, no filter method, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
+  const pixels = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(pixels)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Whether the page's image loaded: its natural width, 0 while it has not (or could not). */
+function loadedWidth(page: Page, selector: string): Promise<number> {
+  return page.locator(selector).first().evaluate((image: { complete: boolean; naturalWidth: number }) => (image.complete ? image.naturalWidth : 0));
+}
+
+// Last in the file: it gives the year's plan a WeChat account, which the walks above do not expect.
+// The uploads go to the images route (POST /images, raw bytes, answered with the image's SHA-256),
+// which must take the page's session from a page of this origin, as GET /images/{sha256} does.
+describe('a WeChat article from the composer to the review page', () => {
+  it('uploads the cover, saves and submits the article, and the reviewer sees it as followers will, sanitised', async () => {
+    // The year's plan names the county's official account (a subscription account: one mass send a day).
+    const planText = readFileSync('campaigns/2026.yaml', 'utf8');
+    const withAccount = planText.replace('  maxSendsPerNotice: 40\n', '  maxSendsPerNotice: 40\n  wechat: { accountType: subscription }\n');
+    expect(withAccount).not.toBe(planText);
+    const loaded = await fetch(`${server.url}/plans`, { method: 'POST', headers: { Authorization: `Bearer ${server.adminToken}`, 'Content-Type': 'application/yaml' }, body: withAccount });
+    expect(loaded.status, await loaded.clone().text()).toBe(200);
+    const campaign = await api('POST', '/campaigns', tokens.staff ?? '', {
+      id: 'e2e-wechat', title: '微信测试', theme: 'constitution', window: { start: soon(0).slice(0, 10), end: '2026-12-31' },
+    });
+    expect(campaign.status).toBe(201);
+
+    const staff = await signedIn(tokens.staff ?? '');
+    await staff.goto(`${server.url}/app/campaigns/e2e-wechat`);
+    await staff.getByLabel('微信公众号').check();
+    // The township pickers are not for a WeChat article: it goes to the account's followers.
+    await expect.poll(() => staff.locator('#audience-fields').isHidden(), { timeout: UI_WAIT_MS }).toBe(true);
+    await staff.getByLabel('标题', { exact: true }).fill('宪法知识问答');
+    await staff.getByLabel('作者（可不填）').fill('县司法局');
+    await staff.getByLabel('摘要（可不填，不填时微信取正文前 54 字）').fill('国家宪法日，一起学宪法');
+    await staff.getByLabel('文章正文（HTML）').fill('<p>宪法是<strong>根本法</strong>。</p><script>window.pwned=1</script><p>欢迎参加活动。</p>');
+    await staff.getByLabel('指定时间').fill(soon(120));
+    // The cover: a real PNG, uploaded as its bytes; its SHA-256 fills the hidden cover field and the picture shows.
+    await staff.getByLabel('封面（JPEG 或 PNG，小于 1 MB）').setInputFiles({ name: 'cover.png', mimeType: 'image/png', buffer: aPng(24, 16, [139, 26, 26]) });
+    await expect.poll(() => staff.locator('#upload-status').textContent(), { timeout: UI_WAIT_MS }).toContain('已上传 cover.png');
+    expect(await staff.locator('input[name=cover]').inputValue()).toMatch(/^[0-9a-f]{64}$/);
+    await expect.poll(() => loadedWidth(staff, '#cover-preview'), { timeout: UI_WAIT_MS }).toBe(24);
+    // A body image goes in where the cursor is, as an uploaded image's pufa-image: source.
+    const body = staff.getByLabel('文章正文（HTML）');
+    await body.evaluate((area: { value: string; setSelectionRange(start: number, end: number): void }) => area.setSelectionRange(area.value.indexOf('<p>欢迎'), area.value.indexOf('<p>欢迎')));
+    await staff.getByLabel('在光标处插入图片（JPEG 或 PNG，小于 1 MB）').setInputFiles({ name: 'body.png', mimeType: 'image/png', buffer: aPng(8, 8, [26, 127, 55]) });
+    await expect.poll(() => body.inputValue(), { timeout: UI_WAIT_MS }).toMatch(/<\/script><img src="pufa-image:[0-9a-f]{64}"><p>欢迎/);
+    // The preview says what sanitising takes out, as it says the SMS's cost.
+    await expect.poll(() => staff.locator('#preview').textContent(), { timeout: UI_WAIT_MS }).toContain('正文中的 <script> 标签及其内容 已去掉');
+    expect(await staff.locator('#preview').textContent()).toContain('微信文章：正文');
+    await screenshot(staff, '10-composer-wechat');
+    await staff.getByRole('button', { name: '保存为草稿' }).click();
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已保存为草稿');
+    expect(await staff.textContent('main')).toContain('《宪法知识问答》');
+    await staff.getByRole('button', { name: '提交审核' }).click();
+    await expect.poll(() => staff.getByRole('status').textContent(), { timeout: UI_WAIT_MS }).toContain('已提交审核');
+
+    // The reviewer sees the article: cover, title, author, digest, the body sanitised, its image from this origin.
+    const reviewer = await signedIn(tokens.reviewer ?? '');
+    const article = reviewer.locator('figure.article', { hasText: '宪法知识问答' });
+    expect(await article.locator('.article-title').textContent()).toBe('宪法知识问答');
+    expect(await article.textContent()).toContain('作者：县司法局');
+    expect(await article.textContent()).toContain('摘要：国家宪法日，一起学宪法');
+    await expect.poll(() => loadedWidth(reviewer, 'figure.article .article-cover'), { timeout: UI_WAIT_MS }).toBe(24);
+    await expect.poll(() => loadedWidth(reviewer, 'figure.article .article-body img'), { timeout: UI_WAIT_MS }).toBe(8);
+    expect(await article.locator('.article-body strong').textContent()).toBe('根本法');
+    const shownBody = await article.locator('.article-body').innerHTML();
+    expect(shownBody).not.toContain('script');
+    expect(shownBody).not.toContain('pufa-image:');
+    expect(await reviewer.evaluate<unknown>('window.pwned')).toBeUndefined();
+    expect(await reviewer.getByRole('button', { name: '通过' }).count()).toBeGreaterThan(0);
+    await screenshot(reviewer, '11-review-wechat');
   }, SLOW_TEST_MS);
 });
