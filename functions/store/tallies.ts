@@ -15,7 +15,9 @@ const PREPARE_CONCURRENCY = 16;
 const cellId = (cell: TallyCell) => `${cell.year}#${cell.dimension}#${cell.value}#${cell.month}`;
 
 export function tallyUpdates(tableName: string, county: string, delta: TallyDelta) {
-  return [...delta.values()].map(({ cell, add }) => {
+  // A cell with nothing to add is left alone (an update needs at least one counter).
+  const moved = [...delta.values()].filter(({ add }) => Object.values(add).some((amount) => amount !== 0));
+  return moved.map(({ cell, add }) => {
     const entries = Object.entries(add).filter(([, amount]) => amount !== 0);
     const names: Record<string, string> = { '#year': 'year', '#dimension': 'dimension', '#value': 'value', '#month': 'month' };
     const values: Record<string, unknown> = { ':year': cell.year, ':dimension': cell.dimension, ':value': cell.value, ':month': cell.month };

@@ -59,7 +59,7 @@ const resultSchema = z.object({
 });
 
 /** "send success" is a job that went out; "send fail" and "err(…)" (refused, unconfirmed) did not. */
-export const succeeded = (status: string) => status.trim().toLowerCase() === 'send success';
+export const succeeded = (status: string) => /^send success\b/i.test(status.trim());
 
 /** A mass send still waiting for WeChat's result, as the dispatcher follows it up. */
 export interface OpenWeChatSend {
