@@ -32,8 +32,10 @@ const CLIENT_MSG_ID_WINDOW_MS = 24 * 3600_000;
 const SERVICE_MONTHLY_PER_FOLLOWER = 4;
 
 export interface WeChatSinkFaults {
-  /** Added to every call. */
+  /** Added to every call, before it is handled. */
   latencyMs?: number;
+  /** Calls of `path` are handled, then answered only after `ms`: WeChat did the work, the caller has not heard yet. */
+  answerDelay?: { path: string; ms: number };
   /** Answer the next `times` calls of `path` (e.g. `/cgi-bin/message/mass/sendall`) with this errcode. */
   errcodes?: { path: string; errcode: number; times: number }[];
 }
@@ -132,11 +134,14 @@ export function createWeChatSinkApp(options: WeChatSinkOptions) {
       fault.times -= 1;
       return fail(c, fault.errcode, `injected by the local WeChat sink`);
     }
-    if (c.req.path === '/cgi-bin/stable_token') return next();
-    const token = tokens.get(c.req.query('access_token') ?? '');
-    if (!token || token.revoked) return fail(c, 40001, 'invalid credential, access_token is invalid or not latest');
-    if (token.expiresAt <= clock().getTime()) return fail(c, 42001, 'access_token expired');
-    return next();
+    if (c.req.path !== '/cgi-bin/stable_token') {
+      const token = tokens.get(c.req.query('access_token') ?? '');
+      if (!token || token.revoked) return fail(c, 40001, 'invalid credential, access_token is invalid or not latest');
+      if (token.expiresAt <= clock().getTime()) return fail(c, 42001, 'access_token expired');
+    }
+    await next();
+    const held = faults.answerDelay;
+    if (held && held.path === c.req.path) await new Promise((wake) => setTimeout(wake, held.ms));
   });
 
   app.post('/cgi-bin/stable_token', async (c) => {

@@ -413,7 +413,11 @@ class DispatchRun {
       await this.record(claim, leaseId, 'cancelled', { reason: 'the notice was cancelled' });
       return undefined;
     }
-    const lateWindow = notice.lateWindowMinutes ?? this.deps.settings.lateWindowMinutes;
+    const chosen = notice.lateWindowMinutes ?? this.deps.settings.lateWindowMinutes;
+    // WeChat remembers a clientmsgid for a limited time (24 hours, as the stand-in models it; its
+    // documentation gives no figure): a mass send is never tried more than 12 hours after its time,
+    // so every try of it falls within that memory and a retry cannot send it twice.
+    const lateWindow = claim.recipient.kind === 'wechat' ? Math.min(chosen, WECHAT_LATE_WINDOW_MINUTES) : chosen;
     const late = lateBy(claim.scheduledAt, now, lateWindow);
     if (late !== undefined) {
       await this.record(claim, leaseId, 'expired', { reason: `not sent: ${late} min after its time, past the ${lateWindow} min late window` });
@@ -763,6 +767,9 @@ class DispatchRun {
     return summary;
   }
 }
+
+/** The longest a WeChat mass send may go after its time (see sendableNotice). */
+export const WECHAT_LATE_WINDOW_MINUTES = 12 * 60;
 
 /** A protected send is asked about once its 30 minutes to confirm have passed, then every 10 minutes; any other an hour after it went, then hourly. */
 const PROTECTION_MS = 31 * 60_000;

@@ -6,6 +6,7 @@
 import { createLogger } from '../../functions/http/logger.js';
 import { localDeps } from '../../functions/local/runtime.js';
 import { createSnsClient, createSnsNotifier } from '../../functions/notify/sns.js';
+import { parseWeChatSecrets, wechatChannel } from '../../functions/wechat/channel.js';
 import { defaultDispatchSettings, runDispatch } from '../../functions/workflows/dispatch.js';
 
 const env = process.env;
@@ -34,6 +35,13 @@ const summary = await runDispatch(
     logger: createLogger({ level: 'silent' }),
     phoneKeys: local.deps.phoneKeys,
     settings: { ...defaultDispatchSettings, smsPerSecond: Number(required('CHILD_SMS_PER_SECOND')) },
+    // The WeChat stand-in, when the test gives one.
+    ...(env.CHILD_WECHAT_API
+      ? {
+          wechat: async () =>
+            wechatChannel({ store: local.store, county: 'testcounty', clock: () => new Date(Date.now() + offset), secrets: parseWeChatSecrets(required('CHILD_WECHAT_SECRETS'), 'CHILD_WECHAT_SECRETS'), apiBase: required('CHILD_WECHAT_API'), massSendProtection: false }),
+        }
+      : {}),
   },
   { budgetMs: 60_000 },
 );
