@@ -49,13 +49,14 @@ afterAll(async () => {
 const deps = (): WorkflowDeps => ({ store: db.store, config: db.config, now: bench.clock.read(), speech: db.deps.speech, wechat: async () => channel, images: db.deps.images });
 
 /** An article to all followers at 08:00 on the given day of the campaign window, approved and scheduled. */
-async function scheduledArticle(id: string, day: string): Promise<void> {
+async function scheduledArticle(id: string, day: string, extra: Record<string, unknown> = {}): Promise<void> {
   bench.clock.set('2031-03-09T00:00:00Z');
   const input = noticeInputSchema.parse({
     id,
     channel: 'wechat',
     audience: { all: true },
     schedule: { kind: 'fixed', at: `${day}T08:00` },
+    ...extra,
     wechat: { title: `群发保护 ${id}`, body: '<p>请拨打12348。</p>', cover },
   });
   await createNotice(deps(), staff, 'c-0315', input);
@@ -103,5 +104,14 @@ describe('a protected mass send', () => {
     // Closed: the next run asks nothing more.
     bench.clock.advance(2 * 3600_000);
     expect((await bench.dispatch({ wechat: async () => channel })).wechatFollowed).toBe(0);
+  });
+
+  it('is never tried more than 12 hours after its time, whatever late window the notice sets', async () => {
+    await scheduledArticle('wx-late', '2031-03-14', { lateWindowMinutes: 3 * 24 * 60 });
+    bench.clock.set('2031-03-14T13:00:00Z'); // 21:00 in the county, 13 hours late
+    const before = sink.outbox.list().length;
+    expect((await bench.dispatch({ wechat: async () => channel })).expired).toBe(1);
+    expect(sink.outbox.list()).toHaveLength(before);
+    expect(await deliveryOf('wx-late')).toMatchObject({ state: 'expired', reason: expect.stringContaining('720 min late window') });
   });
 });
