@@ -264,7 +264,8 @@ export async function updateNotice(
     throw invalid('A notice keeps its channel.', [{ path: ['channel'], message: `must stay ${current.channel}` }]);
   }
   decideEdit(current.state);
-  const evaluation = await evaluateOrRefuse(deps, caller, campaign, input);
+  // Judged as this notice (its id), so its own stored sends are not counted against it a second time.
+  const evaluation = await evaluateOrRefuse(deps, caller, campaign, { ...input, id: noticeId });
   // The recording goes with the old content: the next submit makes one of the new.
   const { sms: _sms, broadcast: _broadcast, wechat: _wechat, wechatDraft: _draft, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, ...kept } = current as NoticeRecord & {
     sms?: unknown;

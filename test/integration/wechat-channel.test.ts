@@ -123,6 +123,12 @@ describe('a WeChat article from the composer to the followers', () => {
     expect(nextDay.status, JSON.stringify(nextDay.body)).toBe(201);
   });
 
+  it('can be edited in place without its own send counting against it', async () => {
+    const edited = await send('PUT', '/campaigns/c-0315/notices/wx-315', staff, article(cover, image, { digest: '遇到消费纠纷，怎么维权？' }));
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.notice.wechat.digest).toBe('遇到消费纠纷，怎么维权？');
+  });
+
   it('is approved into the draft box: images uploaded to WeChat, the preview sent to the reviewer', async () => {
     expect((await send('POST', '/campaigns/c-0315/notices/wx-315/submit', staff, {})).status).toBe(200);
     const review = await send('GET', '/campaigns/c-0315/notices/wx-315', reviewer);
