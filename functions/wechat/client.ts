@@ -114,7 +114,9 @@ export function createWeChatClient(options: WeChatClientOptions = {}): WeChatCli
   function read<S extends z.ZodType>(path: string, schema: S, answer: Record<string, unknown>): z.infer<S> {
     const result = schema.safeParse(answer);
     if (!result.success) {
-      throw new WeChatBadAnswer(path, `WeChat ${path} answered in an unexpected shape: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`, JSON.stringify(answer).slice(0, 500), 200, { cause: result.error });
+      // The excerpt may end up in a log line: an access token in it is blanked.
+      const excerpt = JSON.stringify(answer, (key, value: unknown) => (key === 'access_token' ? '[redacted]' : value)).slice(0, 500);
+      throw new WeChatBadAnswer(path, `WeChat ${path} answered in an unexpected shape: ${result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`, excerpt, 200, { cause: result.error });
     }
     return result.data;
   }

@@ -61,6 +61,14 @@ describe('the WeChat client', () => {
     await expect(createWeChatClient({ fetch: noUrl, token: aTokenSource().source }).uploadArticleImage(new Uint8Array([1]), 'a.png', 'image/png')).rejects.toBeInstanceOf(WeChatBadAnswer);
   });
 
+  it('never quotes an access token in a bad answer it reports (the report may be logged)', async () => {
+    const { fetch } = answering({ access_token: 'SECRET-TOKEN-VALUE', expires_in: 'soon' });
+    const error = await createWeChatClient({ fetch }).stableToken({ appId: 'wx0123456789abcdef', appSecret: 'x'.repeat(32) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WeChatBadAnswer);
+    expect(JSON.stringify({ message: (error as Error).message, body: (error as WeChatBadAnswer).body })).not.toContain('SECRET-TOKEN-VALUE');
+    expect((error as WeChatBadAnswer).body).toContain('expires_in');
+  });
+
   it('reports a connection that fails as unreachable, keeping the cause', async () => {
     const { fetch } = answering(new TypeError('fetch failed'));
     const error = await createWeChatClient({ fetch, token: aTokenSource().source }).massStatus('1').catch((caught: unknown) => caught);
