@@ -263,7 +263,7 @@ async function main(): Promise<void> {
           `  Pushes:     stations with a pushEndpoint are subscribed at the sink (${sink.endpoint}); try npm run station-receiver -- --token <station token> --api ${url}`,
           realWeChat
             ? `  WeChat:     ${realWeChat}, with the account in ${dataDir}/wechat.json`
-            : `  WeChat:     a local stand-in (${wechatApi}), ${options.wechatAccount === 'service' ? '服务号' : '订阅号'} with 1,200 followers (300 under tag 100); mass sends in GET ${url}/outbox`,
+            : `  WeChat:     a local stand-in (${wechatApi}), ${options.wechatAccount === 'service' ? '服务号' : '订阅号'} with 1,200 followers (300 under tag 100); mass sends on the outbox page ${url}/app/outbox`,
           `  Receipts:   each SMS gets a carrier receipt after ${options.receipts.delayMs} ms, ${Math.round(options.receipts.failureShare * 100)}% undelivered (PUFA_LOCAL_RECEIPT_DELAY_MS, PUFA_LOCAL_RECEIPT_FAILURE_SHARE)`,
           '  Stop with Ctrl-C.',
           '',
