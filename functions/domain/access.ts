@@ -108,6 +108,15 @@ export function newId(prefix: string, now: Date): string {
   return `${prefix}_${time}${random}`;
 }
 
+/**
+ * A token as listed or audited: a reviewer's WeChat OpenID shortened to recognise it by (the
+ * full one stays on the token, for previews only).
+ */
+export function tokenForDisplay(record: TokenRecord): TokenRecord {
+  const { wechatOpenId } = record;
+  return wechatOpenId ? { ...record, wechatOpenId: `${wechatOpenId.slice(0, 4)}…${wechatOpenId.slice(-4)}` } : record;
+}
+
 export function tokenRecordFromGrant(
   grant: TokenGrant,
   context: { id: string; county: string; createdBy: string; now: Date },

@@ -13,9 +13,10 @@ import type { ActivityRecord } from './activity.js';
  * (a delivered SMS was sent); `smsCostMicroUsd` is what SNS charged for them, in millionths of a
  * US dollar, kept as an integer so sums stay exact.
  *
- * `wechatPushes`: WeChat articles mass-sent (WeChat took the job); `wechatReached`: the followers
- * WeChat's result event says it sent them to (SentCount); `wechatFailed`: mass sends that failed
- * (refused, or WeChat's result says none went out).
+ * `wechatPushes`: WeChat articles mass-sent (WeChat took the job, and has not said it failed);
+ * `wechatReached`: the followers WeChat's result event says it sent them to (SentCount);
+ * `wechatFailed`: mass sends that failed — refused when sent, or failed by WeChat afterwards (then
+ * moved here from the pushes).
  */
 export const counters = [
   'activities',

@@ -26,7 +26,7 @@ export const WECHAT_BODY_MAX_BYTES = 1_000_000;
  * uploaded to pufa and not yet to WeChat (`pufa-image:<SHA-256>`), replaced by its WeChat URL when
  * the draft is made.
  */
-const IMAGE_SOURCE = /^(?:https:\/\/mmbiz\.qpic\.cn\/|https:\/\/mmbiz\.qlogo\.cn\/|pufa-image:[0-9a-f]{64}$)/;
+const IMAGE_SOURCE = /^(?:https:\/\/mmbiz\.(?:qpic|qlogo)\.cn\/[^"'\s<>`]+|pufa-image:[0-9a-f]{64})$/;
 /** Links WeChat lets an article body carry: to other official-account articles. */
 const LINK_TARGET = /^https:\/\/mp\.weixin\.qq\.com\//;
 
@@ -43,7 +43,7 @@ const allowList: IWhiteList = {
 // js-xss is CommonJS: under Node's ESM loader its functions sit on the default export, under
 // esbuild's and vitest's interop on the namespace too.
 const xss = (xssModule as unknown as { default?: typeof xssModule }).default ?? xssModule;
-const { FilterXSS, friendlyAttrValue, safeAttrValue: xssSafeAttrValue } = xss;
+const { FilterXSS, escapeAttrValue, friendlyAttrValue, safeAttrValue: xssSafeAttrValue } = xss;
 type IWhiteList = xssModule.IWhiteList;
 
 /** Tags dropped with everything inside them. */
@@ -85,7 +85,8 @@ export function sanitiseArticleBody(html: string): SanitisedBody {
         removed.add(`链接 ${value.slice(0, 80)}（正文只能链接公众号文章）`);
         return '';
       }
-      if (tag === 'img' && name === 'src') return IMAGE_SOURCE.test(value.trim()) ? value.trim() : '';
+      // Escaped as every attribute value is: the address may carry nothing that ends the attribute.
+      if (tag === 'img' && name === 'src') return IMAGE_SOURCE.test(value.trim()) ? escapeAttrValue(value.trim()) : '';
       return xssSafeAttrValue(tag, name, value, cssFilter);
     },
   });

@@ -84,7 +84,8 @@ const sign = (token: string, timestamp: string, nonce: string) => createHash('sh
 const cdata = (value: string) => `<![CDATA[${value.replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 
 export function massSendJobFinishXml(send: WeChatMassSend, toUser: string, createTime: number): string {
-  const status = send.status === 'SEND_SUCCESS' ? 'send success' : 'send fail';
+  // As WeChat's own sample event writes it (its text says "send success"): pufa reads both.
+  const status = send.status === 'SEND_SUCCESS' ? 'sendsuccess' : 'send fail';
   return (
     `<xml><ToUserName>${cdata(toUser)}</ToUserName><FromUserName>${cdata('mphelper')}</FromUserName>` +
     `<CreateTime>${createTime}</CreateTime><MsgType>${cdata('event')}</MsgType><Event>${cdata('MASSSENDJOBFINISH')}</Event>` +

@@ -4,7 +4,7 @@
  * anyone with a token can ask who they are (`GET /me`).
  */
 import { z } from 'zod';
-import { callerSchema, idSchema, roles, tokenGrantSchema, tokenRecordSchema } from '../domain/access.js';
+import { callerSchema, idSchema, roles, tokenForDisplay, tokenGrantSchema, tokenRecordSchema } from '../domain/access.js';
 import { actorOfCaller } from '../domain/audit.js';
 import { issueToken as issue, revokeToken as revoke } from '../workflows/tokens.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
@@ -74,7 +74,8 @@ export function tokenRoutes() {
     })
     .openapi(listTokens, async (c) => {
       const { limit, cursor } = c.req.valid('query');
-      return c.json(await c.var.deps.store.tokens.list(c.var.caller.county, { limit, cursor }), 200);
+      const page = await c.var.deps.store.tokens.list(c.var.caller.county, { limit, cursor });
+      return c.json({ ...page, items: page.items.map(tokenForDisplay) }, 200);
     })
     .openapi(revokeToken, async (c) => {
       const { store, clock, config } = c.var.deps;

@@ -11,7 +11,7 @@
  * is answered "success" and left alone (pufa holds no conversation with followers).
  */
 import { z } from 'zod';
-import { Unauthenticated } from '../domain/errors.js';
+import { Invalid, Unauthenticated } from '../domain/errors.js';
 import { checkWeChatCallback, messageKind, parseMassSendJobFinish } from '../domain/wechat-callback.js';
 import { signedLinkRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
@@ -67,28 +67,42 @@ export function wechatRoutes() {
     })
     .openapi(eventRoute, async (c) => {
       const deps = c.var.deps;
-      await checkSigned(deps, c.req.valid('query'));
-      const xml = await c.req.text();
-      const { msgType, event } = messageKind(xml);
-      if (msgType !== 'event' || event !== 'MASSSENDJOBFINISH') return c.text('success', 200);
-      const finish = parseMassSendJobFinish(xml);
-      const county = deps.config.county;
-      const now = deps.clock();
-      await deps.store.wechatSends.recordResult(
-        county,
-        {
-          msgId: finish.msgId,
-          status: finish.status,
-          totalCount: finish.totalCount,
-          filterCount: finish.filterCount,
-          sentCount: finish.sentCount,
-          errorCount: finish.errorCount,
-          finishedAt: new Date(finish.createTime * 1000).toISOString(),
-        },
-        now,
-      );
-      const applied = await deps.store.wechatSends.applyResult(county, finish.msgId, now);
-      deps.logger.info('WeChat mass send finished', { msgId: finish.msgId, status: finish.status, sentCount: finish.sentCount, errorCount: finish.errorCount, applied: applied.kind });
-      return c.text('success', 200);
+      const query = c.req.valid('query');
+      await checkSigned(deps, query);
+      try {
+        await applyEvent(deps, query, await c.req.text());
+        return c.text('success', 200);
+      } catch (error) {
+        // Nothing was applied: WeChat's retry of this very request (same timestamp and nonce) must be let in.
+        await deps.store.wechatNonces.forget(deps.config.county, query.nonce ?? '', query.timestamp ?? '');
+        throw error;
+      }
     });
+}
+
+/** Applies a mass send's result; any other event or message is left alone (WeChat hears "success" either way). */
+async function applyEvent(deps: AppDeps, query: { encrypt_type?: string | undefined }, xml: string): Promise<void> {
+  if (query.encrypt_type !== undefined && query.encrypt_type !== 'raw') {
+    throw new Invalid('pufa reads WeChat’s events in plaintext mode (明文模式) only: set 消息加解密方式 to 明文模式 in 服务器配置.', [{ field: 'query.encrypt_type', message: `"${query.encrypt_type}" is not read; use 明文模式` }]);
+  }
+  const { msgType, event } = messageKind(xml);
+  if (msgType !== 'event' || event !== 'MASSSENDJOBFINISH') return;
+  const finish = parseMassSendJobFinish(xml);
+  const county = deps.config.county;
+  const now = deps.clock();
+  await deps.store.wechatSends.recordResult(
+    county,
+    {
+      msgId: finish.msgId,
+      status: finish.status,
+      totalCount: finish.totalCount,
+      filterCount: finish.filterCount,
+      sentCount: finish.sentCount,
+      errorCount: finish.errorCount,
+      finishedAt: new Date(finish.createTime * 1000).toISOString(),
+    },
+    now,
+  );
+  const applied = await deps.store.wechatSends.applyResult(county, finish.msgId, now);
+  deps.logger.info('WeChat mass send finished', { msgId: finish.msgId, status: finish.status, sentCount: finish.sentCount, errorCount: finish.errorCount, applied: applied.kind });
 }

@@ -8,7 +8,7 @@
  * which only keeps refusing a replay longer).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Invalid } from '../domain/errors.js';
 import { itemIsNew } from './conditions.js';
 import { keys } from './keys.js';
@@ -25,6 +25,12 @@ export class WeChatNonceStore {
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
+
+  /** Forgets the pair: its callback failed before it was applied, so WeChat's retry of it must be let in. */
+  async forget(county: string, nonce: string, timestamp: string): Promise<void> {
+    if (!TIMESTAMP.test(timestamp) || !NONCE.test(nonce)) return;
+    await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.wechatNonce(county, timestamp, nonce) }));
+  }
 
   /** Remembers the pair; false if it was seen before (a replay). Check the timestamp's freshness first. */
   async remember(county: string, nonce: string, timestamp: string, now: Date): Promise<boolean> {

@@ -5,7 +5,8 @@
  * the callback writes `RESULT` (what WeChat said). Either may come first; each side, after its
  * write, tries to apply the result: the delivery `sent -> delivered | undelivered` on condition
  * that it is still sent under that msg_id, so it is applied once whoever gets there first, with
- * the notice's counters and the month's tallies (followers reached, failed pushes).
+ * the notice's counters and the month's tallies: followers reached; a send WeChat failed moves
+ * from the pushes to the failed ones, so the pushes are the articles that went out.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -58,8 +59,11 @@ const resultSchema = z.object({
   finishedAt: z.string(),
 });
 
-/** "send success" is a job that went out; "send fail" and "err(…)" (refused, unconfirmed) did not. */
-export const succeeded = (status: string) => /^send success\b/i.test(status.trim());
+/**
+ * "send success" is a job that went out — WeChat's own sample event writes it "sendsuccess", so
+ * both are read; "send fail" and "err(…)" (refused, unconfirmed) did not.
+ */
+export const succeeded = (status: string) => /^send\s*success/i.test(status.trim());
 
 /** A mass send still waiting for WeChat's result, as the dispatcher follows it up. */
 export interface OpenWeChatSend {
@@ -132,11 +136,18 @@ export class WeChatSendStore {
   ) {}
 
   /** Mass sends still waiting for their result, oldest first (one small partition, every county's). */
-  async open(limit = 100): Promise<OpenWeChatSend[]> {
-    const result = await this.db.send(
-      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatOpenSends() }, Limit: limit, ConsistentRead: true }),
-    );
-    return (result.Items ?? []).map((item) => openSchema.parse(item)).sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
+  async open(limit = 1_000): Promise<OpenWeChatSend[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    // Every page (a county sends a few a day; the partition stays small), up to `limit`.
+    do {
+      const page = await this.db.send(
+        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatOpenSends() }, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items.map((item) => openSchema.parse(item)).sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
   }
 
   /** Notes that an open send was asked about now, so the next run asks no sooner than it should. */
@@ -182,7 +193,11 @@ export class WeChatSendStore {
     const result = resultSchema.parse(resultItem.Item);
     const deliveryKey = keys.delivery(county, send.campaignId, send.noticeId, send.sendIndex, recipientKey({ kind: 'wechat', tagId: send.tagId }));
     const read = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey, ConsistentRead: true }));
-    if (!read.Item) return { kind: 'waiting' };
+    if (!read.Item) {
+      // Its delivery is gone (the notice's data removed): nothing is left to apply the result to.
+      await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.wechatOpen(county, msgId) }));
+      return { kind: 'waiting' };
+    }
     const delivery = (await deliveryModule()).deliveryRecordSchema.parse(read.Item);
     if (delivery.state !== 'sent' || delivery.messageId !== msgId) {
       await this.db.send(new DeleteCommand({ TableName: this.tableName, Key: keys.wechatOpen(county, msgId) }));
@@ -209,7 +224,7 @@ export class WeChatSendStore {
       },
       statsUpdates(this.tableName, delivery, { [state]: 1 }),
       { Delete: { TableName: this.tableName, Key: keys.wechatOpen(county, msgId) } },
-      ...(send.period ? tallyUpdates(this.tableName, county, deliveryDelta({ wechatReached: result.sentCount ?? 0, ...(state === 'undelivered' ? { wechatFailed: 1 } : {}) }, send.period)) : []),
+      ...(send.period ? tallyUpdates(this.tableName, county, deliveryDelta({ wechatReached: result.sentCount ?? 0, ...(state === 'undelivered' ? { wechatPushes: -1, wechatFailed: 1 } : {}) }, send.period)) : []),
     ];
     try {
       await this.db.send(new TransactWriteCommand({ TransactItems: items }));

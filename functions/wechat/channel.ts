@@ -21,6 +21,8 @@ export const wechatSecretsSchema = z.object({
 export type WeChatSecrets = z.infer<typeof wechatSecretsSchema>;
 
 export interface WeChatChannel {
+  /** The county whose account this is. */
+  county: string;
   client: WeChatClient;
   /** Checks the signature of WeChat's events (MASSSENDJOBFINISH). */
   callbackToken: string;
@@ -52,7 +54,7 @@ export function wechatChannel(options: WeChatChannelOptions): WeChatChannel {
     },
   });
   const client = createWeChatClient({ baseUrl: options.apiBase, token, massSendProtection: options.massSendProtection, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  return { client, callbackToken: secrets.callbackToken, appId: secrets.appId };
+  return { county: options.county, client, callbackToken: secrets.callbackToken, appId: secrets.appId };
 }
 
 /** The secrets' problems, by field, without their values. */

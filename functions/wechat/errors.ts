@@ -23,7 +23,8 @@
 
 /** Access-token codes: refresh the token once and ask again. */
 export const TOKEN_CODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
-export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([45009, 45011]);
+/** Ask again later: API quotas (45009, 45011), and 45066, the same clientmsgid again within a minute (a retry too soon after a send whose answer was lost). */
+export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([45009, 45011, 45066]);
 export const NO_MASS_SEND_QUOTA = 45028;
 export const CLIENT_MSG_ID_EXISTS = 45065;
 export const AWAITING_ADMIN_CODES: ReadonlySet<number> = new Set([89504, 89505]);

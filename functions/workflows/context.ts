@@ -34,12 +34,12 @@ export async function noticeContext(
   };
 }
 
-/** States whose WeChat sends no longer count against the account's quota. */
-const NOT_SENDING = new Set(['cancelled', 'rejected']);
-
 /**
  * The county's WeChat mass sends in the year, every notice but `except` (`campaign/notice`), for
- * the account's quota: a notice's sends count from when it is drafted until it is cancelled or rejected.
+ * the account's quota. A notice's sends count from when it is drafted; a rejected one's do not; a
+ * cancelled one's (or one in a cancelled campaign) count up to when it was cancelled — those may
+ * have gone out, and used the day's or the month's quota. Campaigns of the year before are read
+ * too: their windows may reach into this year.
  */
 export async function countyWeChatSends(
   store: Store,
@@ -48,12 +48,16 @@ export async function countyWeChatSends(
   year: number,
   except: string | undefined,
 ): Promise<PlannedWeChatSend[]> {
-  const campaigns = (await store.campaigns.listByYear(county, year)).filter((campaign) => campaign.state !== 'cancelled');
+  const campaigns = (await Promise.all([store.campaigns.listByYear(county, year - 1), store.campaigns.listByYear(county, year)])).flat();
   const perCampaign = await Promise.all(
     campaigns.map(async (campaign) =>
       (await store.notices.listByCampaign(county, campaign.id)).flatMap((notice) => {
         const ref = `${campaign.id}/${notice.id}`;
-        if (notice.channel !== 'wechat' || NOT_SENDING.has(notice.state) || ref === except) return [];
+        if (notice.channel !== 'wechat' || notice.state === 'rejected' || ref === except) return [];
+        if (notice.state === 'cancelled' || campaign.state === 'cancelled') {
+          const stoppedAt = notice.state === 'cancelled' ? notice.updatedAt : campaign.updatedAt;
+          return plannedWeChatSends({ ...notice, sends: (notice.sends ?? []).filter((send) => send.at <= stoppedAt) }, campaign, context, ref);
+        }
         return plannedWeChatSends(notice, campaign, context, ref);
       }),
     ),

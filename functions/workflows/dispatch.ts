@@ -24,7 +24,7 @@ import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tally
 import { Conflict } from '../domain/errors.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
-import { defaultQuietHours } from '../domain/schedule.js';
+import { defaultQuietHours, utcToLocal } from '../domain/schedule.js';
 import { TransitTimes } from '../domain/transit.js';
 import type { Logger } from '../http/logger.js';
 import { errorFields } from '../http/logger.js';
@@ -280,9 +280,15 @@ class DispatchRun {
     const now = clock();
     const due = (await store.wechatSends.open()).filter((send) => followUpDue(send, now));
     if (due.length === 0) return;
-    const channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+    let channel: WeChatChannel | undefined;
+    try {
+      channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+    } catch (error) {
+      logger.error('the WeChat account could not be set up; open mass sends are followed up later', errorFields(error));
+      return;
+    }
     if (!channel) return;
-    for (const send of due) {
+    for (const send of due.filter((open) => open.county === channel.county)) {
       if (!this.hasTime()) return;
       let status: MassStatus;
       try {
@@ -296,10 +302,15 @@ class DispatchRun {
       this.summary.wechatFollowed += 1;
       await store.wechatSends.checked(send, now);
       if (status === 'SENDING') continue;
-      const words = { SEND_SUCCESS: 'send success', SEND_FAIL: 'send fail', DELETE: 'deleted' } as const;
-      await store.wechatSends.recordResult(send.county, { msgId: send.msgId, status: `${words[status]} (mass/get)`, finishedAt: now.toISOString() }, now, { ifAbsent: true });
-      const applied = await store.wechatSends.applyResult(send.county, send.msgId, now);
-      if (applied.kind === 'applied') this.summary.wechatEnded += 1;
+      // DELETE: it went out, and was deleted since (by an administrator in WeChat).
+      const words = { SEND_SUCCESS: 'send success', SEND_FAIL: 'send fail', DELETE: 'send success, deleted since' } as const;
+      try {
+        await store.wechatSends.recordResult(send.county, { msgId: send.msgId, status: `${words[status]} (mass/get)`, finishedAt: now.toISOString() }, now, { ifAbsent: true });
+        const applied = await store.wechatSends.applyResult(send.county, send.msgId, now);
+        if (applied.kind === 'applied') this.summary.wechatEnded += 1;
+      } catch (error) {
+        logger.warn('WeChat result not applied yet; asked again at the next follow-up', { msgId: send.msgId, ...errorFields(error) });
+      }
     }
   }
 
@@ -419,9 +430,20 @@ class DispatchRun {
     // so every try of it falls within that memory and a retry cannot send it twice.
     const lateWindow = claim.recipient.kind === 'wechat' ? Math.min(chosen, WECHAT_LATE_WINDOW_MINUTES) : chosen;
     const late = lateBy(claim.scheduledAt, now, lateWindow);
+    // An earlier try of a mass send that got no answer may have gone out: the record says so.
+    const maybeSent = claim.recipient.kind === 'wechat' && claim.attempts > 0 ? '; an earlier try got no answer, so WeChat may have sent it (see 群发记录 in WeChat)' : '';
     if (late !== undefined) {
-      await this.record(claim, leaseId, 'expired', { reason: `not sent: ${late} min after its time, past the ${lateWindow} min late window` });
+      await this.record(claim, leaseId, 'expired', { reason: `not sent: ${late} min after its time, past the ${lateWindow} min late window${maybeSent}` });
       return undefined;
+    }
+    if (claim.recipient.kind === 'wechat') {
+      // A mass send goes on the county's day it was planned for: the next day's quota (订阅号: one a day) belongs to that day's sends.
+      const zone = notice.dispatch?.timeZone ?? this.deps.settings.timeZone;
+      const day = utcToLocal(claim.scheduledAt, zone).slice(0, 10);
+      if (utcToLocal(now.toISOString(), zone).slice(0, 10) !== day) {
+        await this.record(claim, leaseId, 'expired', { reason: `not sent: its day ${day} has passed, and a mass send goes on the day it was planned for${maybeSent}` });
+        return undefined;
+      }
     }
     // What goes out is what the reviewer approved: anything else fails, with the reason on record.
     const refusal = refusalToSend(claim, notice);
@@ -650,11 +672,26 @@ class DispatchRun {
    */
   async sendWeChat(items: Claimed[]): Promise<void> {
     if (items.length === 0) return;
-    const channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+    let channel: WeChatChannel | undefined;
+    let unavailable: { kind: 'transient'; code: string; message: string } | undefined;
+    try {
+      channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+      if (!channel) unavailable = { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured for this deployment (no AppID and AppSecret)' };
+    } catch (error) {
+      // The account's secret could not be read or is malformed: these sends wait; SMS and broadcasts go on.
+      this.deps.logger.error('the WeChat account could not be set up', errorFields(error));
+      unavailable = { kind: 'transient', code: 'WeChatUnavailable', message: `the WeChat account could not be set up: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300) };
+    }
     for (const item of items) {
       const { delivery, leaseId } = item;
-      if (!channel) {
-        await this.failedAttempt(delivery, leaseId, { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured for this deployment (no AppID and AppSecret)' });
+      if (!channel || unavailable) {
+        await this.failedAttempt(delivery, leaseId, unavailable ?? { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured' });
+        continue;
+      }
+      if (item.leaseEnds - this.deps.clock().getTime() < WECHAT_CALL_MARGIN_MS) {
+        // Too little of the claim left for WeChat's answer to come back under it: back to pending, for a fresh claim.
+        await this.deps.store.deliveries.release(delivery, leaseId, this.deps.clock().toISOString(), { attempts: delivery.attempts }, this.deps.clock());
+        this.summary.returned += 1;
         continue;
       }
       const fence = await this.fence([item]);
@@ -677,6 +714,11 @@ class DispatchRun {
       try {
         result = await channel.client.massSend({ mediaId, ...audience, clientMsgId: clientMsgIdOf(delivery.id) });
       } catch (error) {
+        if (error instanceof WeChatDuplicateSend) {
+          // Sent before under this clientmsgid, WeChat did not say as which message: it went, once.
+          await this.record(delivery, leaseId, 'sent', { attempts: delivery.attempts + 1, reason: `WeChat had this send already (clientmsgid ${error.clientMsgId}) but gave no msg_id: not sent again; its result is not followed` });
+          continue;
+        }
         await this.failedAttempt(delivery, leaseId, wechatFailure(error));
         continue;
       }
@@ -687,8 +729,13 @@ class DispatchRun {
         wechat: { phase: result.state, submittedAt, ...(result.msgDataId ? { msgDataId: result.msgDataId } : {}) },
         ...(result.duplicate ? { reason: 'WeChat had this send already (same clientmsgid): not sent again' } : {}),
       });
-      // WeChat's result may have come before the send was recorded: apply it now if so.
-      await this.deps.store.wechatSends.applyResult(delivery.county, result.msgId, clock());
+      // WeChat's result may have come before the send was recorded: apply it now if so. If that
+      // fails, the result stays kept and the follow-up (or the next event) applies it.
+      try {
+        await this.deps.store.wechatSends.applyResult(delivery.county, result.msgId, clock());
+      } catch (error) {
+        this.deps.logger.warn('WeChat result not applied yet; the follow-up will', { msgId: result.msgId, ...errorFields(error) });
+      }
     }
   }
 
@@ -735,7 +782,14 @@ class DispatchRun {
     const attempts = delivery.attempts + 1;
     // Provider messages can quote the number ("Invalid parameter: PhoneNumber +86…"): mask it.
     const reason = maskPhonesIn(`${error.code}: ${error.message}`).slice(0, 300);
-    const decision = error.kind === 'permanent' ? ({ giveUp: true } as const) : nextRetry(attempts, settings.retry, this.random);
+    // A WeChat mass send is tried again until its late window closes, never sooner than a minute
+    // on (WeChat refuses the same clientmsgid within a minute, 45066): an unanswered try may have gone out.
+    const decision =
+      error.kind === 'permanent'
+        ? ({ giveUp: true } as const)
+        : delivery.recipient.kind === 'wechat'
+          ? { retryInMs: Math.max(WECHAT_RETRY_MIN_MS, (nextRetry(Math.min(attempts, settings.retry.maxAttempts - 1), settings.retry, this.random) as { retryInMs: number }).retryInMs) }
+          : nextRetry(attempts, settings.retry, this.random);
     if ('giveUp' in decision) {
       await this.record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
       return;
@@ -767,6 +821,11 @@ class DispatchRun {
     return summary;
   }
 }
+
+/** WeChat refuses a clientmsgid used again within a minute (45066): tries are further apart than that. */
+const WECHAT_RETRY_MIN_MS = 65_000;
+/** A WeChat call is started only with this much of its claim left: time for a slow answer (the client waits 15 s) and the write after. */
+const WECHAT_CALL_MARGIN_MS = 20_000;
 
 /** The longest a WeChat mass send may go after its time (see sendableNotice). */
 export const WECHAT_LATE_WINDOW_MINUTES = 12 * 60;

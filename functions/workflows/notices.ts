@@ -331,6 +331,8 @@ export async function actOnNotice(
     if (action === 'approve' && options.seen !== undefined && contentHash(content) !== options.seen) {
       throw new Conflict('What would be approved is not what you reviewed: the notice was edited and submitted again (a new text or recording). Review it again.', { state: notice.state });
     }
+    // The account's quota is checked again: a draft and a preview are not spent on an article that cannot be sent.
+    if (action === 'approve' && notice.channel === 'wechat' && evaluation.problems.length > 0) throw invalid('The article cannot be approved as it stands.', evaluation.problems, 'notice');
     // An approved article goes into the WeChat draft box now, and the reviewer gets its preview.
     const wechatDraft =
       action === 'approve' && notice.channel === 'wechat'

@@ -21,10 +21,9 @@ const talliedOutcome = (delivery: DeliveryRecord): DeliveryTally | Partial<Count
   if (delivery.recipient.kind === 'station') return delivery.state === 'aired' ? 'airings' : undefined;
   if (delivery.recipient.kind === 'wechat') {
     // WeChat took the job (sent), and its result event said how many followers it reached.
-    // A job WeChat then failed counts as pushed and failed, like an SMS sent and undelivered.
-    if (['sent', 'delivered', 'undelivered'].includes(delivery.state)) {
-      return { wechatPushes: 1, wechatReached: delivery.wechat?.sentCount ?? 0, ...(delivery.state === 'undelivered' ? { wechatFailed: 1 } : {}) };
-    }
+    // A job WeChat then failed counts as failed, not pushed: the pushes are the articles that went out.
+    if (delivery.state === 'sent' || delivery.state === 'delivered') return { wechatPushes: 1, wechatReached: delivery.wechat?.sentCount ?? 0 };
+    if (delivery.state === 'undelivered') return { wechatFailed: 1, wechatReached: delivery.wechat?.sentCount ?? 0 };
     return delivery.state === 'failed' ? 'wechatFailed' : undefined;
   }
   // A receipt comes after sent: the SMS counts as sent and as the carrier reported, at its price.

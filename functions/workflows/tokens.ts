@@ -5,7 +5,7 @@
  * a scope the registry knows), the secret made, and the record written with its audit entry in
  * one transaction. Only the secret's hash is stored; the caller shows the secret once.
  */
-import { checkGrantExpiry, hashTokenSecret, newId, newTokenSecret, tokenRecordFromGrant, type TokenGrant, type TokenRecord } from '../domain/access.js';
+import { checkGrantExpiry, hashTokenSecret, newId, newTokenSecret, tokenForDisplay, tokenRecordFromGrant, type TokenGrant, type TokenRecord } from '../domain/access.js';
 import { auditEntry, type AuditActor } from '../domain/audit.js';
 import { Invalid } from '../domain/errors.js';
 import { checkGrantScope } from '../domain/registry.js';
@@ -36,7 +36,7 @@ export async function issueToken(
   if (scopeProblems.length > 0) throw invalid('The token’s scope names what is not in the registry.', scopeProblems);
   const secret = newTokenSecret();
   const record = tokenRecordFromGrant(request.grant, { id: newId('tok', now), county: request.county, createdBy: request.createdBy, now });
-  const audit = auditEntry({ county: record.county, actor: request.actor, action: 'token.issue', subject: { kind: 'token', id: record.id }, after: record, now, timeZone: deps.timeZone });
+  const audit = auditEntry({ county: record.county, actor: request.actor, action: 'token.issue', subject: { kind: 'token', id: record.id }, after: tokenForDisplay(record), now, timeZone: deps.timeZone });
   await store.tokens.create(record, await hashTokenSecret(secret), audit);
   return { secret, record };
 }
@@ -44,7 +44,7 @@ export async function issueToken(
 /** Revokes a token of the county (idempotent: revoking twice returns the first revocation, and files one entry). */
 export async function revokeToken(deps: { store: Store; timeZone: string; now: Date }, request: { county: string; tokenId: string; actor: AuditActor }): Promise<TokenRecord> {
   const { county, tokenId, actor } = request;
-  const audit = (before: object, after: object) =>
-    auditEntry({ county, actor, action: 'token.revoke', subject: { kind: 'token', id: tokenId }, before, after, now: deps.now, timeZone: deps.timeZone });
+  const audit = (before: TokenRecord, after: TokenRecord) =>
+    auditEntry({ county, actor, action: 'token.revoke', subject: { kind: 'token', id: tokenId }, before: tokenForDisplay(before), after: tokenForDisplay(after), now: deps.now, timeZone: deps.timeZone });
   return deps.store.tokens.revoke(county, tokenId, deps.now, audit);
 }

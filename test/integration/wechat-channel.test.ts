@@ -165,7 +165,7 @@ describe('a WeChat article from the composer to the followers', () => {
     const deliveries = await send('GET', '/campaigns/c-0315/notices/wx-315/deliveries?state=delivered', staff);
     expect(deliveries.status, JSON.stringify(deliveries.body)).toBe(200);
     const [delivery] = deliveries.body.items;
-    expect(delivery).toMatchObject({ state: 'delivered', wechat: { phase: 'finished', status: 'send success', sentCount: 1_200, totalCount: 1_200 } });
+    expect(delivery).toMatchObject({ state: 'delivered', wechat: { phase: 'finished', status: 'sendsuccess', sentCount: 1_200, totalCount: 1_200 } });
 
     const tallies = await send('GET', '/tallies?year=2031&period=year', staff);
     expect(tallies.status, JSON.stringify(tallies.body)).toBe(200);
@@ -232,6 +232,21 @@ describe('WeChat’s callback', () => {
     expect(await kept('9990001')).toBe('waiting');
     const results = await Promise.all(['9990001', '9990002', '9990004'].map(async (msgId) => db.client.send(new (await import('@aws-sdk/lib-dynamodb')).GetCommand({ TableName: db.tableName, Key: { pk: `C#${county}#WECHAT_MSG#${msgId}`, sk: 'RESULT' } }))));
     expect(results.map((result) => result.Item)).toEqual([undefined, undefined, undefined]);
+  });
+
+  it('lets WeChat’s retry in when the first try of an event failed: the nonce is not spent on it', async () => {
+    const query = signed(now(), '4001');
+    const broken = event('9990005').replace('<TotalCount>5</TotalCount>', '');
+    expect((await post(query, broken)).status).toBe(400);
+    const retried = await post(query, event('9990005'));
+    expect(retried.status).toBe(200);
+    expect((await post(query, event('9990005'))).status).toBe(401);
+  });
+
+  it('refuses events in 安全模式 (encrypted), naming what to set', async () => {
+    const answer = await post(`${signed(now(), '5001')}&encrypt_type=aes`, '<xml><Encrypt><![CDATA[…]]></Encrypt></xml>');
+    expect(answer.status).toBe(400);
+    expect(((await answer.json()) as { errors: { field: string }[] }).errors).toContainEqual(expect.objectContaining({ field: 'query.encrypt_type' }));
   });
 
   it('answers other events and messages "success" without acting on them', async () => {

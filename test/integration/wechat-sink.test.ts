@@ -177,7 +177,7 @@ describe('the local WeChat sink with the real client', () => {
     expect(event.url.searchParams.get('signature')).toBe(expected);
     expect(field(event.body, 'Event')).toBe('MASSSENDJOBFINISH');
     expect(field(event.body, 'MsgID')).toBe(sent.msgId);
-    expect(field(event.body, 'Status')).toBe('send success');
+    expect(field(event.body, 'Status')).toBe('sendsuccess');
     expect([field(event.body, 'TotalCount'), field(event.body, 'FilterCount'), field(event.body, 'SentCount'), field(event.body, 'ErrorCount')]).toEqual(['400', '400', '400', '0']);
   });
 

@@ -42,6 +42,26 @@ describe('sanitiseArticleBody', () => {
   });
 });
 
+describe('an image address that tries to end its attribute', () => {
+  const attempts = [
+    `<img src='https://mmbiz.qpic.cn/a"><script>alert(1)</script>'>`,
+    `<img src='https://mmbiz.qpic.cn/a" onerror="alert(1)'>`,
+    `<img src="https://mmbiz.qpic.cn/a&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;">`,
+    `<img src='pufa-image:${'a'.repeat(64)}"><a href="javascript:alert(1)">x</a>'>`,
+  ];
+  it.each(attempts)('is kept harmless: %s', (html) => {
+    const { html: kept } = sanitiseArticleBody(html);
+    expect(kept).not.toMatch(/<script|onerror|javascript:/i);
+    // What is kept is a fixed point: sanitising it again changes nothing (what the reviewer sees is what goes out).
+    expect(sanitiseArticleBody(kept).html).toBe(kept);
+  });
+
+  it('keeps a plain WeChat image address as it is', () => {
+    const html = '<p><img src="https://mmbiz.qpic.cn/mmbiz_png/abc123/640?wx_fmt=png&amp;from=appmsg"></p>';
+    expect(sanitiseArticleBody(html).html).toContain('src="https://mmbiz.qpic.cn/mmbiz_png/abc123/640?wx_fmt=png&amp;from=appmsg"');
+  });
+});
+
 describe('wechatArticleSchema', () => {
   const article = { title: '民法典一日一问', body: '<p>问：居住权如何设立？</p>', cover: 'cd'.repeat(32) };
 

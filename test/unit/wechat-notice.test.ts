@@ -8,8 +8,9 @@ import { contentHash, refusalToSend } from '../../functions/domain/approval.js';
 import { checkPlan, planFileSchema } from '../../functions/domain/plan.js';
 import { noticeContentOf, noticeInputSchema, type WeChatContent } from '../../functions/domain/planning.js';
 import { reportParagraph, zeroCounts } from '../../functions/domain/tally.js';
+import { succeeded } from '../../functions/store/wechat-sends.js';
 import { clientMsgIdOf, wechatFailure } from '../../functions/workflows/dispatch.js';
-import { WeChatApiError, WeChatDuplicateSend, WeChatQuotaReached, WeChatRateLimited, WeChatUnreachable } from '../../functions/wechat/errors.js';
+import { errorFor, WeChatApiError, WeChatDuplicateSend, WeChatQuotaReached, WeChatRateLimited, WeChatUnreachable } from '../../functions/wechat/errors.js';
 import { aPlan } from '../support/planning.js';
 
 const cover = 'a'.repeat(64);
@@ -111,6 +112,15 @@ describe('WeChat’s refusals at send time', () => {
     expect(wechatFailure(new WeChatDuplicateSend('/x', 45065, 'clientmsgid exist', 'pufa-1'))).toMatchObject({ kind: 'permanent', message: expect.stringContaining('not sent again') });
     expect(wechatFailure(new WeChatApiError('/x', 40007, 'invalid media_id')).kind).toBe('permanent');
     expect(() => wechatFailure(new TypeError('a bug'))).toThrow(TypeError);
+  });
+
+  it('reads WeChat’s result as it writes it: "send success" and its sample’s "sendsuccess" went out, the rest did not', () => {
+    for (const status of ['send success', 'sendsuccess', 'SendSuccess', 'send success (mass/get)', 'send success, deleted since (mass/get)']) expect(succeeded(status), status).toBe(true);
+    for (const status of ['send fail', 'sendfail', 'err(10001)', 'err(20013)', 'send fail (mass/get)']) expect(succeeded(status), status).toBe(false);
+  });
+
+  it('tries a clientmsgid again only later: 45066 (the same one within a minute) is not a final failure', () => {
+    expect(wechatFailure(errorFor('/cgi-bin/message/mass/sendall', 45066, 'same clientmsgid retry too fast')).kind).toBe('transient');
   });
 
   it('sends each delivery under one clientmsgid, within WeChat’s 64 bytes however long its id', () => {
