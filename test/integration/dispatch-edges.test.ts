@@ -3,9 +3,6 @@
  * or cancel holds from the moment it answers, a run claims no more than it can send, and a run
  * killed outright (kill -9, a real process) sends nobody a second SMS.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { createLogger } from '../../functions/http/logger.js';
@@ -14,10 +11,10 @@ import { runDispatch } from '../../functions/workflows/dispatch.js';
 import { actOnNotice } from '../../functions/workflows/notices.js';
 import { reconcileYear } from '../../functions/workflows/reconcile.js';
 import { aGrant, aToken } from '../support/builders.js';
-import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { startDispatchProcess, until } from '../support/dispatch-process.js';
 import { aSession } from '../support/sessions.js';
 import { aBench, aBroadcastNotice, anSmsNotice, perRecipient, type Bench } from '../support/dispatch.js';
-import { STALL_GUARD_MS } from '../support/timeouts.js';
 
 let db: TestDatabase;
 let bench: Bench;
@@ -35,15 +32,6 @@ afterEach(async () => {
 });
 
 const workflowDeps = () => ({ store: db.store, config: db.config, now: bench.clock.read() });
-
-/** Polls `ready` until it holds (a readiness wait, not a fixed sleep); fails after the stall guard. */
-async function until(ready: () => boolean, what: string): Promise<void> {
-  const giveUpAt = Date.now() + STALL_GUARD_MS;
-  while (!ready()) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((wake) => setTimeout(wake, 5));
-  }
-}
 
 /** A notifier that notes when each SMS send starts and, at the k-th, starts `act` (not awaited). */
 function watching(k: number, act: () => Promise<unknown>) {
@@ -172,24 +160,9 @@ describe('a dispatcher killed outright (kill -9)', () => {
     const { campaignId } = await bench.scheduled(anSmsNotice());
     // Each SMS is recorded by SNS at once, its answer held back: a kill always finds some in flight.
     bench.faults.answerDelayMs = 150;
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/dispatch-child.ts', import.meta.url))], {
-      env: {
-        ...process.env,
-        CHILD_DYNAMODB_ENDPOINT: db.endpoint,
-        CHILD_TABLE_NAME: db.tableName,
-        CHILD_PHONE_KEY_SECRET: TEST_PHONE_KEY_SECRET,
-        CHILD_SNS_ENDPOINT: bench.sink.endpoint,
-        CHILD_CLOCK: SEND_TIME,
-        CHILD_SMS_PER_SECOND: '20',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(child, 'exit');
+    const { child, output, exited } = startDispatchProcess({ db, snsEndpoint: bench.sink.endpoint, clock: SEND_TIME, smsPerSecond: 20 });
     await until(() => bench.sink.outbox.list().length >= 20 || child.exitCode !== null, '20 SMS at the sink');
-    expect(child.exitCode, output).toBeNull(); // still sending: the kill lands mid-run
+    expect(child.exitCode, output()).toBeNull(); // still sending: the kill lands mid-run
     child.kill('SIGKILL');
     const [, signal] = await exited;
     expect(signal).toBe('SIGKILL');

@@ -3,9 +3,6 @@
  * the answer reached it: the next run sends it again under the same clientmsgid, WeChat answers
  * with the first send's msg_id (45065), and the followers get the article once.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../functions/domain/access.js';
 import { planFileSchema } from '../../functions/domain/plan.js';
@@ -16,11 +13,11 @@ import { wechatChannel, type WeChatChannel } from '../../functions/wechat/channe
 import { actOnNotice, createNotice, type WorkflowDeps } from '../../functions/workflows/notices.js';
 import { loadPlan } from '../../functions/workflows/plans.js';
 import { reconcileYear } from '../../functions/workflows/reconcile.js';
-import { freshTable, TEST_PHONE_KEY_SECRET, type TestDatabase } from '../support/db.js';
+import { freshTable, type TestDatabase } from '../support/db.js';
+import { startDispatchProcess, until } from '../support/dispatch-process.js';
 import { aBench, type Bench } from '../support/dispatch.js';
 import { aJpeg } from '../support/images.js';
 import { aPlan, sampleRegistry } from '../support/planning.js';
-import { STALL_GUARD_MS } from '../support/timeouts.js';
 
 const county = 'testcounty';
 const secrets = inventedWeChatSecrets();
@@ -49,14 +46,6 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function until(ready: () => boolean, what: string): Promise<void> {
-  const giveUpAt = Date.now() + STALL_GUARD_MS;
-  while (!ready()) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((wake) => setTimeout(wake, 5));
-  }
-}
-
 describe('a dispatcher killed while WeChat answers a mass send', () => {
   it('leaves the followers with one article: the next run finds the first send by its clientmsgid', async () => {
     const cover = (await (await db.deps.images?.())!.put(aJpeg({ width: 8, height: 8, comment: 'killed' }))).sha256;
@@ -68,26 +57,9 @@ describe('a dispatcher killed while WeChat answers a mass send', () => {
     // WeChat (its clock the test's) takes the send at once and holds its answer back: the kill lands in between.
     bench.clock.set(SEND_TIME);
     faults.answerDelay = { path: '/cgi-bin/message/mass/sendall', ms: 10_000 };
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/dispatch-child.ts', import.meta.url))], {
-      env: {
-        ...process.env,
-        CHILD_DYNAMODB_ENDPOINT: db.endpoint,
-        CHILD_TABLE_NAME: db.tableName,
-        CHILD_PHONE_KEY_SECRET: TEST_PHONE_KEY_SECRET,
-        CHILD_SNS_ENDPOINT: bench.sink.endpoint,
-        CHILD_CLOCK: SEND_TIME,
-        CHILD_SMS_PER_SECOND: '20',
-        CHILD_WECHAT_API: sink.endpoint,
-        CHILD_WECHAT_SECRETS: JSON.stringify(secrets),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const exited = once(child, 'exit');
+    const { child, output, exited } = startDispatchProcess({ db, snsEndpoint: bench.sink.endpoint, clock: SEND_TIME, smsPerSecond: 20, wechat: { api: sink.endpoint, secrets } });
     await until(() => sink.outbox.list().length === 1 || child.exitCode !== null, 'the mass send at WeChat');
-    expect(child.exitCode, output).toBeNull();
+    expect(child.exitCode, output()).toBeNull();
     child.kill('SIGKILL');
     expect((await exited)[1]).toBe('SIGKILL');
     const [first] = sink.outbox.list();
