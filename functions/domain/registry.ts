@@ -1,7 +1,8 @@
 /**
  * @module domain/registry
  * The county's places and stations: townships (乡镇), villages (村) and village broadcast
- * stations (村村通广播站), plus the subscriber groups SMS audiences may name. Pure checks of
+ * stations (村村通广播站), plus the subscriber groups SMS audiences may name, and the county
+ * departments responsible for legal publicity (谁执法谁普法: 公安局, 市场监管局 …). Pure checks of
  * audiences against them.
  */
 import { z } from 'zod';
@@ -25,6 +26,13 @@ export const stationSchema = z.object({
   contact: z.string().trim().max(40).optional().describe('the operator’s phone, E.164; shown masked to non-admins'),
   pushEndpoint: pushEndpointSchema.optional().describe('where the station wants scripts pushed (an SNS HTTP/S subscription), if it has such a receiver'),
 });
+/** A county department with publicity duties (普法责任单位). */
+export const departmentSchema = z.object({
+  id: idSchema,
+  name,
+  contact: visibleText(80, { min: 0 }).optional().describe('who to ask there: an office or a person, as the county writes it'),
+});
+export type Department = z.infer<typeof departmentSchema>;
 export type Township = z.infer<typeof townshipSchema>;
 export type Village = z.infer<typeof villageSchema>;
 export type Station = z.infer<typeof stationSchema>;
@@ -34,6 +42,7 @@ export const registrySchema = z.object({
   villages: z.array(villageSchema).max(5000).default([]),
   stations: z.array(stationSchema).max(5000).default([]),
   groups: z.array(visibleText(40)).max(50).default([]),
+  departments: z.array(departmentSchema).max(200).default([]).describe('the county departments responsible for legal publicity (谁执法谁普法)'),
 });
 export type Registry = z.infer<typeof registrySchema>;
 
@@ -50,7 +59,7 @@ export function checkRegistry(registry: Registry, known: Registry = registry): P
   const problems: Problem[] = [];
   const townships = new Set(known.townships.map((township) => township.id));
   const villages = new Set(known.villages.map((village) => village.id));
-  const seen = (kind: 'townships' | 'villages' | 'stations') => {
+  const seen = (kind: 'townships' | 'villages' | 'stations' | 'departments') => {
     const ids = new Set<string>();
     registry[kind].forEach((item, index) => {
       if (ids.has(item.id)) problems.push({ path: [kind, index, 'id'], message: `"${item.id}" is listed twice` });
@@ -60,6 +69,7 @@ export function checkRegistry(registry: Registry, known: Registry = registry): P
   seen('townships');
   seen('villages');
   seen('stations');
+  seen('departments');
   registry.villages.forEach((village, index) => {
     if (!townships.has(village.township)) {
       problems.push({ path: ['villages', index, 'township'], message: `unknown township "${village.township}"` });

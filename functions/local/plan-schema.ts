@@ -17,7 +17,7 @@ const campaignsDir = fileURLToPath(new URL('../../campaigns/', import.meta.url))
 
 export const schemaFiles = {
   'plan.schema.json': { schema: planFileSchema, title: 'pufa year plan (campaigns/<year>.yaml)' },
-  'registry.schema.json': { schema: registrySchema, title: 'pufa registry: townships, villages, stations, groups' },
+  'registry.schema.json': { schema: registrySchema, title: 'pufa registry: townships, villages, stations, groups, departments' },
 } as const;
 
 export function renderSchema(name: keyof typeof schemaFiles): string {

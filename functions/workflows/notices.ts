@@ -197,7 +197,7 @@ function checkTownshipScope(caller: Caller, audience: NoticeInput['audience'], r
   }
 }
 
-const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [] };
+const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [], departments: [] };
 
 /** Judges a notice (stored or not) in its campaign: sends, SMS segments and cost, warnings, problems. */
 export async function evaluate(deps: WorkflowDeps, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {

@@ -187,6 +187,7 @@ export function mergeRegistry(stored: Registry, incoming: Registry): Registry {
     villages: byId(stored.villages, incoming.villages),
     stations: byId(stored.stations, incoming.stations),
     groups: [...new Set([...stored.groups, ...incoming.groups])],
+    departments: byId(stored.departments, incoming.departments),
   };
 }
 

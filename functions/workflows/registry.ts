@@ -20,7 +20,7 @@ import { syncStationSubscriptions, type SyncReport } from './station-pushes.js';
 
 type RegistryDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date; subscriptions?: StationSubscriptions | undefined };
 
-export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP' } as const;
+export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP', departments: 'DEPARTMENT' } as const;
 export type RegistryKind = keyof typeof registryKinds;
 
 /** Adds or changes the entries named; entries not named are left alone. */

@@ -24,6 +24,7 @@ const registry: Registry = {
   villages: [{ id: 'xiangyang', township: 'chengxiang', name: '向阳村' }],
   stations: [],
   groups: [],
+  departments: [],
 };
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;

@@ -7,6 +7,7 @@ const registry: Registry = {
   villages: [{ id: 'xiangyang', township: 'chengxiang', name: '向阳村' }, { id: 'qiaotou', township: 'shiyang', name: '桥头村' }],
   stations: [],
   groups: ['企业', '村干部'],
+  departments: [],
 };
 
 describe('parseSubscribers', () => {

@@ -13,6 +13,7 @@ const registry: Registry = {
   ],
   stations: [{ id: 'st-1', village: 'xiangyang', name: '向阳村广播站' }],
   groups: ['企业'],
+  departments: [],
 };
 const audience = (value: unknown) => audienceSchema.parse(value);
 
@@ -35,7 +36,7 @@ describe('checkRegistry', () => {
   });
 
   it('resolves references against what will be stored', () => {
-    const addition: Registry = { townships: [], villages: [{ id: 'new', township: 'shiyang', name: '新村' }], stations: [], groups: [] };
+    const addition: Registry = { townships: [], villages: [{ id: 'new', township: 'shiyang', name: '新村' }], stations: [], groups: [], departments: [] };
     expect(checkRegistry(addition)).toHaveLength(1);
     expect(checkRegistry(addition, { ...registry, villages: [...registry.villages, ...addition.villages] })).toEqual([]);
   });

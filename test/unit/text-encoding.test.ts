@@ -10,6 +10,7 @@ const registry: Registry = {
   villages: [{ id: 'xiangyang', township: 'chengxiang', name: '向阳村' }],
   stations: [],
   groups: [],
+  departments: [],
 };
 
 describe('the GBK table the tests encode with', () => {
