@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { idSchema } from './access.js';
+import { activityKinds } from './activity.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
 import { holidaySource } from './holiday-data.js';
 import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
@@ -74,6 +75,29 @@ export const keyDateSchema = z.object({
   theme: idSchema.optional(),
 });
 
+/**
+ * One line of a department's yearly publicity duties (普法责任清单, 谁执法谁普法): what it will do,
+ * by which kinds of activity, and how much — activities, participants, materials — by when.
+ */
+export const responsibilitySchema = z
+  .object({
+    department: idSchema.describe('the responsible department (a registry department id)'),
+    duty: visibleText(200).describe('the duty as the 责任清单 writes it, e.g. 开展食品安全法律法规宣传'),
+    themes: z.array(idSchema).max(12).optional().describe('the year’s themes it serves'),
+    kinds: z.array(z.enum(activityKinds)).max(activityKinds.length).optional().describe('the kinds of activity that count for it (event, consultation, banner …); default any'),
+    targets: z
+      .object({
+        activities: z.number().int().min(0).max(100_000).optional().describe('activities to hold'),
+        participants: z.number().int().min(0).max(10_000_000).optional().describe('people to reach'),
+        materials: z.number().int().min(0).max(10_000_000).optional().describe('materials to hand out'),
+      })
+      .refine((targets) => Object.values(targets).some((value) => value !== undefined), { message: 'set at least one of activities, participants, materials' }),
+    months: z.array(z.number().int().min(1).max(12)).min(1).max(12).optional().describe('the months it falls in (1-12); default the whole year'),
+    deadline: localDateSchema.optional().describe('the date it must be done by; default the year’s end'),
+  })
+  .describe('a department’s publicity duty for the year, with its targets');
+export type Responsibility = z.infer<typeof responsibilitySchema>;
+
 export const smsTemplateSchema = z.object({
   id: idSchema,
   code: z.string().trim().max(40).optional().describe('the code the carrier registered it under'),
@@ -109,6 +133,11 @@ export const planFileSchema = z
     lexicon: speechLexiconSchema
       .default([])
       .describe('how the broadcast voice must read words it gets wrong (多音字, place names): { word: 银行, pinyin: yin2 hang2 }, one tone-numbered syllable per character'),
+    responsibilities: z
+      .array(responsibilitySchema)
+      .max(500)
+      .default([])
+      .describe('the year’s 普法责任清单: each department’s duties and targets (谁执法谁普法)'),
     campaigns: z.array(planCampaignSchema).max(200).default([]),
   })
   .strict();
@@ -182,6 +211,8 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     problems.push({ path: ['campaigns', index, 'id'], message: 'this campaign id is used twice' }),
   );
 
+  problems.push(...responsibilityProblems(plan, themes, options.registry));
+
   const context = {
     timeZone: options.timeZone,
     settings: resolveSettings(plan.settings),
@@ -225,6 +256,27 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     });
   });
   return problems;
+}
+
+/**
+ * The responsibility list against the plan and the registry: departments the registry knows
+ * (when it is given), themes of the year, deadlines inside the year, months listed once.
+ */
+function responsibilityProblems(plan: PlanFile, themes: ReadonlySet<string>, registry: Registry | undefined): Problem[] {
+  const departments = registry ? new Set(registry.departments.map((department) => department.id)) : undefined;
+  return plan.responsibilities.flatMap((duty, index) => {
+    const at = (...path: (string | number)[]) => ['responsibilities', index, ...path];
+    const problems: Problem[] = [];
+    if (departments && !departments.has(duty.department)) {
+      problems.push({ path: at('department'), message: `unknown department "${duty.department}"; the registry's are: ${[...departments].join(', ') || '(none yet: add departments to the registry)'}` });
+    }
+    (duty.themes ?? []).forEach((theme, themeIndex) => {
+      if (!themes.has(theme)) problems.push({ path: at('themes', themeIndex), message: `unknown theme "${theme}"` });
+    });
+    if (duty.deadline !== undefined && !duty.deadline.startsWith(`${plan.year}-`)) problems.push({ path: at('deadline'), message: `must be in the plan's year ${plan.year}` });
+    duplicates((duty.months ?? []).map(String)).forEach((monthIndex) => problems.push({ path: at('months', monthIndex), message: 'this month is listed twice' }));
+    return problems;
+  });
 }
 
 /** The campaign as the API would take it: key date resolved, notices apart. */
@@ -296,6 +348,8 @@ export const planYearRecordSchema = z.object({
   workdays: z.array(z.object({ date: z.string(), name: z.string() })).optional(),
   /** The plan's pronunciation lexicon for broadcast recordings; absent when it has none. */
   lexicon: z.array(z.object({ word: z.string(), pinyin: z.string() })).optional(),
+  /** The year's 普法责任清单; absent when the plan has none. */
+  responsibilities: z.array(responsibilitySchema).optional(),
   version: z.number().int(),
   planHash: z.string(),
   updatedAt: z.string(),
@@ -315,6 +369,7 @@ export function planYearFromFile(plan: PlanFile, county: string, timeZone: strin
     ...(plan.holidays.length > 0 ? { holidays: plan.holidays } : {}),
     ...(plan.workdays.length > 0 ? { workdays: plan.workdays } : {}),
     ...(plan.lexicon.length > 0 ? { lexicon: plan.lexicon } : {}),
+    ...(plan.responsibilities.length > 0 ? { responsibilities: plan.responsibilities } : {}),
   };
   return { ...body, version, planHash: planHash(body), updatedAt: now.toISOString() };
 }

@@ -11,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { configuredTimeZone } from '../config.js';
 import { movedReason } from '../domain/holiday-policy.js';
 import { evaluateNotice, plannedWeChatSends } from '../domain/notice-check.js';
-import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile } from '../domain/plan.js';
+import { activityKindLabels } from '../domain/activity.js';
+import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile, type Responsibility } from '../domain/plan.js';
 import { channelLabels, publicEventKindLabels, type Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { formatProblem } from '../domain/yaml-source.js';
@@ -43,6 +44,20 @@ function audienceText(audience: Audience, registry: Registry | undefined): strin
   ].join('、');
 }
 
+/** `县司法局  开展宪法宣传  目标: 活动 12 次、受众 5000 人次  (3、12 月, 截止 2021-12-31)`. */
+function responsibilityLine(duty: Responsibility, registry: Registry | undefined, themeName: ReadonlyMap<string, string>): string {
+  const department = registry?.departments.find((candidate) => candidate.id === duty.department)?.name ?? duty.department;
+  const { activities, participants, materials } = duty.targets;
+  const targets = [
+    ...(activities !== undefined ? [`活动 ${activities} 次`] : []),
+    ...(participants !== undefined ? [`受众 ${participants} 人次`] : []),
+    ...(materials !== undefined ? [`资料 ${materials} 份`] : []),
+  ].join('、');
+  const when = [...(duty.months ? [`${duty.months.join('、')} 月`] : []), ...(duty.deadline ? [`截止 ${duty.deadline}`] : [])].join(', ');
+  const how = [...(duty.kinds ?? []).map((kind) => activityKindLabels[kind]), ...(duty.themes ?? []).map((theme) => `[${themeName.get(theme) ?? theme}]`)].join(' ');
+  return `${department}  ${duty.duty}  目标: ${targets}${how ? `  ${how}` : ''}${when ? `  (${when})` : ''}`;
+}
+
 function minutes(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
@@ -67,6 +82,11 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
   for (let month = 1; month <= 12; month += 1) {
     const theme = plan.months[String(month)];
     out.push(`  ${String(month).padStart(2)} 月主题: ${theme ? (themeName.get(theme) ?? theme) : '（未定）'}`);
+  }
+  if (plan.responsibilities.length > 0) {
+    out.push('');
+    out.push(`普法责任清单 (${plan.responsibilities.length} 项)`);
+    for (const duty of plan.responsibilities) out.push(`  ${responsibilityLine(duty, registry, themeName)}`);
   }
   for (const campaign of campaigns) {
     const keyDate = resolveKeyDate(campaign.keyDate, plan.year);

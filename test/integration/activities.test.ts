@@ -151,7 +151,7 @@ describe('tallies', () => {
       if (date.startsWith('2020')) {
         await loadPlan(
           { store: db.store, config: db.config, now: new Date('2020-01-01T00:00:00Z') },
-          { plan: { ...plan2021(), year: 2020, county, campaigns: [] }, county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+          { plan: { ...plan2021(), year: 2020, county, campaigns: [], responsibilities: [] }, county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
         );
       }
       expect((await send('POST', '/activities', staff, anActivity({ id, date, theme: 'consumer-rights', materials: [{ kind: '宣传单', count: materials }] }))).status).toBe(201);

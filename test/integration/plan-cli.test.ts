@@ -41,6 +41,9 @@ describe('npm run plan -- FILE', () => {
     expect(result.stdout).toMatch(/OK: 16 campaigns, \d+ notices, \d+ sends\./);
     // A campaign's public events, with time and place.
     expect(result.stdout).toContain('◆ 2021-03-15 09:00–12:00  集中宣传  @ 城厢镇文化广场');
+    // The responsibility list, each duty by its department's name, with its targets and months.
+    expect(result.stdout).toContain('普法责任清单 (5 项)');
+    expect(result.stdout).toMatch(/县市场监督管理局 {2}围绕 3·15 \S+ {2}目标: 活动 6 次、受众 3000 人次 {2}集中宣传活动 咨询服务 \[消费者权益保护\] {2}\(3 月, 截止 2021-03-31\)/);
   }, 60_000);
 
   it('lists sends kept on a holiday as warnings, and shows each moved or skipped send with the holiday', async () => {
@@ -94,6 +97,17 @@ describe('npm run plan -- FILE', () => {
       expect(result.stderr).toMatch(/^error: .*npm run plan -- --help shows how to call it\)\n$/);
     }
   });
+});
+
+describe('npm run plan -- FILE with a responsibility list', () => {
+  it('refuses a duty of a department the registry does not have, at its line', async () => {
+    const file = editedPlan('2021.yaml', '  - department: gongan\n', '  - department: police\n');
+    const result = await plan([file]);
+    expect(result.code).toBe(1);
+    const line = readFileSync(file, 'utf8').split('\n').findIndex((text) => text.includes('department: police')) + 1;
+    expect(result.stderr).toContain(`2021.yaml:${line}:`);
+    expect(result.stderr).toContain('responsibilities.1.department: unknown department "police"');
+  }, 60_000);
 });
 
 describe('npm run plan -- FILE with WeChat articles', () => {
