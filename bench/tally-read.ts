@@ -86,7 +86,7 @@ async function seedYear(database: Awaited<ReturnType<typeof startDatabase>>, cou
     ...record,
   }));
   // As loading the year's plan does: the year's cells exist, empty, before anything is counted.
-  await store.tallies.prepare(county, plannedCells(YEAR, { themes: THEMES, townships: benchRegistry().townships.map((township) => township.id), kinds: activityKinds }));
+  await store.tallies.prepare(county, plannedCells(YEAR, { themes: THEMES, townships: benchRegistry().townships.map((township) => township.id), departments: benchRegistry().departments.map((department) => department.id), kinds: activityKinds }));
   // Setup only: the bulk load goes past the store's methods, on its own table.
   const { db, tableName } = tableOf(store);
   await putAll(db, tableName, items);

@@ -1,7 +1,8 @@
 /**
  * @module domain/activity
  * A publicity activity as staff record it: when and where, the theme, the kind (the report's
- * channels: 集中宣传活动, 咨询服务, 手机短信 …), how many took part, the materials handed out by kind.
+ * channels: 集中宣传活动, 咨询服务, 手机短信 …), how many took part, the materials handed out by kind,
+ * and the county departments responsible for it (谁执法谁普法), if any.
  */
 import { z } from 'zod';
 import { idSchema } from './access.js';
@@ -47,6 +48,16 @@ export const activityInputSchema = z
       .array(z.object({ kind: visibleText(20).describe('e.g. 宣传单, 宣传手册'), count: z.number().int().min(0, 'must not be negative') }))
       .max(20)
       .default([]),
+    departments: z
+      .array(idSchema)
+      .max(10)
+      .superRefine((ids, context) => {
+        ids.forEach((id, index) => {
+          if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', message: `"${id}" is named twice`, path: [index] });
+        });
+      })
+      .optional()
+      .describe('the county departments responsible (谁执法谁普法), registry ids'),
     campaignId: idSchema.optional(),
     notes: visibleText(2000, { min: 0 }).optional(),
   })
@@ -67,6 +78,7 @@ export const activityRecordSchema = z.object({
   title: z.string().optional(),
   participants: z.number().int(),
   materials: z.array(z.object({ kind: z.string(), count: z.number().int() })),
+  departments: z.array(z.string()).optional(),
   campaignId: z.string().optional(),
   notes: z.string().optional(),
   version: z.number().int(),

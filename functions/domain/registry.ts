@@ -132,3 +132,9 @@ export function checkGrantScope(grant: TokenGrant, registry: Registry): Problem[
   }
   return problems;
 }
+
+/** Every department a record names (its `departments` list) must be one of the registry's. */
+export function checkDepartments(ids: readonly string[], registry: Registry): Problem[] {
+  const known = new Set(registry.departments.map((department) => department.id));
+  return ids.flatMap((id, index) => (known.has(id) ? [] : [{ path: ['departments', index], message: `unknown department "${id}"` }]));
+}

@@ -5,18 +5,19 @@
  */
 import { counters, type Breakdown, type Counts, type Tallies } from './tally.js';
 
-export const breakdowns = ['month', 'theme', 'township', 'kind', 'material'] as const;
+export const breakdowns = ['month', 'theme', 'township', 'department', 'kind', 'material'] as const;
 export type BreakdownName = (typeof breakdowns)[number];
 
 export const breakdownLabels: Record<BreakdownName, string> = {
   month: '按月份',
   theme: '按主题',
   township: '按乡镇',
+  department: '按部门',
   kind: '按形式',
   material: '按资料',
 };
 
-const firstColumn: Record<BreakdownName, string> = { month: '月份', theme: '主题', township: '乡镇', kind: '宣传形式', material: '资料种类' };
+const firstColumn: Record<BreakdownName, string> = { month: '月份', theme: '主题', township: '乡镇', department: '责任部门', kind: '宣传形式', material: '资料种类' };
 
 export const counterLabels: Record<(typeof counters)[number], string> = {
   activities: '活动次数',
@@ -55,6 +56,8 @@ function rowsOf(tallies: Tallies, breakdown: BreakdownName): Breakdown[] {
       return tallies.byTheme;
     case 'township':
       return tallies.byTownship;
+    case 'department':
+      return tallies.byDepartment;
     case 'kind':
       return tallies.byKind;
     case 'material':

@@ -45,7 +45,7 @@ export type Counter = (typeof counters)[number];
 export const recountedCounters: readonly Counter[] = counters.filter((counter) => counter !== 'speechCharacters');
 export type Counts = Record<Counter, number>;
 
-export const dimensions = ['total', 'theme', 'township', 'kind', 'material'] as const;
+export const dimensions = ['total', 'theme', 'township', 'department', 'kind', 'material'] as const;
 export type Dimension = (typeof dimensions)[number];
 
 /** Where a counter lives: one tally item per year, breakdown, value and month. */
@@ -85,6 +85,12 @@ function activityCells(activity: ActivityRecord, delta: TallyDelta, sign: 1 | -1
   addTo(delta, { ...at, dimension: 'total', value: '-' }, figures, sign);
   addTo(delta, { ...at, dimension: 'theme', value: activity.theme }, figures, sign);
   addTo(delta, { ...at, dimension: 'township', value: activity.township }, figures, sign);
+  // Each department responsible gets the whole activity, as its township does (谁执法谁普法);
+  // a record naming none counts for no department. A repeated id (not accepted, but cheap to
+  // guard) counts once, in the deltas and so in the recount.
+  for (const department of new Set(activity.departments ?? [])) {
+    addTo(delta, { ...at, dimension: 'department', value: department }, figures, sign);
+  }
   addTo(delta, { ...at, dimension: 'kind', value: activity.kind }, figures, sign);
   for (const material of activity.materials) {
     addTo(delta, { ...at, dimension: 'material', value: material.kind }, { materials: material.count }, sign);
@@ -163,6 +169,7 @@ export interface Tallies {
   byMonth: { month: number; counts: Counts }[];
   byTheme: Breakdown[];
   byTownship: Breakdown[];
+  byDepartment: Breakdown[];
   byKind: Breakdown[];
   byMaterial: Breakdown[];
 }
@@ -174,15 +181,19 @@ function sum(into: Counts, add: Partial<Counts>): Counts {
 
 /**
  * The counter cells a planned year will use, before anything is counted: every month of the total,
- * of each theme, township and kind. Created empty when the plan is loaded, they make a year's read
- * the same size with 10 records as with 100,000, and let every township show its zero.
+ * of each theme, township, department and kind. Created empty when the plan is loaded, they make a year's read
+ * the same size with 10 records as with 100,000, and let every township and department show its zero.
  * (Material kinds are free text and get their cells as they are first counted.)
  */
-export function plannedCells(year: number, values: { themes: readonly string[]; townships: readonly string[]; kinds: readonly string[] }): TallyCell[] {
+export function plannedCells(
+  year: number,
+  values: { themes: readonly string[]; townships: readonly string[]; departments: readonly string[]; kinds: readonly string[] },
+): TallyCell[] {
   const byDimension: [Dimension, readonly string[]][] = [
     ['total', ['-']],
     ['theme', values.themes],
     ['township', values.townships],
+    ['department', values.departments],
     ['kind', values.kinds],
   ];
   return byDimension.flatMap(([dimension, list]) => list.flatMap((value) => Array.from({ length: 12 }, (_, index) => ({ year, dimension, value, month: index + 1 }))));
@@ -206,6 +217,7 @@ export function assemble(year: number, months: readonly number[], cells: readonl
     byMonth: months.map((month) => ({ month, counts: totalCells.filter((cell) => cell.month === month).reduce((counts, cell) => sum(counts, cell.counts), zeroCounts()) })),
     byTheme: by('theme'),
     byTownship: by('township'),
+    byDepartment: by('department'),
     byKind: by('kind'),
     byMaterial: by('material'),
   };

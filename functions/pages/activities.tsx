@@ -1,7 +1,8 @@
 /**
  * @module pages/activities
- * Activity entry (staff): a form with township, village, theme and kind pickers and rows for the
- * materials handed out; mistakes come back in Chinese next to what to fix.
+ * Activity entry (staff): a form with township, village, theme and kind pickers, the departments
+ * responsible (checkboxes, when the registry lists any) and rows for the materials handed out;
+ * mistakes come back in Chinese next to what to fix.
  */
 import { Hono, type Context } from 'hono';
 import { activityInputSchema, activityKindLabels, activityKinds } from '../domain/activity.js';
@@ -18,10 +19,16 @@ const MATERIAL_ROWS = 3;
 
 type Values = Record<string, string>;
 
+/** What was typed: the one-value fields, and the departments ticked (a field posted many times). */
+interface Entry {
+  values: Values;
+  departments: string[];
+}
+
 /** Follows the date with the month's theme until the theme is chosen by hand. */
 const THEME_SCRIPT = `(function(){var d=document.getElementById('date'),t=document.getElementById('theme');if(!d||!t)return;var months=JSON.parse(t.dataset.monthThemes||'{}'),touched=false;t.addEventListener('change',function(){touched=true;});d.addEventListener('change',function(){var m=months[String(Number(d.value.slice(5,7)))];if(!touched&&m)t.value=m;});})();`;
 
-async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+async function form(c: Context<AppEnv>, { values, departments }: Entry, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store, clock, config } = c.var.deps;
   const county = c.var.caller.county;
   const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
@@ -69,6 +76,17 @@ async function form(c: Context<AppEnv>, values: Values, flash?: { kind: 'ok' | '
             ))}
           </select>
           {!plan && <p class="muted">{year} 年还没有载入年度计划，因此没有可选主题。</p>}
+          {registry.departments.length > 0 && (
+            <fieldset id="departments" style="margin-top:1rem;border:1px solid #d0d7de;border-radius:6px">
+              <legend>责任部门（谁执法谁普法，可多选，可不选）</legend>
+              {registry.departments.map((department) => (
+                <label style="display:inline-flex;gap:.25rem;align-items:center;margin-right:1rem;font-weight:normal">
+                  <input type="checkbox" name="departments" value={department.id} checked={departments.includes(department.id)} />
+                  {department.name}
+                </label>
+              ))}
+            </fieldset>
+          )}
           <label for="kind">宣传形式</label>
           <select id="kind" name="kind" required>
             {activityKinds.map((kind) => (
@@ -119,11 +137,14 @@ export function activityPages() {
   const pages = new Hono<AppEnv>();
   pages.use('/activities/*', pageFor('staff'));
 
-  pages.get('/activities/new', (c) => form(c, {}, c.req.query('saved') ? { kind: 'ok', text: '已保存，统计已更新。可以继续登记下一条。' } : undefined));
+  pages.get('/activities/new', (c) => form(c, { values: {}, departments: [] }, c.req.query('saved') ? { kind: 'ok', text: '已保存，统计已更新。可以继续登记下一条。' } : undefined));
 
   pages.post('/activities/new', async (c) => {
-    const body = await c.req.parseBody();
+    // `all`: the ticked departments come as one field posted once per box.
+    const body = await c.req.parseBody({ all: true });
     const values: Values = Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+    const departments = [body.departments ?? []].flat().filter((value): value is string => typeof value === 'string' && value !== '');
+    const entry: Entry = { values, departments };
     const materials = Array.from({ length: MATERIAL_ROWS }, (_, index) => ({ kind: (values[`materialKind${index}`] ?? '').trim(), count: values[`materialCount${index}`] ?? '' }))
       .filter((material) => material.kind !== '' || material.count !== '')
       .map((material) => ({ kind: material.kind, count: Number(material.count || 0) }));
@@ -137,17 +158,18 @@ export function activityPages() {
       ...(values.title ? { title: values.title } : {}),
       participants: Number(values.participants || 0),
       materials,
+      ...(departments.length > 0 ? { departments } : {}),
       ...(values.notes ? { notes: values.notes } : {}),
     });
-    if (!parsed.success) return form(c, values, undefined, fieldProblems(parsed.error, 'body'), 400);
+    if (!parsed.success) return form(c, entry, undefined, fieldProblems(parsed.error, 'body'), 400);
     const { store, config, clock } = c.var.deps;
     try {
       await createActivity({ store, config, now: clock() }, c.var.caller, parsed.data);
     } catch (error) {
-      if (error instanceof Invalid) return form(c, values, undefined, error.fields, 400);
+      if (error instanceof Invalid) return form(c, entry, undefined, error.fields, 400);
       if (error instanceof DomainError) {
         const refusal = explainRefusal(error);
-        return form(c, values, { kind: 'err', text: refusal.text }, [], refusal.status);
+        return form(c, entry, { kind: 'err', text: refusal.text }, [], refusal.status);
       }
       throw error;
     }

@@ -1,7 +1,8 @@
 /**
  * @module pages/dashboard
- * The county office's dashboard (依法治县办): the year's totals, charts by month, township, kind
- * and theme (last year drawn beside), export buttons and the report paragraph with a copy button.
+ * The county office's dashboard (依法治县办): the year's totals, charts by month, township,
+ * department (when any department has activities), kind and theme (last year drawn beside),
+ * export buttons and the report paragraph with a copy button.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
@@ -60,6 +61,9 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
   const change = (now: number, then: number) => (then === 0 ? '' : `（同比 ${now >= then ? '+' : ''}${Math.round(((now - then) / then) * 100)}%）`);
   const previousBy = (rows: typeof current.byTheme) => new Map(rows.map((row) => [row.value, row.counts]));
   const lastYearTownships = previousBy(previous.byTownship);
+  const lastYearDepartments = previousBy(previous.byDepartment);
+  // Naming departments is optional: a county that does not is not shown an empty chart.
+  const departmentsCounted = current.byDepartment.some((row) => row.counts.activities > 0);
   const deliveryRate = smsDeliveryRate(totals);
   return c.html(
     <Layout title={`${year} 年法治宣传统计`} caller={c.var.caller} path="/app/dashboard" flash={flash}>
@@ -155,6 +159,14 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
         <BarChart id="by-month" title="每月活动次数（灰色为上年同期）" unit="次" bars={current.byMonth.map((month, index) => ({ label: `${month.month}月`, value: month.counts.activities, compare: previous.byMonth[index]?.counts.activities ?? 0 }))} />
         <BarChart id="materials-by-month" title="每月发放资料（份）" unit="份" bars={current.byMonth.map((month) => ({ label: `${month.month}月`, value: month.counts.materials }))} />
         <BarChart id="by-township" title="各乡镇活动次数（灰色为上年）" unit="次" bars={current.byTownship.map((row) => ({ label: name('township', row.value), value: row.counts.activities, compare: lastYearTownships.get(row.value)?.activities ?? 0 }))} />
+        {departmentsCounted && (
+          <BarChart
+            id="by-department"
+            title="各部门活动次数（灰色为上年）"
+            unit="次"
+            bars={current.byDepartment.map((row) => ({ label: name('department', row.value), value: row.counts.activities, compare: lastYearDepartments.get(row.value)?.activities ?? 0 }))}
+          />
+        )}
         <BarChart id="by-kind" title="各宣传形式活动次数" unit="次" bars={current.byKind.map((row) => ({ label: name('kind', row.value), value: row.counts.activities }))} />
         <BarChart id="by-theme" title="各主题活动次数" unit="次" bars={current.byTheme.map((row) => ({ label: name('theme', row.value), value: row.counts.activities }))} />
         <BarChart

@@ -21,6 +21,7 @@ const HELP: Record<string, FieldHelp> = {
   kind: { label: '宣传形式', todo: '请选择宣传形式。' },
   kindName: { label: '其他形式名称', todo: '宣传形式选“其他”时，请写明是什么形式。' },
   participants: { label: '参与人数', todo: '请填写 0 或正整数，并核对是否多写了位数。' },
+  departments: { label: '责任部门', todo: '请从名录中的部门里勾选，每个部门只选一次，最多 10 个。' },
   materials: { label: '宣传资料', todo: '每一行请同时填写资料种类和份数（0 或正整数），并核对数量。' },
   notes: { label: '备注', todo: '备注过长，请删减。' },
   // Notices.

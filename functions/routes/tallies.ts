@@ -1,8 +1,9 @@
 /**
  * @module routes/tallies
  * The county's figures: a year, a month, or the year to date, with the same period of the
- * previous year beside them, broken down by month, theme, township, kind and material; and the
- * year's figures as the annual report's paragraph. One Query per year, whatever the records.
+ * previous year beside them, broken down by month, theme, township, department, kind and
+ * material; and the year's figures as the annual report's paragraph. One Query per year,
+ * whatever the records.
  */
 import { z } from 'zod';
 import type { Role } from '../domain/access.js';
@@ -73,6 +74,7 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
   const names: Record<string, Record<string, string>> = {
     theme: Object.fromEntries((plan?.themes ?? []).map((theme) => [theme.id, theme.name])),
     township: Object.fromEntries(registry.townships.map((township) => [township.id, township.name])),
+    department: Object.fromEntries(registry.departments.map((department) => [department.id, department.name])),
     kind: { ...activityKindLabels },
   };
   return { current, previous, names, paragraph: reportParagraph(current.totals) };

@@ -1,7 +1,8 @@
 /**
  * @module workflows/activities
  * Recording what was done: create, change and delete activity records, each checked against the
- * year's themes and the registry, each written with its exact tally changes in one transaction.
+ * year's themes and the registry (townships, villages, departments), each written with its exact
+ * tally changes in one transaction.
  * Reading them too: a staff token limited to a township sees that township's records only.
  */
 import type { Config } from '../config.js';
@@ -9,7 +10,7 @@ import { newId, type Caller } from '../domain/access.js';
 import { checkActivity, type ActivityInput, type ActivityRecord } from '../domain/activity.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
 import { planHash } from '../domain/plan.js';
-import type { Problem } from '../domain/registry.js';
+import { checkDepartments, type Problem } from '../domain/registry.js';
 import { actorOf } from '../domain/review.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { Store } from '../store/index.js';
@@ -44,6 +45,7 @@ async function check(deps: ActivityDeps, caller: Caller, input: ActivityInput): 
     if (!village) problems.push({ path: ['village'], message: `unknown village "${input.village}"` });
     else if (village.township !== input.township) problems.push({ path: ['village'], message: `"${input.village}" is not in township "${input.township}"` });
   }
+  problems.push(...checkDepartments(input.departments ?? [], registry));
   if (input.campaignId && !campaign) problems.push({ path: ['campaignId'], message: `no campaign "${input.campaignId}"` });
   if (problems.length > 0) throw invalid('The activity record has mistakes; nothing was written.', problems);
   if (caller.role === 'staff' && caller.township && caller.township !== input.township) {
@@ -68,6 +70,7 @@ function recordFrom(input: ActivityInput, base: Pick<ActivityRecord, 'id' | 'cou
     materials: Object.entries(
       input.materials.reduce<Record<string, number>>((sums, material) => ({ ...sums, [material.kind]: (sums[material.kind] ?? 0) + material.count }), {}),
     ).map(([kind, count]) => ({ kind, count })),
+    ...(input.departments && input.departments.length > 0 ? { departments: input.departments } : {}),
     ...(input.campaignId ? { campaignId: input.campaignId } : {}),
     ...(input.notes ? { notes: input.notes } : {}),
     updatedAt: now.toISOString(),

@@ -114,7 +114,12 @@ export async function loadPlan(
     writes = await store.plans.writeDiff(diff, (changes, part) => entry('plan.load', { kind: 'plan', id: String(plan.year) }, { ...planLoadSummary(changes), ...partOf(part) }));
     // Every load, not only a changed one: a load that failed after writing its plan, or a
     // township added since, still gets its cells (one Query when they all exist).
-    const cells = plannedCells(plan.year, { themes: plan.themes.map((theme) => theme.id), townships: registry.townships.map((township) => township.id), kinds: activityKinds });
+    const cells = plannedCells(plan.year, {
+      themes: plan.themes.map((theme) => theme.id),
+      townships: registry.townships.map((township) => township.id),
+      departments: registry.departments.map((department) => department.id),
+      kinds: activityKinds,
+    });
     await store.tallies.prepare(county, cells);
   }
   const backToReview = await returnToReview(

@@ -144,6 +144,80 @@ describe('activity records', () => {
   });
 });
 
+describe('departments on activities (谁执法谁普法)', () => {
+  type Row = { value: string; counts: { activities: number; participants: number; materials: number } };
+  const departmentRow = (body: Awaited<ReturnType<Send>>['body'], id: string): Row['counts'] | undefined => (body.current.byDepartment as Row[]).find((row) => row.value === id)?.counts;
+
+  it.each([
+    [{ departments: ['gongan', 'shuiwu'] }, 'body.departments.1'],
+    [{ departments: ['gongan', 'sifa', 'gongan'] }, 'body.departments.2'],
+    [{ departments: ['a b'] }, 'body.departments.0'],
+    [{ departments: Array.from({ length: 11 }, (_, index) => `d${index}`) }, 'body.departments'],
+  ])('refuse %j naming %s, writing neither record nor counter', async (overrides, field) => {
+    const before = await db.store.tallies.year(county, 2021);
+    const response = await send('POST', '/activities', staff, anActivity({ id: 'dept-refused', ...overrides }));
+    expect(response.status).toBe(400);
+    expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
+    expect(await db.store.activities.get(county, 'dept-refused')).toBeUndefined();
+    expect(await db.store.tallies.year(county, 2021)).toEqual(before);
+  });
+
+  it('refuse an unknown department on a change too, leaving the record as it was', async () => {
+    expect((await send('POST', '/activities', staff, anActivity({ id: 'dept-kept', date: '2021-09-01', theme: 'rural-revitalisation', departments: ['gongan'] }))).status).toBe(201);
+    const refused = await send('PUT', '/activities/dept-kept', staff, anActivity({ date: '2021-09-01', theme: 'rural-revitalisation', departments: ['shuiwu'] }));
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((error: { field: string }) => error.field)).toContain('body.departments.0');
+    expect((await db.store.activities.require(county, 'dept-kept')).departments).toEqual(['gongan']);
+    expect((await send('DELETE', '/activities/dept-kept', staff)).status).toBe(200);
+  });
+
+  it('are stored, counted per department with their names, moved by a change, and reconcile finds nothing to repair', async () => {
+    const september = '/tallies?year=2021&period=month&month=9';
+    const start = (await send('GET', september, countyOffice)).body;
+    const before = { gongan: departmentRow(start, 'gongan')?.activities ?? 0, sifa: departmentRow(start, 'sifa')?.activities ?? 0, jiaoyu: departmentRow(start, 'jiaoyu')?.activities ?? 0 };
+    const at = { date: '2021-09-10', theme: 'rural-revitalisation' };
+    const created = await send('POST', '/activities', staff, anActivity({ id: 'dept-1', ...at, departments: ['gongan', 'sifa'] }));
+    expect(created.status).toBe(201);
+    expect(created.body.departments).toEqual(['gongan', 'sifa']);
+    expect((await send('POST', '/activities', staff, anActivity({ id: 'dept-2', ...at, departments: ['gongan'], participants: 30 }))).status).toBe(201);
+    expect((await send('POST', '/activities', staff, anActivity({ id: 'dept-none', ...at }))).status).toBe(201);
+    expect((await send('GET', '/activities/dept-1', countyOffice)).body.departments).toEqual(['gongan', 'sifa']);
+    expect((await send('GET', '/activities/dept-none', countyOffice)).body.departments).toBeUndefined();
+
+    let tallies = (await send('GET', september, countyOffice)).body;
+    expect(departmentRow(tallies, 'gongan')?.activities).toBe(before.gongan + 2);
+    expect(departmentRow(tallies, 'sifa')).toMatchObject({ activities: before.sifa + 1 });
+    expect(tallies.names.department).toMatchObject({ gongan: '县公安局', sifa: '县司法局' });
+    // Every department of the registry has its row, at zero until counted (its cells made at the plan load).
+    expect(tallies.current.byDepartment.map((row: Row) => row.value).sort()).toEqual(sampleRegistry().departments.map((department) => department.id).sort());
+
+    // A change of departments moves the counts from the one dropped to the one added.
+    expect((await send('PUT', '/activities/dept-1', staff, anActivity({ ...at, departments: ['sifa', 'jiaoyu'] }))).status).toBe(200);
+    tallies = (await send('GET', september, countyOffice)).body;
+    expect(departmentRow(tallies, 'gongan')?.activities).toBe(before.gongan + 1);
+    expect(departmentRow(tallies, 'sifa')?.activities).toBe(before.sifa + 1);
+    expect(departmentRow(tallies, 'jiaoyu')?.activities).toBe(before.jiaoyu + 1);
+    expect(await storedMatchesRecount(2021)).toEqual([]);
+
+    const csv = await app.request('/tallies/export.csv?year=2021&period=month&month=9&breakdown=department', { headers: countyOffice });
+    expect(csv.status).toBe(200);
+    const rows = parse(new TextDecoder().decode(new Uint8Array(await csv.arrayBuffer())), { bom: true }) as string[][];
+    expect(rows[0]?.slice(0, 2)).toEqual(['责任部门', '活动次数']);
+    expect(Number(rows.find((row) => row[0] === '县教育局')?.[1])).toBe(before.jiaoyu + 1);
+
+    const admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
+    const reconciled = await send('POST', '/tallies/reconcile?year=2021', admin);
+    expect(reconciled.status).toBe(200);
+    expect(reconciled.body.differences).toEqual([]);
+
+    // Deleting takes the departments' counts back.
+    expect((await send('DELETE', '/activities/dept-2', staff)).status).toBe(200);
+    tallies = (await send('GET', september, countyOffice)).body;
+    expect(departmentRow(tallies, 'gongan')?.activities).toBe(before.gongan);
+    expect(await storedMatchesRecount(2021)).toEqual([]);
+  });
+});
+
 describe('tallies', () => {
   it('compare a period with the same period a year earlier, and write the report paragraph', async () => {
     for (const [id, date, materials] of [['y20', '2020-03-01', 50_000], ['y21a', '2021-03-02', 60_000], ['y21b', '2021-03-03', 9_000]] as const) {
@@ -183,7 +257,12 @@ describe('the year’s counter cells', () => {
     expect(await cells()).toBe(before + 1); // 宣传单 in July: the only cell not made at the plan load
 
     // Preparing again (every plan load does) writes nothing and keeps the counts.
-    const again = plannedCells(2021, { themes: plan2021().themes.map((theme) => theme.id), townships: sampleRegistry().townships.map((township) => township.id), kinds: activityKinds });
+    const again = plannedCells(2021, {
+      themes: plan2021().themes.map((theme) => theme.id),
+      townships: sampleRegistry().townships.map((township) => township.id),
+      departments: sampleRegistry().departments.map((department) => department.id),
+      kinds: activityKinds,
+    });
     const counted = await db.store.tallies.year(county, 2021);
     expect(await db.store.tallies.prepare(county, again)).toBe(0);
     expect(await db.store.tallies.year(county, 2021)).toEqual(counted);
@@ -213,7 +292,7 @@ describe('exports', () => {
     expect(response.status).toBe(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await response.arrayBuffer());
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['按月份', '按主题', '按乡镇', '按形式', '按资料']);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['按月份', '按主题', '按乡镇', '按部门', '按形式', '按资料']);
     const months = workbook.getWorksheet('按月份');
     expect(months?.getRow(1).getCell(1).value).toBe('2021年法治宣传统计（按月份）');
     expect(months?.getRow(2).getCell(2).value).toBe('活动次数');

@@ -201,6 +201,48 @@ describe('forms', () => {
     expect(records.map((record) => [record.township, record.participants, record.materials])).toContainEqual(['chengxiang', 80, [{ kind: '宣传单', count: 300 }]]);
   });
 
+  /** The form posted with repeated fields (one `departments` per ticked box), as a browser sends it. */
+  const postPairs = (path: string, pairs: [string, string][]) =>
+    app.request(`${ORIGIN}${path}`, {
+      method: 'POST',
+      headers: { Cookie: cookies.staff ?? '', Origin: ORIGIN, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(pairs).toString(),
+    });
+
+  it('lists the registry’s departments as checkboxes on the activity form', async () => {
+    const html = await (await page('/app/activities/new', 'staff')).text();
+    expect(html).toContain('责任部门（谁执法谁普法');
+    for (const department of sampleRegistry().departments) {
+      expect(html).toMatch(new RegExp(`<input type="checkbox" name="departments" value="${department.id}"\\s*/?>\\s*${department.name}`));
+    }
+  });
+
+  it('saves the departments ticked, and the dashboard then charts them', async () => {
+    expect(await text(await page('/app/dashboard?year=2021', 'county'))).not.toContain('各部门活动次数');
+    const response = await postPairs('/app/activities/new', [...Object.entries(anActivityForm({ title: '禁毒进校园', participants: '45' })), ['departments', 'gongan'], ['departments', 'jiaoyu']]);
+    expect(response.status).toBe(303);
+    const records = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items;
+    expect(records.find((record) => record.title === '禁毒进校园')?.departments).toEqual(['gongan', 'jiaoyu']);
+
+    const dashboard = await (await page('/app/dashboard?year=2021', 'county')).text();
+    const chart = dashboard.slice(dashboard.indexOf('id="by-department-title"'), dashboard.indexOf('id="by-kind-title"'));
+    expect(chart).toContain('各部门活动次数');
+    expect(chart).toContain('县公安局');
+    expect(chart).toContain('县教育局');
+  });
+
+  it('answers an unknown or repeated department in Chinese, keeps the boxes ticked, and writes nothing', async () => {
+    const before = (await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length;
+    const unknown = await postPairs('/app/activities/new', [...Object.entries(anActivityForm()), ['departments', 'gongan'], ['departments', 'shuiwu']]);
+    expect(unknown.status).toBe(400);
+    const html = await unknown.text();
+    expect(html).toContain('责任部门</strong>：请从名录中的部门里勾选');
+    expect(html).toMatch(/<input type="checkbox" name="departments" value="gongan" checked/);
+    const repeated = await postPairs('/app/activities/new', [...Object.entries(anActivityForm()), ['departments', 'sifa'], ['departments', 'sifa']]);
+    expect(repeated.status).toBe(400);
+    expect((await db.store.activities.page(county, { year: 2021, month: 6 }, { limit: 100 })).items.length).toBe(before);
+  });
+
   it('answers ids too long for a key with the not-found page, never a 500', async () => {
     const long = 'x'.repeat(2100);
     expect((await post(`/app/campaigns/${long}/notices`, 'staff', { channel: 'sms' })).status).toBe(404);

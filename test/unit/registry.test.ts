@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audienceSchema } from '../../functions/domain/planning.js';
-import { audienceWithinTownship, checkAudience, checkRegistry, type Registry } from '../../functions/domain/registry.js';
+import { audienceWithinTownship, checkAudience, checkDepartments, checkRegistry, type Registry } from '../../functions/domain/registry.js';
 
 const registry: Registry = {
   townships: [
@@ -70,5 +70,22 @@ describe('audienceWithinTownship', () => {
     expect(audienceWithinTownship(audience({ villages: ['qiaotou'] }), 'chengxiang', registry)).toBe(false);
     expect(audienceWithinTownship(audience({ all: true }), 'chengxiang', registry)).toBe(false);
     expect(audienceWithinTownship(audience({ groups: ['企业'] }), 'chengxiang', registry)).toBe(false);
+  });
+});
+
+describe('checkDepartments', () => {
+  const withDepartments: Registry = { ...registry, departments: [{ id: 'gongan', name: '县公安局' }, { id: 'sifa', name: '县司法局' }] };
+
+  it('accepts the registry’s departments, and none', () => {
+    expect(checkDepartments(['gongan', 'sifa'], withDepartments)).toEqual([]);
+    expect(checkDepartments([], withDepartments)).toEqual([]);
+  });
+
+  it('names each unknown department by its place in the list', () => {
+    expect(checkDepartments(['gongan', 'shuiwu', 'sifa', 'Gongan'], withDepartments)).toEqual([
+      { path: ['departments', 1], message: 'unknown department "shuiwu"' },
+      { path: ['departments', 3], message: 'unknown department "Gongan"' },
+    ]);
+    expect(checkDepartments(['gongan'], registry)).toHaveLength(1);
   });
 });

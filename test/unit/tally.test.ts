@@ -51,6 +51,68 @@ describe('activityDelta', () => {
   });
 });
 
+describe('activityDelta by department (谁执法谁普法)', () => {
+  const figures = { activities: 1, participants: 100, materials: 600 };
+  const departmentCells = (delta: ReturnType<typeof activityDelta>) =>
+    Object.fromEntries([...delta].filter(([, entry]) => entry.cell.dimension === 'department').map(([key, entry]) => [key, entry.add]));
+
+  it('gives each department named the same figures as the township', () => {
+    const delta = asObject(activityDelta(undefined, anActivity({ departments: ['gongan', 'shichang'] })));
+    expect(delta['2021|department|gongan|3']).toEqual(figures);
+    expect(delta['2021|department|shichang|3']).toEqual(delta['2021|township|chengxiang|3']);
+  });
+
+  it('adds no department cell when none is named', () => {
+    expect(departmentCells(activityDelta(undefined, anActivity()))).toEqual({});
+    expect(departmentCells(activityDelta(undefined, anActivity({ departments: [] })))).toEqual({});
+  });
+
+  it('moves the counts from the departments dropped to the ones added, leaving the one kept alone', () => {
+    const before = anActivity({ departments: ['gongan', 'sifa'] });
+    const after = anActivity({ departments: ['sifa', 'jiaoyu'] });
+    expect(departmentCells(activityDelta(before, after))).toEqual({
+      '2021|department|gongan|3': { activities: -1, participants: -100, materials: -600 },
+      '2021|department|jiaoyu|3': figures,
+    });
+    // Only the departments changed: no other breakdown moves.
+    expect(activityDelta(before, after).size).toBe(2);
+  });
+
+  it('moves a department’s counts with the record’s month, and takes them back on delete', () => {
+    const before = anActivity({ departments: ['gongan'] });
+    const after = anActivity({ departments: ['gongan'], month: 4, date: '2021-04-02', participants: 30 });
+    expect(departmentCells(activityDelta(before, after))).toEqual({
+      '2021|department|gongan|3': { activities: -1, participants: -100, materials: -600 },
+      '2021|department|gongan|4': { activities: 1, participants: 30, materials: 600 },
+    });
+    expect(departmentCells(activityDelta(before, undefined))).toEqual({ '2021|department|gongan|3': { activities: -1, participants: -100, materials: -600 } });
+  });
+
+  it('counts a department once even if a record repeats it, so the deltas and the recount agree', () => {
+    const repeated = anActivity({ departments: ['gongan', 'gongan'] });
+    expect(departmentCells(activityDelta(undefined, repeated))).toEqual({ '2021|department|gongan|3': figures });
+    const expected = recount([repeated]);
+    expect(expected.get('2021|department|gongan|3')?.counts).toEqual(figures);
+  });
+
+  it('is broken down by department when assembled, beside the townships', () => {
+    const cells = [...recount([anActivity({ departments: ['gongan'] }), anActivity({ id: 'a2', departments: ['gongan', 'sifa'], participants: 5, materials: [] })]).values()];
+    const year = assemble(2021, [3], cells);
+    expect(year.byDepartment.map((row) => [row.value, row.counts.activities, row.counts.participants])).toEqual([
+      ['gongan', 2, 105],
+      ['sifa', 1, 5],
+    ]);
+    const table = tallyTable(year, assemble(2020, [3], []), 'department', { department: { gongan: '县公安局' } });
+    expect(table.title).toBe('2021年3月法治宣传统计（按部门）');
+    expect(table.headers[0]).toBe('责任部门');
+    expect(table.rows.map((row) => [row[0], row[1]])).toEqual([
+      ['县公安局', 2],
+      ['sifa', 1],
+      ['合计', 2],
+    ]);
+  });
+});
+
 describe('recount and differences', () => {
   it('agree with the deltas, and name every counter that drifted', () => {
     const activities = [anActivity(), anActivity({ id: 'a2', month: 4, date: '2021-04-01', theme: 'national-security' })];
@@ -148,9 +210,10 @@ describe('tallyTable', () => {
 });
 
 describe('plannedCells', () => {
-  it('makes every month of the total and of each theme, township and kind', () => {
-    const cells = plannedCells(2026, { themes: ['constitution', 'anti-drug-aids'], townships: ['chengxiang'], kinds: ['event', 'sms', 'broadcast'] });
-    expect(cells).toHaveLength((1 + 2 + 1 + 3) * 12);
+  it('makes every month of the total and of each theme, township, department and kind', () => {
+    const cells = plannedCells(2026, { themes: ['constitution', 'anti-drug-aids'], townships: ['chengxiang'], departments: ['gongan', 'sifa'], kinds: ['event', 'sms', 'broadcast'] });
+    expect(cells).toHaveLength((1 + 2 + 1 + 2 + 3) * 12);
+    expect(cells.filter((cell) => cell.dimension === 'department' && cell.value === 'gongan').map((cell) => cell.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(cells.filter((cell) => cell.dimension === 'township').map((cell) => cell.month)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(cells).toContainEqual({ year: 2026, dimension: 'total', value: '-', month: 12 });
     expect(new Set(cells.map((cell) => `${cell.dimension}#${cell.value}#${cell.month}`)).size).toBe(cells.length);
