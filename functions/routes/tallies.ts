@@ -9,13 +9,14 @@ import { z } from 'zod';
 import type { Role } from '../domain/access.js';
 import { activityKindLabels } from '../domain/activity.js';
 import { actorOfCaller } from '../domain/audit.js';
-import { utcToLocal } from '../domain/schedule.js';
+import { localDateSchema, utcToLocal } from '../domain/schedule.js';
 import { assemble, reportParagraph, type Tallies } from '../domain/tally.js';
-import { jsonResponse, securedRoute } from '../http/route.js';
+import { jsonResponse, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
-import { Invalid } from '../domain/errors.js';
+import { Invalid, NotFound } from '../domain/errors.js';
+import { dutyProgress, dutyStateLabels } from '../domain/duty-progress.js';
 import { breakdownLabels, breakdowns, tallyTable } from '../domain/tally-table.js';
 import { tablesToXlsx, tableToCsv } from '../reports/export.js';
 import { reconcileYear } from '../workflows/reconcile.js';
@@ -32,6 +33,29 @@ export const tallyQuerySchema = z.object({
 export type TallyQuery = z.infer<typeof tallyQuerySchema>;
 
 const talliesSchema = z.looseObject({ year: z.number(), months: z.array(z.number()), totals: z.record(z.string(), z.number()) });
+
+const dutiesRoute = securedRoute(readers, {
+  method: 'get',
+  path: '/tallies/duties',
+  tags: ['tallies'],
+  summary: 'Each department’s duties of the year’s responsibility list (普法责任清单) against their targets, on a date',
+  description:
+    'What the activities naming each duty’s department add up to, dated in its months and by its deadline, of its kinds and themes; against an even pace, whether it is done, on track, behind or overdue. `date` defaults to today in the county.',
+  request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100), date: localDateSchema.optional().describe('the day to judge progress on (local); default today') }) },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          year: z.number(),
+          date: z.string(),
+          duties: z.array(z.looseObject({ department: z.string(), departmentName: z.string(), duty: z.string(), state: z.string(), stateLabel: z.string() })),
+        })
+        .meta({ id: 'DutyProgress' }),
+      'Progress of each duty',
+    ),
+    404: problemResponseSpec('No plan for that year'),
+  },
+});
 
 const talliesRoute = securedRoute(readers, {
   method: 'get',
@@ -125,6 +149,21 @@ const XLSX_NAME = (year: number) => `pufa-${year}-tallies.xlsx`;
 export function tallyRoutes() {
   return newRouter()
     .openapi(talliesRoute, async (c) => c.json(await readTallies(c, c.req.valid('query')), 200))
+    .openapi(dutiesRoute, async (c) => {
+      const { year, date } = c.req.valid('query');
+      const { store, config, clock } = c.var.deps;
+      const county = c.var.caller.county;
+      const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
+      if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
+      const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
+      const names = new Map(registry.departments.map((department) => [department.id, department.name]));
+      const duties = dutyProgress(year, plan.responsibilities ?? [], activities, on).map((progress) => ({
+        ...progress,
+        departmentName: names.get(progress.department) ?? progress.department,
+        stateLabel: dutyStateLabels[progress.state],
+      }));
+      return c.json({ year, date: on, duties }, 200);
+    })
     .openapi(csvRoute, async (c) => {
       const query = c.req.valid('query');
       const { current, previous, names } = await readTallies(c, query);

@@ -55,4 +55,28 @@ describe('the responsibility list through the API', () => {
     expect(refused.body.detail).toContain('responsibility list');
     expect((await send('GET', '/plans/2031', staff)).body.responsibilities).toEqual(duties);
   });
+
+  it('shows each duty’s progress on a date, from the activities that name its department', async () => {
+    db.setNow(new Date('2031-03-20T04:00:00Z'));
+    const activity = (id: string, date: string, extra: Record<string, unknown> = {}) =>
+      send('POST', '/activities', staff, { id, date, township: 'chengxiang', theme: 'consumer-rights', kind: 'event', participants: 200, materials: [], departments: ['shichang'], ...extra });
+    expect((await activity('a1', '2031-03-05')).status).toBe(201);
+    expect((await activity('a2', '2031-03-12', { kind: 'consultation' })).status).toBe(201);
+    expect((await activity('a3', '2031-03-13', { kind: 'banner' })).status).toBe(201); // not a kind of the duty
+    expect((await activity('a4', '2031-03-14', { departments: ['sifa'] })).status).toBe(201);
+
+    const onTheFifteenth = await send('GET', '/tallies/duties?year=2031&date=2031-03-15', staff);
+    expect(onTheFifteenth.status, JSON.stringify(onTheFifteenth.body)).toBe(200);
+    const market = onTheFifteenth.body.duties.find((duty: { department: string }) => duty.department === 'shichang');
+    expect(market).toMatchObject({ departmentName: '县市场监督管理局', from: '2031-03-01', to: '2031-03-31', state: 'on-track', stateLabel: '进度正常' });
+    expect(market.measures).toEqual([{ measure: 'activities', target: 6, done: 2, percent: 33, expected: Math.floor((6 * 15) / 31) }]);
+    // The day after its deadline, unmet: overdue.
+    const late = await send('GET', '/tallies/duties?year=2031&date=2031-04-01', staff);
+    expect(late.body.duties.find((duty: { department: string }) => duty.department === 'shichang')).toMatchObject({ state: 'overdue', stateLabel: '逾期未完成' });
+    // Without a date: today in the county.
+    expect((await send('GET', '/tallies/duties?year=2031', staff)).body.date).toBe('2031-03-20');
+    expect((await send('GET', '/tallies/duties?year=2030', staff)).status).toBe(404);
+    expect((await send('GET', '/tallies/duties?year=2031&date=2031-3-1', staff)).body.errors).toContainEqual(expect.objectContaining({ field: 'query.date' }));
+  });
 });
+
