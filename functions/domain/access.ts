@@ -113,8 +113,12 @@ export function newId(prefix: string, now: Date): string {
  * full one stays on the token, for previews only).
  */
 export function tokenForDisplay(record: TokenRecord): TokenRecord {
-  const { wechatOpenId } = record;
-  return wechatOpenId ? { ...record, wechatOpenId: `${wechatOpenId.slice(0, 4)}…${wechatOpenId.slice(-4)}` } : record;
+  return record.wechatOpenId ? { ...record, wechatOpenId: maskOpenId(record.wechatOpenId) } : record;
+}
+
+/** An OpenID as pages, lists and the audit log show it: enough to recognise, not to reuse. */
+export function maskOpenId(openId: string): string {
+  return `${openId.slice(0, 4)}…${openId.slice(-4)}`;
 }
 
 export function tokenRecordFromGrant(

@@ -59,6 +59,9 @@ export const wechatRecipientSchema = z.object({
  * (within 30 minutes of `submittedAt`, or it fails); then MASSSENDJOBFINISH (or mass/get) ends it:
  * `finished` with WeChat's counts, the delivery delivered (some reached) or undelivered.
  */
+/** API 群发保护: how long an administrator has to confirm a protected mass send in WeChat before it fails. */
+export const WECHAT_CONFIRMATION_MINUTES = 30;
+
 export const wechatSendSchema = z.object({
   phase: z.enum(['submitted', 'awaiting-confirmation', 'finished']),
   submittedAt: z.string(),

@@ -12,6 +12,7 @@ import { activityKinds } from './activity.js';
 import { defaultCharactersPerMinute } from './broadcast.js';
 import { holidaySource } from './holiday-data.js';
 import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './holidays.js';
+import type { PlannedWeChatSend } from './wechat-quota.js';
 import { evaluateNotice, plannedWeChatSends, type PlanSettings, type SmsTemplate } from './notice-check.js';
 import { campaignEventProblems, campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
 import type { Problem, Registry } from './registry.js';
@@ -171,7 +172,15 @@ export function resolveKeyDate(keyDate: string | undefined, year: number): strin
  * The checks a schema cannot make alone. Paths start at the file's root, so the YAML reader can
  * point at the line and the API can name the field.
  */
-export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?: Registry | undefined }): Problem[] {
+export function checkPlan(
+  plan: PlanFile,
+  options: {
+    timeZone: string;
+    registry?: Registry | undefined;
+    /** The county's WeChat mass sends the plan leaves as they are (stored notices it does not name), for the account's quota. */
+    otherWeChatSends?: readonly PlannedWeChatSend[] | undefined;
+  },
+): Problem[] {
   const problems: Problem[] = [];
   const themes = new Set(plan.themes.map((theme) => theme.id));
   const unknownTheme = (id: string) => `unknown theme "${id}"; the plan's themes are: ${[...themes].join(', ')}`;
@@ -221,12 +230,12 @@ export function checkPlan(plan: PlanFile, options: { timeZone: string; registry?
     holidays: planHolidays(plan),
   };
   const townships = options.registry ? new Set(options.registry.townships.map((township) => township.id)) : undefined;
-  // Every WeChat mass send the plan makes, so each notice's quota check sees the others.
-  const wechatSends = plan.campaigns.flatMap((campaign) =>
+  // Every WeChat mass send the plan makes (and the county's others), so each notice's quota check sees the rest.
+  const wechatSends = [...(options.otherWeChatSends ?? []), ...plan.campaigns.flatMap((campaign) =>
     campaign.notices.flatMap((notice) =>
       notice.channel === 'wechat' ? plannedWeChatSends(notice, { window: campaign.window, keyDate: resolveKeyDate(campaign.keyDate, plan.year) }, context, `${campaign.id}/${notice.id}`) : [],
     ),
-  );
+  )];
   plan.campaigns.forEach((campaign, campaignIndex) => {
     const at = (...path: (string | number)[]) => ['campaigns', campaignIndex, ...path];
     if (!themes.has(campaign.theme)) problems.push({ path: at('theme'), message: unknownTheme(campaign.theme) });

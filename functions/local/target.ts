@@ -18,7 +18,7 @@ import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { onFirstUse } from '../on-first-use.js';
 import type { Speech } from '../speech/from-config.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
-import { wechatChannel, type WeChatChannel } from '../wechat/channel.js';
+import type { WeChatChannel } from '../wechat/channel.js';
 import { wechatFromConfig } from '../wechat/from-config.js';
 import { ensureLocalWeChatSecrets } from './wechat-secrets.js';
 import { dynamoDbDir, LOCAL_STATION_TOPIC, localDeps, offsetClock, probeRunningServer } from './runtime.js';
@@ -73,7 +73,9 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   // An in-memory server keys with its own throw-away secret (or PUFA_PHONE_KEY_SECRET, then read
   // from the environment here too); anything else with the data folder's.
   const phoneKeySecret = running?.inMemory ? running.phoneKeySecret : ensureLocalPhoneKeySecret(options.dataDir).secret;
-  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}), ...(running?.inMemory ? {} : { audioDir: options.dataDir }), clock: offsetClock(running?.clockOffsetMs ?? 0) }).catch(async (error: unknown) => {
+  // The running server's WeChat: its API, and its account (an in-memory server's throw-away one, else the data folder's).
+  const wechat = running?.wechatApi ? { secrets: running.wechatSecrets ?? ensureLocalWeChatSecrets(options.dataDir).secrets, apiBase: running.wechatApi } : undefined;
+  const local = await localDeps({ dynamoDbEndpoint: endpoint, env, logLevel: 'silent', ...(phoneKeySecret ? { phoneKeySecret } : {}), ...(running?.inMemory ? {} : { audioDir: options.dataDir }), clock: offsetClock(running?.clockOffsetMs ?? 0), wechat }).catch(async (error: unknown) => {
     await database?.stop();
     throw error;
   });
@@ -90,12 +92,7 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
       : {}),
     phoneKeys: async () => local.deps.phoneKeys,
     speech: local.deps.speech,
-    // The running server's WeChat: its API, and its account (an in-memory server's throw-away one, else the data folder's).
-    wechat: async () => {
-      if (!running?.wechatApi) return undefined;
-      const secrets = running.wechatSecrets ?? ensureLocalWeChatSecrets(options.dataDir).secrets;
-      return wechatChannel({ store: local.store, county: local.config.county, clock: offsetClock(running.clockOffsetMs), secrets, apiBase: running.wechatApi, massSendProtection: local.config.wechat.massSendProtection });
-    },
+    wechat: local.deps.wechat ?? (async () => undefined),
     close: async () => {
       local.client.destroy();
       await database?.stop();

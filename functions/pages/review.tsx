@@ -11,7 +11,7 @@ import { noticeName } from '../domain/notice-progress.js';
 import { channelLabels, noticeStateLabels, type NoticeRecord } from '../domain/planning.js';
 import { actorOf, wroteAny } from '../domain/review.js';
 import type { AppEnv } from '../http/env.js';
-import { actOnNotice, evaluate, sentContent } from '../workflows/notices.js';
+import { actOnNotice, evaluate, sentContent, type WeChatSendsByYear } from '../workflows/notices.js';
 import { previewCost } from '../workflows/sms-budget.js';
 import { ArticlePreview } from './article.js';
 import { Layout, StateBadge } from './layout.js';
@@ -29,10 +29,12 @@ export function reviewPages() {
     const { store, config, clock } = c.var.deps;
     const caller = c.var.caller;
     const queue = await store.notices.listByState(caller.county, 'submitted', { limit: 50 });
+    // The county's WeChat sends, read once for the whole queue (each article's quota is judged against them).
+    const wechatSends: WeChatSendsByYear = new Map();
     const items = await Promise.all(
       queue.items.map(async (notice: NoticeRecord) => {
         const campaign = await store.campaigns.get(caller.county, notice.campaignId);
-        const evaluation = campaign ? await evaluate({ store, config, now: clock() }, campaign, notice) : undefined;
+        const evaluation = campaign ? await evaluate({ store, config, now: clock() }, campaign, notice, wechatSends) : undefined;
         // What approving it would spend: audience × sends × cost per person, against the month's budget.
         const cost = evaluation ? await previewCost({ store, config, now: clock() }, caller.county, notice, evaluation) : undefined;
         // A broadcast is approved by ear: the recording made at submit, on a fresh link.

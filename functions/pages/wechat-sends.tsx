@@ -5,15 +5,10 @@
  * followers it reached, or why it failed; and whether the reviewer's WeChat got the preview.
  */
 import { DateTime } from 'luxon';
-import type { DeliveryRecord } from '../domain/delivery.js';
+import { WECHAT_CONFIRMATION_MINUTES, type DeliveryRecord } from '../domain/delivery.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { forPeople } from '../domain/schedule.js';
 
-/**
- * 群发保护: a send WeChat holds for an administrator lapses when nobody confirms it within 30
- * minutes of its submission (domain/delivery `wechatSendSchema`).
- */
-const CONFIRMATION_MINUTES = 30;
 
 const local = (utc: string, timeZone: string, format = 'M月d日 HH:mm') => {
   const time = DateTime.fromISO(utc, { zone: 'UTC' }).setZone(timeZone);
@@ -44,7 +39,7 @@ export function wechatSendStatus(delivery: Pick<DeliveryRecord, 'state' | 'sched
       break;
   }
   if (wechat?.phase === 'awaiting-confirmation') {
-    const until = DateTime.fromISO(wechat.submittedAt, { zone: 'UTC' }).plus({ minutes: CONFIRMATION_MINUTES }).toISO() ?? wechat.submittedAt;
+    const until = DateTime.fromISO(wechat.submittedAt, { zone: 'UTC' }).plus({ minutes: WECHAT_CONFIRMATION_MINUTES }).toISO() ?? wechat.submittedAt;
     return { text: `等待管理员在微信中确认（群发保护，${local(until, timeZone)} 前）`, kind: 'wait' };
   }
   if (wechat?.phase === 'finished') {

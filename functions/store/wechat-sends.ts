@@ -16,6 +16,7 @@ import { recipientKey } from '../domain/recipient-key.js';
 import { deliveryDelta } from '../domain/tally.js';
 import { deliveryModule } from './domain-modules.js';
 import { keys } from './keys.js';
+import { queryAll } from './query.js';
 import { statsUpdates } from './notice-stats.js';
 import { attr } from './table.js';
 import { tallyUpdates } from './tallies.js';
@@ -137,16 +138,7 @@ export class WeChatSendStore {
 
   /** Mass sends still waiting for their result, oldest first (one small partition, every county's). */
   async open(limit = 1_000): Promise<OpenWeChatSend[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    // Every page (a county sends a few a day; the partition stays small), up to `limit`.
-    do {
-      const page = await this.db.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatOpenSends() }, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      items.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start && items.length < limit);
+    const items = await queryAll(this.db, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatOpenSends() }, ConsistentRead: true }, limit);
     return items.map((item) => openSchema.parse(item)).sort((a, b) => (a.submittedAt < b.submittedAt ? -1 : 1));
   }
 
@@ -171,7 +163,8 @@ export class WeChatSendStore {
    * result read from mass/get (`ifAbsent`) never replaces one from an event, which has the counts.
    */
   async recordResult(county: string, result: WeChatResult, now: Date, options: { ifAbsent?: boolean } = {}): Promise<void> {
-    const item = { ...keys.wechatResult(county, result.msgId), type: 'wechat-result', county, ...stripUndefined(result), receivedAt: now.toISOString(), [attr.expiresAtEpoch]: expiresAtEpoch(now) };
+    // Counts a mass/get result lacks are left out: the document client drops undefined values.
+    const item = { ...keys.wechatResult(county, result.msgId), type: 'wechat-result', county, ...result, receivedAt: now.toISOString(), [attr.expiresAtEpoch]: expiresAtEpoch(now) };
     try {
       await this.db.send(new PutCommand({ TableName: this.tableName, Item: item, ...(options.ifAbsent ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}) }));
     } catch (error) {
@@ -184,13 +177,15 @@ export class WeChatSendStore {
    * a second call (or the other side's) finds the delivery no longer sent and changes nothing.
    */
   async applyResult(county: string, msgId: string, now: Date): Promise<ApplyOutcome> {
-    const [sendItem, resultItem] = await Promise.all([
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.wechatSend(county, msgId), ConsistentRead: true })),
-      this.db.send(new GetCommand({ TableName: this.tableName, Key: keys.wechatResult(county, msgId), ConsistentRead: true })),
-    ]);
-    if (!sendItem.Item || !resultItem.Item) return { kind: 'waiting' };
-    const send = sendSchema.parse(sendItem.Item);
-    const result = resultSchema.parse(resultItem.Item);
+    // `SEND` and `RESULT` share their partition: one Query reads both.
+    const both = await this.db.send(
+      new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.wechatSend(county, msgId).pk }, ConsistentRead: true }),
+    );
+    const sendItem = both.Items?.find((item) => item.sk === keys.wechatSend(county, msgId).sk);
+    const resultItem = both.Items?.find((item) => item.sk === keys.wechatResult(county, msgId).sk);
+    if (!sendItem || !resultItem) return { kind: 'waiting' };
+    const send = sendSchema.parse(sendItem);
+    const result = resultSchema.parse(resultItem);
     const deliveryKey = keys.delivery(county, send.campaignId, send.noticeId, send.sendIndex, recipientKey({ kind: 'wechat', tagId: send.tagId }));
     const read = await this.db.send(new GetCommand({ TableName: this.tableName, Key: deliveryKey, ConsistentRead: true }));
     if (!read.Item) {
@@ -208,7 +203,10 @@ export class WeChatSendStore {
       ...(delivery.wechat ?? { submittedAt: delivery.sentAt ?? now.toISOString() }),
       phase: 'finished',
       status: result.status,
-      ...stripUndefined({ totalCount: result.totalCount, filterCount: result.filterCount, sentCount: result.sentCount, errorCount: result.errorCount }),
+      totalCount: result.totalCount,
+      filterCount: result.filterCount,
+      sentCount: result.sentCount,
+      errorCount: result.errorCount,
       finishedAt: result.finishedAt,
     };
     const items: TransactItem[] = [
@@ -236,6 +234,3 @@ export class WeChatSendStore {
   }
 }
 
-function stripUndefined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as Partial<T>;
-}

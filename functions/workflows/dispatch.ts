@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
-import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy, type WeChatSend } from '../domain/delivery.js';
+import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy, type WeChatSend, WECHAT_CONFIRMATION_MINUTES } from '../domain/delivery.js';
 import { Conflict } from '../domain/errors.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -280,14 +280,8 @@ class DispatchRun {
     const now = clock();
     const due = (await store.wechatSends.open()).filter((send) => followUpDue(send, now));
     if (due.length === 0) return;
-    let channel: WeChatChannel | undefined;
-    try {
-      channel = this.deps.wechat ? await this.deps.wechat() : undefined;
-    } catch (error) {
-      logger.error('the WeChat account could not be set up; open mass sends are followed up later', errorFields(error));
-      return;
-    }
-    if (!channel) return;
+    const { channel } = await this.wechatChannel();
+    if (!channel) return; // followed up later, once the account can be set up
     for (const send of due.filter((open) => open.county === channel.county)) {
       if (!this.hasTime()) return;
       let status: MassStatus;
@@ -300,8 +294,10 @@ class DispatchRun {
         continue;
       }
       this.summary.wechatFollowed += 1;
-      await store.wechatSends.checked(send, now);
-      if (status === 'SENDING') continue;
+      if (status === 'SENDING') {
+        await store.wechatSends.checked(send, now);
+        continue;
+      }
       // DELETE: it went out, and was deleted since (by an administrator in WeChat).
       const words = { SEND_SUCCESS: 'send success', SEND_FAIL: 'send fail', DELETE: 'send success, deleted since' } as const;
       try {
@@ -672,20 +668,12 @@ class DispatchRun {
    */
   async sendWeChat(items: Claimed[]): Promise<void> {
     if (items.length === 0) return;
-    let channel: WeChatChannel | undefined;
-    let unavailable: { kind: 'transient'; code: string; message: string } | undefined;
-    try {
-      channel = this.deps.wechat ? await this.deps.wechat() : undefined;
-      if (!channel) unavailable = { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured for this deployment (no AppID and AppSecret)' };
-    } catch (error) {
-      // The account's secret could not be read or is malformed: these sends wait; SMS and broadcasts go on.
-      this.deps.logger.error('the WeChat account could not be set up', errorFields(error));
-      unavailable = { kind: 'transient', code: 'WeChatUnavailable', message: `the WeChat account could not be set up: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300) };
-    }
+    // No account (not configured, or its secret unreadable): these sends wait; SMS and broadcasts go on.
+    const { channel, unavailable } = await this.wechatChannel();
     for (const item of items) {
       const { delivery, leaseId } = item;
-      if (!channel || unavailable) {
-        await this.failedAttempt(delivery, leaseId, unavailable ?? { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured' });
+      if (!channel) {
+        await this.failedAttempt(delivery, leaseId, unavailable);
         continue;
       }
       if (item.leaseEnds - this.deps.clock().getTime() < WECHAT_CALL_MARGIN_MS) {
@@ -739,6 +727,18 @@ class DispatchRun {
     }
   }
 
+  /** The county's WeChat account, or why there is none to use now: not configured, or its secret could not be read (logged). */
+  private async wechatChannel(): Promise<{ channel: WeChatChannel; unavailable?: undefined } | { channel?: undefined; unavailable: { kind: 'transient'; code: string; message: string } }> {
+    try {
+      const channel = this.deps.wechat ? await this.deps.wechat() : undefined;
+      if (channel) return { channel };
+      return { unavailable: { kind: 'transient', code: 'WeChatNotConfigured', message: 'WeChat is not configured for this deployment (no AppID and AppSecret)' } };
+    } catch (error) {
+      this.deps.logger.error('the WeChat account could not be set up', errorFields(error));
+      return { unavailable: { kind: 'transient', code: 'WeChatUnavailable', message: `the WeChat account could not be set up: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300) } };
+    }
+  }
+
   /** A pushed script's recording with a link to fetch it (absent without a recording or a store). */
   private async audioLink(delivery: DeliveryRecord): Promise<{ audio?: { url?: string; sha256: string; durationSeconds: number } }> {
     const recording = delivery.script?.audio;
@@ -788,7 +788,7 @@ class DispatchRun {
       error.kind === 'permanent'
         ? ({ giveUp: true } as const)
         : delivery.recipient.kind === 'wechat'
-          ? { retryInMs: Math.max(WECHAT_RETRY_MIN_MS, (nextRetry(Math.min(attempts, settings.retry.maxAttempts - 1), settings.retry, this.random) as { retryInMs: number }).retryInMs) }
+          ? wechatRetry(attempts, settings.retry, this.random)
           : nextRetry(attempts, settings.retry, this.random);
     if ('giveUp' in decision) {
       await this.record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
@@ -830,8 +830,14 @@ const WECHAT_CALL_MARGIN_MS = 20_000;
 /** The longest a WeChat mass send may go after its time (see sendableNotice). */
 export const WECHAT_LATE_WINDOW_MINUTES = 12 * 60;
 
+/** The policy's backoff, never given up on (the late window ends a mass send) and never sooner than WeChat allows. */
+function wechatRetry(attempts: number, policy: RetryPolicy, random: () => number): { retryInMs: number } {
+  const backoff = nextRetry(attempts, { ...policy, maxAttempts: Number.MAX_SAFE_INTEGER }, random);
+  return { retryInMs: Math.max(WECHAT_RETRY_MIN_MS, 'retryInMs' in backoff ? backoff.retryInMs : 0) };
+}
+
 /** A protected send is asked about once its 30 minutes to confirm have passed, then every 10 minutes; any other an hour after it went, then hourly. */
-const PROTECTION_MS = 31 * 60_000;
+const PROTECTION_MS = (WECHAT_CONFIRMATION_MINUTES + 1) * 60_000;
 const FOLLOW_PROTECTED_EVERY_MS = 10 * 60_000;
 const FOLLOW_AFTER_MS = 60 * 60_000;
 

@@ -22,6 +22,7 @@ import {
   type WeChatContent,
 } from '../domain/planning.js';
 import type { WeChatChannel } from '../wechat/channel.js';
+import type { PlannedWeChatSend } from '../domain/wechat-quota.js';
 import { makeWeChatDraft, type ArticleImages, type WeChatDraft } from './wechat-drafts.js';
 import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
 import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
@@ -200,16 +201,25 @@ function checkTownshipScope(caller: Caller, audience: NoticeInput['audience'], r
 const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [], departments: [] };
 
 /** Judges a notice (stored or not) in its campaign: sends, SMS segments and cost, warnings, problems. */
-export async function evaluate(deps: WorkflowDeps, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
+/**
+ * The county's WeChat mass sends by year, read once for a page that judges many notices (the
+ * review queue) rather than once per notice.
+ */
+export type WeChatSendsByYear = Map<number, Promise<PlannedWeChatSend[]>>;
+
+export async function evaluate(deps: WorkflowDeps, campaign: CampaignRecord, input: NoticeInput, wechatSends?: WeChatSendsByYear): Promise<NoticeEvaluation> {
   const context = await noticeContext(deps.store, deps.config, campaign.county, campaign.year);
-  return evaluateNotice(input, campaign, await withWeChatQuota(deps, context, campaign, input));
+  return evaluateNotice(input, campaign, await withWeChatQuota(deps, context, campaign, input, wechatSends));
 }
 
 /** A WeChat notice is judged with the county's other mass sends, for the account's quota. */
-async function withWeChatQuota<C extends NoticeContext>(deps: WorkflowDeps, context: C, campaign: CampaignRecord, notice: Pick<NoticeInput, 'channel' | 'id'>): Promise<C> {
+async function withWeChatQuota<C extends NoticeContext>(deps: WorkflowDeps, context: C, campaign: CampaignRecord, notice: Pick<NoticeInput, 'channel' | 'id'>, byYear?: WeChatSendsByYear): Promise<C> {
   if (notice.channel !== 'wechat') return context;
   const wechatRef = `${campaign.id}/${notice.id ?? '（新）'}`;
-  return { ...context, wechatRef, wechatSends: await countyWeChatSends(deps.store, context, campaign.county, campaign.year, wechatRef) };
+  if (!byYear) return { ...context, wechatRef, wechatSends: await countyWeChatSends(deps.store, context, campaign.county, campaign.year, wechatRef) };
+  let all = byYear.get(campaign.year);
+  if (!all) byYear.set(campaign.year, (all = countyWeChatSends(deps.store, context, campaign.county, campaign.year, undefined)));
+  return { ...context, wechatRef, wechatSends: (await all).filter((send) => send.noticeRef !== wechatRef) };
 }
 
 async function evaluateOrRefuse(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {

@@ -12,7 +12,7 @@ import { requireRole, type Caller } from '../domain/access.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
 import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { activityKinds } from '../domain/activity.js';
-import { checkPlan, resolveSettings, type PlanFile } from '../domain/plan.js';
+import { checkPlan, planHolidays, resolveSettings, type PlanFile } from '../domain/plan.js';
 import { checkPlanLoad, settingsChanged, templateChanges, type PlanLoader, type PlanLoadScope } from '../domain/plan-access.js';
 import { diffPlan, type EntryAction, type PlanDiff } from '../domain/plan-diff.js';
 import type { Actor, CampaignRecord, NoticeRecord } from '../domain/planning.js';
@@ -20,11 +20,12 @@ import { checkRegistry, type Problem, type Registry } from '../domain/registry.j
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
 import type { Store } from '../store/index.js';
+import type { PlannedWeChatSend } from '../domain/wechat-quota.js';
 import type { PlanChange } from '../store/plan-apply.js';
 import type { StationSubscriptions } from '../notify/station-subscriptions.js';
 import type { UpsertReport } from '../store/registry.js';
 import { syncStationSubscriptions } from './station-pushes.js';
-import { auditFor } from './context.js';
+import { auditFor, countyWeChatSends } from './context.js';
 import { returnToReview, type ReturnedNotice } from './returns.js';
 
 export interface LoadReport {
@@ -80,7 +81,7 @@ export async function loadPlan(
   const registry = request.registry ? mergeRegistry(stored, request.registry) : stored;
   const problems = [
     ...(request.registry ? checkRegistry(request.registry).map((problem) => ({ path: ['registry', ...problem.path], message: problem.message })) : []),
-    ...checkPlan(plan, { timeZone, registry }),
+    ...checkPlan(plan, { timeZone, registry, otherWeChatSends: await storedWeChatSends(store, plan, county, timeZone) }),
   ];
   if (problems.length > 0) return { ok: false, problems };
 
@@ -183,6 +184,17 @@ function loadScope(
         return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })), events: entry?.events, storedEvents };
       }),
   };
+}
+
+/**
+ * The county's stored WeChat mass sends a plan with WeChat notices leaves as they are (notices it
+ * does not name), so its quota check sees them as the API's checks do. None read without WeChat notices.
+ */
+async function storedWeChatSends(store: Store, plan: PlanFile, county: string, timeZone: string): Promise<PlannedWeChatSend[]> {
+  const inFile = new Set(plan.campaigns.flatMap((campaign) => campaign.notices.map((notice) => `${campaign.id}/${notice.id}`)));
+  if (!plan.campaigns.some((campaign) => campaign.notices.some((notice) => notice.channel === 'wechat'))) return [];
+  const context = { timeZone, settings: resolveSettings(plan.settings), holidays: planHolidays(plan) };
+  return (await countyWeChatSends(store, context, county, plan.year, undefined)).filter((send) => !inFile.has(send.noticeRef));
 }
 
 export function mergeRegistry(stored: Registry, incoming: Registry): Registry {

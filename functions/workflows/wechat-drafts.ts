@@ -10,6 +10,7 @@
  * A draft made for an approval that then loses its conditional write (someone else decided
  * first) stays in the draft box unused: WeChat keeps drafts until deleted, and nothing sends it.
  */
+import { maskOpenId } from '../domain/access.js';
 import { Invalid, Unavailable } from '../domain/errors.js';
 import type { NoticeRecord, WeChatContent } from '../domain/planning.js';
 import { articleImages, withWeChatImages } from '../domain/wechat-article.js';
@@ -69,11 +70,6 @@ export async function makeWeChatDraft(
   } catch (error) {
     return { ...draft, preview: { at: context.now.toISOString(), to: maskOpenId(context.previewTo), error: describe(error) } };
   }
-}
-
-/** An OpenID as pages show it: enough to recognise, not to reuse. */
-export function maskOpenId(openId: string): string {
-  return `${openId.slice(0, 4)}…${openId.slice(-4)}`;
 }
 
 /** WeChat's own words for a failure (errcode and errmsg), or what kept pufa from hearing them. */

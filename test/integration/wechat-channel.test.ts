@@ -123,6 +123,15 @@ describe('a WeChat article from the composer to the followers', () => {
     expect(nextDay.status, JSON.stringify(nextDay.body)).toBe(201);
   });
 
+  it('is refused in a plan load too when a notice made through the API already sends that day', async () => {
+    const plan = planWithWeChat();
+    const withArticle = { ...plan, campaigns: [{ ...plan.campaigns[0], notices: [...(plan.campaigns[0]?.notices ?? []), { id: 'wx-plan', ...article(cover, image, { title: '计划里的文章' }) }] }] };
+    const loaded = await send('POST', '/plans', admin, withArticle);
+    expect(loaded.status, JSON.stringify(loaded.body)).toBe(400);
+    expect(loaded.body.errors).toContainEqual({ field: 'body.campaigns.0.notices.2.schedule', message: expect.stringContaining('c-0315/wx-315') });
+    expect((await send('GET', '/campaigns/c-0315/notices/wx-plan', staff)).status).toBe(404);
+  });
+
   it('can be edited in place without its own send counting against it', async () => {
     const edited = await send('PUT', '/campaigns/c-0315/notices/wx-315', staff, article(cover, image, { digest: '遇到消费纠纷，怎么维权？' }));
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
