@@ -2,8 +2,10 @@
  * When DynamoDB does not answer, every route says so — 503 problem+json with Retry-After, and a
  * Chinese page under /app — instead of a 500, and works again once the database is back. The
  * outage is real: a DynamoDB Local of this file's own is stopped, then started again on the same
- * port with the same data folder.
+ * port with the same data folder. WeChat's signed result event meets the outage too, and its retry
+ * is taken afterwards.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../functions/local/dynamodb-local.js';
 import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
+import { inventedWeChatSecrets } from '../../functions/local/wechat-secrets.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { TEST_PHONE_KEY_SECRET } from '../support/db.js';
 import { aSession } from '../support/sessions.js';
@@ -25,7 +28,8 @@ let adminPages: string;
 
 beforeAll(async () => {
   database = await startDynamoDbLocal({ dataDir, readyTimeoutMs: 60_000 });
-  local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'outage-test', env: { PUFA_COUNTY: 'testcounty' }, logLevel: 'silent', phoneKeySecret: TEST_PHONE_KEY_SECRET });
+  // WeChat's callbacks are checked with the account's Token; its API is never called here.
+  local = await localDeps({ dynamoDbEndpoint: database.endpoint, tableName: 'outage-test', env: { PUFA_COUNTY: 'testcounty' }, logLevel: 'silent', phoneKeySecret: TEST_PHONE_KEY_SECRET, wechat: { secrets: wechatSecrets, apiBase: 'http://127.0.0.1:9' } });
   app = createApp(local.deps);
   admin = await aToken(local.store, 'testcounty', aGrant({ role: 'admin' }));
   county = await aToken(local.store, 'testcounty', aGrant({ role: 'county' }));
@@ -37,6 +41,15 @@ afterAll(async () => {
   await database?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+const wechatSecrets = inventedWeChatSecrets();
+/** WeChat's signed result event for a mass send, as WeChat would post it now, with this nonce. */
+async function wechatEvent(nonce: string): Promise<Response> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = createHash('sha1').update([wechatSecrets.callbackToken, timestamp, nonce].sort().join('')).digest('hex');
+  const xml = `<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[mphelper]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[MASSSENDJOBFINISH]]></Event><MsgID>${nonce}</MsgID><Status><![CDATA[send success]]></Status><TotalCount>3</TotalCount><FilterCount>3</FilterCount><SentCount>3</SentCount><ErrorCount>0</ErrorCount></xml>`;
+  return await app.request(`/wechat/callback?signature=${signature}&timestamp=${timestamp}&nonce=${nonce}`, { method: 'POST', headers: { 'Content-Type': 'text/xml' }, body: xml });
+}
 
 const requests = () => ({
   tokens: app.request('/tokens', { headers: admin.headers }),
@@ -61,7 +74,8 @@ describe('the database goes away and comes back', () => {
     database = undefined;
 
     const down = requests();
-    for (const response of [await down.tokens, await down.tallies, await down.activity]) {
+    const wechatDown = wechatEvent('7001');
+    for (const response of [await down.tokens, await down.tallies, await down.activity, await wechatDown]) {
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -86,5 +100,9 @@ describe('the database goes away and comes back', () => {
     expect((await after.tallies).status).toBe(200);
     expect((await after.dashboard).status).toBe(200);
     expect((await app.request('/health')).status).toBe(200);
+    // WeChat's retry of the event it could not deliver is taken: the outage spent no nonce.
+    const retried = await wechatEvent('7001');
+    expect(retried.status).toBe(200);
+    expect(await retried.text()).toBe('success');
   }, 120_000);
 });
