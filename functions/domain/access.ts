@@ -41,6 +41,7 @@ export const tokenGrantSchema = z.discriminatedUnion('role', [
     role: z.literal('staff'),
     ...grantBase,
     township: idSchema.optional().describe('limits the staff member to one township'),
+    department: idSchema.optional().describe('limits the staff member to the work of one county department (谁执法谁普法): campaigns, notices and activities that name it'),
   }),
   z.object({
     role: z.literal('reviewer'),
@@ -60,6 +61,8 @@ export const tokenRecordSchema = z.object({
   name: z.string(),
   stationId: z.string().optional(),
   township: z.string().optional(),
+  /** A staff token's department: it may only create or change what names that department. */
+  department: z.string().optional(),
   /** A reviewer's OpenID with the county's official account, for previews of approved articles. */
   wechatOpenId: z.string().optional(),
   createdAt: z.string(),
@@ -71,7 +74,7 @@ export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The resolved caller of a request: who they are and what their token limits them to. */
 export const callerSchema = tokenRecordSchema
-  .pick({ county: true, role: true, name: true, stationId: true, township: true, wechatOpenId: true })
+  .pick({ county: true, role: true, name: true, stationId: true, township: true, department: true, wechatOpenId: true })
   .extend({ tokenId: z.string() });
 export type Caller = z.infer<typeof callerSchema>;
 
@@ -132,6 +135,7 @@ export function tokenRecordFromGrant(
     name: grant.name,
     ...(grant.role === 'station' ? { stationId: grant.stationId } : {}),
     ...(grant.role === 'staff' && grant.township ? { township: grant.township } : {}),
+    ...(grant.role === 'staff' && grant.department ? { department: grant.department } : {}),
     ...(grant.role === 'reviewer' && grant.wechatOpenId ? { wechatOpenId: grant.wechatOpenId } : {}),
     createdAt: context.now.toISOString(),
     createdBy: context.createdBy,
@@ -154,6 +158,7 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
     name: record.name,
     ...(record.stationId ? { stationId: record.stationId } : {}),
     ...(record.township ? { township: record.township } : {}),
+    ...(record.department ? { department: record.department } : {}),
     ...(record.wechatOpenId ? { wechatOpenId: record.wechatOpenId } : {}),
   };
 }
@@ -161,6 +166,33 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
 export function requireRole(caller: Caller, allowed: readonly Role[]): void {
   if (!allowed.includes(caller.role)) {
     throw new Forbidden(`This action needs one of the roles: ${allowed.join(', ')}.`);
+  }
+}
+
+/** The township a staff token is limited to, if any. */
+export function townshipScope(caller: Caller): string | undefined {
+  return caller.role === 'staff' ? caller.township : undefined;
+}
+
+/** The department a staff token is limited to, if any. */
+export function departmentScope(caller: Caller): string | undefined {
+  return caller.role === 'staff' ? caller.department : undefined;
+}
+
+/**
+ * Refuses (403) a limited staff token a record outside its scope: another township's, or one
+ * that does not name the token's department. Used for reading an activity and, with the record
+ * both before and after, for changing one: a department's staff may neither touch another
+ * department's record nor take their own department off it.
+ */
+export function requireInScope(caller: Caller, record: { township: string; departments?: readonly string[] | undefined }): void {
+  const township = townshipScope(caller);
+  if (township !== undefined && township !== record.township) {
+    throw new Forbidden(`Your token is limited to township "${township}".`);
+  }
+  const department = departmentScope(caller);
+  if (department !== undefined && !(record.departments ?? []).includes(department)) {
+    throw new Forbidden(`Your token is limited to department "${department}": the record must name it among its departments.`);
   }
 }
 

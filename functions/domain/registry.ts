@@ -118,17 +118,21 @@ export function audienceWithinTownship(audience: Audience, township: string, reg
 
 /**
  * A token's scope must name what exists: a station token a registered station, a staff token's
- * township a registered township. A typo would otherwise give a token that sees nothing.
+ * township a registered township, its department a registered department. A typo would otherwise give a token that sees nothing.
  */
 export function checkGrantScope(grant: TokenGrant, registry: Registry): Problem[] {
   const problems: Problem[] = [];
   const stationId = grant.role === 'station' ? grant.stationId : undefined;
   const township = grant.role === 'staff' ? grant.township : undefined;
+  const department = grant.role === 'staff' ? grant.department : undefined;
   if (stationId !== undefined && !registry.stations.some((station) => station.id === stationId)) {
     problems.push({ path: ['stationId'], message: `no station "${stationId}" in the registry (import stations first)` });
   }
   if (township !== undefined && !registry.townships.some((known) => known.id === township)) {
     problems.push({ path: ['township'], message: `no township "${township}" in the registry` });
+  }
+  if (department !== undefined && !registry.departments.some((known) => known.id === department)) {
+    problems.push({ path: ['department'], message: `no department "${department}" in the registry` });
   }
   return problems;
 }

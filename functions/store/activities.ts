@@ -101,15 +101,16 @@ export class ActivityStore {
     return found;
   }
 
-  /** A page of a year's activities in date order, optionally one month, township or theme. */
+  /** A page of a year's activities in date order, optionally one month, township, theme or department. */
   async page(
     county: string,
-    filter: { year: number; month?: number | undefined; township?: string | undefined; theme?: string | undefined },
+    filter: { year: number; month?: number | undefined; township?: string | undefined; theme?: string | undefined; department?: string | undefined },
     page: { limit: number; cursor?: string | undefined },
   ): Promise<Page<ActivityRecord>> {
     const filters = [
       ...(filter.township ? ['township = :township'] : []),
       ...(filter.theme ? ['theme = :theme'] : []),
+      ...(filter.department ? ['contains(departments, :department)'] : []),
     ];
     const result = await queryPage(
       this.db,
@@ -124,6 +125,7 @@ export class ActivityStore {
           ...(filter.month ? { ':month': `${filter.year}-${String(filter.month).padStart(2, '0')}` } : {}),
           ...(filter.township ? { ':township': filter.township } : {}),
           ...(filter.theme ? { ':theme': filter.theme } : {}),
+          ...(filter.department ? { ':department': filter.department } : {}),
         },
       },
       page,

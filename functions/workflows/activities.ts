@@ -6,7 +6,7 @@
  * Reading them too: a staff token limited to a township sees that township's records only.
  */
 import type { Config } from '../config.js';
-import { newId, type Caller } from '../domain/access.js';
+import { departmentScope, newId, requireInScope, townshipScope, type Caller } from '../domain/access.js';
 import { checkActivity, type ActivityInput, type ActivityRecord } from '../domain/activity.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
 import { planHash } from '../domain/plan.js';
@@ -48,9 +48,7 @@ async function check(deps: ActivityDeps, caller: Caller, input: ActivityInput): 
   problems.push(...checkDepartments(input.departments ?? [], registry));
   if (input.campaignId && !campaign) problems.push({ path: ['campaignId'], message: `no campaign "${input.campaignId}"` });
   if (problems.length > 0) throw invalid('The activity record has mistakes; nothing was written.', problems);
-  if (caller.role === 'staff' && caller.township && caller.township !== input.township) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
-  }
+  requireInScope(caller, input);
 }
 
 function recordFrom(input: ActivityInput, base: Pick<ActivityRecord, 'id' | 'county' | 'version' | 'createdBy' | 'createdAt'>, now: Date): ActivityRecord {
@@ -100,9 +98,7 @@ export async function createActivity(deps: ActivityDeps, caller: Caller, input: 
 export async function updateActivity(deps: ActivityDeps, caller: Caller, id: string, input: ActivityInput): Promise<ActivityRecord> {
   const before = await deps.store.activities.require(caller.county, id);
   if (input.id !== undefined && input.id !== id) throw new Invalid('The id in the body differs from the path.', [{ field: 'body.id', message: `must be "${id}" or left out` }]);
-  if (caller.role === 'staff' && caller.township && caller.township !== before.township) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
-  }
+  requireInScope(caller, before);
   await check(deps, caller, input);
   const after = recordFrom(input, { id, county: before.county, version: before.version + 1, createdBy: before.createdBy, createdAt: before.createdAt }, deps.now);
   await deps.store.activities.replace(before, after, auditFor(deps, caller)('activity.update', { kind: 'activity', id }, before, after));
@@ -111,37 +107,32 @@ export async function updateActivity(deps: ActivityDeps, caller: Caller, id: str
 
 export async function deleteActivity(deps: ActivityDeps, caller: Caller, id: string): Promise<ActivityRecord> {
   const before = await deps.store.activities.require(caller.county, id);
-  if (caller.role === 'staff' && caller.township && caller.township !== before.township) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
-  }
+  requireInScope(caller, before);
   await deps.store.activities.remove(before, auditFor(deps, caller)('activity.delete', { kind: 'activity', id }, before));
   return before;
 }
 
-/** Refuses a township-limited staff token another township's data. */
-function requireInScope(caller: Caller, township: string): void {
-  if (caller.role === 'staff' && caller.township && caller.township !== township) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}".`);
-  }
-}
-
 /**
  * A page of a year's activities. A township-limited staff token asking for another township is
- * refused; asking for none lists its own township only.
+ * refused; asking for none lists its own township only. A department-limited one likewise sees
+ * only the activities naming its department.
  */
 export async function listActivities(
   deps: Pick<ActivityDeps, 'store'>,
   caller: Caller,
-  filter: { year: number; month?: number | undefined; township?: string | undefined; theme?: string | undefined },
+  filter: { year: number; month?: number | undefined; township?: string | undefined; theme?: string | undefined; department?: string | undefined },
   page: { limit: number; cursor?: string | undefined },
 ) {
-  if (filter.township !== undefined) requireInScope(caller, filter.township);
-  const scoped = caller.role === 'staff' && caller.township ? { ...filter, township: caller.township } : filter;
+  const township = townshipScope(caller);
+  const department = departmentScope(caller);
+  if (township !== undefined && filter.township !== undefined && filter.township !== township) throw new Forbidden(`Your token is limited to township "${township}".`);
+  if (department !== undefined && filter.department !== undefined && filter.department !== department) throw new Forbidden(`Your token is limited to department "${department}".`);
+  const scoped = { ...filter, ...(township !== undefined ? { township } : {}), ...(department !== undefined ? { department } : {}) };
   return deps.store.activities.page(caller.county, scoped, page);
 }
 
 export async function getActivity(deps: Pick<ActivityDeps, 'store'>, caller: Caller, id: string): Promise<ActivityRecord> {
   const record = await deps.store.activities.require(caller.county, id);
-  requireInScope(caller, record.township);
+  requireInScope(caller, record);
   return record;
 }
