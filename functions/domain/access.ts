@@ -31,6 +31,16 @@ const grantBase = {
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 };
 
+/** The county departments responsible for a record (谁执法谁普法): registry ids, each once. */
+export const departmentIdsSchema = z
+  .array(idSchema)
+  .max(10)
+  .superRefine((ids, context) => {
+    ids.forEach((id, index) => {
+      if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', message: `"${id}" is named twice`, path: [index] });
+    });
+  });
+
 /** A follower's OpenID with one official account: 28 characters in practice; letters, digits, "_" and "-". */
 export const wechatOpenIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a WeChat OpenID: 16-64 letters, digits, "_" or "-"');
 
@@ -193,6 +203,17 @@ export function requireInScope(caller: Caller, record: { township: string; depar
   const department = departmentScope(caller);
   if (department !== undefined && !(record.departments ?? []).includes(department)) {
     throw new Forbidden(`Your token is limited to department "${department}": the record must name it among its departments.`);
+  }
+}
+
+/**
+ * Refuses (403) a department-limited staff token a campaign or notice whose responsible
+ * departments do not include its own. `what` names the record in the message.
+ */
+export function requireDepartment(caller: Caller, departments: readonly string[] | undefined, what: string): void {
+  const department = departmentScope(caller);
+  if (department !== undefined && !(departments ?? []).includes(department)) {
+    throw new Forbidden(`Your token is limited to department "${department}": ${what} must name it among its departments (departments: [${department}]).`);
   }
 }
 

@@ -5,7 +5,7 @@
  * and the county departments responsible for it (谁执法谁普法), if any.
  */
 import { z } from 'zod';
-import { idSchema } from './access.js';
+import { departmentIdsSchema, idSchema } from './access.js';
 import { localDateSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
@@ -48,14 +48,7 @@ export const activityInputSchema = z
       .array(z.object({ kind: visibleText(20).describe('e.g. 宣传单, 宣传手册'), count: z.number().int().min(0, 'must not be negative') }))
       .max(20)
       .default([]),
-    departments: z
-      .array(idSchema)
-      .max(10)
-      .superRefine((ids, context) => {
-        ids.forEach((id, index) => {
-          if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', message: `"${id}" is named twice`, path: [index] });
-        });
-      })
+    departments: departmentIdsSchema
       .optional()
       .describe('the county departments responsible (谁执法谁普法), registry ids'),
     campaignId: idSchema.optional(),

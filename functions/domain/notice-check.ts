@@ -11,7 +11,7 @@ import { speechCharacters } from './speech-ssml.js';
 import { movedReason } from './holiday-policy.js';
 import { markLabel, unknownYears, unknownYearWarning, type HolidayCalendar, type HolidayPolicy } from './holidays.js';
 import type { CampaignRecord, NoticeInput } from './planning.js';
-import { checkAudience, type Problem, type Registry } from './registry.js';
+import { checkAudience, checkDepartments, type Problem, type Registry } from './registry.js';
 import type { SkippedSend } from './holiday-policy.js';
 import type { QuietHours, Send } from './schedule.js';
 import { expandSchedule } from './schedule-expand.js';
@@ -77,6 +77,7 @@ export function evaluateNotice(notice: NoticeInput, campaign: CampaignFrame, con
 
   if (context.registry) {
     problems.push(...checkAudience(notice.audience, context.registry, notice.channel).map(under('audience')));
+    problems.push(...checkDepartments(notice.departments ?? [], context.registry));
   }
 
   const expanded = expandSchedule(notice.schedule, {

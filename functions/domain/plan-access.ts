@@ -8,7 +8,7 @@
  * plan, so staff can load the same file again. The command line on the machine itself runs as
  * `system`, which may do what an admin may. Pure.
  */
-import type { Caller } from './access.js';
+import { departmentScope, type Caller } from './access.js';
 import { Forbidden } from './errors.js';
 import type { SmsTemplate } from './notice-check.js';
 import type { PlanSettings } from './notice-check.js';
@@ -56,10 +56,17 @@ export interface PlanLoadScope {
   registry: boolean;
   /** Themes, months, key dates or the responsibility list (the county's year plan) created or changed. */
   planYearChanged: boolean;
-  /** Notices the load creates or rewrites. */
-  notices: { campaignId: string; id: string; audience: Audience }[];
-  /** Campaigns the load creates or changes, with every notice they will hold, and their events before and after. */
-  campaigns: { id: string; audiences: { id: string; audience: Audience }[]; events?: readonly PublicEvent[] | undefined; storedEvents?: readonly PublicEvent[] | undefined }[];
+  /** Notices the load creates or rewrites, with their responsible departments after the load and (when stored) before. */
+  notices: { campaignId: string; id: string; audience: Audience; departments?: readonly string[]; departmentsBefore?: readonly string[] }[];
+  /** Campaigns the load creates or changes, with every notice they will hold, and their events and departments before and after. */
+  campaigns: {
+    id: string;
+    audiences: { id: string; audience: Audience; departments?: readonly string[] }[];
+    events?: readonly PublicEvent[] | undefined;
+    storedEvents?: readonly PublicEvent[] | undefined;
+    departments?: readonly string[];
+    departmentsBefore?: readonly string[];
+  }[];
 }
 
 /** Refuses (403) a load that changes anything the loader may not change, naming every such part. */
@@ -74,6 +81,7 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
   if (adminParts.length > 0) {
     throw new Forbidden(`Only an admin may change these parts of a plan: ${adminParts.join('; ')}. Load the file without them, or with them as they are stored, or ask an admin.`);
   }
+  checkDepartmentLoad(caller, scope);
   if (caller.role !== 'staff' || !caller.township) return;
   const township = caller.township;
   const outside = (audience: Audience) => !audienceWithinTownship(audience, township, registry);
@@ -88,6 +96,29 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
   ];
   if (parts.length > 0) {
     throw new Forbidden(`Your token is limited to township "${township}"; this plan would change county-wide or other townships' content: ${parts.join('; ')}.`);
+  }
+}
+
+/**
+ * A staff token limited to a department may load only its own department's campaigns and notices:
+ * each one the load writes must name the department, before and after, and a campaign it
+ * changes must hold no other department's notices. The county's year plan is not its to change.
+ */
+function checkDepartmentLoad(caller: Caller, scope: PlanLoadScope): void {
+  const department = departmentScope(caller);
+  if (department === undefined) return;
+  const theirs = (departments: readonly string[] | undefined) => departments === undefined || departments.includes(department);
+  const notices = scope.notices.filter((notice) => !theirs(notice.departments ?? []) || !theirs(notice.departmentsBefore)).map((notice) => `${notice.campaignId}/${notice.id}`);
+  const campaigns = scope.campaigns
+    .filter((campaign) => !theirs(campaign.departments ?? []) || !theirs(campaign.departmentsBefore) || campaign.audiences.some((notice) => !theirs(notice.departments ?? [])))
+    .map((campaign) => campaign.id);
+  const parts = [
+    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list)'] : []),
+    ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
+    ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
+  ];
+  if (parts.length > 0) {
+    throw new Forbidden(`Your token is limited to department "${department}"; this plan would change content not naming it (departments: [${department}]): ${parts.join('; ')}.`);
   }
 }
 

@@ -15,7 +15,7 @@ import { holidayCalendar, holidayPolicySchema, type HolidayCalendar } from './ho
 import type { PlannedWeChatSend } from './wechat-quota.js';
 import { evaluateNotice, plannedWeChatSends, type PlanSettings, type SmsTemplate } from './notice-check.js';
 import { campaignEventProblems, campaignInputSchema, noticeInputSchema, plainNumberSchema, type CampaignInput, type NoticeInput } from './planning.js';
-import type { Problem, Registry } from './registry.js';
+import { checkDepartments, type Problem, type Registry } from './registry.js';
 import { defaultQuietHours, localDateSchema, localTimeSchema } from './schedule.js';
 import { defaultSmsSettings } from './sms.js';
 import { speechLexiconSchema } from './speech-lexicon.js';
@@ -254,6 +254,7 @@ export function checkPlan(
       }
     }
     problems.push(...campaignEventProblems(campaign.events, campaign.window, townships).map((problem) => ({ ...problem, path: at(...problem.path) })));
+    if (options.registry) problems.push(...checkDepartments(campaign.departments ?? [], options.registry).map((problem) => ({ ...problem, path: at(...problem.path) })));
     duplicates(campaign.notices.map((notice) => notice.id)).forEach((index) =>
       problems.push({ path: at('notices', index, 'id'), message: 'this notice id is used twice in the campaign' }),
     );

@@ -4,7 +4,7 @@
  * stored shapes, and the cross-checks against the registry and the year's plan. Pure.
  */
 import { z } from 'zod';
-import { idSchema } from './access.js';
+import { departmentIdsSchema, idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { holidayPolicySchema } from './holidays.js';
 import { localDateSchema, localTimeSchema, scheduleSchema } from './schedule.js';
@@ -87,6 +87,7 @@ export const campaignInputSchema = z.object({
   window: windowSchema,
   description: visibleText(2000, { min: 0 }).optional(),
   events: z.array(publicEventSchema).max(50).optional().describe('public events (集中宣传, 法律咨询 …) with date and place, shown in the calendar feed'),
+  departments: departmentIdsSchema.optional().describe('the county departments responsible (谁执法谁普法), registry ids; its notices inherit them unless they name their own'),
 });
 export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
@@ -144,6 +145,7 @@ const storedWeChatContentSchema = z.object(wechatContentFields);
 
 const noticeBase = {
   id: idSchema.optional(),
+  departments: departmentIdsSchema.optional().describe('the county departments responsible, registry ids; default: the campaign’s'),
   title: visibleText(100).optional(),
   audience: audienceSchema,
   schedule: scheduleSchema,
@@ -213,6 +215,7 @@ export const campaignRecordSchema = z.object({
   window: z.object({ start: z.string(), end: z.string() }),
   description: z.string().optional(),
   events: z.array(publicEventSchema).optional(),
+  departments: z.array(z.string()).optional(),
   state: z.enum(['active', 'cancelled']),
   createdBy: actorSchema,
 });
@@ -233,6 +236,8 @@ export type NoticeAudio = z.infer<typeof noticeAudioSchema>;
 const noticeRecordBase = {
   ...recordBase,
   campaignId: z.string(),
+  /** Its own responsible departments; absent: the campaign's. */
+  departments: z.array(z.string()).optional(),
   title: z.string().optional(),
   audience: audienceSchema,
   schedule: scheduleSchema,
@@ -333,4 +338,9 @@ export function changesEventsOutside(before: readonly PublicEvent[] | undefined,
       .map((event) => JSON.stringify(Object.entries(event).filter(([, value]) => value !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))))
       .sort();
   return JSON.stringify(outside(before)) !== JSON.stringify(outside(after));
+}
+
+/** The departments responsible for a notice: its own when it names any, else its campaign's. */
+export function responsibleDepartments(notice: { departments?: readonly string[] | undefined }, campaign: { departments?: readonly string[] | undefined }): readonly string[] {
+  return notice.departments && notice.departments.length > 0 ? notice.departments : (campaign.departments ?? []);
 }

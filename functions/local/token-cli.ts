@@ -20,7 +20,7 @@ import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
 
 const USAGE = `Usage:
-  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--expires <ISO time>] [--wechat-openid <reviewer's OpenID>]
+  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--department <id>] [--expires <ISO time>] [--wechat-openid <reviewer's OpenID>]
   npm run token -- list
   npm run token -- revoke <token id>
   npm run token -- feed-create --label <who it is for>    a calendar feed key (the .ics link), shown once
@@ -45,6 +45,7 @@ async function main(argv: string[]): Promise<void> {
       name: { type: 'string' },
       station: { type: 'string' },
       township: { type: 'string' },
+      department: { type: 'string' },
       expires: { type: 'string' },
       'wechat-openid': { type: 'string' },
       label: { type: 'string' },
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
           name: values.name,
           stationId: values.station,
           township: values.township,
+          department: values.department,
           expiresAt: values.expires,
           wechatOpenId: values['wechat-openid'],
         })
@@ -102,7 +104,7 @@ async function main(argv: string[]): Promise<void> {
         const page = await target.store.tokens.list(target.county, { limit: 100, cursor });
         for (const token of page.items) {
           const state = token.revokedAt ? `revoked ${token.revokedAt}` : token.expiresAt ? `expires ${token.expiresAt}` : 'active';
-          const scope = token.stationId ? ` station=${token.stationId}` : token.township ? ` township=${token.township}` : '';
+          const scope = token.stationId ? ` station=${token.stationId}` : [token.township ? ` township=${token.township}` : '', token.department ? ` department=${token.department}` : ''].join('');
           console.log(`${token.id}  ${token.role.padEnd(8)} ${token.name}${scope}  (${state})`);
         }
         cursor = page.nextCursor;

@@ -137,7 +137,8 @@ export function activityPages() {
   const pages = new Hono<AppEnv>();
   pages.use('/activities/*', pageFor('staff'));
 
-  pages.get('/activities/new', (c) => form(c, { values: {}, departments: [] }, c.req.query('saved') ? { kind: 'ok', text: '已保存，统计已更新。可以继续登记下一条。' } : undefined));
+  // A department's staff record their department's activities: its box starts ticked.
+  pages.get('/activities/new', (c) => form(c, { values: {}, departments: c.var.caller.role === 'staff' && c.var.caller.department ? [c.var.caller.department] : [] }, c.req.query('saved') ? { kind: 'ok', text: '已保存，统计已更新。可以继续登记下一条。' } : undefined));
 
   pages.post('/activities/new', async (c) => {
     // `all`: the ticked departments come as one field posted once per box.

@@ -74,6 +74,7 @@ async function page(c: Context<AppEnv>, values: Values = {}, flash?: { kind: 'ok
       <p class="muted">
         {campaign.window.start} 至 {campaign.window.end}
         {campaign.keyDate ? ` · 节点 ${campaign.keyDate}` : ''} · {campaign.state === 'cancelled' ? '已取消' : '进行中'}
+        {campaign.departments && campaign.departments.length > 0 ? ` · 责任部门：${campaign.departments.map((id) => registry.departments.find((department) => department.id === id)?.name ?? id).join('、')}` : ''}
       </p>
       {campaign.events && campaign.events.length > 0 && (
         <section aria-labelledby="events-heading">

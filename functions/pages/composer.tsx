@@ -42,6 +42,7 @@ export const COMPOSER_SCRIPT = `
     var sel=function(n){return Array.prototype.map.call(form.elements[n].selectedOptions,function(o){return o.value;});};
     var audience={all:form.elements.all.checked,townships:sel('townships'),villages:sel('villages'),groups:channel==='sms'?sel('groups'):[]};
     var body={channel:channel,audience:audience,schedule:schedule};
+    if(form.elements.departments&&sel('departments').length)body.departments=sel('departments');
     if(val('onHoliday'))body.onHoliday=val('onHoliday');
     var t=val('template');
     if(channel==='sms'){body.sms=t?{template:t,params:params(t)}:{body:val('body')};}else if(channel==='wechat')${WECHAT_NOTICE_SCRIPT}else{body.broadcast={script:val('script'),airWindows:[{from:val('airFrom'),to:val('airTo')}],repeats:Number(val('repeats')||1)};}
@@ -141,6 +142,18 @@ export function Composer(props: { base: string; campaign: Pick<CampaignRecord, '
             ))}
           </select>
         </fieldset>
+        {registry.departments.length > 0 && (
+          <>
+            <label for="departments">责任部门（可多选；不选则沿用活动方案的责任部门）</label>
+            <select id="departments" name="departments" multiple size={Math.min(4, registry.departments.length)}>
+              {registry.departments.map((department) => (
+                <option value={department.id} selected={many('departments').includes(department.id)}>
+                  {department.name}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
         <fieldset style="border:1px solid #d0d7de;border-radius:6px;margin-top:1rem">
           <legend>发送时间（县里的本地时间）</legend>
           <label for="scheduleKind">方式</label>
@@ -261,6 +274,7 @@ export function noticeFromForm(values: Values) {
     channel,
     ...(one('title') ? { title: one('title') } : {}),
     ...(one('onHoliday') ? { onHoliday: one('onHoliday') } : {}),
+    ...(many('departments').length > 0 ? { departments: many('departments') } : {}),
     // A WeChat article goes to the account's followers: its pickers are hidden, and ignored if posted.
     audience:
       channel === 'wechat'

@@ -4,19 +4,18 @@
  * aired, cancelled) and a paged list of its deliveries — by default the failures, with reasons.
  * Phone numbers are always masked: admins see `+86 138****5678`, everyone else `+86 *******5678`
  * (full numbers are read only through the audited `GET /subscribers?reveal=true`). A staff token
- * limited to a township sees the deliveries of notices addressed within it only.
+ * limited to a township sees the deliveries of notices addressed within it only; one limited to a
+ * department, those of the notices it is responsible for.
  * `POST …/deliveries/resend-uncertain` sends again, on staff's word, the SMS a crash left uncertain.
  */
 import { z } from 'zod';
 import { idSchema, type Caller } from '../domain/access.js';
 import { deliveryStates, type DeliveryRecord } from '../domain/delivery.js';
-import { Forbidden } from '../domain/errors.js';
 import { maskPhone } from '../domain/phone.js';
-import { audienceWithinTownship } from '../domain/registry.js';
 import { jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { noticeRecordSchema } from '../domain/planning.js';
-import { resendUncertain } from '../workflows/notices.js';
+import { requireNoticeInScope, resendUncertain } from '../workflows/notices.js';
 
 const countsSchema = z
   .object({
@@ -85,11 +84,7 @@ export function deliveryRoutes() {
     const { state, limit, cursor } = c.req.valid('query');
     const { store } = c.var.deps;
     const county = c.var.caller.county;
-    const notice = await store.notices.require(county, id, noticeId);
-    const { township } = c.var.caller;
-    if (c.var.caller.role === 'staff' && township && !audienceWithinTownship(notice.audience, township, await store.registry.get(county))) {
-      throw new Forbidden(`Your token is limited to township "${township}": this notice reaches beyond it.`);
-    }
+    await requireNoticeInScope(store, c.var.caller, id, noticeId);
     const [counts, page] = await Promise.all([
       store.deliveries.counts(county, id, noticeId),
       store.deliveries.page(county, id, noticeId, { state, limit, cursor }),

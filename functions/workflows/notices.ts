@@ -5,7 +5,7 @@
  * decide, then writes conditionally. Shared by the routes and, later, the web pages.
  */
 import type { Config } from '../config.js';
-import { newId, type Caller } from '../domain/access.js';
+import { departmentScope, newId, requireDepartment, townshipScope, type Caller } from '../domain/access.js';
 import { Conflict, Forbidden, Invalid, Unavailable, type FieldProblem } from '../domain/errors.js';
 import { evaluateNotice, type NoticeContext, type NoticeEvaluation } from '../domain/notice-check.js';
 import {
@@ -13,6 +13,7 @@ import {
   campaignYear,
   changesEventsOutside,
   noticeContentOf,
+  responsibleDepartments,
   type CampaignInput,
   type CampaignPatch,
   type CampaignRecord,
@@ -24,7 +25,7 @@ import {
 import type { WeChatChannel } from '../wechat/channel.js';
 import type { PlannedWeChatSend } from '../domain/wechat-quota.js';
 import { makeWeChatDraft, type ArticleImages, type WeChatDraft } from './wechat-drafts.js';
-import { audienceWithinTownship, type Problem, type Registry } from '../domain/registry.js';
+import { audienceWithinTownship, checkDepartments, type Problem, type Registry } from '../domain/registry.js';
 import { contentHash, matchesApproval, readableText, stationScript, type SentContent } from '../domain/approval.js';
 import { actorOf, decide, decideEdit, withEditor, type ReviewAction } from '../domain/review.js';
 import { SEND_FENCE_MS, tallyPeriod } from '../domain/delivery.js';
@@ -59,6 +60,7 @@ export function invalid(message: string, problems: Problem[], prefix = 'body'): 
 
 export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: CampaignInput): Promise<CampaignRecord> {
   const year = campaignYear(input.window);
+  requireDepartment(caller, input.departments, 'a campaign');
   checkEventScope(caller, undefined, input.events);
   await checkCampaignAgainstPlan(deps, caller.county, year, input);
   const now = deps.now.toISOString();
@@ -72,6 +74,7 @@ export async function createCampaign(deps: WorkflowDeps, caller: Caller, input: 
     ...(input.keyDate ? { keyDate: input.keyDate } : {}),
     ...(input.description ? { description: input.description } : {}),
     ...(input.events?.length ? { events: input.events } : {}),
+    ...(input.departments?.length ? { departments: input.departments } : {}),
     state: 'active',
     source: 'api',
     version: 1,
@@ -90,6 +93,8 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
   if (patch.events !== undefined) checkEventScope(caller, campaign.events, patch.events);
   const merged = { ...campaign, ...patch, window: patch.window ?? campaign.window };
   if (merged.events?.length === 0) delete merged.events;
+  if (merged.departments?.length === 0) delete merged.departments;
+  requireDepartment(caller, merged.departments, 'the campaign as changed');
   if (merged.window.end < merged.window.start) {
     throw invalid('The campaign window ends before it starts.', [{ path: ['window', 'end'], message: 'must not be before the start' }]);
   }
@@ -137,9 +142,16 @@ export async function cancelCampaign(deps: WorkflowDeps, caller: Caller, id: str
  * it addresses that township alone: cancelling a campaign cancels its notices too.
  */
 async function checkCampaignScope(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord): Promise<void> {
-  if (caller.role !== 'staff' || !caller.township) return;
+  const department = departmentScope(caller);
+  if (department !== undefined) {
+    requireDepartment(caller, campaign.departments, `campaign "${campaign.id}"`);
+    const notices = await deps.store.notices.listByCampaign(caller.county, campaign.id);
+    const others = notices.filter((notice) => !responsibleDepartments(notice, campaign).includes(department)).map((notice) => notice.id);
+    if (others.length > 0) throw new Forbidden(`Your token is limited to department "${department}", but campaign "${campaign.id}" has notices of other departments: ${others.join(', ')}.`);
+  }
+  const township = townshipScope(caller);
+  if (township === undefined) return;
   const [notices, registry] = await Promise.all([deps.store.notices.listByCampaign(caller.county, campaign.id), deps.store.registry.get(caller.county)]);
-  const township = caller.township;
   const outside = notices.filter((notice) => !audienceWithinTownship(notice.audience, township, registry)).map((notice) => notice.id);
   if (outside.length > 0) {
     throw new Forbidden(`Your token is limited to township "${township}", but campaign "${campaign.id}" has notices addressed beyond it: ${outside.join(', ')}.`);
@@ -161,9 +173,9 @@ async function checkCampaignAgainstPlan(
   deps: WorkflowDeps,
   county: string,
   year: number,
-  input: Pick<CampaignInput, 'theme' | 'keyDate' | 'window' | 'events'>,
+  input: Pick<CampaignInput, 'theme' | 'keyDate' | 'window' | 'events' | 'departments'>,
 ): Promise<void> {
-  const [plan, registry] = await Promise.all([deps.store.plans.getYear(county, year), input.events?.length ? deps.store.registry.get(county) : undefined]);
+  const [plan, registry] = await Promise.all([deps.store.plans.getYear(county, year), input.events?.length || input.departments?.length ? deps.store.registry.get(county) : undefined]);
   const problems: Problem[] = [];
   if (!plan) {
     problems.push({ path: ['window', 'start'], message: `no plan is loaded for ${year}: load the year's plan first (npm run plan -- --apply)` });
@@ -174,6 +186,7 @@ async function checkCampaignAgainstPlan(
     problems.push({ path: ['keyDate'], message: `${input.keyDate} is outside the campaign window ${input.window.start} to ${input.window.end}` });
   }
   problems.push(...campaignEventProblems(input.events, input.window, registry ? new Set(registry.townships.map((township) => township.id)) : undefined));
+  if (registry) problems.push(...checkDepartments(input.departments ?? [], registry));
   if (problems.length > 0) throw invalid('The campaign does not fit the year’s plan.', problems);
 }
 
@@ -192,10 +205,23 @@ async function activeCampaign(deps: WorkflowDeps, county: string, campaignId: st
   return campaign;
 }
 
-function checkTownshipScope(caller: Caller, audience: NoticeInput['audience'], registry: Registry | undefined): void {
-  if (caller.role === 'staff' && caller.township && !audienceWithinTownship(audience, caller.township, registry ?? emptyRegistry)) {
-    throw new Forbidden(`Your token is limited to township "${caller.township}": address only it and its villages.`);
+/** Refuses (403) a limited staff token a stored notice outside its township or department (404 for none). */
+export async function requireNoticeInScope(store: Store, caller: Caller, campaignId: string, noticeId: string): Promise<void> {
+  if (caller.role !== 'staff') return;
+  const [campaign, notice] = await Promise.all([store.campaigns.require(caller.county, campaignId), store.notices.require(caller.county, campaignId, noticeId)]);
+  checkNoticeScope(caller, notice, campaign, townshipScope(caller) !== undefined ? await store.registry.get(caller.county) : undefined);
+}
+
+/**
+ * A limited staff token's reach over one notice: a township's only notices addressed within it, a
+ * department's only notices it is responsible for (the notice's departments, else its campaign's).
+ */
+function checkNoticeScope(caller: Caller, notice: Pick<NoticeInput, 'audience' | 'departments'>, campaign: CampaignRecord, registry: Registry | undefined): void {
+  const township = townshipScope(caller);
+  if (township !== undefined && !audienceWithinTownship(notice.audience, township, registry ?? emptyRegistry)) {
+    throw new Forbidden(`Your token is limited to township "${township}": address only it and its villages.`);
   }
+  requireDepartment(caller, responsibleDepartments(notice, campaign), 'the notice (or its campaign)');
 }
 
 const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [], departments: [] };
@@ -224,7 +250,7 @@ async function withWeChatQuota<C extends NoticeContext>(deps: WorkflowDeps, cont
 
 async function evaluateOrRefuse(deps: WorkflowDeps, caller: Caller, campaign: CampaignRecord, input: NoticeInput): Promise<NoticeEvaluation> {
   const context = await withWeChatQuota(deps, await noticeContext(deps.store, deps.config, campaign.county, campaign.year), campaign, input);
-  checkTownshipScope(caller, input.audience, context.registry);
+  checkNoticeScope(caller, input, campaign, context.registry);
   const evaluation = evaluateNotice(input, campaign, context);
   if (evaluation.problems.length > 0) throw invalid('The notice cannot be sent as written.', evaluation.problems);
   return evaluation;
@@ -244,6 +270,7 @@ export async function createNotice(deps: WorkflowDeps, caller: Caller, campaignI
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
+    ...(input.departments?.length ? { departments: input.departments } : {}),
     ...noticeContentOf(input),
     state: 'draft',
     author: actorOf(caller),
@@ -269,7 +296,7 @@ export async function updateNotice(
   const campaign = await activeCampaign(deps, caller.county, campaignId);
   const current = await deps.store.notices.require(caller.county, campaignId, noticeId);
   // Scope first: a token limited to one township learns nothing (state, channel) of another's notice.
-  checkTownshipScope(caller, current.audience, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
+  checkNoticeScope(caller, current, campaign, (await noticeContext(deps.store, deps.config, caller.county, campaign.year)).registry);
   if (current.channel !== input.channel) {
     throw invalid('A notice keeps its channel.', [{ path: ['channel'], message: `must stay ${current.channel}` }]);
   }
@@ -277,7 +304,7 @@ export async function updateNotice(
   // Judged as this notice (its id), so its own stored sends are not counted against it a second time.
   const evaluation = await evaluateOrRefuse(deps, caller, campaign, { ...input, id: noticeId });
   // The recording goes with the old content: the next submit makes one of the new.
-  const { sms: _sms, broadcast: _broadcast, wechat: _wechat, wechatDraft: _draft, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, ...kept } = current as NoticeRecord & {
+  const { sms: _sms, broadcast: _broadcast, wechat: _wechat, wechatDraft: _draft, planHash: _planHash, title: _title, lateWindowMinutes: _late, onHoliday: _onHoliday, audio: _audio, departments: _departments, ...kept } = current as NoticeRecord & {
     sms?: unknown;
     broadcast?: unknown;
     wechat?: unknown;
@@ -289,6 +316,7 @@ export async function updateNotice(
     schedule: input.schedule,
     ...(input.lateWindowMinutes ? { lateWindowMinutes: input.lateWindowMinutes } : {}),
     ...(input.onHoliday ? { onHoliday: input.onHoliday } : {}),
+    ...(input.departments?.length ? { departments: input.departments } : {}),
     ...noticeContentOf(input),
     state: 'draft',
     editors: withEditor(current, actorOf(caller)),
@@ -315,7 +343,7 @@ export async function actOnNotice(
   const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
   const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
   // Scope before state: a token limited to one township learns nothing of another's notice.
-  if (caller.role === 'staff') checkTownshipScope(caller, notice.audience, context.registry);
+  if (caller.role === 'staff') checkNoticeScope(caller, notice, campaign, context.registry);
   const move = decide(action, notice, caller, options);
   // The quota is checked again on the way to sending (submit, approve, schedule): others may have been planned since.
   const judged = ['submit', 'approve', 'schedule'].includes(action) ? await withWeChatQuota(deps, context, campaign, notice) : context;
@@ -416,7 +444,7 @@ export async function resendUncertain(deps: WorkflowDeps, caller: Caller, campai
   const campaign = await activeCampaign(deps, caller.county, campaignId);
   const notice = await deps.store.notices.require(caller.county, campaignId, noticeId);
   const context = await noticeContext(deps.store, deps.config, caller.county, campaign.year);
-  checkTownshipScope(caller, notice.audience, context.registry);
+  checkNoticeScope(caller, notice, campaign, context.registry);
   const move = decide('resend-uncertain', notice, caller);
   const uncertain = await deps.store.deliveries.ofNoticeInState(caller.county, campaignId, noticeId, 'uncertain');
   if (uncertain.length === 0) throw new Conflict('This notice has no SMS whose outcome is uncertain.', { state: notice.state });

@@ -15,7 +15,7 @@ import { activityKinds } from '../domain/activity.js';
 import { checkPlan, planHolidays, resolveSettings, type PlanFile } from '../domain/plan.js';
 import { checkPlanLoad, settingsChanged, templateChanges, type PlanLoader, type PlanLoadScope } from '../domain/plan-access.js';
 import { diffPlan, type EntryAction, type PlanDiff } from '../domain/plan-diff.js';
-import type { Actor, CampaignRecord, NoticeRecord } from '../domain/planning.js';
+import { responsibleDepartments, type Actor, type CampaignRecord, type NoticeRecord } from '../domain/planning.js';
 import { checkRegistry, type Problem, type Registry } from '../domain/registry.js';
 import { plannedCells } from '../domain/tally.js';
 import { isKnownTimeZone } from '../domain/time-zone.js';
@@ -170,18 +170,41 @@ function loadScope(
   changes: Pick<PlanLoadScope, 'templates' | 'settingsChanged' | 'registry'>,
 ): PlanLoadScope {
   const writes = (action: EntryAction) => action === 'create' || action === 'update';
+  const fileCampaign = (id: string) => plan.campaigns.find((campaign) => campaign.id === id);
+  const storedCampaign = (id: string) => storedCampaigns.find((campaign) => campaign.id === id);
   return {
     ...changes,
     planYearChanged: diff.planYear.action !== 'unchanged',
-    notices: diff.notices.flatMap((decision) => (writes(decision.action) && decision.record ? [{ campaignId: decision.campaignId, id: decision.id, audience: decision.record.audience }] : [])),
+    notices: diff.notices.flatMap((decision) => {
+      if (!writes(decision.action) || !decision.record) return [];
+      const campaign = fileCampaign(decision.campaignId) ?? storedCampaign(decision.campaignId) ?? {};
+      const before = current.get(decision.campaignId)?.find((notice) => notice.id === decision.id);
+      const beforeCampaign = storedCampaign(decision.campaignId);
+      return [
+        {
+          campaignId: decision.campaignId,
+          id: decision.id,
+          audience: decision.record.audience,
+          departments: responsibleDepartments(decision.record, campaign),
+          ...(before && beforeCampaign ? { departmentsBefore: responsibleDepartments(before, beforeCampaign) } : {}),
+        },
+      ];
+    }),
     campaigns: diff.campaigns
       .filter((decision) => writes(decision.action))
       .map((decision) => {
-        const entry = plan.campaigns.find((campaign) => campaign.id === decision.id);
+        const entry = fileCampaign(decision.id);
         const inFile = entry?.notices ?? [];
         const stored = (current.get(decision.id) ?? []).filter((notice) => !inFile.some((entry) => entry.id === notice.id));
-        const storedEvents = storedCampaigns.find((campaign) => campaign.id === decision.id)?.events;
-        return { id: decision.id, audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience })), events: entry?.events, storedEvents };
+        const before = storedCampaign(decision.id);
+        return {
+          id: decision.id,
+          audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience, departments: responsibleDepartments(notice, entry ?? {}) })),
+          events: entry?.events,
+          storedEvents: before?.events,
+          departments: entry?.departments ?? [],
+          ...(before ? { departmentsBefore: before.departments ?? [] } : {}),
+        };
       }),
   };
 }

@@ -7,7 +7,8 @@
  * subscriptions brought in line (workflows/station-pushes).
  */
 import type { Config } from '../config.js';
-import type { Caller } from '../domain/access.js';
+import type { Caller, TokenRecord } from '../domain/access.js';
+import { utcToLocal } from '../domain/schedule.js';
 import { Conflict, NotFound } from '../domain/errors.js';
 import { checkRegistry, type Registry } from '../domain/registry.js';
 import type { StationSubscriptions } from '../notify/station-subscriptions.js';
@@ -36,7 +37,10 @@ export async function updateRegistry(deps: RegistryDeps, caller: Caller, incomin
   return { ...report, pushes: await syncStationSubscriptions(deps, county, incoming.stations) };
 }
 
-/** Removes one entry; a township with villages or a village with stations is refused (409), a missing one is a 404. */
+/**
+ * Removes one entry; a township with villages, a village with stations or a department still
+ * named (see `departmentUsers`) is refused (409), a missing one is a 404.
+ */
 export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, kind: RegistryKind, id: string): Promise<void> {
   const { store } = deps;
   const county = caller.county;
@@ -46,9 +50,54 @@ export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, ki
       ? registry.villages.filter((village) => village.township === id).map((village) => village.id)
       : kind === 'villages'
         ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
-        : [];
+        : kind === 'departments'
+          ? await departmentUsers(store, county, id, deps.now, Number(utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 4)))
+          : [];
   if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
   const audit = auditFor(deps, caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
   if (!(await store.registry.removeItem(county, registryKinds[kind], id, audit))) throw new NotFound(`No ${kind} entry "${id}".`);
   if (kind === 'stations') await syncStationSubscriptions(deps, county, [], [id]);
+}
+
+/** How far either side of this year a department's removal looks for records naming it. */
+const DEPARTMENT_YEARS_AROUND = 1;
+/** Records named in a refusal, at most. */
+const USERS_NAMED = 10;
+
+/**
+ * What still names a department: live (unrevoked, unexpired) tokens limited to it, and — last year, this year and
+ * next — the responsibility list, campaigns, notices and activities. Removing it would leave
+ * them naming nothing (tallies by department would show a bare id, a token would see nothing).
+ */
+async function departmentUsers(store: Store, county: string, id: string, now: Date, thisYear: number): Promise<string[]> {
+  const years = Array.from({ length: 2 * DEPARTMENT_YEARS_AROUND + 1 }, (_, index) => thisYear - DEPARTMENT_YEARS_AROUND + index);
+  const names = (list: readonly string[] | undefined) => (list ?? []).includes(id);
+  const [tokens, perYear] = await Promise.all([
+    queryTokens(store, county),
+    Promise.all(
+      years.map(async (year) => {
+        const [plan, campaigns, activities] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year), store.activities.allOfYear(county, year)]);
+        const notices = (await Promise.all(campaigns.map((campaign) => store.notices.listByCampaign(county, campaign.id)))).flat();
+        return [
+          ...((plan?.responsibilities ?? []).some((duty) => duty.department === id) ? [`the ${year} responsibility list`] : []),
+          ...campaigns.filter((campaign) => names(campaign.departments)).map((campaign) => `campaign ${campaign.id}`),
+          ...notices.filter((notice) => names(notice.departments)).map((notice) => `notice ${notice.campaignId}/${notice.id}`),
+          ...activities.filter((activity) => names(activity.departments)).map((activity) => `activity ${activity.id}`),
+        ];
+      }),
+    ),
+  ]);
+  const users = [...tokens.filter((token) => token.department === id && !token.revokedAt && !(token.expiresAt && Date.parse(token.expiresAt) <= now.getTime())).map((token) => `token ${token.id}`), ...perYear.flat()];
+  return users.length > USERS_NAMED ? [...users.slice(0, USERS_NAMED), `${users.length - USERS_NAMED} more`] : users;
+}
+
+async function queryTokens(store: Store, county: string): Promise<TokenRecord[]> {
+  const tokens: TokenRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.tokens.list(county, { limit: 100, cursor });
+    tokens.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return tokens;
 }

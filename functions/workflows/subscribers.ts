@@ -5,7 +5,7 @@
  * masked form only. A CSV import goes through `workflows/imports.ts`.
  */
 import type { Config } from '../config.js';
-import type { Caller } from '../domain/access.js';
+import { departmentScope, type Caller } from '../domain/access.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
 import { maskPhone, type PhoneKeys } from '../domain/phone.js';
 import { subscriberRecord, subscriberView, type SubscriberInput, type SubscriberRecord } from '../domain/subscriber.js';
@@ -68,7 +68,7 @@ export async function optOutNumber(deps: SubscriberDeps, caller: Caller, phone: 
 
 /**
  * A page of a township's subscribers, numbers masked by the reader's role. A staff token limited
- * to a township reads that township only. `reveal` (admins only) shows full numbers, and files
+ * to a township reads that township only; one limited to a department reads none. `reveal` (admins only) shows full numbers, and files
  * its `subscriber.reveal` entry before any number leaves: if the entry cannot be written, nothing
  * is revealed.
  */
@@ -82,6 +82,8 @@ export async function listSubscribers(
   if (caller.role === 'staff' && caller.township && caller.township !== township) {
     throw new Forbidden(`Your token is limited to township "${caller.township}".`);
   }
+  // Subscriber lists are the townships' (and the county's): a department's staff send to them through notices, not read them.
+  if (departmentScope(caller) !== undefined) throw new Forbidden(`Your token is limited to department "${caller.department}": subscriber lists are kept by the townships and the county office.`);
   if (reveal && caller.role !== 'admin') throw new Forbidden('Only an admin may see full phone numbers.');
   const page = await store.subscribers.page(caller.county, township, { village, limit: query.limit, cursor: query.cursor });
   if (reveal && page.items.length > 0) {
