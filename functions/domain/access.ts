@@ -31,15 +31,19 @@ const grantBase = {
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 };
 
-/** The county departments responsible for a record (谁执法谁普法): registry ids, each once. */
-export const departmentIdsSchema = z
-  .array(idSchema)
-  .max(10)
-  .superRefine((ids, context) => {
-    ids.forEach((id, index) => {
-      if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', message: `"${id}" is named twice`, path: [index] });
+/** Registry ids a record names, each once, at most `max`. */
+export const uniqueIdsSchema = (max: number) =>
+  z
+    .array(idSchema)
+    .max(max)
+    .superRefine((ids, context) => {
+      ids.forEach((id, index) => {
+        if (ids.indexOf(id) !== index) context.addIssue({ code: 'custom', message: `"${id}" is named twice`, path: [index] });
+      });
     });
-  });
+
+/** The county departments responsible for a record (谁执法谁普法): registry ids, each once. */
+export const departmentIdsSchema = uniqueIdsSchema(10);
 
 /** A follower's OpenID with one official account: 28 characters in practice; letters, digits, "_" and "-". */
 export const wechatOpenIdSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'a WeChat OpenID: 16-64 letters, digits, "_" or "-"');

@@ -5,7 +5,7 @@
  * and the county departments responsible for it (谁执法谁普法), if any.
  */
 import { z } from 'zod';
-import { departmentIdsSchema, idSchema } from './access.js';
+import { departmentIdsSchema, idSchema, uniqueIdsSchema } from './access.js';
 import { localDateSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
@@ -51,6 +51,9 @@ export const activityInputSchema = z
     departments: departmentIdsSchema
       .optional()
       .describe('the county departments responsible (谁执法谁普法), registry ids'),
+    placements: uniqueIdsSchema(20)
+      .optional()
+      .describe('for 标语, 宣传栏 and LED activities: where they were shown, registry placement ids of the activity’s kind and township'),
     campaignId: idSchema.optional(),
     notes: visibleText(2000, { min: 0 }).optional(),
   })
@@ -72,6 +75,7 @@ export const activityRecordSchema = z.object({
   participants: z.number().int(),
   materials: z.array(z.object({ kind: z.string(), count: z.number().int() })),
   departments: z.array(z.string()).optional(),
+  placements: z.array(z.string()).optional(),
   campaignId: z.string().optional(),
   notes: z.string().optional(),
   version: z.number().int(),

@@ -33,6 +33,21 @@ export const departmentSchema = z.object({
   contact: visibleText(80, { min: 0 }).optional().describe('who to ask there: an office or a person, as the county writes it'),
 });
 export type Department = z.infer<typeof departmentSchema>;
+
+/** What a fixed placement shows publicity on: the activity kinds 标语, 宣传栏 and LED滚动宣传. */
+export const placementKinds = ['banner', 'bulletin', 'led'] as const;
+export type PlacementKind = (typeof placementKinds)[number];
+
+/** A fixed place where a banner hangs, a bulletin board stands or an LED display runs. */
+export const placementSchema = z.object({
+  id: idSchema,
+  name,
+  kind: z.enum(placementKinds).describe('banner 标语, bulletin 宣传栏 or led LED显示屏'),
+  township: idSchema,
+  village: idSchema.optional(),
+  address: visibleText(100, { min: 0 }).optional().describe('where exactly, as staff would find it'),
+});
+export type Placement = z.infer<typeof placementSchema>;
 export type Township = z.infer<typeof townshipSchema>;
 export type Village = z.infer<typeof villageSchema>;
 export type Station = z.infer<typeof stationSchema>;
@@ -43,6 +58,7 @@ export const registrySchema = z.object({
   stations: z.array(stationSchema).max(5000).default([]),
   groups: z.array(visibleText(40)).max(50).default([]),
   departments: z.array(departmentSchema).max(200).default([]).describe('the county departments responsible for legal publicity (谁执法谁普法)'),
+  placements: z.array(placementSchema).max(2000).default([]).describe('fixed places for banners (标语), bulletin boards (宣传栏) and LED displays'),
 });
 export type Registry = z.infer<typeof registrySchema>;
 
@@ -59,7 +75,7 @@ export function checkRegistry(registry: Registry, known: Registry = registry): P
   const problems: Problem[] = [];
   const townships = new Set(known.townships.map((township) => township.id));
   const villages = new Set(known.villages.map((village) => village.id));
-  const seen = (kind: 'townships' | 'villages' | 'stations' | 'departments') => {
+  const seen = (kind: 'townships' | 'villages' | 'stations' | 'departments' | 'placements') => {
     const ids = new Set<string>();
     registry[kind].forEach((item, index) => {
       if (ids.has(item.id)) problems.push({ path: [kind, index, 'id'], message: `"${item.id}" is listed twice` });
@@ -70,6 +86,14 @@ export function checkRegistry(registry: Registry, known: Registry = registry): P
   seen('villages');
   seen('stations');
   seen('departments');
+  seen('placements');
+  const villageTownship = new Map(known.villages.map((village) => [village.id, village.township]));
+  registry.placements.forEach((placement, index) => {
+    if (!townships.has(placement.township)) problems.push({ path: ['placements', index, 'township'], message: `unknown township "${placement.township}"` });
+    if (placement.village !== undefined && villageTownship.get(placement.village) !== placement.township) {
+      problems.push({ path: ['placements', index, 'village'], message: villages.has(placement.village) ? `"${placement.village}" is not in township "${placement.township}"` : `unknown village "${placement.village}"` });
+    }
+  });
   registry.villages.forEach((village, index) => {
     if (!townships.has(village.township)) {
       problems.push({ path: ['villages', index, 'township'], message: `unknown township "${village.township}"` });
@@ -141,4 +165,24 @@ export function checkGrantScope(grant: TokenGrant, registry: Registry): Problem[
 export function checkDepartments(ids: readonly string[], registry: Registry): Problem[] {
   const known = new Set(registry.departments.map((department) => department.id));
   return ids.flatMap((id, index) => (known.has(id) ? [] : [{ path: ['departments', index], message: `unknown department "${id}"` }]));
+}
+
+/**
+ * An activity's placements: each in the registry, of the activity's own kind (a 标语 activity names
+ * banner placements) and in its township. Only banner, bulletin and LED activities name any.
+ */
+export function checkPlacements(activity: { kind: string; township: string; placements?: readonly string[] | undefined }, registry: Registry): Problem[] {
+  const ids = activity.placements ?? [];
+  if (ids.length === 0) return [];
+  if (!(placementKinds as readonly string[]).includes(activity.kind)) {
+    return [{ path: ['placements'], message: `only 标语 (banner), 宣传栏 (bulletin) and LED (led) activities name placements, not "${activity.kind}"` }];
+  }
+  const byId = new Map(registry.placements.map((placement) => [placement.id, placement]));
+  return ids.flatMap((id, index) => {
+    const placement = byId.get(id);
+    if (!placement) return [{ path: ['placements', index], message: `unknown placement "${id}"` }];
+    if (placement.kind !== activity.kind) return [{ path: ['placements', index], message: `"${id}" is a ${placement.kind} placement, not ${activity.kind}` }];
+    if (placement.township !== activity.township) return [{ path: ['placements', index], message: `"${id}" is in township "${placement.township}", not "${activity.township}"` }];
+    return [];
+  });
 }

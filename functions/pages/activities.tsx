@@ -19,16 +19,17 @@ const MATERIAL_ROWS = 3;
 
 type Values = Record<string, string>;
 
-/** What was typed: the one-value fields, and the departments ticked (a field posted many times). */
+/** What was typed: the one-value fields, and the departments ticked and placements chosen (fields posted many times). */
 interface Entry {
   values: Values;
   departments: string[];
+  placements?: string[];
 }
 
 /** Follows the date with the month's theme until the theme is chosen by hand. */
 const THEME_SCRIPT = `(function(){var d=document.getElementById('date'),t=document.getElementById('theme');if(!d||!t)return;var months=JSON.parse(t.dataset.monthThemes||'{}'),touched=false;t.addEventListener('change',function(){touched=true;});d.addEventListener('change',function(){var m=months[String(Number(d.value.slice(5,7)))];if(!touched&&m)t.value=m;});})();`;
 
-async function form(c: Context<AppEnv>, { values, departments }: Entry, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+async function form(c: Context<AppEnv>, { values, departments, placements = [] }: Entry, flash?: { kind: 'ok' | 'err'; text: string }, problems: { field: string; message: string }[] = [], status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const { store, clock, config } = c.var.deps;
   const county = c.var.caller.county;
   const today = utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10);
@@ -95,6 +96,18 @@ async function form(c: Context<AppEnv>, { values, departments }: Entry, flash?: 
               </option>
             ))}
           </select>
+          {registry.placements.length > 0 && (
+            <>
+              <label for="placements">展示位置（标语、宣传栏、LED 活动填写，可多选；须与形式和乡镇一致）</label>
+              <select id="placements" name="placements" multiple size={Math.min(5, registry.placements.length)}>
+                {registry.placements.map((placement) => (
+                  <option value={placement.id} selected={placements.includes(placement.id)}>
+                    {activityKindLabels[placement.kind]} · {registry.townships.find((township) => township.id === placement.township)?.name ?? placement.township} · {placement.name}
+                  </option>
+                ))}
+              </select>
+            </>
+          )}
           <label for="kindName">其他形式名称（形式选“其他”时填写）</label>
           <input id="kindName" name="kindName" value={v('kindName')} />
           <label for="title">活动名称</label>
@@ -144,8 +157,10 @@ export function activityPages() {
     // `all`: the ticked departments come as one field posted once per box.
     const body = await c.req.parseBody({ all: true });
     const values: Values = Object.fromEntries(Object.entries(body).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
-    const departments = [body.departments ?? []].flat().filter((value): value is string => typeof value === 'string' && value !== '');
-    const entry: Entry = { values, departments };
+    const many = (name: string) => [body[name] ?? []].flat().filter((value): value is string => typeof value === 'string' && value !== '');
+    const departments = many('departments');
+    const placements = many('placements');
+    const entry: Entry = { values, departments, placements };
     const materials = Array.from({ length: MATERIAL_ROWS }, (_, index) => ({ kind: (values[`materialKind${index}`] ?? '').trim(), count: values[`materialCount${index}`] ?? '' }))
       .filter((material) => material.kind !== '' || material.count !== '')
       .map((material) => ({ kind: material.kind, count: Number(material.count || 0) }));
@@ -160,6 +175,7 @@ export function activityPages() {
       participants: Number(values.participants || 0),
       materials,
       ...(departments.length > 0 ? { departments } : {}),
+      ...(placements.length > 0 ? { placements } : {}),
       ...(values.notes ? { notes: values.notes } : {}),
     });
     if (!parsed.success) return form(c, entry, undefined, fieldProblems(parsed.error, 'body'), 400);

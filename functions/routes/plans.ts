@@ -130,8 +130,8 @@ const removeRegistryRoute = securedRoute(['admin'], {
   method: 'delete',
   path: '/registry/{kind}/{id}',
   tags: ['registry'],
-  summary: 'Remove a township, village, station, group or department; refused while anything still belongs to it or names it',
-  request: { params: z.object({ kind: z.enum(['townships', 'villages', 'stations', 'groups', 'departments']), id: z.string().trim().min(1).max(64) }) },
+  summary: 'Remove a township, village, station, group, department or placement; refused while anything still belongs to it or names it',
+  request: { params: z.object({ kind: z.enum(['townships', 'villages', 'stations', 'groups', 'departments', 'placements']), id: z.string().trim().min(1).max(64) }) },
   responses: { 200: json(z.object({ removed: z.string() }), 'Removed'), 404: problemResponseSpec('No such entry'), 409: problemResponseSpec('Still in use') },
 });
 

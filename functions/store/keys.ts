@@ -43,7 +43,7 @@ export const keys = {
 
   /** Townships, villages, stations and groups: small, read whole in one Query. */
   registry: (countyId: string) => `${county(countyId)}#REGISTRY`,
-  registryItem: (countyId: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP' | 'DEPARTMENT', id: string) => ({
+  registryItem: (countyId: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP' | 'DEPARTMENT' | 'PLACEMENT', id: string) => ({
     pk: `${county(countyId)}#REGISTRY`,
     sk: `${kind}#${id}`,
   }),

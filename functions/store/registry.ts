@@ -1,6 +1,6 @@
 /**
  * @module store/registry
- * The county's registry (townships, villages, stations, groups, departments), its registered SMS templates
+ * The county's registry (townships, villages, stations, groups, departments, placements), its registered SMS templates
  * and its stations' last contact. All small and read whole: one Query each (patterns 8, 9, 17).
  */
 import { BatchWriteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -43,6 +43,7 @@ export class RegistryStore {
       stations: of('STATION'),
       groups: of('GROUP').map((item) => item.name),
       departments: of('DEPARTMENT'),
+      placements: of('PLACEMENT'),
     });
   }
 
@@ -55,12 +56,13 @@ export class RegistryStore {
       ...registry.stations.map((item) => ({ ...keys.registryItem(county, 'STATION', item.id), ...item })),
       ...registry.groups.map((name) => ({ ...keys.registryItem(county, 'GROUP', name), name })),
       ...registry.departments.map((item) => ({ ...keys.registryItem(county, 'DEPARTMENT', item.id), ...item })),
+      ...registry.placements.map((item) => ({ ...keys.registryItem(county, 'PLACEMENT', item.id), ...item })),
     ];
     return this.upsertChanged(current, desired, audit);
   }
 
   /** Removes a registry entry; false when there was none. */
-  async removeItem(county: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP' | 'DEPARTMENT', id: string, audit?: AuditEntry): Promise<boolean> {
+  async removeItem(county: string, kind: 'TOWNSHIP' | 'VILLAGE' | 'STATION' | 'GROUP' | 'DEPARTMENT' | 'PLACEMENT', id: string, audit?: AuditEntry): Promise<boolean> {
     try {
       await writeWithAudit(this.db, this.tableName, { Delete: { TableName: this.tableName, Key: keys.registryItem(county, kind, id), ConditionExpression: itemExists } }, audit);
       return true;

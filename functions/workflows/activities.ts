@@ -10,7 +10,7 @@ import { departmentScope, newId, requireInScope, townshipScope, type Caller } fr
 import { checkActivity, type ActivityInput, type ActivityRecord } from '../domain/activity.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
 import { planHash } from '../domain/plan.js';
-import { checkDepartments, type Problem } from '../domain/registry.js';
+import { checkDepartments, checkPlacements, type Problem } from '../domain/registry.js';
 import { actorOf } from '../domain/review.js';
 import { utcToLocal } from '../domain/schedule.js';
 import type { Store } from '../store/index.js';
@@ -46,6 +46,7 @@ async function check(deps: ActivityDeps, caller: Caller, input: ActivityInput): 
     else if (village.township !== input.township) problems.push({ path: ['village'], message: `"${input.village}" is not in township "${input.township}"` });
   }
   problems.push(...checkDepartments(input.departments ?? [], registry));
+  problems.push(...checkPlacements(input, registry));
   if (input.campaignId && !campaign) problems.push({ path: ['campaignId'], message: `no campaign "${input.campaignId}"` });
   if (problems.length > 0) throw invalid('The activity record has mistakes; nothing was written.', problems);
   requireInScope(caller, input);
@@ -69,6 +70,7 @@ function recordFrom(input: ActivityInput, base: Pick<ActivityRecord, 'id' | 'cou
       input.materials.reduce<Record<string, number>>((sums, material) => ({ ...sums, [material.kind]: (sums[material.kind] ?? 0) + material.count }), {}),
     ).map(([kind, count]) => ({ kind, count })),
     ...(input.departments && input.departments.length > 0 ? { departments: input.departments } : {}),
+    ...(input.placements && input.placements.length > 0 ? { placements: input.placements } : {}),
     ...(input.campaignId ? { campaignId: input.campaignId } : {}),
     ...(input.notes ? { notes: input.notes } : {}),
     updatedAt: now.toISOString(),

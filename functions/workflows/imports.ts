@@ -70,7 +70,7 @@ export async function importCsv(
     const stations = parsed.rows.map(({ line: _line, ...station }) => station);
     const report = request.dryRun
       ? { created: [], updated: [], unchanged: [] }
-      : await store.registry.upsert(request.county, { townships: [], villages: [], stations, groups: [], departments: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
+      : await store.registry.upsert(request.county, { townships: [], villages: [], stations, groups: [], departments: [], placements: [] }, entry && ((changed, part) => entry('registry.update', { import: 'stations', changed, ...partOf(part) })));
     const pushes = request.dryRun ? undefined : await syncStationSubscriptions({ store, subscriptions: request.subscriptions, now: request.now }, request.county, stations);
     request.onProgress?.(parsed.lines, parsed.lines);
     return {

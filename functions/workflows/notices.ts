@@ -224,7 +224,7 @@ function checkNoticeScope(caller: Caller, notice: Pick<NoticeInput, 'audience' |
   requireDepartment(caller, responsibleDepartments(notice, campaign), 'the notice (or its campaign)');
 }
 
-const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [], departments: [] };
+const emptyRegistry: Registry = { townships: [], villages: [], stations: [], groups: [], departments: [], placements: [] };
 
 /** Judges a notice (stored or not) in its campaign: sends, SMS segments and cost, warnings, problems. */
 /**

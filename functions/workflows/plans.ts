@@ -228,6 +228,7 @@ export function mergeRegistry(stored: Registry, incoming: Registry): Registry {
     stations: byId(stored.stations, incoming.stations),
     groups: [...new Set([...stored.groups, ...incoming.groups])],
     departments: byId(stored.departments, incoming.departments),
+    placements: byId(stored.placements, incoming.placements),
   };
 }
 

@@ -21,7 +21,7 @@ import { syncStationSubscriptions, type SyncReport } from './station-pushes.js';
 
 type RegistryDeps = { store: Store; config: Pick<Config, 'timeZone'>; now: Date; subscriptions?: StationSubscriptions | undefined };
 
-export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP', departments: 'DEPARTMENT' } as const;
+export const registryKinds = { townships: 'TOWNSHIP', villages: 'VILLAGE', stations: 'STATION', groups: 'GROUP', departments: 'DEPARTMENT', placements: 'PLACEMENT' } as const;
 export type RegistryKind = keyof typeof registryKinds;
 
 /** Adds or changes the entries named; entries not named are left alone. */
@@ -38,8 +38,8 @@ export async function updateRegistry(deps: RegistryDeps, caller: Caller, incomin
 }
 
 /**
- * Removes one entry; a township with villages, a village with stations or a department still
- * named (see `departmentUsers`) is refused (409), a missing one is a 404.
+ * Removes one entry; a township with villages, a village with stations or a department or
+ * placement still named (see `recordsNaming`) is refused (409), a missing one is a 404.
  */
 export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, kind: RegistryKind, id: string): Promise<void> {
   const { store } = deps;
@@ -47,11 +47,11 @@ export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, ki
   const registry = await store.registry.get(county);
   const users =
     kind === 'townships'
-      ? registry.villages.filter((village) => village.township === id).map((village) => village.id)
+      ? [...registry.villages.filter((village) => village.township === id), ...registry.placements.filter((placement) => placement.township === id)].map((entry) => entry.id)
       : kind === 'villages'
         ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
-        : kind === 'departments'
-          ? await departmentUsers(store, county, id, deps.now, Number(utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 4)))
+        : kind === 'departments' || kind === 'placements'
+          ? await recordsNaming(store, county, kind, id, deps.now, Number(utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 4)))
           : [];
   if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
   const audit = auditFor(deps, caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
@@ -59,30 +59,36 @@ export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, ki
   if (kind === 'stations') await syncStationSubscriptions(deps, county, [], [id]);
 }
 
-/** How far either side of this year a department's removal looks for records naming it. */
+/** How far either side of this year a department's or placement's removal looks for records naming it. */
 const DEPARTMENT_YEARS_AROUND = 1;
 /** Records named in a refusal, at most. */
 const USERS_NAMED = 10;
 
 /**
- * What still names a department: live (unrevoked, unexpired) tokens limited to it, and — last year, this year and
- * next — the responsibility list, campaigns, notices and activities. Removing it would leave
- * them naming nothing (tallies by department would show a bare id, a token would see nothing).
+ * What still names a department or a placement. A department: live (unrevoked, unexpired) tokens
+ * limited to it, and — last year, this year and next — the responsibility list, campaigns, notices
+ * and activities; a placement: those years' activities. Removing it would leave them naming
+ * nothing (tallies by department would show a bare id, a token would see nothing).
  */
-async function departmentUsers(store: Store, county: string, id: string, now: Date, thisYear: number): Promise<string[]> {
+async function recordsNaming(store: Store, county: string, kind: 'departments' | 'placements', id: string, now: Date, thisYear: number): Promise<string[]> {
   const years = Array.from({ length: 2 * DEPARTMENT_YEARS_AROUND + 1 }, (_, index) => thisYear - DEPARTMENT_YEARS_AROUND + index);
   const names = (list: readonly string[] | undefined) => (list ?? []).includes(id);
+  const department = kind === 'departments';
   const [tokens, perYear] = await Promise.all([
-    queryTokens(store, county),
+    department ? queryTokens(store, county) : [],
     Promise.all(
       years.map(async (year) => {
-        const [plan, campaigns, activities] = await Promise.all([store.plans.getYear(county, year), store.campaigns.listByYear(county, year), store.activities.allOfYear(county, year)]);
+        const [plan, campaigns, activities] = await Promise.all([
+          department ? store.plans.getYear(county, year) : undefined,
+          department ? store.campaigns.listByYear(county, year) : [],
+          store.activities.allOfYear(county, year),
+        ]);
         const notices = (await Promise.all(campaigns.map((campaign) => store.notices.listByCampaign(county, campaign.id)))).flat();
         return [
           ...((plan?.responsibilities ?? []).some((duty) => duty.department === id) ? [`the ${year} responsibility list`] : []),
           ...campaigns.filter((campaign) => names(campaign.departments)).map((campaign) => `campaign ${campaign.id}`),
           ...notices.filter((notice) => names(notice.departments)).map((notice) => `notice ${notice.campaignId}/${notice.id}`),
-          ...activities.filter((activity) => names(activity.departments)).map((activity) => `activity ${activity.id}`),
+          ...activities.filter((activity) => names(department ? activity.departments : activity.placements)).map((activity) => `activity ${activity.id}`),
         ];
       }),
     ),

@@ -218,6 +218,31 @@ describe('departments on activities (谁执法谁普法)', () => {
   });
 });
 
+describe('placements of banners, bulletin boards and LED displays', () => {
+  const led = (id: string, extra: Record<string, unknown> = {}) => ({ id, date: '2021-12-01', township: 'chengxiang', theme: 'constitution', kind: 'led', participants: 0, materials: [], ...extra });
+
+  it('say where an activity was shown, checked against the registry, and are kept while named', async () => {
+    const admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
+    const shown = await send('POST', '/activities', staff, led('led-dec', { placements: ['pl-cx-square-led'] }));
+    expect(shown.status, JSON.stringify(shown.body)).toBe(201);
+    expect((await send('GET', '/activities/led-dec', staff)).body.placements).toEqual(['pl-cx-square-led']);
+
+    const wrongKind = await send('POST', '/activities', staff, led('led-x', { placements: ['pl-cx-bridge-banner'] }));
+    expect(wrongKind.status).toBe(400);
+    expect(wrongKind.body.errors).toContainEqual({ field: 'body.placements.0', message: '"pl-cx-bridge-banner" is a banner placement, not led' });
+    const elsewhere = await send('POST', '/activities', staff, led('led-y', { kind: 'bulletin', placements: ['pl-sy-market-board'] }));
+    expect(elsewhere.body.errors).toContainEqual(expect.objectContaining({ field: 'body.placements.0', message: expect.stringContaining('shiyang') }));
+    expect((await send('GET', '/activities/led-x', staff)).status).toBe(404);
+
+    const removal = await send('DELETE', '/registry/placements/pl-cx-square-led', admin);
+    expect(removal.status).toBe(409);
+    expect(removal.body.detail).toContain('activity led-dec');
+    expect((await send('DELETE', '/activities/led-dec', staff)).status).toBe(200);
+    expect((await send('DELETE', '/registry/placements/pl-cx-square-led', admin)).status).toBe(200);
+    expect((await send('GET', '/registry', staff)).body.placements.map((placement: { id: string }) => placement.id)).not.toContain('pl-cx-square-led');
+  });
+});
+
 describe('tallies', () => {
   it('compare a period with the same period a year earlier, and write the report paragraph', async () => {
     for (const [id, date, materials] of [['y20', '2020-03-01', 50_000], ['y21a', '2021-03-02', 60_000], ['y21b', '2021-03-03', 9_000]] as const) {

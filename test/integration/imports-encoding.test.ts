@@ -25,6 +25,7 @@ const registry: Registry = {
   stations: [],
   groups: [],
   departments: [],
+  placements: [],
 };
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;

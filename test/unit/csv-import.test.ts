@@ -8,6 +8,7 @@ const registry: Registry = {
   stations: [],
   groups: ['企业', '村干部'],
   departments: [],
+  placements: [],
 };
 
 describe('parseSubscribers', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { audienceSchema } from '../../functions/domain/planning.js';
-import { audienceWithinTownship, checkAudience, checkDepartments, checkRegistry, type Registry } from '../../functions/domain/registry.js';
+import { audienceWithinTownship, checkAudience, checkDepartments, checkPlacements, checkRegistry, type Registry } from '../../functions/domain/registry.js';
 
 const registry: Registry = {
   townships: [
@@ -14,6 +14,7 @@ const registry: Registry = {
   stations: [{ id: 'st-1', village: 'xiangyang', name: '向阳村广播站' }],
   groups: ['企业'],
   departments: [],
+  placements: [],
 };
 const audience = (value: unknown) => audienceSchema.parse(value);
 
@@ -36,7 +37,7 @@ describe('checkRegistry', () => {
   });
 
   it('resolves references against what will be stored', () => {
-    const addition: Registry = { townships: [], villages: [{ id: 'new', township: 'shiyang', name: '新村' }], stations: [], groups: [], departments: [] };
+    const addition: Registry = { townships: [], villages: [{ id: 'new', township: 'shiyang', name: '新村' }], stations: [], groups: [], departments: [], placements: [] };
     expect(checkRegistry(addition)).toHaveLength(1);
     expect(checkRegistry(addition, { ...registry, villages: [...registry.villages, ...addition.villages] })).toEqual([]);
   });
@@ -87,5 +88,46 @@ describe('checkDepartments', () => {
       { path: ['departments', 3], message: 'unknown department "Gongan"' },
     ]);
     expect(checkDepartments(['gongan'], registry)).toHaveLength(1);
+  });
+});
+
+describe('placements (标语, 宣传栏, LED)', () => {
+  const withPlacements: Registry = {
+    ...registry,
+    placements: [
+      { id: 'led-1', name: '广场LED屏', kind: 'led', township: 'chengxiang' },
+      { id: 'board-1', name: '村宣传栏', kind: 'bulletin', township: 'chengxiang', village: 'xiangyang' },
+    ],
+  };
+
+  it('sit in a known township, and a village of that township', () => {
+    expect(checkRegistry(withPlacements)).toEqual([]);
+    const broken: Registry = {
+      ...registry,
+      placements: [
+        { id: 'p1', name: 'x', kind: 'banner', township: 'nowhere' },
+        { id: 'p2', name: 'y', kind: 'banner', township: 'shiyang', village: 'xiangyang' },
+        { id: 'p2', name: 'z', kind: 'led', township: 'shiyang', village: 'atlantis' },
+      ],
+    };
+    expect(checkRegistry(broken)).toEqual([
+      { path: ['placements', 2, 'id'], message: '"p2" is listed twice' },
+      { path: ['placements', 0, 'township'], message: 'unknown township "nowhere"' },
+      { path: ['placements', 1, 'village'], message: '"xiangyang" is not in township "shiyang"' },
+      { path: ['placements', 2, 'village'], message: 'unknown village "atlantis"' },
+    ]);
+  });
+
+  it('are named by activities of their own kind and township only', () => {
+    expect(checkPlacements({ kind: 'led', township: 'chengxiang', placements: ['led-1'] }, withPlacements)).toEqual([]);
+    expect(checkPlacements({ kind: 'event', township: 'chengxiang' }, withPlacements)).toEqual([]);
+    expect(checkPlacements({ kind: 'event', township: 'chengxiang', placements: ['led-1'] }, withPlacements)).toEqual([
+      { path: ['placements'], message: 'only 标语 (banner), 宣传栏 (bulletin) and LED (led) activities name placements, not "event"' },
+    ]);
+    expect(checkPlacements({ kind: 'bulletin', township: 'shiyang', placements: ['led-1', 'board-1', 'gone'] }, withPlacements)).toEqual([
+      { path: ['placements', 0], message: '"led-1" is a led placement, not bulletin' },
+      { path: ['placements', 1], message: '"board-1" is in township "chengxiang", not "shiyang"' },
+      { path: ['placements', 2], message: 'unknown placement "gone"' },
+    ]);
   });
 });

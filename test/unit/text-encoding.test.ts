@@ -11,6 +11,7 @@ const registry: Registry = {
   stations: [],
   groups: [],
   departments: [],
+  placements: [],
 };
 
 describe('the GBK table the tests encode with', () => {
