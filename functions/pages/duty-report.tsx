@@ -106,7 +106,8 @@ export function dutyReportPages() {
 function page(c: Context<AppEnv>, query: DutyReportQuery | undefined, full: DutyReport | undefined, countyName: string, flash?: Flash, status: 200 | 400 | 404 = 200, shown: DutyReport | undefined = full) {
   return c.html(
     <Layout title="普法责任制履职情况" caller={c.var.caller} path="/app/reports/duties" flash={flash}>
-      <style>{REPORT_CSS}</style>
+      {/* Raw: a style element's text is not HTML-decoded, so the font names' quotes must not become &quot;. */}
+      <style dangerouslySetInnerHTML={{ __html: REPORT_CSS }} />
       <form method="get" action="/app/reports/duties" class="no-print" style="display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end;margin-bottom:1rem">
         <div>
           <label for="year">年份</label>
