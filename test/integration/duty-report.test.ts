@@ -130,6 +130,7 @@ describe('the year-end duty report', () => {
     // One section per department, every one after the county's starting a new page.
     expect(html.match(/<section class="dept break"/g)).toHaveLength(6);
     expect(html).toContain('id="print"');
+    expect(html).toContain('<a href="/app/reports/duties" aria-current="page">履职情况</a>');
     expect(html).toContain('href="/app/reports/duties.xlsx?year=2031"');
     // The workbook the page links to opens with the session.
     const workbook = await pageOf('/app/reports/duties.xlsx?year=2031', countyCookie);
