@@ -138,10 +138,11 @@ export interface DutyReport {
   departments: DepartmentReport[];
 }
 
-/** The day a report is judged on by default: the year's last day once it is over, today before. */
+/** The day a report is judged on by default: the year's last day once it is over, today while it runs, its first day before it. */
 export function defaultReportDate(year: number, today: string): string {
+  const first = `${year}-01-01`;
   const last = `${year}-12-31`;
-  return today < last ? today : last;
+  return today < first ? first : today < last ? today : last;
 }
 
 /** 全年, or 截至6月30日 for a report judged before the year's last day. */

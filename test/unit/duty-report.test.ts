@@ -102,9 +102,10 @@ describe('the duty report part-way through the year', () => {
     );
   });
 
-  it('is judged on the year’s last day once the year is over, and on today before', () => {
+  it('is judged on the year’s last day once the year is over, today while it runs, its first day before it', () => {
     expect(defaultReportDate(2031, '2032-01-05')).toBe('2031-12-31');
     expect(defaultReportDate(2031, '2031-07-01')).toBe('2031-07-01');
+    expect(defaultReportDate(2031, '2030-11-20')).toBe('2031-01-01');
     expect(periodPhrase(2031, '2031-01-09')).toBe('截至1月9日');
   });
 
