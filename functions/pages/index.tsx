@@ -13,6 +13,7 @@ import { activityPages } from './activities.js';
 import { authPages } from './auth.js';
 import { campaignPages } from './campaign.js';
 import { dashboardPages } from './dashboard.js';
+import { dutyReportPages } from './duty-report.js';
 import { outboxPages } from './outbox.js';
 import { planPages } from './plan.js';
 import { reviewPages } from './review.js';
@@ -28,6 +29,7 @@ export function webPages() {
   pages.route('/', stationListPages());
   pages.route('/', reviewPages());
   pages.route('/', dashboardPages());
+  pages.route('/', dutyReportPages());
   pages.route('/', planPages());
   pages.route('/', activityPages());
   pages.route('/', campaignPages());

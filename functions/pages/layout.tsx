@@ -12,6 +12,7 @@ const NAV: { href: string; label: string; roles: Role[] }[] = [
   { href: '/app/review', label: '审核', roles: ['reviewer'] },
   { href: '/app/activities/new', label: '登记活动', roles: ['staff'] },
   { href: '/app/dashboard', label: '统计', roles: ['county', 'admin'] },
+  { href: '/app/reports/duties', label: '履职情况', roles: ['county', 'admin'] },
   { href: '/app/stations', label: '广播站', roles: ['admin', 'county', 'staff'] },
   { href: '/app/station', label: '播出任务', roles: ['station'] },
   { href: '/app/outbox', label: '发件箱', roles: ['admin'] },

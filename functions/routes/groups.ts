@@ -45,6 +45,7 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'outbox', prefixes: ['/outbox'], load: async () => (await import('./outbox.js')).outboxRoutes() },
   { name: 'activities', prefixes: ['/activities'], load: async () => (await import('./activities.js')).activityRoutes() },
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
+  { name: 'reports', prefixes: ['/reports'], load: async () => (await import('./reports.js')).reportRoutes() },
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
   { name: 'audio', prefixes: ['/audio'], load: async () => (await import('./audio.js')).audioRoutes() },
   { name: 'wechat', prefixes: ['/wechat'], load: async () => (await import('./wechat.js')).wechatRoutes() },
