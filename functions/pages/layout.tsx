@@ -49,7 +49,8 @@ export function Layout(props: { title: string; caller?: Caller | undefined; path
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · 普法宣传排期`}</title>
-        <style>{CSS}</style>
+        {/* The style sheet is a constant of this module: raw, as text children would be HTML-escaped (quotes and ">" broke its rules). */}
+        <style dangerouslySetInnerHTML={{ __html: CSS }} />
       </head>
       <body>
         <header>
