@@ -92,6 +92,7 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
     const keyDate = resolveKeyDate(campaign.keyDate, plan.year);
     out.push('');
     out.push(`■ ${campaign.title}  [${themeName.get(campaign.theme) ?? campaign.theme}]  ${campaign.window.start} ~ ${campaign.window.end}${keyDate ? `  节点 ${keyDate}` : ''}`);
+    if (campaign.departments?.length) out.push(`  责任部门: ${campaign.departments.map((id) => registry?.departments.find((department) => department.id === id)?.name ?? id).join('、')}`);
     for (const event of campaign.events ?? []) {
       out.push(`  ◆ ${event.date}${event.from ? ` ${event.from}–${event.to ?? ''}` : ''}  ${event.title ?? publicEventKindLabels[event.kind]}  @ ${event.place}`);
     }
