@@ -7,30 +7,10 @@ import type { ActivityRecord } from '../../functions/domain/activity.js';
 import { checkPlan, planFileSchema, planYearFromFile } from '../../functions/domain/plan.js';
 import { targetProgress } from '../../functions/domain/target-progress.js';
 import { readYaml } from '../../functions/domain/yaml-source.js';
+import { anActivity } from '../support/builders.js';
 import { aPlan, sampleRegistry } from '../support/planning.js';
 
-let made = 0;
-function anActivity(date: string, overrides: Partial<ActivityRecord> = {}): ActivityRecord {
-  made += 1;
-  return {
-    id: `a${made}`,
-    county: 'c',
-    year: Number(date.slice(0, 4)),
-    month: Number(date.slice(5, 7)),
-    date,
-    township: 'chengxiang',
-    theme: 'consumer-rights',
-    kind: 'event',
-    participants: 100,
-    materials: [{ kind: '宣传单', count: 50 }],
-    departments: ['shichang'],
-    version: 1,
-    createdBy: { tokenId: 't', name: 'n' },
-    createdAt: `${date}T00:00:00Z`,
-    updatedAt: `${date}T00:00:00Z`,
-    ...overrides,
-  };
-}
+const anActivityOn = (date: string, overrides: Partial<ActivityRecord> = {}) => anActivity({ date, ...overrides });
 
 const planWith = (targets: unknown) => planFileSchema.parse({ ...aPlan(), targets });
 const check = (targets: unknown) => checkPlan(planWith(targets), { timeZone: 'Asia/Shanghai', registry: sampleRegistry() });
@@ -76,7 +56,7 @@ describe('targets in a plan', () => {
 describe('a target’s progress on a date', () => {
   const targets = { county: { activities: 4, participants: 400 }, townships: { chengxiang: { activities: 2 }, shiyang: { activities: 2 } }, departments: { shichang: { activities: 3 } } };
   // 2031-07-02 is day 183 of 365: an even pace has half of each target done by then.
-  const firstHalf = [anActivity('2031-02-01'), anActivity('2031-05-01', { township: 'shiyang', departments: [] })];
+  const firstHalf = [anActivityOn('2031-02-01'), anActivityOn('2031-05-01', { township: 'shiyang', departments: [] })];
 
   it('has not started before the year, with nothing expected', () => {
     const progress = targetProgress(2031, 'c', targets, firstHalf, '2030-12-31');
@@ -101,7 +81,7 @@ describe('a target’s progress on a date', () => {
   });
 
   it('is done once every yearly target is met, even before the year ends, and counts up to the date only', () => {
-    const all = [...firstHalf, anActivity('2031-08-01'), anActivity('2031-09-01'), anActivity('2031-10-01')];
+    const all = [...firstHalf, anActivityOn('2031-08-01'), anActivityOn('2031-09-01'), anActivityOn('2031-10-01')];
     expect(targetProgress(2031, 'c', targets, all, '2031-08-15').county).toMatchObject({ state: 'on-track', measures: [{ done: 3 }, { done: 300 }] });
     expect(targetProgress(2031, 'c', targets, all, '2031-09-30').county).toMatchObject({ state: 'done', measures: [{ done: 4 }, { done: 400 }] });
     expect(targetProgress(2031, 'c', { county: { activities: 4 } }, all, '2031-09-30').county).toMatchObject({ state: 'done', measures: [{ done: 4, percent: 100 }] });
@@ -115,7 +95,7 @@ describe('a target’s progress on a date', () => {
   });
 
   it('judges each month’s own target over that month', () => {
-    const march = [anActivity('2031-03-02'), anActivity('2031-03-20'), anActivity('2031-04-01')];
+    const march = [anActivityOn('2031-03-02'), anActivityOn('2031-03-20'), anActivityOn('2031-04-01')];
     const target = { county: { activities: 10, months: { 4: { activities: 1 }, 3: { activities: 4 } } } };
     const [first, second] = targetProgress(2031, 'c', target, march, '2031-03-16').county?.months ?? [];
     expect(first).toMatchObject({ month: 3, from: '2031-03-01', to: '2031-03-31', state: 'behind', measures: [{ measure: 'activities', target: 4, done: 1, percent: 25, expected: Math.floor((4 * 16) / 31) }] });
