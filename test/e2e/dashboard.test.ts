@@ -136,5 +136,10 @@ describe('the dashboard’s 目标完成情况', () => {
       ['0/2 场次 0% 未开始', 'not-started', 'rgb(140, 149, 159)', 0],
       ['0/4 场次 0% 未开始', 'not-started', 'rgb(140, 149, 159)', 0],
     ]);
+
+    // A date that is not one is refused in words, and today's progress shown instead.
+    expect((await page.goto(`${url}/app/dashboard?date=2031-13-01`))?.status()).toBe(400);
+    expect(await page.getByRole('alert').textContent()).toContain('日期“2031-13-01”无效');
+    expect(await page.locator('#progress-title').textContent()).toContain('截至 2031-07-02');
   }, SLOW_TEST_MS);
 });
