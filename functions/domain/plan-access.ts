@@ -54,7 +54,7 @@ export interface PlanLoadScope {
   settingsChanged: boolean;
   /** The file brings registry entries (the command line reads the registry file a plan names). */
   registry: boolean;
-  /** Themes, months, key dates or the responsibility list (the county's year plan) created or changed. */
+  /** Themes, months, key dates, the responsibility list or the targets (the county's year plan) created or changed. */
   planYearChanged: boolean;
   /** Notices the load creates or rewrites, with their responsible departments after the load and (when stored) before. */
   notices: { campaignId: string; id: string; audience: Audience; departments?: readonly string[]; departmentsBefore?: readonly string[] }[];
@@ -90,7 +90,7 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
     .filter((campaign) => campaign.audiences.some((notice) => outside(notice.audience)) || changesEventsOutside(campaign.storedEvents, campaign.events, township))
     .map((campaign) => campaign.id);
   const parts = [
-    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list)'] : []),
+    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list, targets)'] : []),
     ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
     ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
   ];

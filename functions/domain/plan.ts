@@ -76,6 +76,15 @@ export const keyDateSchema = z.object({
   theme: idSchema.optional(),
 });
 
+/** How much: the three measures a target or a duty may set (at least one). */
+const measureTargetFields = {
+  activities: z.number().int().min(0).max(100_000).optional().describe('activities to hold'),
+  participants: z.number().int().min(0).max(10_000_000).optional().describe('people to reach'),
+  materials: z.number().int().min(0).max(10_000_000).optional().describe('materials to hand out'),
+};
+const someMeasure = (targets: Partial<Record<keyof typeof measureTargetFields, number | undefined>>) =>
+  targets.activities !== undefined || targets.participants !== undefined || targets.materials !== undefined;
+
 /**
  * One line of a department's yearly publicity duties (普法责任清单, 谁执法谁普法): what it will do,
  * by which kinds of activity, and how much — activities, participants, materials — by when.
@@ -86,18 +95,45 @@ export const responsibilitySchema = z
     duty: visibleText(200).describe('the duty as the 责任清单 writes it, e.g. 开展食品安全法律法规宣传'),
     themes: z.array(idSchema).max(12).optional().describe('the year’s themes it serves'),
     kinds: z.array(z.enum(activityKinds)).max(activityKinds.length).optional().describe('the kinds of activity that count for it (event, consultation, banner …); default any'),
-    targets: z
-      .object({
-        activities: z.number().int().min(0).max(100_000).optional().describe('activities to hold'),
-        participants: z.number().int().min(0).max(10_000_000).optional().describe('people to reach'),
-        materials: z.number().int().min(0).max(10_000_000).optional().describe('materials to hand out'),
-      })
-      .refine((targets) => Object.values(targets).some((value) => value !== undefined), { message: 'set at least one of activities, participants, materials' }),
+    targets: z.object(measureTargetFields).refine(someMeasure, { message: 'set at least one of activities, participants, materials' }),
     months: z.array(z.number().int().min(1).max(12)).min(1).max(12).optional().describe('the months it falls in (1-12); default the whole year'),
     deadline: localDateSchema.optional().describe('the date it must be done by; default the year’s end'),
   })
   .describe('a department’s publicity duty for the year, with its targets');
 export type Responsibility = z.infer<typeof responsibilitySchema>;
+
+/**
+ * The year's target for one scope (the county, a township or a department): activities,
+ * participants and materials for the year (at least one), and optionally a month's own targets,
+ * `months: { 3: { activities: 20 } }` (month 1-12 -> targets of that month).
+ */
+export const scopeTargetSchema = z
+  .object({
+    ...measureTargetFields,
+    months: z
+      .record(z.string(), z.object(measureTargetFields).strict().refine(someMeasure, { message: 'set at least one of activities, participants, materials' }))
+      .optional()
+      .describe('month number (1-12) -> that month’s targets, e.g. { 3: { activities: 20 } }'),
+  })
+  .strict()
+  .refine(someMeasure, { message: 'set at least one yearly target: activities, participants or materials' })
+  .describe('a yearly target: activities, participants, materials, and optionally per month');
+export type ScopeTarget = z.infer<typeof scopeTargetSchema>;
+
+/**
+ * The year's targets (软任务变硬指标): for the county as a whole, and for each township and each
+ * department by its registry id. Keyed by id, so a scope cannot be named twice (the YAML reader
+ * refuses a repeated key, with its line).
+ */
+export const planTargetsSchema = z
+  .object({
+    county: scopeTargetSchema.optional().describe('the whole county’s targets'),
+    townships: z.record(z.string(), scopeTargetSchema).optional().describe('township id -> its targets'),
+    departments: z.record(z.string(), scopeTargetSchema).optional().describe('department id -> its targets'),
+  })
+  .strict()
+  .describe('the year’s targets for the county, each township and each department');
+export type PlanTargets = z.infer<typeof planTargetsSchema>;
 
 export const smsTemplateSchema = z.object({
   id: idSchema,
@@ -139,6 +175,7 @@ export const planFileSchema = z
       .max(500)
       .default([])
       .describe('the year’s 普法责任清单: each department’s duties and targets (谁执法谁普法)'),
+    targets: planTargetsSchema.optional(),
     campaigns: z.array(planCampaignSchema).max(200).default([]),
   })
   .strict();
@@ -221,6 +258,7 @@ export function checkPlan(
   );
 
   problems.push(...responsibilityProblems(plan, themes, options.registry));
+  problems.push(...targetProblems(plan.targets, options.registry));
 
   const context = {
     timeZone: options.timeZone,
@@ -287,6 +325,46 @@ function responsibilityProblems(plan: PlanFile, themes: ReadonlySet<string>, reg
     duplicates((duty.months ?? []).map(String)).forEach((monthIndex) => problems.push({ path: at('months', monthIndex), message: 'this month is listed twice' }));
     return problems;
   });
+}
+
+/**
+ * The targets against the registry (townships and departments it knows, when it is given), and
+ * each scope's month targets: months 1 to 12, and, per measure, adding up to no more than the
+ * year's. More is an error, not a warning: the months are the year's target split up (分解), so
+ * parts above the whole mean one figure is mistyped, and the dashboard would then call the year
+ * done while its months lag (or the other way round). Less is fine: the rest spreads over the year.
+ */
+function targetProblems(targets: PlanTargets | undefined, registry: Registry | undefined): Problem[] {
+  if (!targets) return [];
+  const problems: Problem[] = [];
+  const known = {
+    townships: registry ? new Set(registry.townships.map((township) => township.id)) : undefined,
+    departments: registry ? new Set(registry.departments.map((department) => department.id)) : undefined,
+  };
+  const scopeProblems = (target: ScopeTarget, at: (string | number)[]) => {
+    for (const month of Object.keys(target.months ?? {})) {
+      if (!/^(?:[1-9]|1[0-2])$/.test(month)) problems.push({ path: [...at, 'months', month], message: `unknown month "${month}": months are 1 to 12` });
+    }
+    for (const measure of Object.keys(measureTargetFields) as (keyof typeof measureTargetFields)[]) {
+      const year = target[measure];
+      const months = Object.values(target.months ?? {}).reduce((sum, monthTargets) => sum + (monthTargets[measure] ?? 0), 0);
+      if (year !== undefined && months > year) {
+        problems.push({ path: [...at, 'months'], message: `the months' ${measure} add up to ${months}, more than the year's ${year}: raise the year's target or lower a month's` });
+      }
+    }
+  };
+  if (targets.county) scopeProblems(targets.county, ['targets', 'county']);
+  for (const scope of ['townships', 'departments'] as const) {
+    for (const [id, target] of Object.entries(targets[scope] ?? {})) {
+      const ids = known[scope];
+      if (ids && !ids.has(id)) {
+        const kind = scope === 'townships' ? 'township' : 'department';
+        problems.push({ path: ['targets', scope, id], message: `unknown ${kind} "${id}"; the registry's are: ${[...ids].join(', ') || `(none yet: add ${scope} to the registry)`}` });
+      }
+      scopeProblems(target, ['targets', scope, id]);
+    }
+  }
+  return problems;
 }
 
 /** The campaign as the API would take it: key date resolved, notices apart. */
@@ -360,6 +438,8 @@ export const planYearRecordSchema = z.object({
   lexicon: z.array(z.object({ word: z.string(), pinyin: z.string() })).optional(),
   /** The year's 普法责任清单; absent when the plan has none. */
   responsibilities: z.array(responsibilitySchema).optional(),
+  /** The year's targets for the county, townships and departments; absent when the plan has none. */
+  targets: planTargetsSchema.optional(),
   version: z.number().int(),
   planHash: z.string(),
   updatedAt: z.string(),
@@ -380,6 +460,7 @@ export function planYearFromFile(plan: PlanFile, county: string, timeZone: strin
     ...(plan.workdays.length > 0 ? { workdays: plan.workdays } : {}),
     ...(plan.lexicon.length > 0 ? { lexicon: plan.lexicon } : {}),
     ...(plan.responsibilities.length > 0 ? { responsibilities: plan.responsibilities } : {}),
+    ...(plan.targets ? { targets: plan.targets } : {}),
   };
   return { ...body, version, planHash: planHash(body), updatedAt: now.toISOString() };
 }

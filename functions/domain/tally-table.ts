@@ -44,6 +44,8 @@ export interface Table {
   title: string;
   headers: string[];
   rows: (string | number)[][];
+  /** False when the last row is not a totals row (the progress sheets). */
+  totals?: false;
 }
 
 export type Names = Record<string, Record<string, string>>;

@@ -12,7 +12,8 @@ import { configuredTimeZone } from '../config.js';
 import { movedReason } from '../domain/holiday-policy.js';
 import { evaluateNotice, plannedWeChatSends } from '../domain/notice-check.js';
 import { activityKindLabels } from '../domain/activity.js';
-import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile, type Responsibility } from '../domain/plan.js';
+import { measureLabels, measures, measureUnits, type Measure } from '../domain/pace.js';
+import { planHolidays, resolveKeyDate, resolveSettings, type PlanFile, type PlanTargets, type Responsibility, type ScopeTarget } from '../domain/plan.js';
 import { channelLabels, publicEventKindLabels, type Audience } from '../domain/planning.js';
 import type { Registry } from '../domain/registry.js';
 import { formatProblem } from '../domain/yaml-source.js';
@@ -58,6 +59,25 @@ function responsibilityLine(duty: Responsibility, registry: Registry | undefined
   return `${department}  ${duty.duty}  目标: ${targets}${how ? `  ${how}` : ''}${when ? `  (${when})` : ''}`;
 }
 
+/** `城厢镇  活动 30 场次、受众 10000 人次  (3月: 活动 6 场次)`. */
+function targetLine(name: string, target: ScopeTarget): string {
+  const amounts = (targets: Partial<Record<Measure, number>>) =>
+    measures.flatMap((measure) => (targets[measure] !== undefined ? [`${measureLabels[measure]} ${targets[measure]} ${measureUnits[measure]}`] : [])).join('、');
+  const months = Object.entries(target.months ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([month, targets]) => `${month}月: ${amounts(targets)}`);
+  return `${name}  ${amounts(target)}${months.length > 0 ? `  (${months.join('；')})` : ''}`;
+}
+
+function targetLines(targets: PlanTargets, registry: Registry | undefined): string[] {
+  const name = (list: { id: string; name: string }[] | undefined, id: string) => list?.find((item) => item.id === id)?.name ?? id;
+  return [
+    ...(targets.county ? [targetLine('全县', targets.county)] : []),
+    ...Object.entries(targets.townships ?? {}).map(([id, target]) => targetLine(name(registry?.townships, id), target)),
+    ...Object.entries(targets.departments ?? {}).map(([id, target]) => targetLine(name(registry?.departments, id), target)),
+  ];
+}
+
 function minutes(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = seconds % 60;
@@ -87,6 +107,12 @@ function printCalendar(plan: PlanFile, registry: Registry | undefined, timeZone:
     out.push('');
     out.push(`普法责任清单 (${plan.responsibilities.length} 项)`);
     for (const duty of plan.responsibilities) out.push(`  ${responsibilityLine(duty, registry, themeName)}`);
+  }
+  const targets = plan.targets ? targetLines(plan.targets, registry) : [];
+  if (targets.length > 0) {
+    out.push('');
+    out.push(`年度目标 (${targets.length} 项)`);
+    for (const line of targets) out.push(`  ${line}`);
   }
   for (const campaign of campaigns) {
     const keyDate = resolveKeyDate(campaign.keyDate, plan.year);

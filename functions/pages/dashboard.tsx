@@ -2,20 +2,22 @@
  * @module pages/dashboard
  * The county office's dashboard (依法治县办): the year's totals, charts by month, township,
  * department (when any department has activities), kind and theme (last year drawn beside),
+ * the targets' and duties' progress as bars (目标完成情况, on `?date=`, default today),
  * export buttons and the report paragraph with a copy button.
  */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { utcToLocal } from '../domain/schedule.js';
+import { localDateSchema, utcToLocal } from '../domain/schedule.js';
 import { smsDeliveryRate, usdFromMicro } from '../domain/tally.js';
 import type { AppEnv } from '../http/env.js';
-import { readTallies } from '../routes/tallies.js';
+import { readProgress, readTallies } from '../routes/tallies.js';
 import { smsBudgetInputSchema } from '../domain/sms-budget.js';
 import { readBudget, setBudget } from '../workflows/sms-budget.js';
 import { stationContacts } from '../workflows/stations.js';
 import { BudgetCard } from './budget.js';
 import { BarChart } from './charts.js';
 import { Layout } from './layout.js';
+import { ProgressSection } from './progress-bars.js';
 import { pageFor } from './session.js';
 
 const COPY_SCRIPT = `document.getElementById('copy').addEventListener('click',function(){var t=document.getElementById('paragraph').textContent;navigator.clipboard.writeText(t).then(function(){document.getElementById('copied').textContent='已复制';},function(){document.getElementById('copied').textContent='复制失败，请手动选择文字复制';});});`;
@@ -46,10 +48,18 @@ export function dashboardPages() {
 
 async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 200) {
   const { clock, config } = c.var.deps;
-  const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
+  // `?date=YYYY-MM-DD` shows the targets' progress on that day (and its year, unless `year` says otherwise).
+  const dateQuery = c.req.query('date');
+  const date = dateQuery ? localDateSchema.safeParse(dateQuery).data : undefined;
+  if (dateQuery && !date && !flash) {
+    flash = { kind: 'err', text: `日期“${dateQuery}”无效：请按 YYYY-MM-DD 填写（例如 2021-06-30）。下面是截至今天的完成情况。` };
+    status = 400;
+  }
+  const thisYear = Number(date?.slice(0, 4) ?? utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
   const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
-  const [{ current, previous, names, paragraph }, stations, numbersToCheck, budget] = await Promise.all([
+  const [{ current, previous, names, paragraph }, progress, stations, numbersToCheck, budget] = await Promise.all([
     readTallies(c, { year, period: 'year' }),
+    readProgress(c, year, date),
     stationContacts({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
     c.var.deps.store.subscribers.numbersToCheck(c.var.caller.county),
     readBudget({ store: c.var.deps.store, config, now: clock() }, c.var.caller.county),
@@ -72,9 +82,13 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
           <label for="year">年份</label>
           <input id="year" name="year" type="number" min={2000} max={2100} value={String(year)} style="width:8rem" />
         </div>
+        <div>
+          <label for="date">进度截至日期（默认今天）</label>
+          <input id="date" name="date" type="date" value={date ?? ''} style="width:11rem" />
+        </div>
         <button type="submit">查看</button>
         <a class="button" href={`/tallies/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
-        <a class="button" href={`/tallies/export.xlsx?year=${year}`}>导出 Excel</a>
+        <a class="button" href={`/tallies/export.xlsx?year=${year}${date ? `&date=${date}` : ''}`}>导出 Excel</a>
       </form>
       <BudgetCard budget={budget}>
         <form method="post" action="/app/dashboard/sms-budget" style="display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap">
@@ -116,6 +130,9 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
           送达粉丝<strong>{totals.wechatReached.toLocaleString('zh-CN')}</strong>人次
         </div>
       </section>
+      <div style="margin-top:1rem">
+        <ProgressSection year={year} date={progress?.date ?? date ?? utcToLocal(clock().toISOString(), config.timeZone).slice(0, 10)} targets={progress?.targets} duties={progress?.duties ?? []} planLoaded={progress !== undefined} />
+      </div>
       <div class="card" style="margin-top:1rem">
         <h2 style="font-size:1.1rem;margin-top:0">年度报告用语</h2>
         <p id="paragraph">{paragraph}</p>

@@ -34,7 +34,7 @@ export async function tablesToXlsx(tables: readonly Table[], sheetNames: readonl
     sheet.addRow([table.title]).font = { bold: true, size: 13 };
     sheet.addRow(table.headers).font = { bold: true };
     for (const row of table.rows) sheet.addRow(row);
-    const totals = sheet.lastRow;
+    const totals = table.totals === false ? undefined : sheet.lastRow;
     if (totals) totals.font = { bold: true };
     sheet.columns.forEach((column, columnIndex) => {
       column.width = columnIndex === 0 ? 16 : 14;

@@ -3,7 +3,8 @@
  * The county's figures: a year, a month, or the year to date, with the same period of the
  * previous year beside them, broken down by month, theme, township, department, kind and
  * material; and the year's figures as the annual report's paragraph. One Query per year,
- * whatever the records.
+ * whatever the records. Beside them, the plan's targets and the responsibility list's duties
+ * judged on a date (from the year's activities), in the API and as export sheets.
  */
 import { z } from 'zod';
 import type { Role } from '../domain/access.js';
@@ -17,7 +18,9 @@ import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
 import { Invalid, NotFound } from '../domain/errors.js';
 import { dutyProgress, dutyStateLabels } from '../domain/duty-progress.js';
-import { breakdownLabels, breakdowns, tallyTable } from '../domain/tally-table.js';
+import { breakdownLabels, breakdowns, tallyTable, type Table } from '../domain/tally-table.js';
+import { dutiesTable, labelDuties, labelTargets, targetsTable } from '../domain/progress-table.js';
+import { targetProgress } from '../domain/target-progress.js';
 import { tablesToXlsx, tableToCsv } from '../reports/export.js';
 import { reconcileYear } from '../workflows/reconcile.js';
 
@@ -34,6 +37,11 @@ export type TallyQuery = z.infer<typeof tallyQuerySchema>;
 
 const talliesSchema = z.looseObject({ year: z.number(), months: z.array(z.number()), totals: z.record(z.string(), z.number()) });
 
+const progressQuery = z.object({
+  year: z.coerce.number().int().min(2000).max(2100),
+  date: localDateSchema.optional().describe('the day to judge progress on (local); default today'),
+});
+
 const dutiesRoute = securedRoute(readers, {
   method: 'get',
   path: '/tallies/duties',
@@ -41,7 +49,7 @@ const dutiesRoute = securedRoute(readers, {
   summary: 'Each department’s duties of the year’s responsibility list (普法责任清单) against their targets, on a date',
   description:
     'What the activities naming each duty’s department add up to, dated in its months and by its deadline, of its kinds and themes; against an even pace, whether it is done, on track, behind or overdue. `date` defaults to today in the county.',
-  request: { query: z.object({ year: z.coerce.number().int().min(2000).max(2100), date: localDateSchema.optional().describe('the day to judge progress on (local); default today') }) },
+  request: { query: progressQuery },
   responses: {
     200: jsonResponse(
       z
@@ -52,6 +60,27 @@ const dutiesRoute = securedRoute(readers, {
         })
         .meta({ id: 'DutyProgress' }),
       'Progress of each duty',
+    ),
+    404: problemResponseSpec('No plan for that year'),
+  },
+});
+
+const measureOut = z.looseObject({ measure: z.string(), target: z.number(), done: z.number(), percent: z.number(), expected: z.number(), unit: z.string(), state: z.string(), stateLabel: z.string(), text: z.string() });
+const periodOut = { from: z.string(), to: z.string(), elapsed: z.number(), state: z.string(), stateLabel: z.string(), measures: z.array(measureOut) };
+const targetOut = z.looseObject({ scope: z.enum(['county', 'township', 'department']), id: z.string(), name: z.string(), ...periodOut, months: z.array(z.looseObject({ month: z.number(), ...periodOut })) });
+
+const targetsRoute = securedRoute(readers, {
+  method: 'get',
+  path: '/tallies/targets',
+  tags: ['tallies'],
+  summary: 'The plan’s targets for the county, each township and each department against what was done, on a date',
+  description:
+    'For the year and for each month with a target of its own: done, target, percent, what an even pace expects by the date, and a state (未开始/进度正常/进度滞后/已完成/逾期未完成). The county counts every activity, a township its own, a department those naming it. `date` defaults to today in the county.',
+  request: { query: progressQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({ year: z.number(), date: z.string(), county: targetOut.nullable(), townships: z.array(targetOut), departments: z.array(targetOut) }).meta({ id: 'TargetProgress' }),
+      'Progress of each target',
     ),
     404: problemResponseSpec('No plan for that year'),
   },
@@ -104,7 +133,37 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
   return { current, previous, names, paragraph: reportParagraph(current.totals) };
 }
 
-const exportQuery = tallyQuerySchema.extend({ breakdown: z.enum(breakdowns).default('month') });
+/**
+ * The year's targets and duties judged on a date (default today in the county), with names;
+ * undefined when no plan is loaded for the year.
+ */
+export async function readProgress(c: Context<AppEnv>, year: number, date: string | undefined) {
+  const { store, config, clock } = c.var.deps;
+  const county = c.var.caller.county;
+  const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
+  if (!plan) return undefined;
+  const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
+  const departments = new Map(registry.departments.map((department) => [department.id, department.name]));
+  const townships = new Map(registry.townships.map((township) => [township.id, township.name]));
+  return {
+    date: on,
+    targets: labelTargets(targetProgress(year, county, plan.targets, activities, on), { county: '全县', townships, departments }, on),
+    duties: labelDuties(dutyProgress(year, plan.responsibilities ?? [], activities, on), departments, on),
+  };
+}
+
+/** The progress sheets of the exports: empty (headers only) for a year without a plan. */
+async function progressTables(c: Context<AppEnv>, year: number, date: string | undefined) {
+  const progress = await readProgress(c, year, date);
+  const on = progress?.date ?? date ?? `${year}-12-31`;
+  return { targets: targetsTable(year, progress?.targets ?? { townships: [], departments: [] }, on), duties: dutiesTable(year, progress?.duties ?? [], on) };
+}
+
+const progressBreakdowns = ['targets', 'duties'] as const;
+const exportQuery = tallyQuerySchema.extend({
+  breakdown: z.enum([...breakdowns, ...progressBreakdowns]).default('month').describe('a tally breakdown, or targets (目标完成情况) / duties (责任清单进度) on `date`'),
+  date: localDateSchema.optional().describe('for targets and duties: the day to judge progress on (local); default today'),
+});
 
 const csvRoute = securedRoute(readers, {
   method: 'get',
@@ -119,8 +178,8 @@ const xlsxRoute = securedRoute(readers, {
   method: 'get',
   path: '/tallies/export.xlsx',
   tags: ['tallies'],
-  summary: 'Every breakdown as an Excel workbook: one sheet each, Chinese headers, totals rows',
-  request: { query: tallyQuerySchema },
+  summary: 'Every breakdown as an Excel workbook: one sheet each, Chinese headers, totals rows; then the targets’ and the duties’ progress (目标完成情况, 责任清单进度)',
+  request: { query: tallyQuerySchema.extend({ date: localDateSchema.optional().describe('the day the sheets 目标完成情况 and 责任清单进度 judge progress on (local); default today') }) },
   responses: { 200: { description: 'Excel workbook', content: { [XLSX]: { schema: z.string() } } } },
 });
 
@@ -164,21 +223,34 @@ export function tallyRoutes() {
       }));
       return c.json({ year, date: on, duties }, 200);
     })
+    .openapi(targetsRoute, async (c) => {
+      const { year, date } = c.req.valid('query');
+      const progress = await readProgress(c, year, date);
+      if (!progress) throw new NotFound(`No plan is loaded for ${year}.`);
+      const { county, townships, departments } = progress.targets;
+      return c.json({ year, date: progress.date, county: county ?? null, townships, departments }, 200);
+    })
     .openapi(csvRoute, async (c) => {
-      const query = c.req.valid('query');
-      const { current, previous, names } = await readTallies(c, query);
-      const csv = await tableToCsv(tallyTable(current, previous, query.breakdown, names));
+      const { breakdown, date, ...query } = c.req.valid('query');
+      let table: Table;
+      if (breakdown === 'targets' || breakdown === 'duties') {
+        table = (await progressTables(c, query.year, date))[breakdown];
+      } else {
+        const { current, previous, names } = await readTallies(c, query);
+        table = tallyTable(current, previous, breakdown, names);
+      }
+      const csv = await tableToCsv(table);
       return c.body(csv, 200, {
         'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="pufa-${query.year}-${query.breakdown}.csv"`,
+        'Content-Disposition': `attachment; filename="pufa-${query.year}-${breakdown}.csv"`,
       });
     })
     .openapi(xlsxRoute, async (c) => {
-      const query = c.req.valid('query');
-      const { current, previous, names } = await readTallies(c, query);
+      const { date, ...query } = c.req.valid('query');
+      const [{ current, previous, names }, progress] = await Promise.all([readTallies(c, query), progressTables(c, query.year, date)]);
       const workbook = await tablesToXlsx(
-        breakdowns.map((breakdown) => tallyTable(current, previous, breakdown, names)),
-        breakdowns.map((breakdown) => breakdownLabels[breakdown]),
+        [...breakdowns.map((breakdown) => tallyTable(current, previous, breakdown, names)), progress.targets, progress.duties],
+        [...breakdowns.map((breakdown) => breakdownLabels[breakdown]), '目标完成情况', '责任清单进度'],
       );
       return c.body(workbook.buffer as ArrayBuffer, 200, { 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${XLSX_NAME(query.year)}"` });
     })

@@ -317,7 +317,7 @@ describe('exports', () => {
     expect(response.status).toBe(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await response.arrayBuffer());
-    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['按月份', '按主题', '按乡镇', '按部门', '按形式', '按资料']);
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(['按月份', '按主题', '按乡镇', '按部门', '按形式', '按资料', '目标完成情况', '责任清单进度']);
     const months = workbook.getWorksheet('按月份');
     expect(months?.getRow(1).getCell(1).value).toBe('2021年法治宣传统计（按月份）');
     expect(months?.getRow(2).getCell(2).value).toBe('活动次数');

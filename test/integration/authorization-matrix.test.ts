@@ -182,6 +182,7 @@ const townshipScope: Record<string, ScopeRule> = {
   'GET /stations': { kind: 'county-wide by design', why: 'which stations fetched today and how scripts reach them (push endpoint, subscription state): no personal data' },
   'GET /tallies': { kind: 'county-wide by design', why: 'aggregate figures the county publishes' },
   'GET /tallies/duties': { kind: 'county-wide by design', why: 'each department’s duties against its targets: aggregate figures the county reports' },
+  'GET /tallies/targets': { kind: 'county-wide by design', why: 'the county’s, townships’ and departments’ targets against what was done: aggregate figures the county reports' },
   'GET /sms-budget': { kind: 'no township data', why: 'the county’s monthly SMS budget and spend, and why SMS stopped' },
   'POST /images': { kind: 'no township data', why: 'an image for an article, kept by its content; the article names the audience' },
   'GET /images/{sha256}': { kind: 'no township data', why: 'an image is named by its content and belongs to no township' },

@@ -9,6 +9,7 @@ import {
   type TokenGrant,
   type TokenRecord,
 } from '../../functions/domain/access.js';
+import type { ActivityRecord } from '../../functions/domain/activity.js';
 import type { Store } from '../../functions/store/index.js';
 
 export function aGrant(overrides: Partial<TokenGrant> & Pick<TokenGrant, 'role'>): TokenGrant {
@@ -35,4 +36,30 @@ export async function aToken(
 export function must<T>(value: T | null | undefined, what = 'a value'): T {
   if (value === null || value === undefined) throw new Error(`expected ${what}, got ${String(value)}`);
   return value;
+}
+
+let activitiesMade = 0;
+
+/** An activity record as stored (for pure progress tests): year and month follow its date. */
+export function anActivity(overrides: Partial<ActivityRecord> = {}): ActivityRecord {
+  activitiesMade += 1;
+  const date = overrides.date ?? '2031-03-10';
+  return {
+    id: `a${activitiesMade}`,
+    county: 'c',
+    year: Number(date.slice(0, 4)),
+    month: Number(date.slice(5, 7)),
+    date,
+    township: 'chengxiang',
+    theme: 'consumer-rights',
+    kind: 'event',
+    participants: 100,
+    materials: [{ kind: '宣传单', count: 50 }],
+    departments: ['shichang'],
+    version: 1,
+    createdBy: { tokenId: 't', name: 'n' },
+    createdAt: `${date}T00:00:00Z`,
+    updatedAt: `${date}T00:00:00Z`,
+    ...overrides,
+  };
 }

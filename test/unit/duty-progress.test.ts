@@ -3,33 +3,9 @@
  * pace it is judged by, and its state.
  */
 import { describe, expect, it } from 'vitest';
-import type { ActivityRecord } from '../../functions/domain/activity.js';
 import { dutyProgress } from '../../functions/domain/duty-progress.js';
 import type { Responsibility } from '../../functions/domain/plan.js';
-
-let made = 0;
-function anActivity(overrides: Partial<ActivityRecord>): ActivityRecord {
-  made += 1;
-  const date = overrides.date ?? '2031-03-10';
-  return {
-    id: `a${made}`,
-    county: 'c',
-    year: 2031,
-    month: Number(date.slice(5, 7)),
-    date,
-    township: 'chengxiang',
-    theme: 'consumer-rights',
-    kind: 'event',
-    participants: 100,
-    materials: [{ kind: '宣传单', count: 50 }],
-    departments: ['shichang'],
-    version: 1,
-    createdBy: { tokenId: 't', name: 'n' },
-    createdAt: '2031-03-10T00:00:00Z',
-    updatedAt: '2031-03-10T00:00:00Z',
-    ...overrides,
-  };
-}
+import { anActivity } from '../support/builders.js';
 
 const march: Responsibility = { department: 'shichang', duty: '3·15 宣传', kinds: ['event', 'consultation'], themes: ['consumer-rights'], targets: { activities: 4, participants: 400 }, months: [3] };
 
