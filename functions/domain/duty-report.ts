@@ -15,6 +15,7 @@ import { dutyProgress, dutyStateLabels, type DutyMeasure, type DutyProgress, typ
 import type { Responsibility } from './plan.js';
 import type { Department } from './registry.js';
 import { chineseAmount } from './tally.js';
+import type { TargetProgress, TargetsProgress } from './target-progress.js';
 
 /**
  * One line of a target section (目标): a figure set for the year against what was done. Not filled
@@ -332,3 +333,19 @@ export function departmentReport(report: DutyReport, department: string): DutyRe
 
 /** Words for the measures, for tables: 活动场次, 参与人次, 发放资料(份). */
 export const measureLabels: Record<DutyMeasure, string> = { activities: '活动场次', participants: '参与人次', materials: '发放资料(份)' };
+
+/**
+ * The plan's targets as the report's lines: the county's and each township's under the county
+ * summary (全县, then townships by name), each department's under its own section.
+ */
+export function targetLines(
+  progress: TargetsProgress,
+  names: { townships: Readonly<Record<string, string>>; departments: Readonly<Record<string, string>> },
+): NonNullable<DutyReportInput['targets']> {
+  const lines = (label: string, target: TargetProgress): TargetLine[] =>
+    target.measures.map((measure) => ({ label, measure: measure.measure, target: measure.target, done: measure.done, percent: measure.percent }));
+  return {
+    county: [...(progress.county ? lines('全县', progress.county) : []), ...progress.townships.flatMap((township) => lines(names.townships[township.id] ?? township.id, township))],
+    departments: Object.fromEntries(progress.departments.map((department) => [department.id, lines(names.departments[department.id] ?? department.id, department)])),
+  };
+}

@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import type { Role } from '../domain/access.js';
 import { idSchema } from '../domain/access.js';
-import { buildDutyReport, defaultReportDate, departmentReport, type DutyReport } from '../domain/duty-report.js';
+import { buildDutyReport, defaultReportDate, departmentReport, targetLines, type DutyReport } from '../domain/duty-report.js';
+import { targetProgress } from '../domain/target-progress.js';
 import { Invalid, NotFound } from '../domain/errors.js';
 import { localDateSchema, utcToLocal } from '../domain/schedule.js';
 import type { AppDeps, AppEnv } from '../http/env.js';
@@ -41,14 +42,17 @@ export async function readDutyReport(deps: Pick<AppDeps, 'store' | 'config' | 'c
   const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
   if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
   const on = query.date ?? defaultReportDate(year, utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10));
+  const townshipNames = Object.fromEntries(registry.townships.map((township) => [township.id, township.name]));
+  const departmentNames = Object.fromEntries(registry.departments.map((department) => [department.id, department.name]));
   const report = buildDutyReport({
     year,
     on,
     departments: registry.departments,
     duties: plan.responsibilities ?? [],
     activities,
-    townshipNames: Object.fromEntries(registry.townships.map((township) => [township.id, township.name])),
+    townshipNames,
     themeNames: Object.fromEntries(plan.themes.map((theme) => [theme.id, theme.name])),
+    targets: targetLines(targetProgress(year, county, plan.targets, activities, on), { townships: townshipNames, departments: departmentNames }),
   });
   if (query.department === undefined) return report;
   const one = departmentReport(report, query.department);

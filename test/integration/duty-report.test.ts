@@ -40,7 +40,8 @@ beforeAll(async () => {
     { department: 'gongan', duty: '开展禁毒宣传', targets: { activities: 3, materials: 2000 }, months: [6] },
     { department: 'shichang', duty: '3·15 宣传', targets: { activities: 1, participants: 500 }, months: [3] },
   ];
-  const loaded = await send('POST', '/plans', headers.staff, { ...aPlan(), responsibilities });
+  const targets = { county: { activities: 5 }, townships: { chengxiang: { participants: 1000 } }, departments: { gongan: { activities: 4, materials: 1000 } } };
+  const loaded = await send('POST', '/plans', headers.staff, { ...aPlan(), responsibilities, targets });
   expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
 
   db.setNow(new Date('2031-12-20T04:00:00Z'));
@@ -87,6 +88,18 @@ describe('the year-end duty report', () => {
     expect(byId.get('gongan')).toMatchObject({ name: '县公安局', paragraph: POLICE, figures: { activities: 2, participants: 1200, materials: 1500 } });
     expect(byId.get('shichang')).toMatchObject({ paragraph: MARKET });
     expect(report.body.county.paragraph).toBe(COUNTY);
+    // The plan's targets: the county's and its townships' in the summary, a department's in its part.
+    expect(report.body.county.targets).toEqual([
+      { label: '全县', measure: 'activities', target: 5, done: 4, percent: 80 },
+      { label: '城厢镇', measure: 'participants', target: 1000, done: 900, percent: 90 },
+    ]);
+    expect(byId.get('gongan')).toMatchObject({
+      targets: [
+        { label: '县公安局', measure: 'activities', target: 4, done: 2, percent: 50 },
+        { label: '县公安局', measure: 'materials', target: 1000, done: 1500, percent: 150 },
+      ],
+    });
+    expect(byId.get('shichang')).toMatchObject({ targets: [] });
     // Part-way through the year, on a date asked for.
     const june = await send('GET', '/reports/duties?year=2031&date=2031-06-15&department=gongan', headers.admin);
     expect(june.body.county).toBeUndefined();

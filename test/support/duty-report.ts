@@ -4,31 +4,15 @@
  * one naming no department and one of another year, which the report must leave out.
  */
 import type { ActivityRecord } from '../../functions/domain/activity.js';
+import { anActivity as aBuiltActivity } from './builders.js';
 import type { DutyReportInput } from '../../functions/domain/duty-report.js';
 import type { Responsibility } from '../../functions/domain/plan.js';
 import type { Department } from '../../functions/domain/registry.js';
 
-let made = 0;
+/** An activity of the report's county: none of the builder's figures, unless given. */
 export function anActivity(date: string, departments: string[] | undefined, overrides: Partial<ActivityRecord> = {}): ActivityRecord {
-  made += 1;
-  return {
-    id: `a${String(made).padStart(2, '0')}`,
-    county: 'c',
-    year: Number(date.slice(0, 4)),
-    month: Number(date.slice(5, 7)),
-    date,
-    township: 'chengxiang',
-    theme: 'anti-drug',
-    kind: 'event',
-    participants: 0,
-    materials: [],
-    ...(departments ? { departments } : {}),
-    version: 1,
-    createdBy: { tokenId: 't', name: 'n' },
-    createdAt: `${date}T00:00:00Z`,
-    updatedAt: `${date}T00:00:00Z`,
-    ...overrides,
-  };
+  const { departments: _builderDepartments, ...activity } = aBuiltActivity({ date, theme: 'anti-drug', participants: 0, materials: [], ...overrides });
+  return { ...activity, ...(departments ? { departments } : {}) };
 }
 
 export const departments: Department[] = [
