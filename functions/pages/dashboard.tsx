@@ -8,9 +8,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { localDateSchema, utcToLocal } from '../domain/schedule.js';
+import { Invalid } from '../domain/errors.js';
 import { smsDeliveryRate, usdFromMicro } from '../domain/tally.js';
 import type { AppEnv } from '../http/env.js';
-import { readProgress, readTallies } from '../routes/tallies.js';
+import { exportCsv, exportQuery, exportXlsx, readProgress, readTallies, workbookQuery } from '../routes/tallies.js';
 import { smsBudgetInputSchema } from '../domain/sms-budget.js';
 import { readBudget, setBudget } from '../workflows/sms-budget.js';
 import { stationContacts } from '../workflows/stations.js';
@@ -30,6 +31,10 @@ export function dashboardPages() {
   pages.use('/dashboard/*', pageFor('county', 'admin'));
 
   pages.get('/dashboard', (c) => dashboard(c, c.req.query('done') === 'budget' ? { kind: 'ok', text: '本月短信预算已保存；提高预算后，暂停的短信在下一轮发送时自动恢复。' } : undefined));
+
+  // The exports for a browser: the API's /tallies/export.* take a token, these the page's session.
+  pages.get('/dashboard/export.csv', async (c) => exportCsv(c, parsedQuery(exportQuery, c.req.query())));
+  pages.get('/dashboard/export.xlsx', async (c) => exportXlsx(c, parsedQuery(workbookQuery, c.req.query())));
 
   // The county office sets its monthly SMS budget from the dashboard (the same workflow as PUT /sms-budget).
   pages.post('/dashboard/sms-budget', async (c) => {
@@ -87,8 +92,9 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
           <input id="date" name="date" type="date" value={date ?? ''} style="width:11rem" />
         </div>
         <button type="submit">查看</button>
-        <a class="button" href={`/tallies/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
-        <a class="button" href={`/tallies/export.xlsx?year=${year}${date ? `&date=${date}` : ''}`}>导出 Excel</a>
+        <a class="button" href={`/app/dashboard/export.csv?year=${year}&breakdown=month`}>导出 CSV</a>
+        <a class="button" href={`/app/dashboard/export.xlsx?year=${year}${date ? `&date=${date}` : ''}`}>导出 Excel</a>
+        <a class="button" href={`/app/reports/duties?year=${year}`}>履职情况报告</a>
       </form>
       <BudgetCard budget={budget}>
         <form method="post" action="/app/dashboard/sms-budget" style="display:flex;gap:.5rem;align-items:flex-end;flex-wrap:wrap">
@@ -200,4 +206,11 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
     </Layout>,
     status,
   );
+}
+
+/** A download link's query, checked as the API checks it: 400 naming the field. */
+function parsedQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new Invalid('Invalid query.', parsed.error.issues.map((issue) => ({ field: ['query', ...issue.path].join('.'), message: issue.message })));
+  return parsed.data;
 }

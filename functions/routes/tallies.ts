@@ -160,7 +160,9 @@ async function progressTables(c: Context<AppEnv>, year: number, date: string | u
 }
 
 const progressBreakdowns = ['targets', 'duties'] as const;
-const exportQuery = tallyQuerySchema.extend({
+export const workbookQuery = tallyQuerySchema.extend({ date: localDateSchema.optional().describe('the day the sheets 目标完成情况 and 责任清单进度 judge progress on (local); default today') });
+
+export const exportQuery = tallyQuerySchema.extend({
   breakdown: z.enum([...breakdowns, ...progressBreakdowns]).default('month').describe('a tally breakdown, or targets (目标完成情况) / duties (责任清单进度) on `date`'),
   date: localDateSchema.optional().describe('for targets and duties: the day to judge progress on (local); default today'),
 });
@@ -179,7 +181,7 @@ const xlsxRoute = securedRoute(readers, {
   path: '/tallies/export.xlsx',
   tags: ['tallies'],
   summary: 'Every breakdown as an Excel workbook: one sheet each, Chinese headers, totals rows; then the targets’ and the duties’ progress (目标完成情况, 责任清单进度)',
-  request: { query: tallyQuerySchema.extend({ date: localDateSchema.optional().describe('the day the sheets 目标完成情况 and 责任清单进度 judge progress on (local); default today') }) },
+  request: { query: workbookQuery },
   responses: { 200: { description: 'Excel workbook', content: { [XLSX]: { schema: z.string() } } } },
 });
 
@@ -230,33 +232,38 @@ export function tallyRoutes() {
       const { county, townships, departments } = progress.targets;
       return c.json({ year, date: progress.date, county: county ?? null, townships, departments }, 200);
     })
-    .openapi(csvRoute, async (c) => {
-      const { breakdown, date, ...query } = c.req.valid('query');
-      let table: Table;
-      if (breakdown === 'targets' || breakdown === 'duties') {
-        table = (await progressTables(c, query.year, date))[breakdown];
-      } else {
-        const { current, previous, names } = await readTallies(c, query);
-        table = tallyTable(current, previous, breakdown, names);
-      }
-      const csv = await tableToCsv(table);
-      return c.body(csv, 200, {
-        'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': `attachment; filename="pufa-${query.year}-${breakdown}.csv"`,
-      });
-    })
-    .openapi(xlsxRoute, async (c) => {
-      const { date, ...query } = c.req.valid('query');
-      const [{ current, previous, names }, progress] = await Promise.all([readTallies(c, query), progressTables(c, query.year, date)]);
-      const workbook = await tablesToXlsx(
-        [...breakdowns.map((breakdown) => tallyTable(current, previous, breakdown, names)), progress.targets, progress.duties],
-        [...breakdowns.map((breakdown) => breakdownLabels[breakdown]), '目标完成情况', '责任清单进度'],
-      );
-      return c.body(workbook.buffer as ArrayBuffer, 200, { 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${XLSX_NAME(query.year)}"` });
-    })
+    .openapi(csvRoute, async (c) => exportCsv(c, c.req.valid('query')))
+    .openapi(xlsxRoute, async (c) => exportXlsx(c, c.req.valid('query')))
     .openapi(reconcileRoute, async (c) => {
       const { year, repair } = c.req.valid('query');
       const { store, config } = c.var.deps;
       return c.json(await reconcileYear(store, { county: c.var.caller.county, year, repair: repair === 'true', timeZone: config.timeZone, actor: actorOfCaller(c.var.caller), now: c.var.deps.clock() }), 200);
     });
 }
+
+/** One breakdown as CSV: the API's route (a token) and the dashboard's button (the session) alike. */
+export async function exportCsv(c: Context<AppEnv>, { breakdown, date, ...query }: z.infer<typeof exportQuery>) {
+  let table: Table;
+  if (breakdown === 'targets' || breakdown === 'duties') {
+    table = (await progressTables(c, query.year, date))[breakdown];
+  } else {
+    const { current, previous, names } = await readTallies(c, query);
+    table = tallyTable(current, previous, breakdown, names);
+  }
+  const csv = await tableToCsv(table);
+  return c.body(csv, 200, {
+    'Content-Type': 'text/csv; charset=utf-8',
+    'Content-Disposition': `attachment; filename="pufa-${query.year}-${breakdown}.csv"`,
+  });
+}
+
+/** Every breakdown, the targets and the duties as an Excel workbook, for a token or a session. */
+export async function exportXlsx(c: Context<AppEnv>, { date, ...query }: z.infer<typeof workbookQuery>) {
+  const [{ current, previous, names }, progress] = await Promise.all([readTallies(c, query), progressTables(c, query.year, date)]);
+  const workbook = await tablesToXlsx(
+    [...breakdowns.map((breakdown) => tallyTable(current, previous, breakdown, names)), progress.targets, progress.duties],
+    [...breakdowns.map((breakdown) => breakdownLabels[breakdown]), '目标完成情况', '责任清单进度'],
+  );
+  return c.body(workbook.buffer as ArrayBuffer, 200, { 'Content-Type': XLSX, 'Content-Disposition': `attachment; filename="${XLSX_NAME(query.year)}"` });
+}
+

@@ -71,6 +71,8 @@ const pages: PageRule[] = [
   { method: 'POST', route: '/app/station/aired/{id}', path: '/app/station/aired/not-a-script', access: ['station'] },
   { method: 'GET', route: '/app/dashboard', path: '/app/dashboard', access: ['county', 'admin'] },
   { method: 'POST', route: '/app/dashboard/sms-budget', path: '/app/dashboard/sms-budget', access: ['county', 'admin'] },
+  { method: 'GET', route: '/app/dashboard/export.csv', path: '/app/dashboard/export.csv?year=2031', access: ['county', 'admin'] },
+  { method: 'GET', route: '/app/dashboard/export.xlsx', path: '/app/dashboard/export.xlsx?year=2031', access: ['county', 'admin'] },
   { method: 'GET', route: '/app/reports/duties', path: '/app/reports/duties', access: ['county', 'admin'] },
   { method: 'GET', route: '/app/reports/duties.xlsx', path: '/app/reports/duties.xlsx?year=2031', access: ['county', 'admin'] },
   { method: 'GET', route: '/app/activities/new', path: '/app/activities/new', access: ['staff'] },

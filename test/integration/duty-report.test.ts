@@ -185,3 +185,21 @@ describe('the year-end duty report', () => {
     expect((await pageOf('/app/reports/duties.xlsx?year=2031', stationCookie)).status).toBe(403);
   });
 });
+
+describe('the dashboard’s downloads', () => {
+  it('come with the page’s session (the API’s export routes take a token only), checked as the API checks them', async () => {
+    const dashboard = await (await pageOf('/app/dashboard?year=2031', countyCookie)).text();
+    expect(dashboard).toContain('href="/app/dashboard/export.xlsx?year=2031"');
+    expect(dashboard).toContain('href="/app/reports/duties?year=2031"');
+    const csv = await pageOf('/app/dashboard/export.csv?year=2031&breakdown=department', countyCookie);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toContain('县公安局');
+    const workbook = await workbookOf(await pageOf('/app/dashboard/export.xlsx?year=2031&date=2031-12-31', countyCookie));
+    expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(expect.arrayContaining(['目标完成情况', '责任清单进度']));
+    const bad = await pageOf('/app/dashboard/export.csv?year=2031&breakdown=nothing', countyCookie);
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).errors).toContainEqual(expect.objectContaining({ field: 'query.breakdown' }));
+    expect((await pageOf('/app/dashboard/export.csv?year=2031', stationCookie)).status).toBe(403);
+  });
+});
