@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Conflict, Invalid } from '../domain/errors.js';
 import { EVIDENCE_KEY, evidenceContentTypes, type EvidenceContentType } from '../domain/evidence.js';
-import { META_FILE_NAME, META_KIND, type EvidenceStore, type OpenedFile, type ReadObject, type UploadForm, type UploadRequest } from './evidence-store.js';
+import { decodeFileName, encodeFileName, META_FILE_NAME, META_KIND, type EvidenceStore, type OpenedFile, type ReadObject, type UploadForm, type UploadRequest } from './evidence-store.js';
 
 /** The local upload route (routes/evidence-uploads). */
 export const LOCAL_UPLOAD_PATH = '/evidence-uploads';
@@ -21,6 +21,7 @@ const MIN_SECRET_LENGTH = 32;
 interface Sidecar {
   contentType: string;
   kind?: string | undefined;
+  /** Percent-encoded, as S3 keeps it in metadata. */
   fileName?: string | undefined;
 }
 
@@ -59,7 +60,7 @@ export class FileEvidenceStore implements EvidenceStore {
       key: request.key,
       'Content-Type': request.contentType,
       [META_KIND]: request.kind,
-      [META_FILE_NAME]: encodeURIComponent(request.fileName),
+      [META_FILE_NAME]: encodeFileName(request.fileName),
       'max-bytes': String(request.maxBytes),
       expires: String(expires),
     };
@@ -117,7 +118,7 @@ export class FileEvidenceStore implements EvidenceStore {
         etag: createHash('sha256').update(bytes).digest('hex'),
         contentType: sidecar.contentType,
         kind: sidecar.kind,
-        fileName: sidecar.fileName,
+        fileName: decodeFileName(sidecar.fileName),
         bytes: new Uint8Array(shown.buffer, shown.byteOffset, shown.length),
       };
     } catch (error) {
@@ -130,7 +131,7 @@ export class FileEvidenceStore implements EvidenceStore {
     const upload = await this.read(uploadKey);
     if (!upload || upload.etag !== etag) throw new Conflict('The upload changed while it was checked: confirm it again.');
     if (!evidenceContentTypes.includes(contentType)) throw new RangeError(`not an evidence type: ${contentType}`);
-    await this.write(keptKey, upload.bytes, { contentType, kind: upload.kind, fileName: upload.fileName });
+    await this.write(keptKey, upload.bytes, { contentType, kind: upload.kind, fileName: upload.fileName === undefined ? undefined : encodeFileName(upload.fileName) });
     await this.remove([uploadKey]);
   }
 

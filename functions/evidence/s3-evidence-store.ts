@@ -12,7 +12,7 @@
 import { Conflict } from '../domain/errors.js';
 import { EVIDENCE_KEY, UPLOAD_TTL_SECONDS } from '../domain/evidence.js';
 import { s3ClientFor, type S3AudioOptions } from '../speech/s3-audio-links.js';
-import { decodeFileName, META_FILE_NAME, META_KIND, type EvidenceStore, type ReadObject } from './evidence-store.js';
+import { decodeFileName, encodeFileName, META_FILE_NAME, META_KIND, type EvidenceStore, type ReadObject } from './evidence-store.js';
 
 /** How long a link to a kept file lives: long enough to open it, short enough not to be shared. */
 const LINK_TTL_SECONDS = 5 * 60;
@@ -37,7 +37,7 @@ export function createS3EvidenceStore(options: S3AudioOptions): EvidenceStore {
     async presign(request) {
       const Key = checkKey(request.key);
       const [{ client }, { createPresignedPost }] = await Promise.all([loaded(), import('@aws-sdk/s3-presigned-post')]);
-      const Fields = { 'Content-Type': request.contentType, [META_KIND]: request.kind, [META_FILE_NAME]: encodeURIComponent(request.fileName) };
+      const Fields = { 'Content-Type': request.contentType, [META_KIND]: request.kind, [META_FILE_NAME]: encodeFileName(request.fileName) };
       const post = await createPresignedPost(client, {
         Bucket,
         Key,

@@ -9,7 +9,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { z } from 'zod';
 import { Invalid, NotFound, Unauthenticated } from '../domain/errors.js';
 import { MAX_EVIDENCE_BYTES } from '../domain/evidence.js';
 import { FileEvidenceStore, LOCAL_UPLOAD_PATH } from '../evidence/file-evidence-store.js';
@@ -26,9 +25,8 @@ const uploadRoute = createRoute({
   path: LOCAL_UPLOAD_PATH,
   tags: ['activities'],
   summary: 'Upload a piece of evidence with the form `POST /activities/{id}/evidence/uploads` gave (local installs)',
-  description: 'multipart/form-data: every field of the form’s `fields`, then the file as `file`. Opened by the form’s signature, which lapses after 10 minutes; API tokens are not needed here.',
+  description: 'The body is multipart/form-data: every field of the form’s `fields`, then the file as `file` (not described as a schema here: it is read as the form S3 takes, not validated as JSON). Opened by the form’s signature, which lapses after 10 minutes; API tokens are not needed here.',
   'x-pufa-roles': 'signed-link',
-  request: { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ key: z.string(), signature: z.string(), file: z.string().meta({ format: 'binary' }) }) } } } },
   responses: {
     204: { description: 'Kept, as S3 answers a presigned POST' },
     400: problemResponseSpec('No file, or a file over the form’s limit (`errors` names `file`)'),
