@@ -159,7 +159,7 @@ export function activityRecordPages() {
     );
   });
 
-  pages.get('/activities/:id{[A-Za-z0-9_-]{1,64}}', async (c) => {
+  pages.get('/activities/:id', async (c) => {
     try {
       const flash = c.req.query('removed') ? ({ kind: 'ok', text: '已删除该份佐证材料。' } as const) : undefined;
       return await activityPage(c, await getActivity(c.var.deps, c.var.caller, c.req.param('id')), flash);
@@ -173,7 +173,7 @@ export function activityRecordPages() {
     }
   });
 
-  pages.post('/activities/:id{[A-Za-z0-9_-]{1,64}}/evidence/:evidenceId{ev_[A-Za-z0-9]{1,40}}/remove', async (c) => {
+  pages.post('/activities/:id/evidence/:evidenceId/remove', async (c) => {
     const { store, config, clock, evidence } = c.var.deps;
     if (!evidence) throw new Error('This app was built without an evidence store (AppDeps.evidence)');
     const id = c.req.param('id');
