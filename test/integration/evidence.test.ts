@@ -63,7 +63,7 @@ interface Declared {
   kind?: string;
 }
 
-const presign = (declared: Declared, headers = as.staff) => send('POST', '/activities/act-315/evidence/uploads', headers, declared);
+const presign = (declared: Declared, headers = as.staff, activity = 'act-315') => send('POST', `/activities/${activity}/evidence/uploads`, headers, declared);
 
 /** What a browser does with the form: every field, then the file, as multipart/form-data. */
 async function post(form: { url: string; fields: Record<string, string> }, file: Uint8Array, fileName = 'upload.bin'): Promise<{ status: number; body: Record<string, any> | undefined }> {
@@ -76,11 +76,11 @@ async function post(form: { url: string; fields: Record<string, string> }, file:
 }
 
 /** Presign, upload, confirm: the three calls the page's script makes. */
-async function upload(bytes: Uint8Array, declared: Omit<Declared, 'bytes'>) {
-  const form = await presign({ ...declared, bytes: bytes.length });
+async function upload(bytes: Uint8Array, declared: Omit<Declared, 'bytes'>, activity = 'act-315') {
+  const form = await presign({ ...declared, bytes: bytes.length }, as.staff, activity);
   expect(form.status).toBe(201);
   expect((await post(form.body.upload, bytes)).status).toBe(204);
-  return { key: form.body.upload.key as string, confirmed: await send('POST', '/activities/act-315/evidence', as.staff, { key: form.body.upload.key }) };
+  return { key: form.body.upload.key as string, confirmed: await send('POST', `/activities/${activity}/evidence`, as.staff, { key: form.body.upload.key }) };
 }
 
 /** Width and height from a baseline JPEG's frame header. */
@@ -233,5 +233,18 @@ describe('evidence for an activity', () => {
     const audited = async (action: 'evidence.add' | 'evidence.remove') => (await db.store.audit.page(county, today, { action, limit: 100 })).items.length;
     expect(await audited('evidence.add')).toBe(3);
     expect(await audited('evidence.remove')).toBe(3);
+  });
+
+  it('goes with its activity: deleting the record deletes its files', async () => {
+    const created = await send('POST', '/activities', as.staff, { id: 'act-gone', date: '2021-03-20', township: 'chengxiang', theme: 'consumer-rights', kind: 'event', participants: 10 });
+    expect(created.status).toBe(201);
+    const { confirmed } = await upload(aPng({ width: 40, height: 40 }), { contentType: 'image/png', fileName: 'p.png' }, 'act-gone');
+    expect(confirmed.status).toBe(201);
+    const files = await (db.deps.evidence ?? (() => Promise.reject(new Error('no evidence store'))))();
+    const kept = `evidence/${county}/act-gone/${confirmed.body.id}`;
+    expect(await files.read(kept, 4)).toBeDefined();
+    expect((await send('DELETE', '/activities/act-gone', as.staff)).status).toBe(200);
+    expect(await files.read(kept, 4)).toBeUndefined();
+    expect(await files.read(`${kept}.thumb.jpg`, 4)).toBeUndefined();
   });
 });
