@@ -10,7 +10,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Conflict, Invalid } from '../domain/errors.js';
-import { EVIDENCE_KEY, evidenceContentTypes, type EvidenceContentType } from '../domain/evidence.js';
+import { EVIDENCE_KEY, evidenceContentTypes, UPLOAD_TTL_SECONDS, type EvidenceContentType } from '../domain/evidence.js';
 import { decodeFileName, encodeFileName, META_FILE_NAME, META_KIND, type EvidenceStore, type OpenedFile, type ReadObject, type UploadForm, type UploadRequest } from './evidence-store.js';
 
 /** The local upload route (routes/evidence-uploads). */
@@ -55,7 +55,7 @@ export class FileEvidenceStore implements EvidenceStore {
 
   async presign(request: UploadRequest): Promise<UploadForm> {
     this.pathOf(request.key);
-    const expires = Math.floor(request.now.getTime() / 1000) + 10 * 60;
+    const expires = Math.floor(request.now.getTime() / 1000) + UPLOAD_TTL_SECONDS;
     const fields: Record<string, string> = {
       key: request.key,
       'Content-Type': request.contentType,

@@ -91,7 +91,8 @@ export function createS3EvidenceStore(options: S3AudioOptions): EvidenceStore {
           }),
         );
       } catch (error) {
-        if (statusOf(error) === 412) throw new Conflict('The upload changed while it was checked: confirm it again.');
+        // 412: another POST to the form replaced it; 404: another confirmation of it took it first.
+        if (statusOf(error) === 412 || isNotFound(error)) throw new Conflict('The upload changed or was taken while it was checked: confirm it again.');
         throw error;
       }
       await client.send(new DeleteObjectCommand({ Bucket, Key: uploadKey }));

@@ -144,6 +144,8 @@ export async function confirmEvidence(deps: EvidenceDeps, caller: Caller, activi
     addedBy: actorOf(caller),
   };
   await changeRecord(deps, caller, activityId, (current) => {
+    // Two confirmations of one upload at once: the one that wrote it first stands.
+    if (current.evidence?.some((item) => item.id === evidenceId)) return undefined;
     requireRoom(current);
     return [...(current.evidence ?? []), evidence];
   }, 'evidence.add', { after: evidence });
@@ -155,13 +157,15 @@ async function changeRecord(
   deps: EvidenceDeps,
   caller: Caller,
   activityId: string,
-  change: (current: ActivityRecord) => Evidence[],
+  /** The new list, or undefined when there is nothing to change. */
+  change: (current: ActivityRecord) => Evidence[] | undefined,
   action: 'evidence.add' | 'evidence.remove',
   audited: { before?: Evidence; after?: Evidence },
 ): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     const current = await activityInScope(deps, caller, activityId);
     const evidence = change(current);
+    if (evidence === undefined) return;
     const { evidence: _old, ...rest } = current;
     const after: ActivityRecord = { ...rest, ...(evidence.length > 0 ? { evidence } : {}), version: current.version + 1, updatedAt: deps.now.toISOString() };
     try {
