@@ -56,10 +56,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         defaultSrc: ["'self'"],
         scriptSrc: [NONCE],
         styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
+        // Evidence thumbnails are shown from the bucket's presigned links on AWS.
+        imgSrc: ["'self'", 'data:', ...audioOrigins(deps.config)],
         // Recordings play from this origin locally, from the audio bucket's presigned links on AWS.
         mediaSrc: ["'self'", ...audioOrigins(deps.config)],
-        connectSrc: ["'self'"],
+        // The activity page uploads evidence straight to the bucket on AWS (a presigned POST).
+        connectSrc: ["'self'", ...audioOrigins(deps.config)],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
@@ -84,8 +86,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     onError: (c) => problemResponse(c, 'payload-too-large', `The body is over the limit of ${deps.config.bodyLimitBytes} bytes.`),
   });
   app.use(function limitBody(c, next) {
-    // An image upload has a limit of its own, WeChat's 1 MB (routes/images), above the default.
-    return c.req.method === 'POST' && c.req.path === '/images' ? next() : apiBodyLimit(c, next);
+    // An image upload has a limit of its own, WeChat's 1 MB (routes/images), above the default;
+    // so has a local evidence upload, 10 MB (routes/evidence-uploads).
+    return c.req.method === 'POST' && (c.req.path === '/images' || c.req.path === '/evidence-uploads') ? next() : apiBodyLimit(c, next);
   });
 
   // Each route group is imported on the first request under its paths (routes/groups): a cold

@@ -33,6 +33,7 @@ import { Speech, type SpeechSettings } from './speech.js';
 import { DEFAULT_SMS_SPEND_ALARM_SHARE } from './sms-spend.js';
 import { grantStationSubscriptions } from './station-pushes.js';
 import { grantImageRead, grantImageReadWrite } from './article-images.js';
+import { keepEvidence } from './evidence.js';
 import { WeChat, type WeChatSettings } from './wechat.js';
 import { WeChatEgress } from './wechat-egress.js';
 
@@ -223,6 +224,10 @@ export class PufaStack extends Stack {
       'APIG4',
       "The HTTP API authorizes in the app with bearer tokens: each route is declared public or secured with its roles (functions/http/route.ts), and a secured API route needs an Authorization: Bearer token, looked up by its hash in the table (functions/http/auth.ts); the web pages under /app take a server-side session instead (HttpOnly SameSite=Strict cookie holding its own secret, checked with its token on every request; unsafe requests must come from the pages' origin). Only health, the API docs and sign-in are public.",
     );
+    // Activities' evidence: the pages upload it straight to the audio bucket (infra/evidence.ts),
+    // from the API's own origin and any other the deployment allows.
+    const otherOrigins = (props.corsOrigins ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin !== '');
+    keepEvidence(this.speech.bucket, api.role, [this.httpApi.apiEndpoint, ...otherOrigins]);
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: LOG_RETENTION, removalPolicy: RemovalPolicy.RETAIN });
     new HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { departmentIdsSchema, idSchema, uniqueIdsSchema } from './access.js';
+import { evidenceSchema, MAX_EVIDENCE_PER_ACTIVITY } from './evidence.js';
 import { localDateSchema } from './schedule.js';
 import { visibleText } from './text.js';
 
@@ -78,6 +79,8 @@ export const activityRecordSchema = z.object({
   placements: z.array(z.string()).optional(),
   campaignId: z.string().optional(),
   notes: z.string().optional(),
+  /** Photos and sign-in sheets (台账), added and removed through the evidence routes (evidence/workflow), never by a PUT. */
+  evidence: z.array(evidenceSchema).max(MAX_EVIDENCE_PER_ACTIVITY).optional(),
   version: z.number().int(),
   createdBy: z.object({ tokenId: z.string(), name: z.string() }),
   createdAt: z.string(),

@@ -49,6 +49,8 @@ export const auditActions = [
   'activity.delete',
   'tallies.repair',
   'image.upload',
+  'evidence.add',
+  'evidence.remove',
 ] as const;
 export type AuditAction = (typeof auditActions)[number];
 

@@ -35,6 +35,7 @@ export const counterLabels: Record<(typeof counters)[number], string> = {
   wechatPushes: '微信公众号群发（期）',
   wechatReached: '微信送达粉丝（人次）',
   wechatFailed: '微信群发失败（期）',
+  activitiesWithEvidence: '有佐证材料的活动',
 };
 
 /** A counter's value in a table: the SMS cost is kept in micro-USD and shown in dollars. */

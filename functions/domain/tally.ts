@@ -17,6 +17,9 @@ import type { ActivityRecord } from './activity.js';
  * `wechatReached`: the followers WeChat's result event says it sent them to (SentCount);
  * `wechatFailed`: mass sends that failed — refused when sent, or failed by WeChat afterwards (then
  * moved here from the pushes).
+ *
+ * `activitiesWithEvidence`: activities with at least one photo, sign-in sheet or other file kept as
+ * evidence (台账, evidence/workflow), counted where the activity is (month, theme, township, …).
  */
 export const counters = [
   'activities',
@@ -34,6 +37,7 @@ export const counters = [
   'wechatPushes',
   'wechatReached',
   'wechatFailed',
+  'activitiesWithEvidence',
 ] as const;
 export type Counter = (typeof counters)[number];
 
@@ -81,7 +85,7 @@ function addTo(delta: TallyDelta, cell: TallyCell, add: Partial<Counts>, sign: 1
 
 function activityCells(activity: ActivityRecord, delta: TallyDelta, sign: 1 | -1): void {
   const at = { year: activity.year, month: activity.month };
-  const figures = { activities: 1, participants: activity.participants, materials: materialsTotal(activity) };
+  const figures = { activities: 1, participants: activity.participants, materials: materialsTotal(activity), activitiesWithEvidence: (activity.evidence?.length ?? 0) > 0 ? 1 : 0 };
   addTo(delta, { ...at, dimension: 'total', value: '-' }, figures, sign);
   addTo(delta, { ...at, dimension: 'theme', value: activity.theme }, figures, sign);
   addTo(delta, { ...at, dimension: 'township', value: activity.township }, figures, sign);

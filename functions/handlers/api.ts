@@ -22,8 +22,10 @@ const stationSubscriptions = stationTopicArn
 const speech = onFirstUse(async () => (await import('../speech/from-config.js')).speechFromConfig(deps.config));
 // Images for WeChat articles, in the same bucket under images/: loaded on the first upload or view.
 const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(deps.config));
+// Activities' evidence (photos, sign-in sheets), in the same bucket under evidence/: loaded on the first upload or view.
+const evidence = onFirstUse(async () => (await import('../evidence/from-config.js')).evidenceFromConfig(deps.config));
 // The WeChat account's secret (Secrets Manager) is read when WeChat is first needed: an approval, a callback.
 const wechat = wechatFromConfig(deps);
-const app = createApp({ ...deps, stationSubscriptions, speech, images, wechat });
+const app = createApp({ ...deps, stationSubscriptions, speech, images, evidence, wechat });
 
 export const handler = handle(app);

@@ -17,6 +17,7 @@ import type { Speech } from '../speech/from-config.js';
 import type { WeChatChannel } from '../wechat/channel.js';
 import type { WeChatMassSend } from '../wechat/types.js';
 import type { ImageStore } from '../images/image-store.js';
+import type { EvidenceStore } from '../evidence/evidence-store.js';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +40,8 @@ export interface AppDeps {
   wechat?: (() => Promise<WeChatChannel | undefined>) | undefined;
   /** Images for WeChat articles (the audio bucket's `images/` on AWS, the data folder locally), built on first use. */
   images?: (() => Promise<ImageStore>) | undefined;
+  /** Activities' evidence files (the audio bucket's `evidence/` on AWS, the data folder's `evidence/` locally), built on first use. */
+  evidence?: (() => Promise<EvidenceStore>) | undefined;
   /** Local mode only: what the local SNS sink accepted. */
   outbox?: Outbox | undefined;
   /** Local mode only: the mass sends the local WeChat stand-in took. */

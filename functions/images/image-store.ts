@@ -120,6 +120,11 @@ function jpegSize(bytes: Uint8Array): { width: number; height: number } | undefi
   return undefined;
 }
 
+/** The width and height a JPEG's or PNG's header gives, read without decoding anything; undefined when it gives none. */
+export function imageSize(bytes: Uint8Array, contentType: ImageContentType): { width: number; height: number } | undefined {
+  return contentType === 'image/png' ? pngSize(bytes) : jpegSize(bytes);
+}
+
 /**
  * What the bytes are, or `ImageRefused`: a JPEG (FF D8 FF) or a PNG (its 8-byte signature) under
  * 1 MB whose header gives a width and a height of at least one pixel. Pure: nothing is kept.

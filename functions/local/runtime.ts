@@ -178,5 +178,9 @@ export async function localDeps(options: {
     : {};
   // Images for WeChat articles go in the same folder as the recordings (its `images/`).
   const images = onFirstUse(async () => (await import('../images/from-config.js')).imagesFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName) }));
-  return { deps: { config, store, clock, logger, phoneKeys, speech, images, ...wechatDeps }, client, store, config, logger, createdTable };
+  // Activities' evidence too (its `evidence/`); the local upload forms are signed with a key made from the phone-key secret, as recording links are.
+  const evidence = onFirstUse(async () =>
+    (await import('../evidence/from-config.js')).evidenceFromConfig(config, { dataDir: options.audioDir ?? join(tmpdir(), 'pufa-recordings', config.tableName), uploadSecret: phoneKeys.derive('evidence-uploads') }),
+  );
+  return { deps: { config, store, clock, logger, phoneKeys, speech, images, evidence, ...wechatDeps }, client, store, config, logger, createdTable };
 }

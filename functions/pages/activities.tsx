@@ -11,6 +11,7 @@ import { utcToLocal } from '../domain/schedule.js';
 import type { AppEnv } from '../http/env.js';
 import { fieldProblems } from '../http/problem.js';
 import { createActivity } from '../workflows/activities.js';
+import { activityRecordPages } from './activity-evidence.js';
 import { Layout } from './layout.js';
 import { explainRefusal, ProblemList } from './problems.js';
 import { pageFor } from './session.js';
@@ -45,6 +46,9 @@ async function form(c: Context<AppEnv>, { values, departments, placements = [] }
   return c.html(
     <Layout title="登记宣传活动" caller={c.var.caller} path="/app/activities/new" flash={flash}>
       <ProblemList problems={problems} />
+      <p class="muted">
+        <a href="/app/activities">活动台账：已登记的活动，上传照片和签到表（佐证材料） →</a>
+      </p>
       {registry.townships.length === 0 ? (
         <div class="card">还没有乡镇名录。请管理员先载入名录（campaigns/registry.sample.yaml 或 CSV 导入）。</div>
       ) : (
@@ -193,5 +197,7 @@ export function activityPages() {
     return c.redirect('/app/activities/new?saved=1', 303);
   });
 
+  // The year's activities and each one's page with its evidence (after /activities/new, which its pattern would match).
+  pages.route('/', activityRecordPages());
   return pages;
 }

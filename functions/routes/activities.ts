@@ -11,6 +11,7 @@ import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRo
 import { newRouter } from '../http/router.js';
 import type { AppEnv } from '../http/env.js';
 import type { Context } from 'hono';
+import { evidenceFileKeys } from '../evidence/workflow.js';
 import { createActivity, deleteActivity, getActivity, listActivities, updateActivity, type ActivityDeps } from '../workflows/activities.js';
 
 const writers: Role[] = ['staff'];
@@ -71,7 +72,7 @@ const deleteRoute = securedRoute(writers, {
   method: 'delete',
   path: '/activities/{id}',
   tags: ['activities'],
-  summary: 'Delete an activity record; its figures leave the tallies',
+  summary: 'Delete an activity record; its figures leave the tallies, its evidence files are deleted',
   request: { params },
   responses: { 200: jsonResponse(record, 'Deleted'), 404: notFound, 409: conflict },
 });
@@ -88,5 +89,13 @@ export function activityRoutes() {
     })
     .openapi(getRoute, async (c) => c.json(await getActivity(c.var.deps, c.var.caller, c.req.valid('param').id), 200))
     .openapi(replaceRoute, async (c) => c.json(await updateActivity(deps(c), c.var.caller, c.req.valid('param').id, c.req.valid('json')), 200))
-    .openapi(deleteRoute, async (c) => c.json(await deleteActivity(deps(c), c.var.caller, c.req.valid('param').id), 200));
+    .openapi(deleteRoute, async (c) => {
+      const deleted = await deleteActivity(deps(c), c.var.caller, c.req.valid('param').id);
+      // Its evidence files go with it (after the record: a refused delete must keep them).
+      const { evidence } = c.var.deps;
+      if (deleted.evidence && deleted.evidence.length > 0 && evidence) {
+        await (await evidence()).remove(deleted.evidence.flatMap((item) => evidenceFileKeys(deleted.county, deleted.id, item)));
+      }
+      return c.json(deleted, 200);
+    });
 }

@@ -43,7 +43,16 @@ export const routeGroups: readonly RouteGroup[] = [
   { name: 'subscribers', prefixes: ['/subscribers', '/stations/import'], load: async () => (await import('./subscribers.js')).subscriberRoutes() },
   { name: 'stations', prefixes: ['/stations'], load: async () => (await import('./stations.js')).stationRoutes() },
   { name: 'outbox', prefixes: ['/outbox'], load: async () => (await import('./outbox.js')).outboxRoutes() },
-  { name: 'activities', prefixes: ['/activities'], load: async () => (await import('./activities.js')).activityRoutes() },
+  {
+    name: 'activities',
+    prefixes: ['/activities'],
+    load: async () => {
+      const [activities, evidence] = await Promise.all([import('./activities.js'), import('./evidence.js')]);
+      return together(activities.activityRoutes(), evidence.evidenceRoutes());
+    },
+  },
+  // A local install's evidence uploads (the browser's POST of the file, as it does to S3 on AWS).
+  { name: 'evidence-uploads', prefixes: ['/evidence-uploads'], load: async () => (await import('./evidence-uploads.js')).evidenceUploadRoutes() },
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
   { name: 'reports', prefixes: ['/reports'], load: async () => (await import('./reports.js')).reportRoutes() },
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },

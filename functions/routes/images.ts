@@ -8,18 +8,16 @@
 import { z } from 'zod';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
-import { requireRole, type Role } from '../domain/access.js';
+import type { Role } from '../domain/access.js';
 import { NotFound } from '../domain/errors.js';
-import { allow } from '../http/auth.js';
 import type { AppEnv } from '../http/env.js';
 import { problemResponse } from '../http/problem.js';
 import { jsonResponse, problemResponseSpec, securedOrPageRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 import { ImageRefused, imageSource, MAX_IMAGE_BYTES, type ImageContentType, type ImageStore } from '../images/image-store.js';
 import { uploadImage } from '../images/upload.js';
-import { sessionCaller } from '../pages/session.js';
+import { tokenOrPageSession } from './page-session.js';
 
 /** Who writes and checks articles: staff (a township's too: an image is no township's data) and reviewers. */
 const IMAGE_ROLES = ['staff', 'reviewer'] as const satisfies readonly Role[];
@@ -67,27 +65,6 @@ const imageRoute = securedOrPageRoute(IMAGE_ROLES, tokenOrPageSession(...IMAGE_R
     404: problemResponseSpec('No image kept under this SHA-256'),
   },
 });
-
-/**
- * The caller by bearer token, as every API route; or, for a request a page of this very origin
- * makes without one (an `<img>` in a preview), by the page's session. A session cookie on a
- * request from elsewhere — another site, another port of this host — opens nothing.
- */
-function tokenOrPageSession(...roles: Role[]) {
-  const byToken = allow(...roles);
-  return createMiddleware<AppEnv>(async function authorizeTokenOrPage(c, next) {
-    if (c.req.header('Authorization') !== undefined || !fromThisOrigin(c)) return byToken(c, next);
-    const caller = await sessionCaller(c);
-    if (!caller) return byToken(c, next);
-    requireRole(caller, roles);
-    c.set('caller', caller);
-    await next();
-  });
-}
-
-function fromThisOrigin(c: Context<AppEnv>): boolean {
-  return c.req.header('Sec-Fetch-Site') === 'same-origin' || c.req.header('Origin') === new URL(c.req.url).origin;
-}
 
 /** 413 naming the body, in both languages. */
 function tooLarge(c: Context<AppEnv>): Response {

@@ -103,6 +103,8 @@ export async function updateActivity(deps: ActivityDeps, caller: Caller, id: str
   requireInScope(caller, before);
   await check(deps, caller, input);
   const after = recordFrom(input, { id, county: before.county, version: before.version + 1, createdBy: before.createdBy, createdAt: before.createdAt }, deps.now);
+  // Evidence is not part of the input: a change of the record keeps it (evidence/workflow adds and removes it).
+  if (before.evidence) after.evidence = before.evidence;
   await deps.store.activities.replace(before, after, auditFor(deps, caller)('activity.update', { kind: 'activity', id }, before, after));
   return after;
 }

@@ -83,6 +83,9 @@ const actionsForCommand: Record<string, string[]> = {
   PutObjectCommand: ['s3:PutObject'],
   HeadObjectCommand: ['s3:GetObject', 's3:ListBucket'],
   GetObjectCommand: ['s3:GetObject'],
+  // Evidence (functions/evidence/): an upload is copied from evidence-incoming/ to evidence/, then deleted.
+  CopyObjectCommand: ['s3:GetObject', 's3:PutObject'],
+  DeleteObjectCommand: ['s3:DeleteObject'],
 };
 
 /** The IAM actions a handler's code can ask for, from the SDK commands its sources construct. */

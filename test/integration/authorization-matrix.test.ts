@@ -36,6 +36,7 @@ const pathFixtures: Record<string, string> = {
   key: 'A'.repeat(22),
   file: `${'ab'.repeat(32)}.mp3`,
   sha256: 'cd'.repeat(32),
+  evidenceId: 'ev_nothinghere',
 };
 /** Values for required query parameters, so a permitted call gets past validation where it can. */
 const queryFixtures: Record<string, string> = { year: '2031', township: 'chengxiang' };
@@ -77,6 +78,9 @@ const pages: PageRule[] = [
   { method: 'GET', route: '/app/reports/duties.xlsx', path: '/app/reports/duties.xlsx?year=2031', access: ['county', 'admin'] },
   { method: 'GET', route: '/app/activities/new', path: '/app/activities/new', access: ['staff'] },
   { method: 'POST', route: '/app/activities/new', path: '/app/activities/new', access: ['staff'] },
+  { method: 'GET', route: '/app/activities', path: '/app/activities', access: ['staff'] },
+  { method: 'GET', route: '/app/activities/{id}', path: '/app/activities/nothing-here', access: ['staff'] },
+  { method: 'POST', route: '/app/activities/{id}/evidence/{evidenceId}/remove', path: '/app/activities/nothing-here/evidence/ev_nothinghere/remove', access: ['staff'] },
   { method: 'GET', route: '/app/outbox', path: '/app/outbox', access: ['admin'] },
 ];
 
@@ -260,6 +264,27 @@ const townshipScope: Record<string, ScopeRule> = {
         },
       } satisfies ScopeRule,
     ]),
+  ),
+  // An activity's evidence (台账) is the activity's: its township's staff only. "Own" calls get past
+  // the access check (a form; 400 for nothing uploaded; 404 for no such evidence).
+  ...Object.fromEntries(
+    (
+      [
+        ['POST /activities/{id}/evidence/uploads', 'POST', '/evidence/uploads', { contentType: 'image/jpeg', bytes: 100, fileName: 'a.jpg' }],
+        ['POST /activities/{id}/evidence', 'POST', '/evidence', undefined],
+        ['GET /activities/{id}/evidence', 'GET', '/evidence', undefined],
+        ['GET /activities/{id}/evidence/{evidenceId}', 'GET', '/evidence/ev_nothinghere', undefined],
+        ['GET /activities/{id}/evidence/{evidenceId}/thumbnail', 'GET', '/evidence/ev_nothinghere/thumbnail', undefined],
+        ['DELETE /activities/{id}/evidence/{evidenceId}', 'DELETE', '/evidence/ev_nothinghere', undefined],
+      ] as const
+    ).map(([key, method, tail, body]) => {
+      const call = (where: typeof OWN) => async () => {
+        const id = await anActivityIn(where);
+        const confirm = key === 'POST /activities/{id}/evidence' ? { key: `evidence-incoming/${county}/${id}/ev_nothinghere` } : body;
+        return json(method, `/activities/${id}${tail}`, confirm);
+      };
+      return [key, { kind: 'scoped', cases: { own: { call: call(OWN), expect: 'allowed' }, other: { call: call(OTHER), expect: 403 }, 'county-wide': { call: call(OTHER), expect: 403 } } } satisfies ScopeRule];
+    }),
   ),
 };
 

@@ -199,7 +199,7 @@ describe('the dashboard’s downloads', () => {
     expect(workbook.worksheets.map((sheet) => sheet.name)).toEqual(expect.arrayContaining(['目标完成情况', '责任清单进度']));
     const bad = await pageOf('/app/dashboard/export.csv?year=2031&breakdown=nothing', countyCookie);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).errors).toContainEqual(expect.objectContaining({ field: 'query.breakdown' }));
+    expect(((await bad.json()) as { errors: unknown[] }).errors).toContainEqual(expect.objectContaining({ field: 'query.breakdown' }));
     expect((await pageOf('/app/dashboard/export.csv?year=2031', stationCookie)).status).toBe(403);
   });
 });

@@ -238,6 +238,10 @@ describe(`the bundled handlers on the Lambda's Node ${LAMBDA_NODE_MAJOR}`, () =>
       /^functions\/speech\//,
       // Images for WeChat articles: only an upload or a preview needs them.
       /^functions\/images\//,
+      // Activities' evidence and its image decoders: only an upload, a confirmation or a view needs them.
+      /^functions\/evidence\//,
+      /^functions\/domain\/evidence\.ts$/,
+      /node_modules\/(jpeg-js|pngjs|@aws-sdk\/s3-presigned-post)\//,
       /^functions\/domain\/(speech-[a-z]+|mp3)\.ts$/,
       /node_modules\/(pinyin-pro|@aws-sdk\/client-polly|@aws-sdk\/client-s3|@aws-sdk\/s3-request-presigner)\//,
     ];
