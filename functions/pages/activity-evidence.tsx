@@ -63,6 +63,16 @@ async function activityPage(c: Context<AppEnv>, activity: ActivityRecord, flash?
         <p>
           {activity.date} · {township} · {activity.kind === 'other' ? (activity.kindName ?? activityKindLabels.other) : activityKindLabels[activity.kind]} · 参与 {activity.participants} 人次
         </p>
+        {activity.departments && activity.departments.length > 0 && <p>责任部门：{activity.departments.map((id) => registry.departments.find((department) => department.id === id)?.name ?? id).join('、')}</p>}
+        {activity.placements && activity.placements.length > 0 && (
+          <p>
+            展示位置：
+            {activity.placements
+              .map((id) => registry.placements.find((placement) => placement.id === id))
+              .map((placement, index) => (placement ? `${placement.name}${placement.address ? `（${placement.address}）` : ''}` : activity.placements?.[index]))
+              .join('、')}
+          </p>
+        )}
         <p class="muted">
           <a href="/app/activities">← 返回活动台账</a>
         </p>

@@ -115,6 +115,10 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
         <div>
           参与<strong>{totals.participants.toLocaleString('zh-CN')}</strong>人次
         </div>
+        <div id="with-evidence">
+          有佐证材料<strong>{totals.activitiesWithEvidence.toLocaleString('zh-CN')}</strong>次
+          {totals.activities > 0 && <span class="muted">（占 {Math.round((totals.activitiesWithEvidence / totals.activities) * 100)}%）</span>}
+        </div>
         <div>
           短信发送<strong>{totals.smsSent.toLocaleString('zh-CN')}</strong>条
         </div>

@@ -191,6 +191,8 @@ describe('the dashboard’s downloads', () => {
     const dashboard = await (await pageOf('/app/dashboard?year=2031', countyCookie)).text();
     expect(dashboard).toContain('href="/app/dashboard/export.xlsx?year=2031"');
     expect(dashboard).toContain('href="/app/reports/duties?year=2031"');
+    // Four activities, none with evidence yet.
+    expect(dashboard).toMatch(/有佐证材料<strong>0<\/strong>次<span class="muted">（占 0%）<\/span>/);
     const csv = await pageOf('/app/dashboard/export.csv?year=2031&breakdown=department', countyCookie);
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
