@@ -221,6 +221,19 @@ export function requireDepartment(caller: Caller, departments: readonly string[]
   }
 }
 
+/**
+ * Refuses (403) a department-limited staff token a change that takes other departments off a
+ * shared record: it may add its own department, not remove a co-responsible one.
+ */
+export function requireKeepsDepartments(caller: Caller, before: readonly string[] | undefined, after: readonly string[] | undefined, what: string): void {
+  const department = departmentScope(caller);
+  if (department === undefined) return;
+  const dropped = (before ?? []).filter((id) => !(after ?? []).includes(id));
+  if (dropped.length > 0) {
+    throw new Forbidden(`Your token is limited to department "${department}": it may add its own department to ${what} but not take others off it (${dropped.join(', ')}).`);
+  }
+}
+
 /** Rejects a grant that would outlive "now" by nothing: an already-expired token is a mistake. */
 export function checkGrantExpiry(grant: TokenGrant, now: Date): string | undefined {
   if (grant.expiresAt && Date.parse(grant.expiresAt) <= now.getTime()) {

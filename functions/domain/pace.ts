@@ -81,7 +81,9 @@ export function paceProgress(year: number, targets: MeasureTargets, done: Record
   const judged = measures.flatMap((measure): MeasureProgress[] => {
     const target = targets[measure];
     if (target === undefined) return [];
-    return [{ measure, target, done: done[measure], percent: target === 0 ? 100 : Math.floor((done[measure] / target) * 100), expected: Math.floor(target * elapsed) }];
+    // Integers first, divided last: (29 / 100) * 100 is 28.999… in floating point.
+    const expected = days.length === 0 ? target : Math.floor((target * passed) / days.length);
+    return [{ measure, target, done: done[measure], percent: target === 0 ? 100 : Math.floor((done[measure] * 100) / target), expected }];
   });
   return { from, to, elapsed, measures: judged, state: stateOf(judged, on, from, to) };
 }

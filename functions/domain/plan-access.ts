@@ -57,7 +57,7 @@ export interface PlanLoadScope {
   /** Themes, months, key dates, the responsibility list or the targets (the county's year plan) created or changed. */
   planYearChanged: boolean;
   /** Notices the load creates or rewrites, with their responsible departments after the load and (when stored) before. */
-  notices: { campaignId: string; id: string; audience: Audience; departments?: readonly string[]; departmentsBefore?: readonly string[] }[];
+  notices: { campaignId: string; id: string; audience: Audience; departments?: readonly string[]; campaignDepartments?: readonly string[]; departmentsBefore?: readonly string[] }[];
   /** Campaigns the load creates or changes, with every notice they will hold, and their events and departments before and after. */
   campaigns: {
     id: string;
@@ -101,19 +101,29 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
 
 /**
  * A staff token limited to a department may load only its own department's campaigns and notices:
- * each one the load writes must name the department, before and after, and a campaign it
- * changes must hold no other department's notices. The county's year plan is not its to change.
+ * each one the load writes must name the department, before and after (a notice's campaign too),
+ * a campaign it changes must hold no other department's notices after the load and keep the
+ * co-responsible departments it had. The county's year plan is not its to change.
  */
 function checkDepartmentLoad(caller: Caller, scope: PlanLoadScope): void {
   const department = departmentScope(caller);
   if (department === undefined) return;
   const theirs = (departments: readonly string[] | undefined) => departments === undefined || departments.includes(department);
-  const notices = scope.notices.filter((notice) => !theirs(notice.departments ?? []) || !theirs(notice.departmentsBefore)).map((notice) => `${notice.campaignId}/${notice.id}`);
+  const keepsOthers = (before: readonly string[] | undefined, after: readonly string[] | undefined) => (before ?? []).every((id) => (after ?? []).includes(id));
+  const notices = scope.notices
+    .filter((notice) => !theirs(notice.departments ?? []) || !theirs(notice.campaignDepartments ?? []) || !theirs(notice.departmentsBefore))
+    .map((notice) => `${notice.campaignId}/${notice.id}`);
   const campaigns = scope.campaigns
-    .filter((campaign) => !theirs(campaign.departments ?? []) || !theirs(campaign.departmentsBefore) || campaign.audiences.some((notice) => !theirs(notice.departments ?? [])))
+    .filter(
+      (campaign) =>
+        !theirs(campaign.departments ?? []) ||
+        !theirs(campaign.departmentsBefore) ||
+        !keepsOthers(campaign.departmentsBefore, campaign.departments) ||
+        campaign.audiences.some((notice) => !theirs(notice.departments ?? [])),
+    )
     .map((campaign) => campaign.id);
   const parts = [
-    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list)'] : []),
+    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list, targets)'] : []),
     ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
     ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
   ];

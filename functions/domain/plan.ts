@@ -322,6 +322,9 @@ function responsibilityProblems(plan: PlanFile, themes: ReadonlySet<string>, reg
       if (!themes.has(theme)) problems.push({ path: at('themes', themeIndex), message: `unknown theme "${theme}"` });
     });
     if (duty.deadline !== undefined && !duty.deadline.startsWith(`${plan.year}-`)) problems.push({ path: at('deadline'), message: `must be in the plan's year ${plan.year}` });
+    else if (duty.deadline !== undefined && duty.months?.length && Number(duty.deadline.slice(5, 7)) < Math.min(...duty.months)) {
+      problems.push({ path: at('deadline'), message: `${duty.deadline} is before the duty's first month (${Math.min(...duty.months)}): it would have no days` });
+    }
     duplicates((duty.months ?? []).map(String)).forEach((monthIndex) => problems.push({ path: at('months', monthIndex), message: 'this month is listed twice' }));
     return problems;
   });

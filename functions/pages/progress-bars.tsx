@@ -96,7 +96,7 @@ export function ProgressSection(props: { year: number; date: string; targets: La
   const none = !targets?.county && (targets?.townships.length ?? 0) === 0 && (targets?.departments.length ?? 0) === 0 && duties.length === 0;
   return (
     <section class="card" aria-labelledby="progress-title" id="progress">
-      <style>{CSS}</style>
+      <style dangerouslySetInnerHTML={{ __html: CSS }} />
       <h2 id="progress-title" style="font-size:1.1rem;margin-top:0">
         目标完成情况<span class="muted" style="font-weight:normal">（截至 {props.date}）</span>
       </h2>

@@ -6,7 +6,7 @@
  * Reading them too: a staff token limited to a township sees that township's records only.
  */
 import type { Config } from '../config.js';
-import { departmentScope, newId, requireInScope, townshipScope, type Caller } from '../domain/access.js';
+import { departmentScope, newId, requireInScope, requireKeepsDepartments, townshipScope, type Caller } from '../domain/access.js';
 import { checkActivity, type ActivityInput, type ActivityRecord } from '../domain/activity.js';
 import { Forbidden, Invalid } from '../domain/errors.js';
 import { planHash } from '../domain/plan.js';
@@ -101,6 +101,7 @@ export async function updateActivity(deps: ActivityDeps, caller: Caller, id: str
   const before = await deps.store.activities.require(caller.county, id);
   if (input.id !== undefined && input.id !== id) throw new Invalid('The id in the body differs from the path.', [{ field: 'body.id', message: `must be "${id}" or left out` }]);
   requireInScope(caller, before);
+  requireKeepsDepartments(caller, before.departments, input.departments, 'an activity');
   await check(deps, caller, input);
   const after = recordFrom(input, { id, county: before.county, version: before.version + 1, createdBy: before.createdBy, createdAt: before.createdAt }, deps.now);
   // Evidence is not part of the input: a change of the record keeps it (evidence/workflow adds and removes it).

@@ -5,7 +5,7 @@
  * decide, then writes conditionally. Shared by the routes and, later, the web pages.
  */
 import type { Config } from '../config.js';
-import { departmentScope, newId, requireDepartment, townshipScope, type Caller } from '../domain/access.js';
+import { departmentScope, newId, requireDepartment, requireKeepsDepartments, townshipScope, type Caller } from '../domain/access.js';
 import { Conflict, Forbidden, Invalid, Unavailable, type FieldProblem } from '../domain/errors.js';
 import { evaluateNotice, type NoticeContext, type NoticeEvaluation } from '../domain/notice-check.js';
 import {
@@ -95,6 +95,7 @@ export async function updateCampaign(deps: WorkflowDeps, caller: Caller, id: str
   if (merged.events?.length === 0) delete merged.events;
   if (merged.departments?.length === 0) delete merged.departments;
   requireDepartment(caller, merged.departments, 'the campaign as changed');
+  requireKeepsDepartments(caller, campaign.departments, merged.departments, 'a campaign');
   if (merged.window.end < merged.window.start) {
     throw invalid('The campaign window ends before it starts.', [{ path: ['window', 'end'], message: 'must not be before the start' }]);
   }
@@ -205,10 +206,10 @@ async function activeCampaign(deps: WorkflowDeps, county: string, campaignId: st
   return campaign;
 }
 
-/** Refuses (403) a limited staff token a stored notice outside its township or department (404 for none). */
+/** 404 for a notice that is not stored; 403 for a limited staff token's notice outside its township or department. */
 export async function requireNoticeInScope(store: Store, caller: Caller, campaignId: string, noticeId: string): Promise<void> {
-  if (caller.role !== 'staff') return;
   const [campaign, notice] = await Promise.all([store.campaigns.require(caller.county, campaignId), store.notices.require(caller.county, campaignId, noticeId)]);
+  if (caller.role !== 'staff') return;
   checkNoticeScope(caller, notice, campaign, townshipScope(caller) !== undefined ? await store.registry.get(caller.county) : undefined);
 }
 
@@ -221,6 +222,7 @@ function checkNoticeScope(caller: Caller, notice: Pick<NoticeInput, 'audience' |
   if (township !== undefined && !audienceWithinTownship(notice.audience, township, registry ?? emptyRegistry)) {
     throw new Forbidden(`Your token is limited to township "${township}": address only it and its villages.`);
   }
+  requireDepartment(caller, campaign.departments, `campaign "${campaign.id}"`);
   requireDepartment(caller, responsibleDepartments(notice, campaign), 'the notice (or its campaign)');
 }
 

@@ -161,7 +161,11 @@ export async function loadPlan(
   };
 }
 
-/** What the load would change, for checking the loader may change it. */
+/**
+ * What the load would change, for checking the loader may change it. Each entry is judged as it
+ * will stand after the load: a campaign or notice the load leaves as stored (kept, unchanged) by
+ * its stored record, one it writes by the file's.
+ */
 function loadScope(
   plan: PlanFile,
   diff: PlanDiff,
@@ -170,15 +174,26 @@ function loadScope(
   changes: Pick<PlanLoadScope, 'templates' | 'settingsChanged' | 'registry'>,
 ): PlanLoadScope {
   const writes = (action: EntryAction) => action === 'create' || action === 'update';
-  const fileCampaign = (id: string) => plan.campaigns.find((campaign) => campaign.id === id);
   const storedCampaign = (id: string) => storedCampaigns.find((campaign) => campaign.id === id);
+  const storedNotice = (campaignId: string, id: string) => current.get(campaignId)?.find((notice) => notice.id === id);
+  const campaignAfter = (id: string): { departments?: readonly string[] | undefined } => {
+    const decision = diff.campaigns.find((candidate) => candidate.id === id);
+    const entry = plan.campaigns.find((campaign) => campaign.id === id);
+    return (decision && writes(decision.action) ? entry : storedCampaign(id)) ?? entry ?? {};
+  };
+  /** The campaign's notices after the load: written ones as written, the rest as stored. */
+  const noticesAfter = (campaignId: string): Pick<NoticeRecord, 'id' | 'audience' | 'departments'>[] => {
+    const written = new Map(diff.notices.filter((decision) => decision.campaignId === campaignId && writes(decision.action) && decision.record).map((decision) => [decision.id, decision.record!]));
+    const stored = current.get(campaignId) ?? [];
+    return [...stored.map((notice) => written.get(notice.id) ?? notice), ...[...written.values()].filter((notice) => !stored.some((candidate) => candidate.id === notice.id))];
+  };
   return {
     ...changes,
     planYearChanged: diff.planYear.action !== 'unchanged',
     notices: diff.notices.flatMap((decision) => {
       if (!writes(decision.action) || !decision.record) return [];
-      const campaign = fileCampaign(decision.campaignId) ?? storedCampaign(decision.campaignId) ?? {};
-      const before = current.get(decision.campaignId)?.find((notice) => notice.id === decision.id);
+      const campaign = campaignAfter(decision.campaignId);
+      const before = storedNotice(decision.campaignId, decision.id);
       const beforeCampaign = storedCampaign(decision.campaignId);
       return [
         {
@@ -186,6 +201,7 @@ function loadScope(
           id: decision.id,
           audience: decision.record.audience,
           departments: responsibleDepartments(decision.record, campaign),
+          campaignDepartments: campaign.departments ?? [],
           ...(before && beforeCampaign ? { departmentsBefore: responsibleDepartments(before, beforeCampaign) } : {}),
         },
       ];
@@ -193,13 +209,12 @@ function loadScope(
     campaigns: diff.campaigns
       .filter((decision) => writes(decision.action))
       .map((decision) => {
-        const entry = fileCampaign(decision.id);
-        const inFile = entry?.notices ?? [];
-        const stored = (current.get(decision.id) ?? []).filter((notice) => !inFile.some((entry) => entry.id === notice.id));
+        const entry = plan.campaigns.find((campaign) => campaign.id === decision.id);
         const before = storedCampaign(decision.id);
+        const after = entry ?? {};
         return {
           id: decision.id,
-          audiences: [...inFile, ...stored].map((notice) => ({ id: notice.id, audience: notice.audience, departments: responsibleDepartments(notice, entry ?? {}) })),
+          audiences: noticesAfter(decision.id).map((notice) => ({ id: notice.id, audience: notice.audience, departments: responsibleDepartments(notice, after) })),
           events: entry?.events,
           storedEvents: before?.events,
           departments: entry?.departments ?? [],

@@ -38,20 +38,25 @@ export async function updateRegistry(deps: RegistryDeps, caller: Caller, incomin
 }
 
 /**
- * Removes one entry; a township with villages, a village with stations or a department or
- * placement still named (see `recordsNaming`) is refused (409), a missing one is a 404.
+ * Removes one entry; a township with villages or placements (or named by the targets), a village
+ * with stations or placements, or a department or placement still named (see `recordsNaming`) is
+ * refused (409), a missing one is a 404.
  */
 export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, kind: RegistryKind, id: string): Promise<void> {
   const { store } = deps;
   const county = caller.county;
   const registry = await store.registry.get(county);
+  const thisYear = Number(utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 4));
   const users =
     kind === 'townships'
-      ? [...registry.villages.filter((village) => village.township === id), ...registry.placements.filter((placement) => placement.township === id)].map((entry) => entry.id)
+      ? [
+          ...[...registry.villages.filter((village) => village.township === id), ...registry.placements.filter((placement) => placement.township === id)].map((entry) => entry.id),
+          ...(await targetsNaming(store, county, 'townships', id, thisYear)),
+        ]
       : kind === 'villages'
-        ? registry.stations.filter((station) => station.village === id).map((station) => station.id)
+        ? [...registry.stations.filter((station) => station.village === id), ...registry.placements.filter((placement) => placement.village === id)].map((entry) => entry.id)
         : kind === 'departments' || kind === 'placements'
-          ? await recordsNaming(store, county, kind, id, deps.now, Number(utcToLocal(deps.now.toISOString(), deps.config.timeZone).slice(0, 4)))
+          ? await recordsNaming(store, county, kind, id, deps.now, thisYear)
           : [];
   if (users.length > 0) throw new Conflict(`"${id}" still has ${users.join(', ')}: remove or move them first.`);
   const audit = auditFor(deps, caller)('registry.remove', { kind: 'registry', id: county }, { [kind]: id });
@@ -61,17 +66,20 @@ export async function removeRegistryEntry(deps: RegistryDeps, caller: Caller, ki
 
 /** How far either side of this year a department's or placement's removal looks for records naming it. */
 const DEPARTMENT_YEARS_AROUND = 1;
+/** Last year, this year and next (with the default reach). */
+const yearsAround = (thisYear: number) => Array.from({ length: 2 * DEPARTMENT_YEARS_AROUND + 1 }, (_, index) => thisYear - DEPARTMENT_YEARS_AROUND + index);
+
 /** Records named in a refusal, at most. */
 const USERS_NAMED = 10;
 
 /**
  * What still names a department or a placement. A department: live (unrevoked, unexpired) tokens
- * limited to it, and — last year, this year and next — the responsibility list, campaigns, notices
- * and activities; a placement: those years' activities. Removing it would leave them naming
+ * limited to it, and — last year, this year and next — the responsibility list, the targets,
+ * campaigns, notices and activities; a placement: those years' activities. Removing it would leave them naming
  * nothing (tallies by department would show a bare id, a token would see nothing).
  */
 async function recordsNaming(store: Store, county: string, kind: 'departments' | 'placements', id: string, now: Date, thisYear: number): Promise<string[]> {
-  const years = Array.from({ length: 2 * DEPARTMENT_YEARS_AROUND + 1 }, (_, index) => thisYear - DEPARTMENT_YEARS_AROUND + index);
+  const years = yearsAround(thisYear);
   const names = (list: readonly string[] | undefined) => (list ?? []).includes(id);
   const department = kind === 'departments';
   const [tokens, perYear] = await Promise.all([
@@ -86,6 +94,7 @@ async function recordsNaming(store: Store, county: string, kind: 'departments' |
         const notices = (await Promise.all(campaigns.map((campaign) => store.notices.listByCampaign(county, campaign.id)))).flat();
         return [
           ...((plan?.responsibilities ?? []).some((duty) => duty.department === id) ? [`the ${year} responsibility list`] : []),
+          ...(plan?.targets?.departments?.[id] ? [`the ${year} targets`] : []),
           ...campaigns.filter((campaign) => names(campaign.departments)).map((campaign) => `campaign ${campaign.id}`),
           ...notices.filter((notice) => names(notice.departments)).map((notice) => `notice ${notice.campaignId}/${notice.id}`),
           ...activities.filter((activity) => names(department ? activity.departments : activity.placements)).map((activity) => `activity ${activity.id}`),
@@ -95,6 +104,13 @@ async function recordsNaming(store: Store, county: string, kind: 'departments' |
   ]);
   const users = [...tokens.filter((token) => token.department === id && !token.revokedAt && !(token.expiresAt && Date.parse(token.expiresAt) <= now.getTime())).map((token) => `token ${token.id}`), ...perYear.flat()];
   return users.length > USERS_NAMED ? [...users.slice(0, USERS_NAMED), `${users.length - USERS_NAMED} more`] : users;
+}
+
+/** The years around this one whose plan's targets name a township. */
+async function targetsNaming(store: Store, county: string, kind: 'townships', id: string, thisYear: number): Promise<string[]> {
+  const years = yearsAround(thisYear);
+  const plans = await Promise.all(years.map((year) => store.plans.getYear(county, year)));
+  return plans.flatMap((plan) => (plan?.targets?.[kind]?.[id] ? [`the ${plan.year} targets`] : []));
 }
 
 async function queryTokens(store: Store, county: string): Promise<TokenRecord[]> {

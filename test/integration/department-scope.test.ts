@@ -95,7 +95,9 @@ describe('activities', () => {
     const dropped = await send('PUT', '/activities/p-own', police, activity('p-own', ['sifa']));
     expect(dropped.status).toBe(403);
     expect((await send('GET', '/activities/p-own', staff)).body.departments).toEqual(['gongan', 'sifa']);
-    expect((await send('PUT', '/activities/p-own', police, { ...activity('p-own', ['gongan']), participants: 80 })).status).toBe(200);
+    // Nor take a co-responsible department off it; with both kept, the change is its to make.
+    expect((await send('PUT', '/activities/p-own', police, activity('p-own', ['gongan']))).status).toBe(403);
+    expect((await send('PUT', '/activities/p-own', police, { ...activity('p-own', ['gongan', 'sifa']), participants: 80 })).status).toBe(200);
   });
 
   it('holds through the activity page too', async () => {
@@ -134,6 +136,8 @@ describe('campaigns and notices', () => {
     expect((await send('PATCH', '/campaigns/c-police', police, { departments: ['sifa'] })).status).toBe(403);
     const kept = await send('PATCH', '/campaigns/c-police', police, { title: '反诈宣传', departments: ['gongan', 'sifa'] });
     expect(kept.status, JSON.stringify(kept.body)).toBe(200);
+    // A co-responsible department, once on the campaign, stays unless someone unlimited takes it off.
+    expect((await send('PATCH', '/campaigns/c-police', police, { departments: ['gongan'] })).status).toBe(403);
   });
 
   it('writes and acts on only the notices it is responsible for', async () => {
@@ -151,6 +155,10 @@ describe('campaigns and notices', () => {
     expect((await send('GET', '/campaigns/c-justice/notices/n-justice/deliveries', police)).status).toBe(403);
     expect((await send('GET', '/campaigns/c-police/notices/n-own/deliveries', police)).status).toBe(200);
     expect((await send('POST', '/campaigns/c-police/notices/n-own/submit', police)).status).toBe(200);
+    // A notice naming the department still needs a campaign that names it.
+    expect((await send('POST', '/campaigns/c-justice/notices', police, smsNotice('n-in-other', { departments: ['gongan'] }))).status).toBe(403);
+    // Deliveries of a notice that does not exist: 404 for every reader, as before.
+    expect((await send('GET', '/campaigns/nope/notices/nope/deliveries', admin)).status).toBe(404);
     // A campaign holding another department's notice is no longer its alone to cancel.
     expect((await send('POST', '/campaigns/c-police/notices', staff, smsNotice('n-joint', { departments: ['sifa'] }))).status).toBe(201);
     const cancel = await send('POST', '/campaigns/c-police/cancel', police);
@@ -181,6 +189,13 @@ describe('the plan load', () => {
     expect(yearPlan.status).toBe(403);
     expect(yearPlan.body.detail).toContain('year plan');
 
+    // A campaign the load would keep as stored (changed in the app since) is judged as stored: its
+    // departments are not the file's to claim, so no new notice slips into another department's campaign.
+    const claimed = await send('POST', '/plans', police, { ...aPlan(), campaigns: [{ ...campaign('c-justice', ['gongan']), notices: [smsNotice('sneak')] }] });
+    expect(claimed.status).toBe(403);
+    expect(claimed.body.detail).toContain('c-justice/sneak');
+    expect((await send('GET', '/campaigns/c-justice', staff)).body.notices.map((notice: { id: string }) => notice.id)).not.toContain('sneak');
+
     const loaded = await send('POST', '/plans', police, { ...aPlan(), campaigns: [own] });
     expect(loaded.status, JSON.stringify(loaded.body)).toBe(200);
     expect((await send('GET', '/campaigns/c-plan-police', staff)).body.campaign.departments).toEqual(['gongan']);
@@ -194,6 +209,19 @@ describe('the plan load', () => {
 });
 
 describe('removing a department from the registry', () => {
+  it('is refused for a department or township the year’s targets name, and for a village a placement is in', async () => {
+    const targets = { departments: { jiaoyu: { activities: 3 } }, townships: { lianglu: { activities: 2 } } };
+    expect((await send('POST', '/plans', admin, { ...aPlan(), targets })).status).toBe(200);
+    const department = await send('DELETE', '/registry/departments/jiaoyu', admin);
+    expect(department.status).toBe(409);
+    expect(department.body.detail).toContain('the 2031 targets');
+    // The sample's lianglu has a village, and here the targets too.
+    expect((await send('DELETE', '/registry/townships/lianglu', admin)).body.detail).toContain('the 2031 targets');
+    const village = await send('DELETE', '/registry/villages/chengxiang-xiangyang', admin);
+    expect(village.status).toBe(409);
+    expect(village.body.detail).toContain('pl-cx-xiangyang-board');
+  });
+
   it('is refused while anything names it, and allowed once nothing does', async () => {
     const refused = await send('DELETE', '/registry/departments/gongan', admin);
     expect(refused.status).toBe(409);

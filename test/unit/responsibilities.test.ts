@@ -25,6 +25,12 @@ describe('the responsibility list in a plan', () => {
     ]);
   });
 
+  it('names a deadline before the duty’s first month: such a duty would have no days', () => {
+    expect(check(planWith(duty({ months: [6, 7], deadline: '2031-05-31' })))).toEqual([
+      { path: ['responsibilities', 0, 'deadline'], message: "2031-05-31 is before the duty's first month (6): it would have no days" },
+    ]);
+  });
+
   it('refuses a duty without a target, a month 13 and an unknown kind of activity, naming the field', () => {
     const parsed = planFileSchema.safeParse({ ...aPlan(), responsibilities: [duty({ targets: {} }), duty({ months: [13] }), duty({ kinds: ['parade'] })] });
     expect(parsed.success).toBe(false);

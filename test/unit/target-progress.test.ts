@@ -104,3 +104,16 @@ describe('a target’s progress on a date', () => {
     expect(later.map((month) => month.state)).toEqual(['overdue', 'done']);
   });
 });
+
+describe('the even pace’s arithmetic', () => {
+  it('divides last, so whole percents and expected figures are not a floating-point hair short', async () => {
+    const { paceProgress, periodDays } = await import('../../functions/domain/pace.js');
+    const days = periodDays(2031, undefined);
+    const done = (activities: number) => ({ activities, participants: 0, materials: 0 });
+    // (29 / 100) * 100 is 28.999… in floating point; 57 likewise.
+    expect(paceProgress(2031, { activities: 100 }, done(29), days, '2031-06-30').measures[0]?.percent).toBe(29);
+    expect(paceProgress(2031, { activities: 100 }, done(57), days, '2031-06-30').measures[0]?.percent).toBe(57);
+    // 365 over the year's 365 days: 12 by the twelfth day, not 11.
+    expect(paceProgress(2031, { activities: 365 }, done(0), days, '2031-01-12').measures[0]?.expected).toBe(12);
+  });
+});
