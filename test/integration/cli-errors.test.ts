@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scriptEntry } from '../support/bundles.js';
 import { runScript, runScriptWithTsx } from '../support/cli.js';
+import { SLOW_TEST_MS } from '../support/timeouts.js';
 
 const work = mkdtempSync(join(tmpdir(), 'pufa-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -49,5 +50,5 @@ describe('the CLIs given bad input', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(STACK);
     expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('error:')).length).toBeLessThanOrEqual(1);
-  }, 60_000);
+  }, SLOW_TEST_MS);
 });

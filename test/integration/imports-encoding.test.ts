@@ -16,6 +16,7 @@ import { runScript } from '../support/cli.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { gbk, utf16le, utf8 } from '../support/encodings.js';
 import { tableItems } from '../support/table-snapshot.js';
+import { SLOW_TEST_MS } from '../support/timeouts.js';
 
 const county = 'testcounty';
 const registry: Registry = {
@@ -89,11 +90,11 @@ describe('npm run import with the file as saved', () => {
   const dataDir = join(work, 'data');
   afterAll(() => rmSync(work, { recursive: true, force: true }));
   const env = { ...process.env, PUFA_COUNTY: 'tianquan' }; // the shipped plan's county
-  const run = (args: string[]) => runScript('import', [...args, '--data-dir', dataDir], { timeout: 90_000, env });
+  const run = (args: string[]) => runScript('import', [...args, '--data-dir', dataDir], { env });
 
   it('imports a GBK file with the names as written, and refuses bad files with each reason on one line, exit 1', async () => {
     // The sample registry (城厢镇, 向阳村…) comes with the shipped plan.
-    const plan = await runScript('plan', ['--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml'], { timeout: 90_000, env });
+    const plan = await runScript('plan', ['--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml'], { env });
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/registry: +\d+ new/);
 
@@ -114,5 +115,5 @@ describe('npm run import with the file as saved', () => {
     const undecodable = await run(['subscribers', garbage]);
     expect(undecodable.code).toBe(1);
     expect(undecodable.stderr.trim().split('\n')).toEqual([expect.stringContaining('not text in UTF-8 or GB18030/GBK')]);
-  }, 240_000);
+  }, SLOW_TEST_MS);
 });

@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { bundlePath, scriptEntry } from './bundles.js';
+import { STALL_GUARD_MS } from './timeouts.js';
 
 export interface CliResult {
   code: number;
@@ -18,6 +19,7 @@ export interface CliResult {
 
 export interface CliOptions {
   env?: NodeJS.ProcessEnv;
+  /** A hang guard (default {@link STALL_GUARD_MS}): a command that opens a database takes a minute and more on a loaded machine. */
   timeout?: number;
 }
 
@@ -42,15 +44,15 @@ export function scriptCommand(script: string, args: readonly string[] = []): [st
 /** `npm run <script> -- args` on the bundle: the exit code and the output, whatever the code. */
 export function runScript(script: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   const [node, nodeArgs] = scriptCommand(script, args);
-  return settle(execute(node, nodeArgs, { timeout: options.timeout ?? 60_000, ...(options.env ? { env: options.env } : {}) }));
+  return settle(execute(node, nodeArgs, { timeout: options.timeout ?? STALL_GUARD_MS, ...(options.env ? { env: options.env } : {}) }));
 }
 
 /** `npm run <script> -- args` as the script runs it: tsx on the entry file (in this process's Node, as the tests always did). */
 export function runScriptWithTsx(script: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  return settle(execute(process.execPath, ['--import', 'tsx', scriptEntry(script), ...args], { timeout: options.timeout ?? 60_000, ...(options.env ? { env: options.env } : {}) }));
+  return settle(execute(process.execPath, ['--import', 'tsx', scriptEntry(script), ...args], { timeout: options.timeout ?? STALL_GUARD_MS, ...(options.env ? { env: options.env } : {}) }));
 }
 
 /** The real `npm run --silent <script> -- args` (npm, then tsx on the entry file). */
 export function runNpmScript(script: string, args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
-  return settle(execute('npm', ['run', '--silent', script, '--', ...args], { timeout: options.timeout ?? 60_000, ...(options.env ? { env: options.env } : {}) }));
+  return settle(execute('npm', ['run', '--silent', script, '--', ...args], { timeout: options.timeout ?? STALL_GUARD_MS, ...(options.env ? { env: options.env } : {}) }));
 }
