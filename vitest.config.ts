@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/support/sequencer.js';
 import { SLOW_TEST_MS } from './test/support/timeouts.js';
 
 export default defineConfig({
@@ -12,5 +13,7 @@ export default defineConfig({
     hookTimeout: SLOW_TEST_MS,
     // Two cores: more workers than that only makes the JVM and the workers fight.
     maxWorkers: 2,
+    // The longest files start first, so that the two workers end together (test/support/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -17,7 +17,7 @@ import { CliFailure } from './cli.js';
 import { ensureLocalPhoneKeySecret } from './phone-secret.js';
 import { onFirstUse } from '../on-first-use.js';
 import type { Speech } from '../speech/from-config.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
+import { QUICK_START_JVM_OPTIONS, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local.js';
 import type { WeChatChannel } from '../wechat/channel.js';
 import { wechatFromConfig } from '../wechat/from-config.js';
 import { ensureLocalWeChatSecrets } from './wechat-secrets.js';
@@ -69,7 +69,8 @@ export async function openTarget(options: { aws: boolean; dataDir: string; count
   }
   const running = probe.state === 'up' ? probe.server : undefined;
   let database: DynamoDbLocal | undefined;
-  const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir) })).endpoint;
+  // A command's database lives for the command: started as `npm start` starts its own (quick start, small heap work).
+  const endpoint = running?.dynamoDbEndpoint ?? (database = await startDynamoDbLocal({ dataDir: dynamoDbDir(options.dataDir), jvmOptions: QUICK_START_JVM_OPTIONS })).endpoint;
   // An in-memory server keys with its own throw-away secret (or PUFA_PHONE_KEY_SECRET, then read
   // from the environment here too); anything else with the data folder's.
   const phoneKeySecret = running?.inMemory ? running.phoneKeySecret : ensureLocalPhoneKeySecret(options.dataDir).secret;

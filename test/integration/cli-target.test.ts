@@ -3,15 +3,14 @@
  * in March 2021 with its own `--data-dir`. A token the CLI issues works on it, numbers the CLI
  * imports are keyed as the server keys them, `npm run dispatch` sends on the server's clock (and
  * its outbox stamps and shows the server's local time), and a running file the CLI cannot trust
- * is refused in one line.
+ * is refused in one line. The CLIs run their entry files' bundles (test/support/cli.ts).
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/dynamodb-local.js';
+import { runScript } from '../support/cli.js';
 import { startLocalServer, type RunningLocalServer } from '../support/local-server.js';
 import { SLOW_TEST_MS, UI_WAIT_MS } from '../support/timeouts.js';
 
@@ -29,11 +28,8 @@ let dueLocal = '';
 let dueAt = 0;
 const tokens = { staff: '', reviewer: '' };
 
-const cli = (script: string, args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', `functions/local/${script}`, ...args], { timeout: UI_WAIT_MS }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-  );
+/** `npm run <script> -- args`. */
+const cli = (script: string, args: string[]) => runScript(script, args, { timeout: UI_WAIT_MS });
 
 function running(): RunningLocalServer {
   if (!server) throw new Error('the server did not start');
@@ -70,7 +66,7 @@ beforeAll(async () => {
   // Subscribers through the CLI, keyed with the in-memory server's own secret.
   const csv = join(work, 'subscribers.csv');
   writeFileSync(csv, `手机号,乡镇,村,群体,同意,姓名\n${PHONE},城厢镇,向阳村,,是,命令行导入\n`);
-  const imported = await cli('import-cli.ts', ['subscribers', csv, '--data-dir', dataDir]);
+  const imported = await cli('import', ['subscribers', csv, '--data-dir', dataDir]);
   expect(imported.stderr).not.toMatch(/error/);
   expect(imported.stdout).toMatch(/Imported subscribers .* 1 new/);
 
@@ -100,7 +96,7 @@ describe('the CLIs against an in-memory server on a --clock', () => {
   });
 
   it('token create issues a token that works on that server', async () => {
-    const created = await cli('token-cli.ts', ['create', '--role', 'county', '--name', '依法治县办', '--data-dir', dataDir]);
+    const created = await cli('token', ['create', '--role', 'county', '--name', '依法治县办', '--data-dir', dataDir]);
     expect(created.code, created.stderr).toBe(0);
     const secret = created.stdout.match(/pufa_\S+/)?.[0] ?? '';
     const me = await api('GET', '/me', secret);
@@ -109,16 +105,16 @@ describe('the CLIs against an in-memory server on a --clock', () => {
   }, SLOW_TEST_MS);
 
   it('token feed-create makes a calendar feed link that opens on that server, feed-list lists it and feed-revoke closes it', async () => {
-    const created = await cli('token-cli.ts', ['feed-create', '--label', '城厢镇司法所手机日历', '--data-dir', dataDir]);
+    const created = await cli('token', ['feed-create', '--label', '城厢镇司法所手机日历', '--data-dir', dataDir]);
     expect(created.code, created.stderr).toBe(0);
     const path = created.stdout.match(/\/plans\/\d{4}\/calendar\.ics\?key=pufa_feed_\S+/)?.[0] ?? '';
     const opened = await fetch(`${running().url}${path}`);
     expect(opened.status).toBe(200);
     expect(await opened.text()).toMatch(/^BEGIN:VCALENDAR/);
-    const listed = await cli('token-cli.ts', ['feed-list', '--data-dir', dataDir]);
+    const listed = await cli('token', ['feed-list', '--data-dir', dataDir]);
     const id = listed.stdout.match(/^(feed_\S+) {2}城厢镇司法所手机日历 {2}\(active\)$/m)?.[1] ?? '';
     expect(id).not.toBe('');
-    const revoked = await cli('token-cli.ts', ['feed-revoke', id, '--data-dir', dataDir]);
+    const revoked = await cli('token', ['feed-revoke', id, '--data-dir', dataDir]);
     expect(revoked.code, revoked.stderr).toBe(0);
     expect((await fetch(`${running().url}${path}`)).status).toBe(401);
   }, SLOW_TEST_MS);
@@ -128,7 +124,7 @@ describe('the CLIs against an in-memory server on a --clock', () => {
     mkdirSync(folder);
     const closed = await freePort();
     writeFileSync(join(folder, 'running.json'), JSON.stringify({ dynamoDbEndpoint: `http://127.0.0.1:${closed}`, pid: running().process.pid, url: running().url }));
-    const result = await cli('token-cli.ts', ['list', '--data-dir', folder]);
+    const result = await cli('token', ['list', '--data-dir', folder]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/^error: the server in \S+running\.json \(pid \d+, http:\S+\) is running but its database at \S+ does not answer/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -138,7 +134,7 @@ describe('the CLIs against an in-memory server on a --clock', () => {
   it('dispatch sends what is due on the server’s clock, through its sink; nothing expires', async () => {
     // The server's clock moves on in real time: wait for the send's minute to come on it.
     await expect.poll(serverNow, { timeout: UI_WAIT_MS, interval: 500 }).toBeGreaterThanOrEqual(dueAt);
-    const dispatched = await cli('dispatch-cli.ts', ['--data-dir', dataDir]);
+    const dispatched = await cli('dispatch', ['--data-dir', dataDir]);
     expect(dispatched.code, dispatched.stderr).toBe(0);
     expect(dispatched.stdout).toMatch(/Dispatched: .*sent \d+/);
     expect(dispatched.stdout).not.toMatch(/expired/);

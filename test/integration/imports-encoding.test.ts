@@ -3,20 +3,20 @@
  * tools, UTF-8 with or without a BOM — imported through the API as raw bytes and through
  * `npm run import`: names arrive as written, a replacement character (U+FFFD) is never stored, a
  * file that fits no encoding is refused naming the encodings, and a file without a consent column
- * is refused. A refusal writes nothing.
+ * is refused. A refusal writes nothing. The CLIs run their entry files' bundles (test/support/cli.ts).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { Registry } from '../../functions/domain/registry.js';
 import { aGrant, aToken } from '../support/builders.js';
+import { runScript } from '../support/cli.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { gbk, utf16le, utf8 } from '../support/encodings.js';
 import { tableItems } from '../support/table-snapshot.js';
+import { SLOW_TEST_MS } from '../support/timeouts.js';
 
 const county = 'testcounty';
 const registry: Registry = {
@@ -90,21 +90,13 @@ describe('npm run import with the file as saved', () => {
   const work = mkdtempSync(join(tmpdir(), 'pufa-import-'));
   const dataDir = join(work, 'data');
   afterAll(() => rmSync(work, { recursive: true, force: true }));
-  const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, ['--import', 'tsx', 'functions/local/import-cli.ts', ...args, '--data-dir', dataDir], {
-      timeout: 90_000,
-      env: { ...process.env, PUFA_COUNTY: 'tianquan' }, // the shipped plan's county
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
-    );
+  const env = { ...process.env, PUFA_COUNTY: 'tianquan' }; // the shipped plan's county
+  const run = (args: string[]) => runScript('import', [...args, '--data-dir', dataDir], { env });
 
   it('imports a GBK file with the names as written, and refuses bad files with each reason on one line, exit 1', async () => {
     // The sample registry (城厢镇, 向阳村…) comes with the shipped plan.
-    const plan = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'functions/local/plan-cli.ts', '--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml'], {
-      timeout: 90_000,
-      env: { ...process.env, PUFA_COUNTY: 'tianquan' }, // the shipped plan's county
-    });
+    const plan = await runScript('plan', ['--apply', '--quiet', '--data-dir', dataDir, 'campaigns/2021.yaml'], { env });
+    expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/registry: +\d+ new/);
 
     const subscribers = join(work, 'subscribers.csv');
@@ -124,5 +116,5 @@ describe('npm run import with the file as saved', () => {
     const undecodable = await run(['subscribers', garbage]);
     expect(undecodable.code).toBe(1);
     expect(undecodable.stderr.trim().split('\n')).toEqual([expect.stringContaining('not text in UTF-8 or GB18030/GBK')]);
-  }, 240_000);
+  }, SLOW_TEST_MS);
 });

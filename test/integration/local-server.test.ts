@@ -1,5 +1,8 @@
 /**
  * Smoke test of `npm start`: the local server as a child process on DynamoDB Local, on disk.
+ * The server runs its entry file with tsx, as `npm start` does; `npm run token` and the start-ups
+ * that fail before serving run their entry files' bundles (test/support/cli.ts): the same code,
+ * started in a fraction of tsx's time.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -10,7 +13,8 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/local/dynamodb-local.js';
-import { startLocalServer, TSX, type RunningLocalServer } from '../support/local-server.js';
+import { scriptCommand } from '../support/cli.js';
+import { startLocalServer, type RunningLocalServer } from '../support/local-server.js';
 import { SLOW_TEST_MS, STALL_GUARD_MS, UI_WAIT_MS } from '../support/timeouts.js';
 
 const run = promisify(execFile);
@@ -20,6 +24,10 @@ afterAll(async () => {
   await server?.stop('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** `npm run token -- args` and `npm start -- args`, on their bundles. */
+const token = (args: string[]) => run(...scriptCommand('token', args));
+const start = (args: string[], options: { env?: NodeJS.ProcessEnv; timeout?: number } = {}) => run(...scriptCommand('start', args), options);
 
 const bearer = (token: string) => ({ headers: { Authorization: `Bearer ${token}` } });
 
@@ -65,7 +73,7 @@ describe('npm start', () => {
   it('lets `npm run token` issue a token into the running server’s database', async () => {
     const running = server;
     if (!running) throw new Error('the server from the previous test is not running');
-    const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'county', '--name', '依法治县办', '--data-dir', dataDir]);
+    const { stdout } = await token(['create', '--role', 'county', '--name', '依法治县办', '--data-dir', dataDir]);
     const secret = stdout.match(/pufa_\S+/)?.[0] ?? '';
     const me = await fetch(`${running.url}/me`, bearer(secret));
     expect(await me.json()).toMatchObject({ role: 'county', name: '依法治县办' });
@@ -74,10 +82,10 @@ describe('npm start', () => {
   }, SLOW_TEST_MS);
 
   it('with the server stopped, `npm run token` opens the data folder itself', async () => {
-    const { stdout } = await run(TSX, ['functions/local/token-cli.ts', 'list', '--data-dir', dataDir]);
+    const { stdout } = await token(['list', '--data-dir', dataDir]);
     expect(stdout).toMatch(/county\s+依法治县办/);
     expect(stdout).toMatch(/reviewer\s+审核员/);
-    const unknown = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--station', 'nowhere', '--data-dir', dataDir]).catch(
+    const unknown = await token(['create', '--role', 'station', '--name', 'x', '--station', 'nowhere', '--data-dir', dataDir]).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect(unknown).toMatchObject({ code: 1 });
@@ -85,7 +93,7 @@ describe('npm start', () => {
   }, SLOW_TEST_MS);
 
   it('`npm run token` refuses bad options before touching the database', async () => {
-    const failure = await run(TSX, ['functions/local/token-cli.ts', 'create', '--role', 'station', '--name', 'x', '--data-dir', dataDir]).catch(
+    const failure = await token(['create', '--role', 'station', '--name', 'x', '--data-dir', dataDir]).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure).toMatchObject({ code: 1 });
@@ -107,7 +115,7 @@ describe('npm start', () => {
     const onlyNode = join(dataDir, 'only-node-bin');
     mkdirSync(onlyNode);
     symlinkSync(process.execPath, join(onlyNode, 'node'));
-    const failure = await run(TSX, ['functions/local/main.ts', '--in-memory'], {
+    const failure = await start(['--in-memory'], {
       env: { ...process.env, PATH: onlyNode },
       timeout: STALL_GUARD_MS,
     }).catch((error: { code: number; stderr: string }) => error);
@@ -131,7 +139,7 @@ describe('npm start', () => {
     await once(blocker, 'listening');
     try {
       const portDir = join(dataDir, 'port-taken');
-      const failure = await run(process.execPath, ['--import', 'tsx', 'functions/local/main.ts', '--port', String(port), '--data-dir', portDir]).catch(
+      const failure = await start(['--port', String(port), '--data-dir', portDir]).catch(
         (error: { code: number; stderr: string }) => error,
       );
       expect(failure).toMatchObject({ code: 1 });
@@ -143,12 +151,12 @@ describe('npm start', () => {
   }, SLOW_TEST_MS);
 
   it('refuses a bad option, naming it', async () => {
-    const failure = await run(TSX, ['functions/local/main.ts', '--port', 'eighty'], { env: process.env }).catch(
+    const failure = await start(['--port', 'eighty']).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect(failure).toMatchObject({ code: 1 });
     expect((failure as { stderr: string }).stderr).toContain('port');
-    const clock = await run(TSX, ['functions/local/main.ts', '--clock', 'tomorrow at nine'], { env: process.env }).catch(
+    const clock = await start(['--clock', 'tomorrow at nine']).catch(
       (error: { code: number; stderr: string }) => error,
     );
     expect(clock).toMatchObject({ code: 1 });
