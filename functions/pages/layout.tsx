@@ -23,7 +23,7 @@ const CSS = `
 header{background:#8b1a1a;color:#fff;padding:.5rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center}
 header a,header button{color:#fff}header .brand{font-weight:bold;font-size:1.1rem;margin-right:auto;text-decoration:none}
 nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}nav a{text-decoration:none;padding:.25rem 0}nav a[aria-current=page]{border-bottom:2px solid #fff}
-main{max-width:72rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.5rem 0 1rem}
+main{max-width:72rem;margin:0 auto;padding:1rem;overflow-wrap:break-word}h1{font-size:1.4rem;margin:.5rem 0 1rem}
 .card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:1rem;margin:0 0 1rem}
 .flash{padding:.75rem 1rem;border-radius:6px;margin:0 0 1rem}.ok{background:#dafbe1;border:1px solid #4ac26b}.err{background:#ffebe9;border:1px solid #ff8182}
 label{display:block;font-weight:600;margin:.5rem 0 .25rem}input,select,textarea{font:inherit;padding:.4rem .5rem;border:1px solid #8c959f;border-radius:4px;width:100%;max-width:32rem}
