@@ -89,14 +89,17 @@ export function checkPlanLoad(loader: PlanLoader, scope: PlanLoadScope, registry
   const campaigns = scope.campaigns
     .filter((campaign) => campaign.audiences.some((notice) => outside(notice.audience)) || changesEventsOutside(campaign.storedEvents, campaign.events, township))
     .map((campaign) => campaign.id);
+  refuseOutOfScope(scope.planYearChanged, notices, campaigns, `Your token is limited to township "${township}"; this plan would change county-wide or other townships' content`);
+}
+
+/** Refuses (403) a limited token's load that changes the year plan or any of the named entries, naming each. */
+function refuseOutOfScope(planYearChanged: boolean, notices: readonly string[], campaigns: readonly string[], refusal: string): void {
   const parts = [
-    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list, targets)'] : []),
+    ...(planYearChanged ? ['the year plan (themes, months, key dates, responsibility list, targets)'] : []),
     ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
     ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
   ];
-  if (parts.length > 0) {
-    throw new Forbidden(`Your token is limited to township "${township}"; this plan would change county-wide or other townships' content: ${parts.join('; ')}.`);
-  }
+  if (parts.length > 0) throw new Forbidden(`${refusal}: ${parts.join('; ')}.`);
 }
 
 /**
@@ -122,14 +125,7 @@ function checkDepartmentLoad(caller: Caller, scope: PlanLoadScope): void {
         campaign.audiences.some((notice) => !theirs(notice.departments ?? [])),
     )
     .map((campaign) => campaign.id);
-  const parts = [
-    ...(scope.planYearChanged ? ['the year plan (themes, months, key dates, responsibility list, targets)'] : []),
-    ...(notices.length > 0 ? [`notices ${notices.join(', ')}`] : []),
-    ...(campaigns.length > 0 ? [`campaigns ${campaigns.join(', ')}`] : []),
-  ];
-  if (parts.length > 0) {
-    throw new Forbidden(`Your token is limited to department "${department}"; this plan would change content not naming it (departments: [${department}]): ${parts.join('; ')}.`);
-  }
+  refuseOutOfScope(scope.planYearChanged, notices, campaigns, `Your token is limited to department "${department}"; this plan would change content not naming it (departments: [${department}])`);
 }
 
 function sortedDeep(value: unknown): unknown {
