@@ -55,19 +55,13 @@ async function dashboard(c: Context<AppEnv>, flash?: Flash, status: 200 | 400 = 
   const { clock, config } = c.var.deps;
   // `?date=YYYY-MM-DD` shows the targets' progress on that day (and its year, unless `year` says otherwise).
   const dateQuery = c.req.query('date');
-  let date = dateQuery ? localDateSchema.safeParse(dateQuery).data : undefined;
+  const date = dateQuery ? localDateSchema.safeParse(dateQuery).data : undefined;
   if (dateQuery && !date && !flash) {
     flash = { kind: 'err', text: `日期“${dateQuery}”无效：请按 YYYY-MM-DD 填写（例如 2021-06-30）。下面是截至今天的完成情况。` };
     status = 400;
   }
   const thisYear = Number(date?.slice(0, 4) ?? utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
   const year = z.coerce.number().int().min(2000).max(2100).catch(thisYear).parse(c.req.query('year') ?? thisYear);
-  // A date is of the year shown (as the API asks); another year's is set aside, in words.
-  if (date && !date.startsWith(`${year}-`)) {
-    flash ??= { kind: 'err', text: `日期 ${date} 不在 ${year} 年内：进度按 ${year} 年计算（已结束的年份截至年底）。` };
-    status = 400;
-    date = undefined;
-  }
   const [{ current, previous, names, paragraph }, progress, stations, numbersToCheck, budget] = await Promise.all([
     readTallies(c, { year, period: 'year' }),
     readProgress(c, year, date),

@@ -21,7 +21,6 @@ import { dutyProgress, dutyStateLabels } from '../domain/duty-progress.js';
 import { breakdownLabels, breakdowns, tallyTable, type Table } from '../domain/tally-table.js';
 import { dutiesTable, labelDuties, labelTargets, targetsTable } from '../domain/progress-table.js';
 import { targetProgress } from '../domain/target-progress.js';
-import { defaultReportDate } from '../domain/duty-report.js';
 import { tablesToXlsx, tableToCsv } from '../reports/export.js';
 import { reconcileYear } from '../workflows/reconcile.js';
 
@@ -38,17 +37,11 @@ export type TallyQuery = z.infer<typeof tallyQuerySchema>;
 
 const talliesSchema = z.looseObject({ year: z.number(), months: z.array(z.number()), totals: z.record(z.string(), z.number()) });
 
-/** A progress date belongs to the year asked about (as the duty report's does). */
-const dateInYear = (query: { year: number; date?: string | undefined }, context: z.RefinementCtx) => {
-  if (query.date !== undefined && !query.date.startsWith(`${query.year}-`)) context.addIssue({ code: 'custom', path: ['date'], message: `must be a day of ${query.year}` });
-};
-
-const progressQuery = z
-  .object({
-    year: z.coerce.number().int().min(2000).max(2100),
-    date: localDateSchema.optional().describe('the day to judge progress on (local, in the year); default today, kept inside the year'),
-  })
-  .superRefine(dateInYear);
+// A date after the year judges the year as ended (an unmet target is overdue), one before it as not begun.
+const progressQuery = z.object({
+  year: z.coerce.number().int().min(2000).max(2100),
+  date: localDateSchema.optional().describe('the day to judge progress on (local); default today'),
+});
 
 const dutiesRoute = securedRoute(readers, {
   method: 'get',
@@ -150,7 +143,7 @@ export async function readProgress(c: Context<AppEnv>, year: number, date: strin
   const county = c.var.caller.county;
   const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
   if (!plan) return undefined;
-  const on = date ?? defaultReportDate(year, utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10));
+  const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
   const departments = new Map(registry.departments.map((department) => [department.id, department.name]));
   const townships = new Map(registry.townships.map((township) => [township.id, township.name]));
   return {
@@ -168,14 +161,13 @@ async function progressTables(c: Context<AppEnv>, year: number, date: string | u
 }
 
 const progressBreakdowns = ['targets', 'duties'] as const;
-export const workbookQuery = tallyQuerySchema.extend({ date: localDateSchema.optional().describe('the day the sheets 目标完成情况 and 责任清单进度 judge progress on (local, in the year); default today') }).superRefine(dateInYear);
+export const workbookQuery = tallyQuerySchema.extend({ date: localDateSchema.optional().describe('the day the sheets 目标完成情况 and 责任清单进度 judge progress on (local); default today') });
 
 export const exportQuery = tallyQuerySchema
   .extend({
     breakdown: z.enum([...breakdowns, ...progressBreakdowns]).default('month').describe('a tally breakdown, or targets (目标完成情况) / duties (责任清单进度) on `date`'),
-    date: localDateSchema.optional().describe('for targets and duties: the day to judge progress on (local, in the year); default today'),
-  })
-  .superRefine(dateInYear);
+    date: localDateSchema.optional().describe('for targets and duties: the day to judge progress on (local); default today'),
+  });
 
 const csvRoute = securedRoute(readers, {
   method: 'get',
@@ -226,7 +218,7 @@ export function tallyRoutes() {
       const county = c.var.caller.county;
       const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
       if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
-      const on = date ?? defaultReportDate(year, utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10));
+      const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
       const names = new Map(registry.departments.map((department) => [department.id, department.name]));
       const duties = dutyProgress(year, plan.responsibilities ?? [], activities, on).map((progress) => ({
         ...progress,
