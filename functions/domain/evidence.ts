@@ -22,6 +22,12 @@ export const THUMBNAIL_MAX_SIDE = 320;
  * bytes a pixel, so this bounds a thumbnail's memory at 200 MB, whatever a crafted header claims.
  */
 export const MAX_IMAGE_PIXELS = 50_000_000;
+/**
+ * The largest image a thumbnail is made of: decoding takes 4 bytes a pixel and more in the
+ * decoders (jpeg-js without subsampling runs out of its 512 MB above some 28 million), and about
+ * 0.5 s a million pixels. Larger images (a 600 dpi A4 scan is 35 million) are kept without one.
+ */
+export const THUMBNAIL_MAX_PIXELS = 16_000_000;
 
 export const evidenceContentTypes = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 export type EvidenceContentType = (typeof evidenceContentTypes)[number];
@@ -33,7 +39,17 @@ export const fileExtensions: Record<EvidenceContentType, string> = { 'image/jpeg
 export const isImage = (type: EvidenceContentType) => type !== 'application/pdf';
 
 /** A file name as the uploader's computer called it: shown and used in Content-Disposition, never as a path. */
-const fileNameSchema = visibleText(120).refine((name) => !/[\\/"\u0000-\u001f]/.test(name), 'no slashes, quotes or control characters');
+const fileNameSchema = visibleText(120).refine(
+  (name) => !/[\\/"\u0000-\u001f\u202a-\u202e\u2066-\u2069]/.test(name),
+  'no slashes, quotes, control characters or direction overrides',
+);
+
+/** The name a file is saved under: the uploader's, with the extension of what it really is (a PDF saved as .pdf, never .html). */
+export function savedFileName(fileName: string, contentType: EvidenceContentType): string {
+  const extension = fileExtensions[contentType];
+  const stem = fileName.replace(/\.[^.]*$/, '');
+  return `${stem || 'evidence'}.${extension}`;
+}
 
 export const evidenceUploadSchema = z.object({
   contentType: z.enum(evidenceContentTypes, { message: 'only image/jpeg, image/png or application/pdf (JPEG, PNG or PDF)' }),
@@ -60,6 +76,8 @@ export const evidenceSchema = z.object({
   height: z.number().int().optional(),
   /** Whether a JPEG thumbnail was kept beside it (images only). */
   thumbnail: z.boolean(),
+  /** Why an image has none: too large to decode here, or what the decoder said. */
+  thumbnailProblem: z.string().optional(),
   addedAt: z.string(),
   addedBy: z.object({ tokenId: z.string(), name: z.string() }),
 });

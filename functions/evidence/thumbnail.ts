@@ -2,11 +2,13 @@
  * @module evidence/thumbnail
  * A JPEG thumbnail of a photo or a scanned sheet, at most 320 px on its long side, for the activity
  * page. Pure JavaScript (jpeg-js, pngjs: no native binaries to bundle into Lambda), imported here on
- * first use so the API's cold start never loads them. The caller has already checked the header's
- * dimensions (domain/evidence `checkDecodable`), so nothing larger than 50 million pixels is decoded;
- * jpeg-js is told the same limit in case a header lies.
+ * first use so the API's cold start never loads them. The caller decodes only images whose header
+ * gives at most `THUMBNAIL_MAX_PIXELS`; jpeg-js is told the limit in case a header lies, and a PNG's
+ * compressed data is inflated here first with its output capped at what the header allows (pngjs
+ * does not cap an interlaced image's), so a small file cannot unpack into gigabytes.
  */
-import { MAX_IMAGE_PIXELS, thumbnailSize } from '../domain/evidence.js';
+import { inflateSync } from 'node:zlib';
+import { THUMBNAIL_MAX_PIXELS, thumbnailSize } from '../domain/evidence.js';
 
 interface Pixels {
   width: number;
@@ -20,12 +22,51 @@ const JPEG_QUALITY = 80;
 async function decode(bytes: Uint8Array, contentType: 'image/jpeg' | 'image/png'): Promise<Pixels> {
   if (contentType === 'image/jpeg') {
     const jpeg = (await import('jpeg-js')).default;
-    const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1_000_000, maxMemoryUsageInMB: 512 });
+    const decoded = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: THUMBNAIL_MAX_PIXELS / 1_000_000, maxMemoryUsageInMB: 512 });
     return { width: decoded.width, height: decoded.height, data: decoded.data };
   }
+  checkPngInflates(bytes);
   const { PNG } = (await import('pngjs')).default;
   const decoded = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
   return { width: decoded.width, height: decoded.height, data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.length) };
+}
+
+/** A PNG whose image data unpacks to more than its width, height and pixel format can hold. */
+export class PngBomb extends Error {}
+
+/** Bits a pixel by PNG colour type: grey, RGB, palette, grey+alpha, RGBA (channels × bit depth). */
+const PNG_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+
+/**
+ * Inflates a PNG's image data (its IDAT chunks) with the output capped at what the header allows:
+ * each row its filter byte and its pixels, plus an interlaced image's extra rows and rounding (at
+ * most 7 passes, each a filter byte and a partial byte a row). More is refused as a `PngBomb`.
+ */
+export function checkPngInflates(bytes: Uint8Array): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const bitDepth = bytes[24] ?? 8;
+  const channels = PNG_CHANNELS[bytes[25] ?? 6] ?? 4;
+  const rowBytes = Math.ceil((width * channels * bitDepth) / 8);
+  const interlaced = bytes[28] === 1;
+  const allowed = height * (rowBytes + 1) + (interlaced ? 7 * (height + 8) * 2 : 0);
+  const parts: Uint8Array[] = [];
+  for (let offset = 8; offset + 8 <= bytes.length; ) {
+    const length = view.getUint32(offset);
+    const type = String.fromCharCode(...bytes.subarray(offset + 4, offset + 8));
+    if (type === 'IDAT') parts.push(bytes.subarray(offset + 8, offset + 8 + length));
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  try {
+    inflateSync(Buffer.concat(parts), { maxOutputLength: Math.max(1, allowed) });
+  } catch (error) {
+    if (error instanceof RangeError || (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new PngBomb(`The PNG's image data unpacks to more than its ${width}×${height} pixels can hold (${allowed} bytes)`);
+    }
+    throw error;
+  }
 }
 
 /**

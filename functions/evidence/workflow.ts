@@ -22,7 +22,9 @@ import {
   isImage,
   MAX_EVIDENCE_BYTES,
   MAX_EVIDENCE_PER_ACTIVITY,
+  savedFileName,
   SNIFF_BYTES,
+  THUMBNAIL_MAX_PIXELS,
   type Evidence,
   type EvidenceContentType,
   type EvidenceKind,
@@ -113,6 +115,7 @@ export async function confirmEvidence(deps: EvidenceDeps, caller: Caller, activi
 
   let size: { width: number; height: number } | undefined;
   let thumbnail: Uint8Array | undefined;
+  let thumbnailProblem: string | undefined;
   if (isImage(contentType)) {
     const whole = await deps.files.read(key);
     if (!whole || whole.etag !== head.etag) throw new Conflict('The upload changed while it was checked: confirm it again.');
@@ -122,16 +125,23 @@ export async function confirmEvidence(deps: EvidenceDeps, caller: Caller, activi
       return refuse(error as Error);
     }
     // Loaded here, not at start: the image decoders are only for this step (evidence/thumbnail).
-    const { makeThumbnail } = await import('./thumbnail.js');
-    thumbnail = await makeThumbnail(whole.bytes, contentType as 'image/jpeg' | 'image/png').then(
-      (made) => made.bytes,
-      () => refuse(evidenceRefused('图片已损坏，无法读取，已删除。', 'The image is damaged and cannot be decoded; the upload was deleted.')),
-    );
+    const { makeThumbnail, PngBomb } = await import('./thumbnail.js');
+    if (size.width * size.height > THUMBNAIL_MAX_PIXELS) {
+      thumbnailProblem = `${size.width}×${size.height}: too large for a thumbnail here (over ${THUMBNAIL_MAX_PIXELS} pixels)`;
+    } else {
+      try {
+        thumbnail = (await makeThumbnail(whole.bytes, contentType as 'image/jpeg' | 'image/png')).bytes;
+      } catch (error) {
+        // Image data that inflates past what its header allows is an attack, not a photo: refused.
+        if (error instanceof PngBomb) return refuse(evidenceRefused('PNG 图片数据与其宽高不符（解压后过大），已删除。', `${error.message}; the upload was deleted.`));
+        // A real scan the pure-JS decoders cannot read (e.g. an arithmetic-coded JPEG) is still evidence: kept, the reason recorded.
+        thumbnailProblem = `the decoder could not read it: ${error instanceof Error ? error.message : String(error)}`.slice(0, 300);
+      }
+    }
   }
 
   const kept = evidenceKeys.kept(caller.county, activityId, evidenceId);
   await deps.files.keep(key, kept, head.etag, contentType);
-  if (thumbnail) await deps.files.put(evidenceKeys.thumbnail(caller.county, activityId, evidenceId), thumbnail, 'image/jpeg');
   const evidence: Evidence = {
     id: evidenceId,
     kind: isEvidenceKind(head.kind) ? head.kind : 'other',
@@ -140,15 +150,29 @@ export async function confirmEvidence(deps: EvidenceDeps, caller: Caller, activi
     fileName: head.fileName ?? `${evidenceId}`,
     ...(size ?? {}),
     thumbnail: thumbnail !== undefined,
+    ...(thumbnailProblem ? { thumbnailProblem } : {}),
     addedAt: deps.now.toISOString(),
     addedBy: actorOf(caller),
   };
-  await changeRecord(deps, caller, activityId, (current) => {
-    // Two confirmations of one upload at once: the one that wrote it first stands.
-    if (current.evidence?.some((item) => item.id === evidenceId)) return undefined;
-    requireRoom(current);
-    return [...(current.evidence ?? []), evidence];
-  }, 'evidence.add', { after: evidence });
+  try {
+    if (thumbnail) await deps.files.put(evidenceKeys.thumbnail(caller.county, activityId, evidenceId), thumbnail, 'image/jpeg');
+    await changeRecord(deps, caller, activityId, (current) => {
+      // Two confirmations of one upload at once: the one that wrote it first stands.
+      if (current.evidence?.some((item) => item.id === evidenceId)) return undefined;
+      requireRoom(current);
+      return [...(current.evidence ?? []), evidence];
+    }, 'evidence.add', { after: evidence });
+  } catch (error) {
+    // No record names the kept file: take it (and its thumbnail) away again, so no file of
+    // villagers' names outlives the failure; the upload is to be sent again. A failed clean-up is
+    // reported with the failure, never dropped.
+    const cleanup = await deps.files.remove(evidenceFileKeys(caller.county, activityId, evidence)).then(
+      () => undefined,
+      (cleanupError: unknown) => cleanupError,
+    );
+    if (cleanup !== undefined) throw new AggregateError([error, cleanup], `Keeping the evidence failed, and so did removing its files (${evidenceFileKeys(caller.county, activityId, evidence).join(', ')}).`);
+    throw error;
+  }
   return { evidence, created: true };
 }
 
@@ -209,7 +233,7 @@ export async function openEvidence(
   if (which === 'thumbnail' && !evidence.thumbnail) throw new NotFound('This evidence has no thumbnail (a PDF).');
   const key = which === 'thumbnail' ? evidenceKeys.thumbnail(caller.county, activityId, evidenceId) : evidenceKeys.kept(caller.county, activityId, evidenceId);
   const contentType = which === 'thumbnail' ? 'image/jpeg' : evidence.contentType;
-  const disposition = contentDisposition(which === 'file' && !isImage(evidence.contentType) ? 'attachment' : 'inline', which === 'thumbnail' ? `thumbnail-${evidence.fileName}.jpg` : evidence.fileName);
+  const disposition = contentDisposition(which === 'file' && !isImage(evidence.contentType) ? 'attachment' : 'inline', which === 'thumbnail' ? savedFileName(`thumbnail-${evidence.fileName}`, 'image/jpeg') : savedFileName(evidence.fileName, evidence.contentType));
   const opened = await deps.files.open(key, { contentType, disposition });
   if (!opened) throw new NotFound('The file of this evidence is missing from the store.');
   return { evidence, contentType, disposition, opened };

@@ -89,7 +89,8 @@ export async function createActivity(deps: ActivityDeps, caller: Caller, input: 
     const existing = await deps.store.activities.get(caller.county, input.id);
     if (existing) {
       // Order-independent: the stored record comes back in the schema's key order.
-      const same = (activity: ActivityRecord) => planHash({ ...activity, version: 0, createdAt: '', updatedAt: '', createdBy: null });
+      // Evidence added since is the record's, not the request's: a retried create still matches.
+      const same = (activity: ActivityRecord) => planHash({ ...activity, evidence: undefined, version: 0, createdAt: '', updatedAt: '', createdBy: null });
       if (same(existing) === same(record)) return { record: existing, created: false };
     }
   }

@@ -130,6 +130,18 @@ describe('evidence for an activity', () => {
     expect(after.byDepartment.find((row: { value: string }) => row.value === 'shichang').counts.activitiesWithEvidence).toBe(1);
   });
 
+  it('keeps an image too large to decode here without a thumbnail, saying why', async () => {
+    // 5000×4000 (20 million pixels) of one colour: small to send, too big to thumbnail in the function.
+    const big = aPng({ width: 5000, height: 4000, data: new Uint8Array(4000 * (1 + 5000 * 3)) });
+    expect((await send('POST', '/activities', as.staff, { id: 'act-big', date: '2021-06-26', township: 'chengxiang', theme: 'anti-drug-aids', kind: 'event' })).status).toBe(201);
+    const { confirmed } = await upload(big, { contentType: 'image/png', fileName: '大幅扫描.png', kind: 'signin-sheet' }, 'act-big');
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(201);
+    expect(confirmed.body).toMatchObject({ width: 5000, height: 4000, thumbnail: false, thumbnailProblem: expect.stringContaining('too large for a thumbnail') });
+    expect((await send('GET', `/activities/act-big/evidence/${confirmed.body.id}/thumbnail`, as.staff)).status).toBe(404);
+    // Gone again with its record, so the other tests' counts stay theirs.
+    expect((await send('DELETE', '/activities/act-big', as.staff)).status).toBe(200);
+  });
+
   it('keeps a JPEG and a PDF sign-in sheet, the PDF without a thumbnail and offered as a download; the activity still counts once', async () => {
     const jpeg = aJpeg({ width: 64, height: 48 });
     const photo = await upload(jpeg, { contentType: 'image/jpeg', fileName: 'IMG_0001.jpg' });
@@ -231,7 +243,8 @@ describe('evidence for an activity', () => {
     expect((await tallies()).totals.activitiesWithEvidence).toBe(0);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: db.config.timeZone }).format(new Date('2021-12-20T04:00:00Z'));
     const audited = async (action: 'evidence.add' | 'evidence.remove') => (await db.store.audit.page(county, today, { action, limit: 100 })).items.length;
-    expect(await audited('evidence.add')).toBe(3);
+    // Three on this activity, and the large scan on one deleted since.
+    expect(await audited('evidence.add')).toBe(4);
     expect(await audited('evidence.remove')).toBe(3);
   });
 

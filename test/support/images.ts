@@ -15,17 +15,19 @@ function pngChunk(type: string, data: Uint8Array): Uint8Array {
 
 /**
  * An RGB PNG of `width` × `height`, its pixels made from `seed` (another seed, other bytes);
- * `padTo` adds a private ancillary chunk until the file is at least that many bytes.
+ * `padTo` adds a private ancillary chunk until the file is at least that many bytes. `interlaced`
+ * marks it Adam7 in the header, and `data` replaces the image data (before compression) with
+ * what the caller gives, true to the header or not.
  */
-export function aPng(options: { width?: number; height?: number; seed?: number; padTo?: number } = {}): Uint8Array {
+export function aPng(options: { width?: number; height?: number; seed?: number; padTo?: number; interlaced?: boolean; data?: Uint8Array } = {}): Uint8Array {
   const { width = 3, height = 2, seed = 1 } = options;
-  const rows = Buffer.alloc(height * (1 + width * 3));
-  for (let y = 0; y < height; y += 1) {
+  const rows = options.data ? Buffer.from(options.data) : Buffer.alloc(height * (1 + width * 3));
+  for (let y = 0; y < (options.data ? 0 : height); y += 1) {
     const row = y * (1 + width * 3);
     rows[row] = 0; // filter: none
     for (let x = 0; x < width * 3; x += 1) rows[row + 1 + x] = (seed * 37 + x * 11 + y * 5) & 0xff;
   }
-  const header = Buffer.from([...be32(width), ...be32(height), 8, 2, 0, 0, 0]);
+  const header = Buffer.from([...be32(width), ...be32(height), 8, 2, 0, 0, options.interlaced ? 1 : 0]);
   const parts = [Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(rows))];
   const size = parts.reduce((sum, part) => sum + part.length, 0) + 12;
   // 12 bytes of chunk framing for the pad, and 12 for IEND.

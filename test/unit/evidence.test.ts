@@ -173,3 +173,28 @@ describe('the local upload form', () => {
     for (const bad of ['evidence/../../etc/passwd', 'evidence/tianquan/act/ev_x/..', 'images/abc', 'evidence/tianquan/act-315/ev_x.json']) expect(EVIDENCE_KEY.test(bad)).toBe(false);
   });
 });
+
+describe('a PNG whose data unpacks past its header (a decompression bomb)', () => {
+  it('is refused before pngjs sees it, interlaced or not; a true PNG, interlaced too, passes', async () => {
+    const { checkPngInflates, PngBomb } = await import('../../functions/evidence/thumbnail.js');
+    // 1×1 in the header, a megabyte of zeros inside: pngjs would unpack an interlaced one uncapped.
+    const bomb = { width: 1, height: 1, data: new Uint8Array(1_000_000) };
+    expect(() => checkPngInflates(aPng({ ...bomb, interlaced: true }))).toThrow(PngBomb);
+    expect(() => checkPngInflates(aPng(bomb))).toThrow(PngBomb);
+    expect(() => checkPngInflates(aPng({ width: 40, height: 30 }))).not.toThrow();
+    // An interlaced 2×2 RGB image's real data: pass 1 (1 px), pass 6 (1 px), pass 7 (2 px), each row a filter byte.
+    const adam7 = new Uint8Array([0, 1, 2, 3, 0, 4, 5, 6, 0, 7, 8, 9, 10, 11, 12]);
+    expect(() => checkPngInflates(aPng({ width: 2, height: 2, interlaced: true, data: adam7 }))).not.toThrow();
+  });
+});
+
+describe('the name a file is saved under', () => {
+  it('carries the extension of what the file is, whatever the uploader called it, and no direction overrides', async () => {
+    const { savedFileName, evidenceUploadSchema } = await import('../../functions/domain/evidence.js');
+    expect(savedFileName('minutes.html', 'application/pdf')).toBe('minutes.pdf');
+    expect(savedFileName('签到表', 'image/jpeg')).toBe('签到表.jpg');
+    expect(savedFileName('scan.final.PNG', 'image/png')).toBe('scan.final.png');
+    const spoofed = evidenceUploadSchema.safeParse({ contentType: 'application/pdf', bytes: 10, fileName: 'x\u202Efdp.exe' });
+    expect(spoofed.success).toBe(false);
+  });
+});
