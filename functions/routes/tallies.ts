@@ -135,16 +135,27 @@ export async function readTallies(c: Context<AppEnv>, query: TallyQuery) {
 }
 
 /**
- * The year's targets and duties judged on a date (default today in the county), with names;
- * undefined when no plan is loaded for the year.
+ * What progress is judged from: the year's plan, registry and activities, the day (default today
+ * in the county) and the departments' names; undefined when no plan is loaded for the year.
  */
-export async function readProgress(c: Context<AppEnv>, year: number, date: string | undefined) {
+async function progressInputs(c: Context<AppEnv>, year: number, date: string | undefined) {
   const { store, config, clock } = c.var.deps;
   const county = c.var.caller.county;
   const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
   if (!plan) return undefined;
   const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
   const departments = new Map(registry.departments.map((department) => [department.id, department.name]));
+  return { county, plan, registry, activities, on, departments };
+}
+
+/**
+ * The year's targets and duties judged on a date (default today in the county), with names;
+ * undefined when no plan is loaded for the year.
+ */
+export async function readProgress(c: Context<AppEnv>, year: number, date: string | undefined) {
+  const read = await progressInputs(c, year, date);
+  if (!read) return undefined;
+  const { county, plan, registry, activities, on, departments } = read;
   const townships = new Map(registry.townships.map((township) => [township.id, township.name]));
   return {
     date: on,
@@ -214,15 +225,12 @@ export function tallyRoutes() {
     .openapi(talliesRoute, async (c) => c.json(await readTallies(c, c.req.valid('query')), 200))
     .openapi(dutiesRoute, async (c) => {
       const { year, date } = c.req.valid('query');
-      const { store, config, clock } = c.var.deps;
-      const county = c.var.caller.county;
-      const [plan, registry, activities] = await Promise.all([store.plans.getYear(county, year), store.registry.get(county), store.activities.allOfYear(county, year)]);
-      if (!plan) throw new NotFound(`No plan is loaded for ${year}.`);
-      const on = date ?? utcToLocal(clock().toISOString(), plan.timeZone ?? config.timeZone).slice(0, 10);
-      const names = new Map(registry.departments.map((department) => [department.id, department.name]));
+      const read = await progressInputs(c, year, date);
+      if (!read) throw new NotFound(`No plan is loaded for ${year}.`);
+      const { plan, activities, on, departments } = read;
       const duties = dutyProgress(year, plan.responsibilities ?? [], activities, on).map((progress) => ({
         ...progress,
-        departmentName: names.get(progress.department) ?? progress.department,
+        departmentName: departments.get(progress.department) ?? progress.department,
         stateLabel: dutyStateLabels[progress.state],
       }));
       return c.json({ year, date: on, duties }, 200);

@@ -12,7 +12,7 @@ import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
-import { plan2021, sampleRegistry } from '../support/planning.js';
+import { load2021, plan2021, sampleRegistry } from '../support/planning.js';
 
 let db: TestDatabase;
 let app: ReturnType<typeof createApp>;
@@ -28,10 +28,7 @@ beforeAll(async () => {
   db.setNow(new Date('2021-12-20T04:00:00Z'));
   app = createApp(db.deps);
   send = sendTo(app);
-  const loaded = await loadPlan(
-    { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
-    { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
-  );
+  const loaded = await load2021(db, county);
   expect(loaded.ok).toBe(true);
   staff = (await aToken(db.store, county, aGrant({ role: 'staff' }))).headers;
   countyOffice = (await aToken(db.store, county, aGrant({ role: 'county' }))).headers;

@@ -9,12 +9,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { MAX_EVIDENCE_BYTES } from '../../functions/domain/evidence.js';
-import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
 import { aJpeg, aPng } from '../support/images.js';
-import { plan2021, sampleRegistry } from '../support/planning.js';
+import { load2021 } from '../support/planning.js';
 import { aSession } from '../support/sessions.js';
 
 const county = 'testcounty';
@@ -30,10 +29,7 @@ beforeAll(async () => {
   db.setNow(new Date('2021-12-20T04:00:00Z'));
   app = createApp(db.deps);
   send = sendTo(app);
-  const loaded = await loadPlan(
-    { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
-    { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
-  );
+  const loaded = await load2021(db, county);
   expect(loaded.ok).toBe(true);
   const staff = await aToken(db.store, county, aGrant({ role: 'staff' }));
   staffSecret = staff.secret;
@@ -246,6 +242,28 @@ describe('evidence for an activity', () => {
     // Three on this activity, and the large scan on one deleted since.
     expect(await audited('evidence.add')).toBe(4);
     expect(await audited('evidence.remove')).toBe(3);
+  });
+
+  it('leaves no kept file behind when two confirmations race for the last place, the loser refused', async () => {
+    expect((await send('POST', '/activities', as.staff, { id: 'act-full', date: '2021-03-21', township: 'chengxiang', theme: 'consumer-rights', kind: 'event' })).status).toBe(201);
+    for (let index = 0; index < 19; index += 1) expect((await upload(aPng({ width: 8, height: 8, seed: index }), { contentType: 'image/png', fileName: `p${index}.png` }, 'act-full')).confirmed.status).toBe(201);
+    // Two forms while there is room for one more; both files arrive; both are confirmed at once.
+    const racers = [];
+    for (const seed of [100, 101]) {
+      const bytes = aPng({ width: 8, height: 8, seed });
+      const form = await presign({ contentType: 'image/png', bytes: bytes.length, fileName: `r${seed}.png` }, as.staff, 'act-full');
+      expect(form.status).toBe(201);
+      expect((await post(form.body.upload, bytes)).status).toBe(204);
+      racers.push({ key: form.body.upload.key as string, id: form.body.evidenceId as string });
+    }
+    const outcomes = await Promise.all(racers.map((racer) => send('POST', '/activities/act-full/evidence', as.staff, { key: racer.key })));
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual([201, 409]);
+    const loser = racers[outcomes.findIndex((outcome) => outcome.status === 409)]!;
+    const files = await (db.deps.evidence ?? (() => Promise.reject(new Error('no evidence store'))))();
+    expect(await files.read(`evidence/${county}/act-full/${loser.id}`, 4)).toBeUndefined();
+    expect(await files.read(`evidence/${county}/act-full/${loser.id}.thumb.jpg`, 4)).toBeUndefined();
+    expect((await send('GET', '/activities/act-full/evidence', as.staff)).body.items).toHaveLength(20);
+    expect((await send('DELETE', '/activities/act-full', as.staff)).status).toBe(200);
   });
 
   it('goes with its activity: deleting the record deletes its files', async () => {

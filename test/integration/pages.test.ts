@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import type { Role } from '../../functions/domain/access.js';
 import { Outbox } from '../../functions/local/sns-sink.js';
-import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
-import { plan2021, sampleRegistry } from '../support/planning.js';
+import { load2021, sampleRegistry } from '../support/planning.js';
 import { aSession } from '../support/sessions.js';
 
 const county = 'testcounty';
@@ -130,10 +129,7 @@ describe('who may open what', () => {
 
 describe('forms', () => {
   beforeAll(async () => {
-    const loaded = await loadPlan(
-      { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
-      { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
-    );
+    const loaded = await load2021(db, county);
     expect(loaded.ok).toBe(true);
   });
 

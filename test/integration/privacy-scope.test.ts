@@ -7,11 +7,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { loadPlan } from '../../functions/workflows/plans.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
-import { plan2021, sampleRegistry } from '../support/planning.js';
+import { load2021 } from '../support/planning.js';
 
 let db: TestDatabase;
 let send: Send;
@@ -28,10 +27,7 @@ beforeAll(async () => {
   db.setNow(new Date('2021-12-20T04:00:00Z'));
   const app = createApp(db.deps);
   send = sendTo(app);
-  const loaded = await loadPlan(
-    { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
-    { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
-  );
+  const loaded = await load2021(db, county);
   expect(loaded.ok).toBe(true);
   admin = (await aToken(db.store, county, aGrant({ role: 'admin' }))).headers;
   staff = (await aToken(db.store, county, aGrant({ role: 'staff', name: '县级宣传员' }))).headers;

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { planFileSchema, type PlanFile } from '../../functions/domain/plan.js';
 import { registrySchema, type Registry } from '../../functions/domain/registry.js';
+import { loadPlan } from '../../functions/workflows/plans.js';
+import type { TestDatabase } from './db.js';
 
 export const sampleRegistry = (): Registry => registrySchema.parse(parse(readFileSync('campaigns/registry.sample.yaml', 'utf8')));
 
@@ -50,4 +52,12 @@ export function aPlan(overrides: Partial<PlanFile> = {}): PlanFile {
     ],
     ...overrides,
   });
+}
+
+/** Loads the shipped 2021 plan and the sample registry into a county, as the machine's command line would. */
+export async function load2021(db: Pick<TestDatabase, 'store' | 'config'>, county: string) {
+  return loadPlan(
+    { store: db.store, config: db.config, now: new Date('2021-01-01T00:00:00Z') },
+    { plan: { ...plan2021(), county }, registry: sampleRegistry(), county, loader: { kind: 'system' }, actor: { tokenId: 't', name: 'n' }, dryRun: false },
+  );
 }
