@@ -84,8 +84,15 @@ export type ConfigInput = z.input<typeof configSchema>;
 
 export interface Config {
   tableName: string;
+  /**
+   * The deployment's home county (PUFA_COUNTY): the local server's demo county, the WeChat
+   * account's. Inside a request it is the caller's county (http/county-scope), never this.
+   */
   county: string;
   timeZone: string;
+  /** The caller's county's name and SMS signature, from its record (http/county-scope); never from the environment. */
+  countyName?: string | undefined;
+  smsSignature?: string | undefined;
   stationTopicArn: string | undefined;
   bodyLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';

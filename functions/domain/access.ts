@@ -7,8 +7,28 @@ import { z } from 'zod';
 import { Forbidden, Unauthenticated } from './errors.js';
 import { visibleText } from './text.js';
 
-export const roles = ['admin', 'staff', 'reviewer', 'station', 'county'] as const;
+export const roles = ['admin', 'staff', 'reviewer', 'station', 'county', 'operator', 'city', 'province'] as const;
 export type Role = (typeof roles)[number];
+
+/** Roles whose token belongs to one county: everything they reach is that county's. */
+export const countyRoles = ['admin', 'staff', 'reviewer', 'station', 'county'] as const satisfies readonly Role[];
+/**
+ * Roles of the deployment above the counties: the operator (平台管理员) creates counties and issues
+ * their first tokens; a city's or a province's rule-of-law office reads its counties side by side.
+ * Their tokens belong to no county (`county` is DEPLOYMENT_SCOPE), so no county route lets them in.
+ */
+export const levelRoles = ['operator', 'city', 'province'] as const satisfies readonly Role[];
+export type LevelRole = (typeof levelRoles)[number];
+export const isLevelRole = (role: Role): role is LevelRole => (levelRoles as readonly Role[]).includes(role);
+
+/**
+ * The `county` of a token above the counties. No county id can be it (county ids start with a
+ * letter or digit), so a county's keys and this scope's never meet.
+ */
+export const DEPLOYMENT_SCOPE = '_deployment';
+
+/** A city's or a province's id, as county records name them: `yaan`, `sichuan`. */
+export const regionIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,39}$/, 'lowercase letters, digits and "-", 2-40 characters');
 
 /** zh-CN names used in the UI and the CLI. */
 export const roleLabels: Record<Role, string> = {
@@ -17,6 +37,9 @@ export const roleLabels: Record<Role, string> = {
   reviewer: '法制审核人员',
   station: '村村通广播站',
   county: '依法治县办',
+  operator: '平台管理员',
+  city: '市级依法治市办',
+  province: '省级依法治省办',
 };
 
 const SECRET_PREFIX = 'pufa_';
@@ -64,6 +87,9 @@ export const tokenGrantSchema = z.discriminatedUnion('role', [
   }),
   z.object({ role: z.literal('station'), ...grantBase, stationId: idSchema }),
   z.object({ role: z.literal('county'), ...grantBase }),
+  z.object({ role: z.literal('operator'), ...grantBase }),
+  z.object({ role: z.literal('city'), ...grantBase, city: regionIdSchema.describe('the city whose counties it reads (counties name it as `city`)') }),
+  z.object({ role: z.literal('province'), ...grantBase, province: regionIdSchema.describe('the province whose counties it reads (counties name it as `province`)') }),
 ]);
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
@@ -79,6 +105,9 @@ export const tokenRecordSchema = z.object({
   department: z.string().optional(),
   /** A reviewer's OpenID with the county's official account, for previews of approved articles. */
   wechatOpenId: z.string().optional(),
+  /** A city token's city, a province token's province: the counties it reads. */
+  city: z.string().optional(),
+  province: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   expiresAt: z.string().optional(),
@@ -88,7 +117,7 @@ export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The resolved caller of a request: who they are and what their token limits them to. */
 export const callerSchema = tokenRecordSchema
-  .pick({ county: true, role: true, name: true, stationId: true, township: true, department: true, wechatOpenId: true })
+  .pick({ county: true, role: true, name: true, stationId: true, township: true, department: true, wechatOpenId: true, city: true, province: true })
   .extend({ tokenId: z.string() });
 export type Caller = z.infer<typeof callerSchema>;
 
@@ -151,6 +180,8 @@ export function tokenRecordFromGrant(
     ...(grant.role === 'staff' && grant.township ? { township: grant.township } : {}),
     ...(grant.role === 'staff' && grant.department ? { department: grant.department } : {}),
     ...(grant.role === 'reviewer' && grant.wechatOpenId ? { wechatOpenId: grant.wechatOpenId } : {}),
+    ...(grant.role === 'city' ? { city: grant.city } : {}),
+    ...(grant.role === 'province' ? { province: grant.province } : {}),
     createdAt: context.now.toISOString(),
     createdBy: context.createdBy,
     ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
@@ -174,6 +205,8 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
     ...(record.township ? { township: record.township } : {}),
     ...(record.department ? { department: record.department } : {}),
     ...(record.wechatOpenId ? { wechatOpenId: record.wechatOpenId } : {}),
+    ...(record.city ? { city: record.city } : {}),
+    ...(record.province ? { province: record.province } : {}),
   };
 }
 
@@ -232,6 +265,15 @@ export function requireKeepsDepartments(caller: Caller, before: readonly string[
   if (dropped.length > 0) {
     throw new Forbidden(`Your token is limited to department "${department}": it may add its own department to ${what} but not take others off it (${dropped.join(', ')}).`);
   }
+}
+
+/**
+ * Who may issue what at `POST /tokens`: a county's admin issues its county's roles; the operator
+ * issues the roles above the counties (a county's tokens it issues at `POST /counties/{id}/tokens`).
+ */
+export function checkGrantRole(issuer: Role, grant: TokenGrant): string | undefined {
+  if (issuer === 'operator') return isLevelRole(grant.role) ? undefined : `the operator issues ${levelRoles.join(', ')} here; a county's tokens at POST /counties/{id}/tokens`;
+  return isLevelRole(grant.role) ? `one of ${countyRoles.join(', ')}: only the operator issues ${levelRoles.join(', ')} tokens` : undefined;
 }
 
 /** Rejects a grant that would outlive "now" by nothing: an already-expired token is a mistake. */

@@ -38,6 +38,8 @@ export const auditActions = [
   'subscriber.reveal',
   'subscribers.rekey',
   'subscribers.import',
+  'county.create',
+  'county.update',
   'token.issue',
   'token.revoke',
   'feed.create',

@@ -14,6 +14,7 @@ import {
   type Role,
 } from '../domain/access.js';
 import { Unauthenticated } from '../domain/errors.js';
+import { depsForCaller } from './county-scope.js';
 import type { AppEnv } from './env.js';
 
 const PREFIX = 'Bearer';
@@ -37,6 +38,7 @@ export function allow(...roles: Role[]) {
     const caller = callerFromToken(record, clock());
     requireRole(caller, roles);
     c.set('caller', caller);
+    c.set('deps', await depsForCaller(c.var.deps, caller));
     await next();
   });
 }

@@ -42,7 +42,24 @@ export interface Target {
   close(): Promise<void>;
 }
 
+/**
+ * The target as a request of its county sees the system: the county's record, where it has one,
+ * gives the time zone, name and SMS signature (as http/county-scope does for the API), so a
+ * command-line plan load or token judges dates as the county's pages do.
+ */
 export async function openTarget(options: { aws: boolean; dataDir: string; county: string | undefined }): Promise<Target> {
+  const target = await openUnscopedTarget(options);
+  try {
+    const record = await target.store.counties.get(target.county);
+    if (!record) return target;
+    return { ...target, config: { ...target.config, timeZone: record.timeZone, countyName: record.name, smsSignature: record.smsSignature } };
+  } catch (error) {
+    await target.close();
+    throw error;
+  }
+}
+
+async function openUnscopedTarget(options: { aws: boolean; dataDir: string; county: string | undefined }): Promise<Target> {
   const env = { ...process.env, ...(options.county ? { PUFA_COUNTY: options.county } : {}) };
   if (options.aws) {
     const config = loadConfig(env, version);

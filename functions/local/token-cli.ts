@@ -9,7 +9,7 @@ import './quiet-sdk-warning.js';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { commandLineActor } from '../domain/audit.js';
-import { roleLabels, roles, tokenGrantSchema } from '../domain/access.js';
+import { DEPLOYMENT_SCOPE, isLevelRole, roleLabels, roles, tokenGrantSchema } from '../domain/access.js';
 import { Invalid } from '../domain/errors.js';
 import { feedInputSchema } from '../domain/feed.js';
 import { utcToLocal } from '../domain/schedule.js';
@@ -20,14 +20,16 @@ import { runCli, UsageError } from './cli.js';
 import { openTarget } from './target.js';
 
 const USAGE = `Usage:
-  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--department <id>] [--expires <ISO time>] [--wechat-openid <reviewer's OpenID>]
-  npm run token -- list
-  npm run token -- revoke <token id>
+  npm run token -- create --role <${roles.join('|')}> --name <name> [--station <id>] [--township <id>] [--department <id>] [--expires <ISO time>] [--wechat-openid <reviewer's OpenID>] [--city <id>] [--province <id>]
+  npm run token -- list [--deployment]
+  npm run token -- revoke <token id> [--deployment]
   npm run token -- feed-create --label <who it is for>    a calendar feed key (the .ics link), shown once
   npm run token -- feed-list
   npm run token -- feed-revoke <feed id>
 Options:
   --county <id>      county of the token (default: PUFA_COUNTY or "tianquan")
+  --deployment       list or revoke the tokens above the counties (operator, city, province),
+                     which create makes for those roles whatever --county says
   --data-dir <dir>   local data folder (default: ${DEFAULT_DATA_DIR})
   --aws              use the deployed table named by PUFA_TABLE_NAME with your AWS credentials`;
 
@@ -48,6 +50,9 @@ async function main(argv: string[]): Promise<void> {
       department: { type: 'string' },
       expires: { type: 'string' },
       'wechat-openid': { type: 'string' },
+      city: { type: 'string' },
+      province: { type: 'string' },
+      deployment: { type: 'boolean' },
       label: { type: 'string' },
       county: { type: 'string' },
       'data-dir': { type: 'string' },
@@ -73,6 +78,8 @@ async function main(argv: string[]): Promise<void> {
           department: values.department,
           expiresAt: values.expires,
           wechatOpenId: values['wechat-openid'],
+          city: values.city,
+          province: values.province,
         })
       : undefined;
   if (grant && !grant.success) {
@@ -87,30 +94,34 @@ async function main(argv: string[]): Promise<void> {
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
     const now = target.clock();
+    // The operator's, a city's and a province's tokens belong to no county.
+    const tokenScope = values.deployment || (grant?.success && isLevelRole(grant.data.role)) ? DEPLOYMENT_SCOPE : target.county;
     if (command.data === 'create' && grant?.success) {
       const { secret, record } = await issueToken(
         { store: target.store, timeZone: target.config.timeZone, now },
-        { county: target.county, grant: grant.data, actor: commandLineActor('npm run token'), createdBy: 'cli' },
+        { county: tokenScope, grant: grant.data, actor: commandLineActor('npm run token'), createdBy: 'cli' },
       ).catch((error: unknown) => {
         if (!(error instanceof Invalid)) throw error;
         // The grant's fields, as the options that set them: `body.stationId` -> `--station`.
         throw new UsageError(error.fields.map(({ field, message }) => `--${optionOf(field.split('.')[1] ?? field)}: ${message}`).join('\n'));
       });
-      console.log(`Created ${roleLabels[record.role]} (${record.role}) token ${record.id} for "${record.name}" in ${record.county}.`);
+      console.log(`Created ${roleLabels[record.role]} (${record.role}) token ${record.id} for "${record.name}" ${record.county === DEPLOYMENT_SCOPE ? 'above the counties' : `in ${record.county}`}.`);
       console.log(`Secret (shown once, keep it safe):\n${secret}`);
     } else if (command.data === 'list') {
       let cursor: string | undefined;
       do {
-        const page = await target.store.tokens.list(target.county, { limit: 100, cursor });
+        const page = await target.store.tokens.list(tokenScope, { limit: 100, cursor });
         for (const token of page.items) {
           const state = token.revokedAt ? `revoked ${token.revokedAt}` : token.expiresAt ? `expires ${token.expiresAt}` : 'active';
-          const scope = token.stationId ? ` station=${token.stationId}` : [token.township ? ` township=${token.township}` : '', token.department ? ` department=${token.department}` : ''].join('');
+          const scope = token.stationId
+            ? ` station=${token.stationId}`
+            : [token.township ? ` township=${token.township}` : '', token.department ? ` department=${token.department}` : '', token.city ? ` city=${token.city}` : '', token.province ? ` province=${token.province}` : ''].join('');
           console.log(`${token.id}  ${token.role.padEnd(8)} ${token.name}${scope}  (${state})`);
         }
         cursor = page.nextCursor;
       } while (cursor);
     } else if (command.data === 'revoke' && tokenId) {
-      const revoked = await revokeToken({ store: target.store, timeZone: target.config.timeZone, now }, { county: target.county, tokenId, actor: commandLineActor('npm run token') });
+      const revoked = await revokeToken({ store: target.store, timeZone: target.config.timeZone, now }, { county: tokenScope, tokenId, actor: commandLineActor('npm run token') });
       console.log(`Revoked ${revoked.id} (${revoked.name}) at ${revoked.revokedAt}.`);
     } else if (command.data === 'feed-create' && feed?.success) {
       const deps = { store: target.store, timeZone: target.config.timeZone, now };

@@ -10,6 +10,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import type { Caller, Role } from '../domain/access.js';
 import type { AppEnv } from '../http/env.js';
+import { depsForCaller } from '../http/county-scope.js';
 import { callerOfSession, type SessionDeps } from '../workflows/sessions.js';
 import { Layout } from './layout.js';
 
@@ -50,6 +51,9 @@ export const homeOf: Record<Role, string> = {
   station: '/app/station',
   county: '/app/dashboard',
   admin: '/app/dashboard',
+  operator: '/app/rollup',
+  city: '/app/rollup',
+  province: '/app/rollup',
 };
 
 export function pageFor(...roles: Role[]) {
@@ -67,6 +71,7 @@ export function pageFor(...roles: Role[]) {
       );
     }
     c.set('caller', caller);
+    c.set('deps', await depsForCaller(c.var.deps, caller));
     await next();
   });
 }

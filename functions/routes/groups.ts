@@ -29,6 +29,7 @@ function together(first: OpenAPIHono<AppEnv>, ...others: OpenAPIHono<AppEnv>[]):
 export const routeGroups: readonly RouteGroup[] = [
   { name: 'health', prefixes: ['/health'], load: async () => (await import('./health.js')).healthRoutes() },
   { name: 'tokens', prefixes: ['/me', '/tokens'], load: async () => (await import('./tokens.js')).tokenRoutes() },
+  { name: 'counties', prefixes: ['/counties'], load: async () => (await import('./counties.js')).countyRoutes() },
   { name: 'feeds', prefixes: ['/feeds'], load: async () => (await import('./feeds.js')).feedRoutes() },
   { name: 'plans', prefixes: ['/plans', '/registry', '/sms-templates'], load: async () => (await import('./plans.js')).planRoutes() },
   {

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { requireRole, type Role } from '../domain/access.js';
 import { allow } from '../http/auth.js';
+import { depsForCaller } from '../http/county-scope.js';
 import type { AppEnv } from '../http/env.js';
 import { sessionCaller } from '../pages/session.js';
 
@@ -20,6 +21,7 @@ export function tokenOrPageSession(...roles: Role[]) {
     if (!caller) return byToken(c, next);
     requireRole(caller, roles);
     c.set('caller', caller);
+    c.set('deps', await depsForCaller(c.var.deps, caller));
     await next();
   });
 }

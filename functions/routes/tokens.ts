@@ -4,7 +4,8 @@
  * anyone with a token can ask who they are (`GET /me`).
  */
 import { z } from 'zod';
-import { callerSchema, idSchema, roles, tokenForDisplay, tokenGrantSchema, tokenRecordSchema } from '../domain/access.js';
+import { callerSchema, checkGrantRole, idSchema, roles, tokenForDisplay, tokenGrantSchema, tokenRecordSchema } from '../domain/access.js';
+import { Forbidden } from '../domain/errors.js';
 import { actorOfCaller } from '../domain/audit.js';
 import { issueToken as issue, revokeToken as revoke } from '../workflows/tokens.js';
 import { jsonBody, jsonResponse, pageQuerySchema, problemResponseSpec, securedRoute } from '../http/route.js';
@@ -24,16 +25,17 @@ const caller = callerSchema.meta({ id: 'Caller' });
 
 const json = jsonResponse;
 
-const issueToken = securedRoute(['admin'], {
+const issueToken = securedRoute(['admin', 'operator'], {
   method: 'post',
   path: '/tokens',
   tags: ['access'],
   summary: 'Issue an access token',
+  description: 'A county’s admin issues its county’s roles; the operator issues operator, city and province tokens (a county’s own at `POST /counties/{id}/tokens`).',
   request: { body: jsonBody(grant) },
   responses: { 201: json(issuedSchema, 'Issued; keep the secret, it is not shown again') },
 });
 
-const listTokens = securedRoute(['admin'], {
+const listTokens = securedRoute(['admin', 'operator'], {
   method: 'get',
   path: '/tokens',
   tags: ['access'],
@@ -44,7 +46,7 @@ const listTokens = securedRoute(['admin'], {
   },
 });
 
-const revokeToken = securedRoute(['admin'], {
+const revokeToken = securedRoute(['admin', 'operator'], {
   method: 'delete',
   path: '/tokens/{id}',
   tags: ['access'],
@@ -66,9 +68,12 @@ export function tokenRoutes() {
     .openapi(issueToken, async (c) => {
       const { store, clock, config } = c.var.deps;
       const { caller } = c.var;
+      const grant = c.req.valid('json');
+      const refusal = checkGrantRole(caller.role, grant);
+      if (refusal) throw new Forbidden(`This token may not issue a ${grant.role} token: ${refusal}.`);
       const { secret, record } = await issue(
         { store, timeZone: config.timeZone, now: clock() },
-        { county: caller.county, grant: c.req.valid('json'), actor: actorOfCaller(caller), createdBy: caller.tokenId },
+        { county: caller.county, grant, actor: actorOfCaller(caller), createdBy: caller.tokenId },
       );
       return c.json({ secret, token: record }, 201);
     })

@@ -7,6 +7,7 @@ import { keys } from './keys.js';
 import { ActivityStore } from './activities.js';
 import { AuditStore } from './audit.js';
 import { CampaignStore, NoticeStore } from './campaigns.js';
+import { CountyStore } from './counties.js';
 import { DeliveryStore } from './deliveries.js';
 import { ExpansionStore } from './expansions.js';
 import { holdTable } from './internal.js';
@@ -28,6 +29,8 @@ export interface Store {
   /** The table's name, for display only (/health, start-up lines); no client goes with it. */
   readonly tableNameForDisplay: string;
   tokens: TokenStore;
+  /** The deployment's counties: name, time zone, SMS signature, city and province. */
+  counties: CountyStore;
   feeds: FeedStore;
   sessions: SessionStore;
   plans: PlanStore;
@@ -62,6 +65,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
   const store: Store = {
     tableNameForDisplay: tableName,
     tokens: new TokenStore(db, tableName),
+    counties: new CountyStore(db, tableName),
     feeds: new FeedStore(db, tableName),
     sessions: new SessionStore(db, tableName),
     plans: new PlanStore(db, tableName, registry),

@@ -22,6 +22,10 @@ export const keys = {
   /** A web-page session, found by the hash of its secret (the cookie); it names its token. */
   session: (secretHash: string) => ({ pk: `SESSION#${secretHash}`, sk: 'SESSION' }),
 
+  /** The deployment's counties (name, time zone, SMS signature, city, province): one small partition, read whole. */
+  counties: () => 'COUNTIES',
+  county: (countyId: string) => ({ pk: 'COUNTIES', sk: `COUNTY#${countyId}` }),
+
   /** The year's plan: themes by month, key dates, settings. */
   planYear: (countyId: string, year: number) => ({ pk: `${county(countyId)}#PLAN#${year}`, sk: 'META' }),
 

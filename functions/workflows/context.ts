@@ -14,7 +14,7 @@ import type { Store } from '../store/index.js';
 
 export async function noticeContext(
   store: Store,
-  config: Pick<Config, 'timeZone'>,
+  config: Pick<Config, 'timeZone' | 'smsSignature'>,
   county: string,
   year: number,
 ): Promise<NoticeContext & { plan: PlanYearRecord | undefined }> {
@@ -26,7 +26,7 @@ export async function noticeContext(
   return {
     plan,
     timeZone: plan?.timeZone ?? config.timeZone,
-    settings: plan?.settings ?? resolveSettings(undefined),
+    settings: plan?.settings ?? resolveSettings(config.smsSignature ? { sms: { signature: config.smsSignature } } : undefined),
     templates,
     registry,
     holidays: planHolidays(plan),

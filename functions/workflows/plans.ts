@@ -66,11 +66,12 @@ export interface LoadPlanRequest {
 }
 
 export async function loadPlan(
-  deps: { store: Store; config: Pick<Config, 'timeZone'>; now: Date; subscriptions?: StationSubscriptions | undefined },
+  deps: { store: Store; config: Pick<Config, 'timeZone' | 'smsSignature'>; now: Date; subscriptions?: StationSubscriptions | undefined },
   request: LoadPlanRequest,
 ): Promise<LoadResult> {
   const { store, now } = deps;
-  const { plan, county } = request;
+  const { county } = request;
+  const plan = withCountySignature(request.plan, deps.config.smsSignature);
   if (plan.county !== undefined && plan.county !== request.county) {
     return { ok: false, problems: [{ path: ['county'], message: `the plan is for "${plan.county}", but you are loading it into "${county}"` }] };
   }
@@ -95,7 +96,7 @@ export async function loadPlan(
 
   const storedTemplates = await store.registry.smsTemplates(county);
   const templates = templateChanges(storedTemplates, plan.smsTemplates);
-  const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(undefined), timeZone: deps.config.timeZone };
+  const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(countySettings(deps.config.smsSignature)), timeZone: deps.config.timeZone };
   const yearSettingsChanged = settingsChanged(before, { settings: resolveSettings(plan.settings), timeZone });
   checkPlanLoad(request.loader, loadScope(plan, diff, notices, campaigns, { templates, settingsChanged: yearSettingsChanged, registry: request.registry !== undefined }), registry);
 
@@ -222,6 +223,17 @@ function loadScope(
         };
       }),
   };
+}
+
+/** The county's registered SMS signature (its record) as the default of a plan that names none. */
+function withCountySignature(plan: PlanFile, signature: string | undefined): PlanFile {
+  if (!signature || plan.settings.sms.signature !== undefined) return plan;
+  return { ...plan, settings: { ...plan.settings, sms: { ...plan.settings.sms, signature } } };
+}
+
+/** A year without a plan: the defaults, with the county's SMS signature where its record has one. */
+function countySettings(signature: string | undefined): PlanFile['settings'] | undefined {
+  return signature ? { sms: { signature } } : undefined;
 }
 
 /**
