@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { roles, type Role } from '../../functions/domain/access.js';
+import { DEPLOYMENT_SCOPE, isLevelRole, roles, type Role } from '../../functions/domain/access.js';
 import { webPages } from '../../functions/pages/index.js';
 import { routeGroups } from '../../functions/routes/groups.js';
 import { aGrant, aToken, must } from '../support/builders.js';
@@ -37,6 +37,7 @@ const pathFixtures: Record<string, string> = {
   file: `${'ab'.repeat(32)}.mp3`,
   sha256: 'cd'.repeat(32),
   evidenceId: 'ev_nothinghere',
+  tokenId: 'tok_nothinghere',
 };
 /** Values for required query parameters, so a permitted call gets past validation where it can. */
 const queryFixtures: Record<string, string> = { year: '2031', township: 'chengxiang' };
@@ -318,8 +319,9 @@ beforeAll(async () => {
   table = await routeTable(app);
 
   for (const role of roles) {
-    const grant = role === 'station' ? aGrant({ role, stationId: STATION_A }) : aGrant({ role });
-    const { secret } = await aToken(db.store, county, grant);
+    const grant = role === 'station' ? aGrant({ role, stationId: STATION_A }) : role === 'city' ? aGrant({ role, city: 'testcity' }) : role === 'province' ? aGrant({ role, province: 'testprovince' }) : aGrant({ role });
+    // The operator's, a city's and a province's tokens belong to no county.
+    const { secret } = await aToken(db.store, isLevelRole(role) ? DEPLOYMENT_SCOPE : county, grant);
     secretOf[role] = secret;
     identities.push({ label: role, role, secret });
   }

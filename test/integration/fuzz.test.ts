@@ -12,14 +12,15 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { roles, type Caller, type Role } from '../../functions/domain/access.js';
+import { countyRoles, DEPLOYMENT_SCOPE, isLevelRole, roles, type Caller, type Role } from '../../functions/domain/access.js';
+import { loadPlan } from '../../functions/workflows/plans.js';
 import { actOnNotice } from '../../functions/workflows/notices.js';
 import { PROBLEM_CONTENT_TYPE, problemTypes, problemUri, type ProblemType } from '../../functions/http/problem.js';
 import { problemSchema } from '../../functions/http/route.js';
 import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable } from '../support/db.js';
 import { aBench, aBroadcastNotice, anSmsNotice, type Bench } from '../support/dispatch.js';
-import { aPlan } from '../support/planning.js';
+import { aPlan, sampleRegistry } from '../support/planning.js';
 import { examples, requests, urlOf, type FuzzRequest, type RequestFixtures } from '../support/fuzz-requests.js';
 import { fillPath, jsonBodySchema, operationKey, routeTable, type Operation } from '../support/route-table.js';
 import { changes, tableItems } from '../support/table-snapshot.js';
@@ -40,6 +41,9 @@ const fuzzable = table.operations.filter((operation) => operation.access !== und
 let bench: Bench;
 const staff: Caller = { tokenId: 'tok_fuzz_staff', county, role: 'staff', name: '宣传员' };
 const headersOf: Partial<Record<Role, Record<string, string>>> = {};
+/** Another county of the same deployment, with the same registry and plan ids. */
+const OTHER = 'othercounty';
+const otherHeadersOf: Partial<Record<Role, Record<string, string>>> = {};
 /** Ids that exist, so that valid requests reach the domain and the store, not only validation. */
 const existing = { campaigns: ['c-0315'], deliveries: [] as string[], subscriberKey: '', activity: 'act-fuzz' };
 
@@ -72,6 +76,9 @@ const validBodies: Record<string, unknown[]> = {
   'POST /subscribers/opt-out': [{ phone: '+8619900000001' }],
   'POST /activities': [anActivity(), anActivity({ kind: 'other', kindName: '法律讲座', id: 'act-retry' })],
   'PUT /activities/{id}': [anActivity({ participants: 60 })],
+  'POST /counties': [{ id: 'fuzzcounty', name: '模糊测试县', city: 'testcity', province: 'testprovince' }],
+  'PATCH /counties/{id}': [{ name: '测试县', city: 'testcity' }],
+  'POST /counties/{id}/tokens': [{ role: 'county', name: '依法治县办' }],
 };
 
 function pathCandidates(operation: Operation, name: string): string[] {
@@ -83,6 +90,7 @@ function pathCandidates(operation: Operation, name: string): string[] {
       stations: existing.deliveries,
       registry: ['chengxiang', 'fuzz-town'],
       tokens: ['tok_nothing'],
+      counties: [county],
     };
     return byResource[resource] ?? ['nothing-here'];
   }
@@ -91,6 +99,7 @@ function pathCandidates(operation: Operation, name: string): string[] {
     year: ['2031', '2030'],
     kind: ['townships', 'villages', 'groups'],
     key: [existing.subscriberKey],
+    tokenId: ['tok_nothing'],
   };
   return byName[name] ?? ['x1'];
 }
@@ -154,8 +163,16 @@ beforeAll(async () => {
   db.setNow(NOW);
   bench = await aBench(db);
   for (const role of roles) {
+    const grant = role === 'station' ? aGrant({ role, stationId: 'st-xiangyang' }) : role === 'city' ? aGrant({ role, city: 'testcity' }) : role === 'province' ? aGrant({ role, province: 'testprovince' }) : aGrant({ role });
+    headersOf[role] = (await aToken(db.store, isLevelRole(role) ? DEPLOYMENT_SCOPE : county, grant)).headers;
+  }
+  await db.store.counties.create({ id: county, name: '测试县', timeZone: 'Asia/Shanghai', city: 'testcity', province: 'testprovince', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), version: 1 }, undefined);
+  // A second county with the same registry and plan (the same ids), for the cross-county requests at the end.
+  const loaded = await loadPlan({ store: db.store, config: db.config, now: NOW }, { plan: aPlan(), registry: sampleRegistry(), county: OTHER, loader: { kind: 'system' }, actor: staff, dryRun: false });
+  expect(loaded.ok).toBe(true);
+  for (const role of countyRoles) {
     const grant = role === 'station' ? aGrant({ role, stationId: 'st-xiangyang' }) : aGrant({ role });
-    headersOf[role] = (await aToken(db.store, county, grant)).headers;
+    otherHeadersOf[role] = (await aToken(db.store, OTHER, grant)).headers;
   }
   // Station scripts in each state a confirmation can meet: pending, sent, and cancelled.
   const pending = await bench.scheduled(aBroadcastNotice({ schedule: { kind: 'key-date', days: 3, at: '07:00' } }));
@@ -276,4 +293,49 @@ describe('inputs that fuzzing once found to break the app', () => {
       }
     }
   });
+});
+
+describe('another county’s tokens on this county’s records', () => {
+  // Every route a county's token may call, sent the valid requests that reach this county's records
+  // (their ids in the path), with the other county's token of a role the route allows.
+  const countyOperations = table.operations.filter((operation) => {
+    const access = operation.access;
+    return Array.isArray(access) && access.some((role) => !isLevelRole(role));
+  });
+  /**
+   * What only this county holds: ids the other county's plan does not have. (Not a subscriber's
+   * phone key: it is made of the number, which the other county may send itself — opting a
+   * number out is account-wide, as SNS's list is — and its own audit entry then names it.)
+   */
+  const markers = () => [...existing.campaigns.filter((id) => !aPlan().campaigns.some((campaign) => campaign.id === id)), existing.activity, ...existing.deliveries];
+  const ownItems = (items: readonly string[]) =>
+    items.filter((text) => {
+      const item = JSON.parse(text) as Record<string, { S?: string }>;
+      return item.pk?.S?.startsWith(`C#${county}#`) || item.county?.S === county;
+    });
+
+  it('finds routes and records to try', () => {
+    expect(countyOperations.length).toBeGreaterThan(20);
+    expect(markers().length).toBeGreaterThan(3);
+  });
+
+  it.each(countyOperations.map((operation) => [operationKey(operation), operation] as const))(
+    '%s: never 5xx, nothing of this county in a success, nothing of it changed',
+    async (_key, operation) => {
+      const access = must(operation.access) as Role[];
+      const role = must(access.includes('admin') ? 'admin' : access.find((candidate) => !isLevelRole(candidate)));
+      const before = ownItems(await tableItems(db.client, db.tableName));
+      for (const request of examples(operation, fixtures)) {
+        const headers = { ...must(otherHeadersOf[role]), ...(request.body ? { 'Content-Type': request.body.contentType } : {}) };
+        const url = urlOf(operation, request);
+        const response = await app.request(url, { method: operation.method, headers, ...(request.body ? { body: request.body.text } : {}) });
+        const text = await response.text();
+        expect(response.status, `${operation.method} ${url} as ${OTHER}'s ${role}: ${text.slice(0, 300)}`).toBeLessThan(500);
+        if (response.status < 300) {
+          for (const marker of markers()) expect(text.includes(marker), `${operation.method} ${url} as ${OTHER}'s ${role} answered with ${county}'s ${marker}`).toBe(false);
+        }
+      }
+      expect(changes(before, ownItems(await tableItems(db.client, db.tableName))), `${operationKey(operation)} as ${OTHER}'s ${role} changed ${county}'s records`).toEqual({ added: [], removed: [] });
+    },
+  );
 });
