@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatProblem } from '../domain/yaml-source.js';
+import { newCountyRecord } from '../domain/county.js';
 import type { Store } from '../store/index.js';
 import type { PhoneKeys } from '../domain/phone.js';
 import { importCsv } from '../workflows/imports.js';
@@ -24,6 +25,13 @@ export async function loadDemoPlans(
   options: { campaignsDir: string; county: string; timeZone: string; now: Date; phoneKeys: PhoneKeys },
 ): Promise<string[]> {
   const lines: string[] = [];
+  if (!(await store.counties.get(options.county))) {
+    // The demo county as a record, as the operator would create it (POST /counties): its name heads reports; Ya'an city reads it.
+    const tianquan = options.county === 'tianquan';
+    const record = newCountyRecord({ id: options.county, name: tianquan ? '天全县' : options.county, timeZone: options.timeZone, ...(tianquan ? { smsSignature: '天全普法', city: 'yaan', province: 'sichuan' } : {}) }, options.now);
+    await store.counties.create(record, undefined);
+    lines.push(`    county: ${record.id} (${record.name}${record.city ? `, city ${record.city}, province ${record.province ?? ''}` : ''})`);
+  }
   const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();
   for (const name of files) {
     const started = performance.now();

@@ -58,7 +58,8 @@ function pageQuery(c: Context<AppEnv>): { query: DutyReportQuery; countyName: st
   const { countyName, year, ...rest } = parsed.data;
   const { clock, config } = c.var.deps;
   const thisYear = Number(utcToLocal(clock().toISOString(), config.timeZone).slice(0, 4));
-  return { query: { ...rest, year: year ?? thisYear }, countyName: countyName ?? '' };
+  // The county's name from its record (http/county-scope) unless the page asks for another spelling.
+  return { query: { ...rest, year: year ?? thisYear }, countyName: countyName ?? c.var.deps.config.countyName ?? '' };
 }
 
 const fieldWords: Record<string, string> = { 'query.year': '年份', 'query.department': '责任单位', 'query.date': '统计日期', 'query.countyName': '县名' };

@@ -1,11 +1,13 @@
 /**
- * Two counties in one system (issue 17's first step): one table, one app, one dispatcher. Each
- * county has its own registry, plan, tokens, subscribers, activities and tallies — the same ids in
- * both — and nothing of one is visible or changeable with the other's tokens. One dispatcher run
- * sends both counties' SMS, each counted in its own county.
+ * Two counties in one system (issue 17): one table, one app, one dispatcher. The operator creates
+ * both counties and issues their tokens through the API. Each county has its own registry, plan,
+ * tokens, subscribers, activities and tallies — the same ids in both — and nothing of one is
+ * visible or changeable with the other's tokens. One dispatcher run sends both counties' SMS, each
+ * counted in its own county.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
+import { DEPLOYMENT_SCOPE } from '../../functions/domain/access.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { aBench, testPhone, type Bench } from '../support/dispatch.js';
@@ -26,9 +28,17 @@ beforeAll(async () => {
   bench = await aBench(db);
   db.setNow(bench.clock.read());
   send = sendTo(createApp(db.deps));
+  const operator = (await aToken(db.store, DEPLOYMENT_SCOPE, aGrant({ role: 'operator' }))).headers;
+  const names: Record<County, string> = { yucheng: '雨城区', mingshan: '名山区' };
   for (const county of counties) {
+    const created = await send('POST', '/counties', operator, { id: county, name: names[county], city: 'yaan', province: 'sichuan' });
+    expect(created.status, created.text).toBe(201);
     tokens[county] = {} as Record<Role, Record<string, string>>;
-    for (const role of ['admin', 'staff', 'reviewer', 'county'] as const) tokens[county][role] = (await aToken(db.store, county, aGrant({ role }))).headers;
+    for (const role of ['admin', 'staff', 'reviewer', 'county'] as const) {
+      const issued = await send('POST', `/counties/${county}/tokens`, operator, aGrant({ role }));
+      expect(issued.status, issued.text).toBe(201);
+      tokens[county][role] = { Authorization: `Bearer ${issued.body.secret as string}` };
+    }
     expect((await send('PUT', '/registry', tokens[county].admin, sampleRegistry())).status).toBe(200);
     // The same plan file, the same ids, in each county.
     const loaded = await send('POST', '/plans', tokens[county].admin, aPlan());
