@@ -250,7 +250,7 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/health', '/me', '/tokens', '/tokens/{id}', '/plans', '/plans/{year}/calendar', '/campaigns/{id}/notices/{noticeId}/approve']),
     );
-    expect(document.paths['/tokens']?.post?.['x-pufa-roles']).toEqual(['admin']);
+    expect(document.paths['/tokens']?.post?.['x-pufa-roles']).toEqual(['admin', 'operator']);
     expect(document.paths['/health']?.get?.['x-pufa-roles']).toBe('public');
     expect(document.components.securitySchemes).toHaveProperty('bearerAuth');
     // The grant schema is the same zod union the route validates with: its roles are all there.
