@@ -1,6 +1,7 @@
 /**
  * @module routes/audit
- * `GET /audit` (admins and the county office): the audit log of one local day — who changed what,
+ * `GET /audit` (admins and the county office; the operator reads the deployment's own log: counties
+ * created and changed, tokens above the counties): the audit log of one local day — who changed what,
  * when, with the record before and after. There is deliberately no route that writes, changes or
  * deletes an entry: entries are only ever filed by the changes they record.
  */
@@ -10,7 +11,7 @@ import { utcToLocal } from '../domain/schedule.js';
 import { jsonResponse, pageQuerySchema, securedRoute } from '../http/route.js';
 import { newRouter } from '../http/router.js';
 
-const auditRoute = securedRoute(['admin', 'county'], {
+const auditRoute = securedRoute(['admin', 'county', 'operator'], {
   method: 'get',
   path: '/audit',
   tags: ['audit'],

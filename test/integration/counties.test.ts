@@ -80,8 +80,9 @@ describe('the operator', () => {
   });
 
   it('files its changes in the deployment’s audit log', async () => {
-    const entries = await db.store.audit.page(DEPLOYMENT_SCOPE, '2031-03-01', { limit: 50 });
-    expect(entries.items.map((entry) => `${entry.action} ${entry.subject.id}`)).toEqual(expect.arrayContaining(['county.create lushan', 'county.update baoxing']));
+    const entries = await send('GET', '/audit?date=2031-03-01', operator);
+    expect(entries.status).toBe(200);
+    expect(entries.body.items.map((entry: { action: string; subject: { id: string } }) => `${entry.action} ${entry.subject.id}`)).toEqual(expect.arrayContaining(['county.create lushan', 'county.update baoxing']));
   });
 });
 
