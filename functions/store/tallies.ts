@@ -68,8 +68,9 @@ export class TallyStore {
 
   /**
    * Each county's twelve month totals of a year (the `total` cells only), for a city's or a
-   * province's roll-up: one BatchGetItem per eight counties, however many records and breakdowns
-   * each has. A county without a cell has none in its list (nothing counted, no plan loaded).
+   * province's roll-up: one BatchGetItem per eight counties (COUNTIES_PER_BATCH), one after the
+   * other, however many records and breakdowns each has. A county without a cell has none in its
+   * list (nothing counted, no plan loaded).
    */
   async monthTotals(counties: readonly string[], year: number): Promise<Map<string, StoredCell[]>> {
     const found = new Map<string, StoredCell[]>(counties.map((county) => [county, []]));

@@ -8,13 +8,16 @@
 import type { Caller } from '../domain/access.js';
 import { buildRollup, countyYearTarget, type Rollup, type RollupLevel } from '../domain/rollup.js';
 import { utcToLocal } from '../domain/schedule.js';
-import { counters, type Counts } from '../domain/tally.js';
+import { counters, type Counts, type StoredCell } from '../domain/tally.js';
 import type { Store } from '../store/index.js';
 import { listCounties } from './counties.js';
 import { inParallel } from './parallel.js';
 
 /** Plans read at once: a province has some 180 counties; a few GetItems in flight, not 180. */
 const PLAN_READS = 8;
+/** Month totals are read eight counties to a request (96 keys of BatchGetItem's 100), four requests at once. */
+const COUNTIES_PER_READ = 8;
+const TOTALS_READS = 4;
 
 export interface RollupQuery {
   year: number;
@@ -26,6 +29,13 @@ export interface RollupQuery {
   name?: string | undefined;
 }
 
+/** Each county's month totals: a few batches of eight counties in flight at once. */
+async function monthTotals(store: Store, counties: readonly string[], year: number): Promise<Map<string, StoredCell[]>> {
+  const batches = Array.from({ length: Math.ceil(counties.length / COUNTIES_PER_READ) }, (_, index) => counties.slice(index * COUNTIES_PER_READ, (index + 1) * COUNTIES_PER_READ));
+  const read = await inParallel(batches, TOTALS_READS, (batch) => store.tallies.monthTotals(batch, year));
+  return new Map(read.flatMap((found) => [...found]));
+}
+
 export function levelOf(caller: Caller): RollupLevel {
   return caller.role === 'city' ? 'city' : caller.role === 'province' ? 'province' : 'deployment';
 }
@@ -35,7 +45,8 @@ export async function readRollup(deps: { store: Store; timeZone: string; now: Da
   const counties = await listCounties(store, caller);
   const months = query.month ? [query.month] : Array.from({ length: 12 }, (_, index) => index + 1);
   const [totals, plans] = await Promise.all([
-    store.tallies.monthTotals(
+    monthTotals(
+      store,
       counties.map((county) => county.id),
       query.year,
     ),

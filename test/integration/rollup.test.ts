@@ -10,6 +10,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { DEPLOYMENT_SCOPE } from '../../functions/domain/access.js';
+import { deliveryDelta } from '../../functions/domain/tally.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
@@ -181,6 +182,35 @@ describe('a province’s roll-up', () => {
   it('lets the operator read every county', async () => {
     const answer = await send('GET', '/rollup/tallies?year=2031', operator);
     expect((answer.body.counties as Row[]).map((row) => row.id)).toEqual(['jinniu', 'lushan', 'tianquan', 'wuhua']);
+  });
+});
+
+describe('an empty scope', () => {
+  it('answers a city without counties with none, and says so', async () => {
+    const issued = await send('POST', '/tokens', operator, { role: 'city', city: 'nowhere', name: '无县之市' });
+    const answer = await send('GET', '/rollup/tallies?year=2031', { Authorization: `Bearer ${issued.body.secret as string}` });
+    expect(answer.status).toBe(200);
+    expect(answer.body.counties).toEqual([]);
+    expect(answer.body.paragraph).toBe('2031年,全市暂无县(区)数据。');
+  });
+});
+
+describe('the month totals of many counties', () => {
+  it('are read eight counties to a BatchGet, each county’s own, in month order', async () => {
+    const many = Array.from({ length: 19 }, (_, index) => `many-${String(index).padStart(2, '0')}`);
+    for (const [index, county] of many.entries()) {
+      await db.store.tallies.add(county, deliveryDelta({ smsSent: index + 1 }, { year: 2031, month: 5 }));
+      await db.store.tallies.add(county, deliveryDelta({ smsSent: 1 }, { year: 2031, month: 2 }));
+    }
+    const totals = await db.store.tallies.monthTotals([...many, 'never-counted'], 2031);
+    expect(totals.size).toBe(20);
+    for (const [index, county] of many.entries()) {
+      expect(totals.get(county)?.map((cell) => [cell.month, cell.counts.smsSent]), county).toEqual([
+        [2, 1],
+        [5, index + 1],
+      ]);
+    }
+    expect(totals.get('never-counted')).toEqual([]);
   });
 });
 
