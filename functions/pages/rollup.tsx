@@ -126,8 +126,11 @@ async function rollupPage(c: Context<AppEnv>) {
 
 function RollupBody(props: { rollup: Rollup; nonce: string | undefined }) {
   const { rollup } = props;
+  // A measure nobody has counted yet gets the chart's "no data" line, not a column of zero bars.
   const byValue = (measure: RollupMeasure) =>
-    [...rollup.counties].sort((a, b) => b.figures[measure] - a.figures[measure] || (a.name < b.name ? -1 : 1)).map((row) => ({ label: row.name, value: row.figures[measure] }));
+    rollup.totals[measure] === 0
+      ? []
+      : [...rollup.counties].sort((a, b) => b.figures[measure] - a.figures[measure] || (a.name < b.name ? -1 : 1)).map((row) => ({ label: row.name, value: row.figures[measure] }));
   const withTargets = rollup.counties.filter((row) => row.target);
   return (
     <>
@@ -162,7 +165,9 @@ function RollupBody(props: { rollup: Rollup; nonce: string | undefined }) {
           <tbody>
             {rollup.counties.map((row) => (
               <tr data-county={row.id}>
-                <th scope="row">{row.name}</th>
+                <th scope="row" style="white-space:nowrap">
+                  {row.name}
+                </th>
                 {columns.map((column) => (
                   <td data-measure={column.measure}>{row.figures[column.measure].toLocaleString('zh-CN')}</td>
                 ))}
