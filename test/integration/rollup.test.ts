@@ -158,6 +158,11 @@ describe('a city’s roll-up', () => {
     expect(text).toContain('天全县,3,190,360');
     expect(text).toContain('合计,4,390,860');
     expect(text).not.toContain('金牛区');
+    // A county's name is the operator's free text: one that starts like a formula is written as text.
+    expect((await send('PATCH', '/counties/lushan', operator, { name: '=HYPERLINK("http://x","芦山")' })).status).toBe(200);
+    const injected = await (await app.request('/rollup/tallies.csv?year=2031', { headers: city })).text();
+    expect(injected).toContain(`"'=HYPERLINK(""http://x"",""芦山"")",1,200,500`);
+    expect((await send('PATCH', '/counties/lushan', operator, { name: '芦山县' })).status).toBe(200);
     const xlsx = await app.request('/rollup/tallies.xlsx?year=2031', { headers: city });
     expect(xlsx.status).toBe(200);
     const workbook = new ExcelJS.Workbook();
