@@ -17,6 +17,7 @@ import { dutyReportPages } from './duty-report.js';
 import { outboxPages } from './outbox.js';
 import { planPages } from './plan.js';
 import { reviewPages } from './review.js';
+import { rollupPages } from './rollup.js';
 import { sameOriginOnly } from './same-origin.js';
 import { stationPages } from './station.js';
 import { stationListPages } from './stations.js';
@@ -30,6 +31,7 @@ export function webPages() {
   pages.route('/', reviewPages());
   pages.route('/', dashboardPages());
   pages.route('/', dutyReportPages());
+  pages.route('/', rollupPages());
   pages.route('/', planPages());
   pages.route('/', activityPages());
   pages.route('/', campaignPages());

@@ -16,6 +16,7 @@ const NAV: { href: string; label: string; roles: Role[] }[] = [
   { href: '/app/stations', label: '广播站', roles: ['admin', 'county', 'staff'] },
   { href: '/app/station', label: '播出任务', roles: ['station'] },
   { href: '/app/outbox', label: '发件箱', roles: ['admin'] },
+  { href: '/app/rollup', label: '各县汇总', roles: ['operator', 'city', 'province'] },
 ];
 
 const CSS = `

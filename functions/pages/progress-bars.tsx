@@ -28,7 +28,7 @@ const swatches: [ProgressState, string, string][] = [
   ['not-started', '#8c959f', '未开始'],
 ];
 
-interface BarRow {
+export interface BarRow {
   name: string;
   period: string;
   measure: LabelledMeasure;
@@ -62,7 +62,8 @@ function Bar(props: { row: BarRow }) {
   );
 }
 
-function BarTable(props: { id: string; caption: string; first: string; rows: BarRow[] }) {
+/** A table of bars with a caption; nothing when there are no rows. Pages that use it outside ProgressSection add `<ProgressStyle />`. */
+export function BarTable(props: { id: string; caption: string; first: string; rows: BarRow[] }) {
   if (props.rows.length === 0) return <></>;
   return (
     <table class="progress" id={props.id} style="margin-bottom:1rem">
@@ -91,12 +92,31 @@ function targetRows(targets: readonly LabelledTarget[]): BarRow[] {
   ]);
 }
 
+/** The bars' style sheet and the legend of their colours (never the only sign: each bar carries its text). */
+export function ProgressStyle() {
+  return <style dangerouslySetInnerHTML={{ __html: CSS }} />;
+}
+
+export function ProgressLegend() {
+  return (
+    <p class="legend muted" style="font-size:.9rem">
+      {swatches.map(([state, colour, label]) => (
+        <span data-legend={state}>
+          <i style={`background:${colour}`} />
+          {label}
+        </span>
+      ))}
+      <span>按年内时间均衡推进计算应完成数</span>
+    </p>
+  );
+}
+
 export function ProgressSection(props: { year: number; date: string; targets: LabelledTargets | undefined; duties: readonly LabelledDuty[]; planLoaded: boolean }) {
   const { targets, duties } = props;
   const none = !targets?.county && (targets?.townships.length ?? 0) === 0 && (targets?.departments.length ?? 0) === 0 && duties.length === 0;
   return (
     <section class="card" aria-labelledby="progress-title" id="progress">
-      <style dangerouslySetInnerHTML={{ __html: CSS }} />
+      <ProgressStyle />
       <h2 id="progress-title" style="font-size:1.1rem;margin-top:0">
         目标完成情况<span class="muted" style="font-weight:normal">（截至 {props.date}）</span>
       </h2>
@@ -104,15 +124,7 @@ export function ProgressSection(props: { year: number; date: string; targets: La
         <p class="muted">{props.planLoaded ? `${props.year} 年计划中没有年度目标（targets:）或普法责任清单（responsibilities:）。` : `${props.year} 年计划尚未载入。`}</p>
       ) : (
         <>
-          <p class="legend muted" style="font-size:.9rem">
-            {swatches.map(([state, colour, label]) => (
-              <span data-legend={state}>
-                <i style={`background:${colour}`} />
-                {label}
-              </span>
-            ))}
-            <span>按年内时间均衡推进计算应完成数</span>
-          </p>
+          <ProgressLegend />
           <BarTable id="targets-county" caption="全县目标" first="范围" rows={targetRows(targets?.county ? [targets.county] : [])} />
           <BarTable id="targets-townships" caption="各乡镇目标" first="乡镇" rows={targetRows(targets?.townships ?? [])} />
           <BarTable id="targets-departments" caption="各部门目标" first="部门" rows={targetRows(targets?.departments ?? [])} />

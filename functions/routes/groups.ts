@@ -55,6 +55,8 @@ export const routeGroups: readonly RouteGroup[] = [
   // A local install's evidence uploads (the browser's POST of the file, as it does to S3 on AWS).
   { name: 'evidence-uploads', prefixes: ['/evidence-uploads'], load: async () => (await import('./evidence-uploads.js')).evidenceUploadRoutes() },
   { name: 'tallies', prefixes: ['/tallies'], load: async () => (await import('./tallies.js')).tallyRoutes() },
+  // A city's or a province's counties side by side (operator, city and province tokens).
+  { name: 'rollup', prefixes: ['/rollup'], load: async () => (await import('./rollup.js')).rollupRoutes() },
   { name: 'reports', prefixes: ['/reports'], load: async () => (await import('./reports.js')).reportRoutes() },
   { name: 'sms-budget', prefixes: ['/sms-budget'], load: async () => (await import('./sms-budget.js')).smsBudgetRoutes() },
   { name: 'audio', prefixes: ['/audio'], load: async () => (await import('./audio.js')).audioRoutes() },

@@ -83,6 +83,9 @@ const pages: PageRule[] = [
   { method: 'GET', route: '/app/activities/{id}', path: '/app/activities/nothing-here', access: ['staff'] },
   { method: 'POST', route: '/app/activities/{id}/evidence/{evidenceId}/remove', path: '/app/activities/nothing-here/evidence/ev_nothinghere/remove', access: ['staff'] },
   { method: 'GET', route: '/app/outbox', path: '/app/outbox', access: ['admin'] },
+  { method: 'GET', route: '/app/rollup', path: '/app/rollup', access: ['operator', 'city', 'province'] },
+  { method: 'GET', route: '/app/rollup/export.csv', path: '/app/rollup/export.csv?year=2031', access: ['operator', 'city', 'province'] },
+  { method: 'GET', route: '/app/rollup/export.xlsx', path: '/app/rollup/export.xlsx?year=2031', access: ['operator', 'city', 'province'] },
 ];
 
 /** The township a limited staff token is for, another one, and a village of each. */

@@ -24,6 +24,7 @@ const EXPECTED_MS: Record<string, number> = {
   'test/infra/synth.test.ts': 27_481,
   'test/integration/imports-encoding.test.ts': 24_500,
   'test/integration/cli-errors.test.ts': 17_500,
+  'test/e2e/rollup.test.ts': 18_000,
 };
 
 export default class LongestFirstSequencer extends BaseSequencer {
