@@ -88,8 +88,18 @@ export const tokenGrantSchema = z.discriminatedUnion('role', [
   z.object({ role: z.literal('station'), ...grantBase, stationId: idSchema }),
   z.object({ role: z.literal('county'), ...grantBase }),
   z.object({ role: z.literal('operator'), ...grantBase }),
-  z.object({ role: z.literal('city'), ...grantBase, city: regionIdSchema.describe('the city whose counties it reads (counties name it as `city`)') }),
-  z.object({ role: z.literal('province'), ...grantBase, province: regionIdSchema.describe('the province whose counties it reads (counties name it as `province`)') }),
+  z.object({
+    role: z.literal('city'),
+    ...grantBase,
+    city: regionIdSchema.describe('the city whose counties it reads (counties name it as `city`)'),
+    regionName: visibleText(20).optional().describe('the city’s name as roll-up reports print it, e.g. 雅安市'),
+  }),
+  z.object({
+    role: z.literal('province'),
+    ...grantBase,
+    province: regionIdSchema.describe('the province whose counties it reads (counties name it as `province`)'),
+    regionName: visibleText(20).optional().describe('the province’s name as roll-up reports print it, e.g. 四川省'),
+  }),
 ]);
 export type TokenGrant = z.infer<typeof tokenGrantSchema>;
 
@@ -108,6 +118,8 @@ export const tokenRecordSchema = z.object({
   /** A city token's city, a province token's province: the counties it reads. */
   city: z.string().optional(),
   province: z.string().optional(),
+  /** A city's or a province's name as its roll-up prints it (雅安市). */
+  regionName: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
   expiresAt: z.string().optional(),
@@ -117,7 +129,7 @@ export type TokenRecord = z.infer<typeof tokenRecordSchema>;
 
 /** The resolved caller of a request: who they are and what their token limits them to. */
 export const callerSchema = tokenRecordSchema
-  .pick({ county: true, role: true, name: true, stationId: true, township: true, department: true, wechatOpenId: true, city: true, province: true })
+  .pick({ county: true, role: true, name: true, stationId: true, township: true, department: true, wechatOpenId: true, city: true, province: true, regionName: true })
   .extend({ tokenId: z.string() });
 export type Caller = z.infer<typeof callerSchema>;
 
@@ -182,6 +194,7 @@ export function tokenRecordFromGrant(
     ...(grant.role === 'reviewer' && grant.wechatOpenId ? { wechatOpenId: grant.wechatOpenId } : {}),
     ...(grant.role === 'city' ? { city: grant.city } : {}),
     ...(grant.role === 'province' ? { province: grant.province } : {}),
+    ...((grant.role === 'city' || grant.role === 'province') && grant.regionName ? { regionName: grant.regionName } : {}),
     createdAt: context.now.toISOString(),
     createdBy: context.createdBy,
     ...(grant.expiresAt ? { expiresAt: new Date(grant.expiresAt).toISOString() } : {}),
@@ -207,6 +220,7 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
     ...(record.wechatOpenId ? { wechatOpenId: record.wechatOpenId } : {}),
     ...(record.city ? { city: record.city } : {}),
     ...(record.province ? { province: record.province } : {}),
+    ...(record.regionName ? { regionName: record.regionName } : {}),
   };
 }
 

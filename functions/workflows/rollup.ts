@@ -57,7 +57,8 @@ export async function readRollup(deps: { store: Store; timeZone: string; now: Da
     year: query.year,
     months,
     level: levelOf(caller),
-    regionName: query.name,
+    // The page's or the query's spelling, else the one the token was issued with (雅安市).
+    regionName: query.name ?? caller.regionName,
     date: query.date ?? today(deps.timeZone),
     counties: counties.map((county, index) => {
       const cells = totals.get(county.id) ?? [];
