@@ -21,6 +21,7 @@ type Role = 'admin' | 'staff' | 'reviewer' | 'county';
 let db: TestDatabase;
 let bench: Bench;
 let send: Send;
+let operator: Record<string, string>;
 const tokens = {} as Record<County, Record<Role, Record<string, string>>>;
 
 beforeAll(async () => {
@@ -28,7 +29,7 @@ beforeAll(async () => {
   bench = await aBench(db);
   db.setNow(bench.clock.read());
   send = sendTo(createApp(db.deps));
-  const operator = (await aToken(db.store, DEPLOYMENT_SCOPE, aGrant({ role: 'operator' }))).headers;
+  operator = (await aToken(db.store, DEPLOYMENT_SCOPE, aGrant({ role: 'operator' }))).headers;
   const names: Record<County, string> = { yucheng: '雨城区', mingshan: '名山区' };
   for (const county of counties) {
     const created = await send('POST', '/counties', operator, { id: county, name: names[county], city: 'yaan', province: 'sichuan' });
@@ -102,5 +103,23 @@ describe('two counties in one system', () => {
     }
     const sentTo = bench.sink.outbox.list().flatMap((message) => (message.kind === 'sms' && message.phoneNumber ? [message.phoneNumber] : []));
     expect(sentTo.sort()).toEqual([testPhone(9001), testPhone(9002), testPhone(9003)].sort());
+  });
+
+  it('are read side by side by their city, each with its own figures', async () => {
+    const issued = await send('POST', '/tokens', operator, { role: 'city', city: 'yaan', regionName: '雅安市', name: '雅安市依法治市办' });
+    expect(issued.status, issued.text).toBe(201);
+    const city = { Authorization: `Bearer ${issued.body.secret as string}` };
+    const rollup = await send('GET', '/rollup/tallies?year=2031', city);
+    expect(rollup.status, rollup.text).toBe(200);
+    const rows = rollup.body.counties as { id: string; name: string; figures: { activities: number; smsSent: number } }[];
+    expect(rows.map((row) => [row.id, row.name]).sort()).toEqual([['mingshan', '名山区'], ['yucheng', '雨城区']]);
+    const byId = Object.fromEntries(rows.map((row) => [row.id, row.figures]));
+    expect(byId.yucheng).toMatchObject({ activities: 1, smsSent: 2 });
+    expect(byId.mingshan).toMatchObject({ activities: 0, smsSent: 1 });
+    expect(rollup.body.totals).toMatchObject({ activities: 1, smsSent: 3 });
+    expect((await send('GET', '/rollup/report?year=2031', city)).body.paragraph).toMatch(/^2031年,雅安市2个县\(区\)共开展普法宣传活动1场次/);
+    // A county's token reads no roll-up; the city's reads no county's own routes.
+    expect((await send('GET', '/rollup/tallies?year=2031', tokens.yucheng.county)).status).toBe(403);
+    expect((await send('GET', '/tallies?year=2031', city)).status).toBe(403);
   });
 });
