@@ -209,6 +209,11 @@ export function callerFromToken(record: TokenRecord | undefined, now: Date): Cal
   if (!record || record.revokedAt || (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime())) {
     throw new Unauthenticated('The access token is unknown, revoked or expired.');
   }
+  // A county's role belongs to a county, a role above the counties to none: a token that mixes them
+  // (made by hand, or by a tool's mistake) opens nothing.
+  if (isLevelRole(record.role) !== (record.county === DEPLOYMENT_SCOPE)) {
+    throw new Unauthenticated('The access token is unknown, revoked or expired.');
+  }
   return {
     tokenId: record.id,
     county: record.county,

@@ -29,7 +29,7 @@ export const countyInputSchema = z
   .object({
     id: countyIdSchema,
     name: countyFields.name,
-    timeZone: countyFields.timeZone.default('Asia/Shanghai'),
+    timeZone: countyFields.timeZone.optional().describe('default: the deployment’s (PUFA_TIME_ZONE)'),
     smsSignature: countyFields.smsSignature.optional(),
     monthlyBudgetYuan: countyFields.monthlyBudgetYuan.optional(),
     city: countyFields.city.optional(),
@@ -66,12 +66,15 @@ export const countyRecordSchema = z.object({
 });
 export type CountyRecord = z.infer<typeof countyRecordSchema>;
 
-/** The record a create makes: the budget is not part of it (the SMS budget keeps it, as PUT /sms-budget does). */
-export function newCountyRecord(input: CountyInput, now: Date): CountyRecord {
+/**
+ * The record a create makes, in the deployment's time zone unless it names its own: the budget is
+ * not part of it (the SMS budget keeps it, as PUT /sms-budget does).
+ */
+export function newCountyRecord(input: CountyInput, now: Date, deploymentTimeZone: string): CountyRecord {
   return {
     id: input.id,
     name: input.name,
-    timeZone: input.timeZone,
+    timeZone: input.timeZone ?? deploymentTimeZone,
     ...(input.smsSignature ? { smsSignature: input.smsSignature } : {}),
     ...(input.city ? { city: input.city } : {}),
     ...(input.province ? { province: input.province } : {}),

@@ -28,8 +28,8 @@ export async function loadDemoPlans(
   if (!(await store.counties.get(options.county))) {
     // The demo county as a record, as the operator would create it (POST /counties): its name heads reports; Ya'an city reads it.
     const tianquan = options.county === 'tianquan';
-    const record = newCountyRecord({ id: options.county, name: tianquan ? '天全县' : options.county, timeZone: options.timeZone, ...(tianquan ? { smsSignature: '天全普法', city: 'yaan', province: 'sichuan' } : {}) }, options.now);
-    await store.counties.create(record, undefined);
+    const record = newCountyRecord({ id: options.county, name: tianquan ? '天全县' : options.county, ...(tianquan ? { smsSignature: '天全普法', city: 'yaan', province: 'sichuan' } : {}) }, options.now, options.timeZone);
+    await store.counties.create(record, { audits: [], now: options.now });
     lines.push(`    county: ${record.id} (${record.name}${record.city ? `, city ${record.city}, province ${record.province ?? ''}` : ''})`);
   }
   const files = readdirSync(options.campaignsDir).filter((name) => PLAN_FILE.test(name)).sort();

@@ -91,6 +91,9 @@ async function main(argv: string[]): Promise<void> {
   if (command.data === 'revoke' && !tokenId) throw new UsageError('revoke needs the token id (see `list`).');
   if (command.data === 'feed-revoke' && !tokenId) throw new UsageError('feed-revoke needs the feed id (see `feed-list`).');
 
+  if (values.deployment && grant?.success && !isLevelRole(grant.data.role)) {
+    throw new UsageError(`--deployment: a ${grant.data.role} token belongs to a county (--county); only operator, city and province tokens are above the counties.`);
+  }
   const target = await openTarget({ aws: values.aws ?? false, dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR, county: values.county });
   try {
     const now = target.clock();

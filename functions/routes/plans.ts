@@ -218,7 +218,9 @@ export function planRoutes() {
         await Promise.all(campaigns.map(async (campaign) => [campaign.id, await store.notices.listByCampaign(county, campaign.id)] as const)),
       );
       const townships = new Map(registry.townships.map((township) => [township.id, township.name]));
-      return c.body(yearFeed({ county, year, timeZone: c.var.deps.config.timeZone, plan, campaigns, notices, townships }), 200, {
+      // A feed key is no token: the county's time zone comes from its record here, as http/county-scope gives it to a token's requests.
+      const timeZone = (await store.counties.settings(county, c.var.deps.clock()))?.timeZone ?? c.var.deps.config.timeZone;
+      return c.body(yearFeed({ county, year, timeZone, plan, campaigns, notices, townships }), 200, {
         'Content-Type': 'text/calendar; charset=utf-8',
         'Content-Disposition': `inline; filename="pufa-${year}.ics"`,
         'Cache-Control': 'private, max-age=300',

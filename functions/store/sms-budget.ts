@@ -65,6 +65,19 @@ export function spendAdjustment(tableName: string, county: string, spend: { mont
   };
 }
 
+/** The write that sets (or, with undefined, removes) a county's monthly budget: alone, or in a county's creation (store/counties). */
+export function budgetUpdate(tableName: string, county: string, monthlyYuan: number | undefined, now: Date): TransactItem {
+  return {
+    Update: {
+      TableName: tableName,
+      Key: keys.smsBudget(county),
+      UpdateExpression: monthlyYuan === undefined ? 'SET #type = :type, county = :county, updatedAt = :now REMOVE monthlyYuan' : 'SET #type = :type, county = :county, updatedAt = :now, monthlyYuan = :yuan',
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: { ':type': 'sms-budget', ':county': county, ':now': now.toISOString(), ...(monthlyYuan === undefined ? {} : { ':yuan': monthlyYuan }) },
+    },
+  };
+}
+
 export class SmsBudgetStore {
   constructor(
     private readonly db: DynamoDBDocumentClient,
@@ -83,20 +96,7 @@ export class SmsBudgetStore {
 
   /** The county office sets (or, with undefined, removes) its monthly budget, with its audit entry. */
   async setMonthlyYuan(county: string, monthlyYuan: number | undefined, now: Date, audit: AuditEntry): Promise<void> {
-    await writeWithAudit(
-      this.db,
-      this.tableName,
-      {
-        Update: {
-          TableName: this.tableName,
-          Key: keys.smsBudget(county),
-          UpdateExpression: monthlyYuan === undefined ? 'SET #type = :type, county = :county, updatedAt = :now REMOVE monthlyYuan' : 'SET #type = :type, county = :county, updatedAt = :now, monthlyYuan = :yuan',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': 'sms-budget', ':county': county, ':now': now.toISOString(), ...(monthlyYuan === undefined ? {} : { ':yuan': monthlyYuan }) },
-        },
-      },
-      audit,
-    );
+    await writeWithAudit(this.db, this.tableName, budgetUpdate(this.tableName, county, monthlyYuan, now), audit);
   }
 
   /**

@@ -22,48 +22,49 @@ async function view(store: Store, record: CountyRecord): Promise<CountyView> {
   return { ...record, monthlyBudgetYuan: budget.monthlyYuan ?? null };
 }
 
-/** The operator's entries are filed under the deployment's audit log, in the new county's time zone. */
-function operatorAudit(deps: CountyDeps, caller: Caller, timeZone: string) {
-  return (action: 'county.create' | 'county.update', id: string, before: object | undefined, after: object) =>
-    auditEntry({ county: DEPLOYMENT_SCOPE, actor: actorOfCaller(caller), action, subject: { kind: 'county', id }, before, after, now: deps.now, timeZone });
-}
-
-export async function createCounty(deps: CountyDeps, caller: Caller, input: CountyInput): Promise<CountyView> {
-  const record = newCountyRecord(input, deps.now);
-  await deps.store.counties.create(record, operatorAudit(deps, caller, record.timeZone)('county.create', record.id, undefined, { ...record, monthlyBudgetYuan: input.monthlyBudgetYuan ?? null }));
-  if (input.monthlyBudgetYuan !== undefined && input.monthlyBudgetYuan !== null) {
-    // Kept where the dispatcher's budget guard and PUT /sms-budget keep it, audited in the county's own log.
-    await setCountyBudget(deps, caller, record, input.monthlyBudgetYuan);
-  }
-  return view(deps.store, record);
-}
-
-export async function updateCounty(deps: CountyDeps, caller: Caller, countyId: string, patch: CountyPatch): Promise<CountyView> {
-  const before = await deps.store.counties.get(countyId, { consistent: true });
-  if (!before) throw new NotFound(`No county "${countyId}".`);
-  const { monthlyBudgetYuan, ...fields } = patch;
-  let after = before;
-  if (Object.keys(fields).length > 0) {
-    after = patchedCounty(before, fields, deps.now);
-    await deps.store.counties.update(after, before.version, operatorAudit(deps, caller, after.timeZone)('county.update', countyId, before, after));
-  }
-  if (monthlyBudgetYuan !== undefined) await setCountyBudget(deps, caller, after, monthlyBudgetYuan);
-  return view(deps.store, after);
-}
-
-async function setCountyBudget(deps: CountyDeps, caller: Caller, county: CountyRecord, monthlyYuan: number | null): Promise<void> {
-  const before = await deps.store.smsBudget.get(county.id, { consistent: true });
-  const audit = auditEntry({
-    county: county.id,
-    actor: actorOfCaller(caller),
+/**
+ * The operator's entries go to the deployment's audit log, dated in the deployment's time zone
+ * (the operator reads its days in it); a budget's entry to the county's own log, in its time zone,
+ * as `PUT /sms-budget` files it.
+ */
+function entries(deps: CountyDeps, caller: Caller, change: { action: 'county.create' | 'county.update'; before?: CountyView | undefined; after: CountyView; budgetBefore: number | null }) {
+  const actor = actorOfCaller(caller);
+  const { after } = change;
+  const county = auditEntry({ county: DEPLOYMENT_SCOPE, actor, action: change.action, subject: { kind: 'county', id: after.id }, before: change.before, after, now: deps.now, timeZone: deps.config.timeZone });
+  if (change.budgetBefore === after.monthlyBudgetYuan) return [county];
+  const budget = auditEntry({
+    county: after.id,
+    actor,
     action: 'sms-budget.update',
-    subject: { kind: 'sms-budget', id: county.id },
-    before: { monthlyYuan: before.monthlyYuan ?? null },
-    after: { monthlyYuan },
+    subject: { kind: 'sms-budget', id: after.id },
+    before: { monthlyYuan: change.budgetBefore },
+    after: { monthlyYuan: after.monthlyBudgetYuan },
     now: deps.now,
-    timeZone: county.timeZone,
+    timeZone: after.timeZone,
   });
-  await deps.store.smsBudget.setMonthlyYuan(county.id, monthlyYuan ?? undefined, deps.now, audit);
+  return [county, budget];
+}
+
+/** Creates a county: its record, its budget when given, and their entries, in one transaction. */
+export async function createCounty(deps: CountyDeps, caller: Caller, input: CountyInput): Promise<CountyView> {
+  const record = newCountyRecord(input, deps.now, deps.config.timeZone);
+  // A county made before (its budget set at PUT /sms-budget while it had no record) keeps its budget unless this one names another.
+  const budgetBefore = (await deps.store.smsBudget.get(record.id, { consistent: true })).monthlyYuan ?? null;
+  const after: CountyView = { ...record, monthlyBudgetYuan: input.monthlyBudgetYuan === undefined ? budgetBefore : input.monthlyBudgetYuan };
+  await deps.store.counties.create(record, { monthlyBudgetYuan: input.monthlyBudgetYuan, audits: entries(deps, caller, { action: 'county.create', after, budgetBefore }), now: deps.now });
+  return after;
+}
+
+/** Changes a county: the fields named (null takes one off) and its budget, audited, in one transaction. */
+export async function updateCounty(deps: CountyDeps, caller: Caller, countyId: string, patch: CountyPatch): Promise<CountyView> {
+  const record = await deps.store.counties.get(countyId, { consistent: true });
+  if (!record) throw new NotFound(`No county "${countyId}".`);
+  const before = await view(deps.store, record);
+  const { monthlyBudgetYuan, ...fields } = patch;
+  const changed = patchedCounty(record, fields, deps.now);
+  const after: CountyView = { ...changed, monthlyBudgetYuan: monthlyBudgetYuan === undefined ? before.monthlyBudgetYuan : monthlyBudgetYuan };
+  await deps.store.counties.update(changed, record.version, { monthlyBudgetYuan, audits: entries(deps, caller, { action: 'county.update', before, after, budgetBefore: before.monthlyBudgetYuan }), now: deps.now });
+  return after;
 }
 
 /** The counties the caller reads: every one for the operator, its own for a city's or a province's office. */

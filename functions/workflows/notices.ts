@@ -521,7 +521,7 @@ async function recordingFor(
 async function draftFor(deps: WorkflowDeps, article: WeChatContent, context: Parameters<typeof makeWeChatDraft>[3]): Promise<WeChatDraft> {
   const channel = deps.wechat ? await deps.wechat() : undefined;
   if (!channel) {
-    throw new Unavailable('WeChat is not configured for this deployment (no AppID and AppSecret): a WeChat article cannot be approved until it is. See the README, “WeChat”.', 300);
+    throw new Unavailable('WeChat is not configured for this county (no AppID and AppSecret; a deployment has one official account, its home county’s): a WeChat article cannot be approved until it is. See the README, “WeChat”.', 300);
   }
   if (!deps.images) throw new Error('No image store was given to the workflow: an article cannot be approved without its images.');
   return makeWeChatDraft(channel, await deps.images(), article, context);

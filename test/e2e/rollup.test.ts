@@ -33,7 +33,7 @@ beforeAll(async () => {
     ['jinniu', '金牛区', 'chengdu', 5],
   ];
   for (const [id, name, city, activities] of made) {
-    await db.store.counties.create(newCountyRecord({ id, name, city, province: 'sichuan', timeZone: 'Asia/Shanghai' }, now), undefined);
+    await db.store.counties.create(newCountyRecord({ id, name, city, province: 'sichuan' }, now, 'Asia/Shanghai'), { audits: [], now });
     for (let index = 0; index < activities; index += 1) {
       await db.store.tallies.add(id, activityDelta(undefined, anActivity({ county: id, date: `2031-0${3 + index}-10`, participants: 100 })));
     }

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { DEPLOYMENT_SCOPE } from '../../functions/domain/access.js';
+import { callerFromToken, DEPLOYMENT_SCOPE, tokenRecordFromGrant } from '../../functions/domain/access.js';
+import { depsForCaller } from '../../functions/http/county-scope.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
@@ -79,6 +80,18 @@ describe('the operator', () => {
     expect((await send('GET', '/me', admin)).status).toBe(401);
   });
 
+  it('changes a budget alone as a change of the county, in both logs', async () => {
+    const patched = await send('PATCH', '/counties/lushan', operator, { monthlyBudgetYuan: null });
+    expect(patched.status, patched.text).toBe(200);
+    expect(patched.body.monthlyBudgetYuan).toBeNull();
+    expect((await db.store.smsBudget.get('lushan', { consistent: true })).monthlyYuan).toBeUndefined();
+    const deployment = (await db.store.audit.page(DEPLOYMENT_SCOPE, '2031-03-01', { action: 'county.update', limit: 50 })).items;
+    expect(deployment.some((entry) => entry.subject.id === 'lushan' && entry.before?.monthlyBudgetYuan === 800 && entry.after?.monthlyBudgetYuan === null)).toBe(true);
+    const county = (await db.store.audit.page('lushan', '2031-03-01', { action: 'sms-budget.update', limit: 50 })).items;
+    // Both filed at the test's one pinned moment, so in no particular order.
+    expect(county.map((entry) => entry.after?.monthlyYuan).sort()).toEqual([800, null]);
+  });
+
   it('files its changes in the deployment’s audit log', async () => {
     const entries = await send('GET', '/audit?date=2031-03-01', operator);
     expect(entries.status).toBe(200);
@@ -87,6 +100,24 @@ describe('the operator', () => {
 });
 
 describe('tokens above the counties', () => {
+  it('open nothing when role and county disagree (a county role above the counties, or a level role in a county)', () => {
+    const now = new Date('2031-03-01T00:00:00Z');
+    const made = (county: string, role: 'admin' | 'operator') => tokenRecordFromGrant({ role, name: '手工令牌' }, { id: 'tok_x', county, createdBy: 'test', now });
+    expect(() => callerFromToken(made(DEPLOYMENT_SCOPE, 'admin'), now)).toThrow(/unknown, revoked or expired/);
+    expect(() => callerFromToken(made('testcounty', 'operator'), now)).toThrow(/unknown, revoked or expired/);
+    expect(callerFromToken(made(DEPLOYMENT_SCOPE, 'operator'), now).role).toBe('operator');
+  });
+
+  it('see the home county’s WeChat account only from the home county', async () => {
+    const account = async () => undefined;
+    const deps = { ...db.deps, wechat: account };
+    const caller = (county: string, role: 'admin' | 'city') => ({ tokenId: 'tok_x', county, role, name: 'x' });
+    expect((await depsForCaller(deps, caller('testcounty', 'admin'))).wechat).toBe(account);
+    expect((await depsForCaller(deps, caller('lushan', 'admin'))).wechat).toBeUndefined();
+    const above = await depsForCaller(deps, caller(DEPLOYMENT_SCOPE, 'city'));
+    expect([above.wechat, above.config.county]).toEqual([undefined, DEPLOYMENT_SCOPE]);
+  });
+
   it('are issued by the operator alone; a county admin issues only a county’s roles', async () => {
     const countyAdmin = (await aToken(db.store, 'testcounty', aGrant({ role: 'admin' }))).headers;
     for (const grant of [{ role: 'operator', name: '另一个平台' }, { role: 'city', name: '雅安市', city: 'yaan' }, { role: 'province', name: '四川省', province: 'sichuan' }]) {

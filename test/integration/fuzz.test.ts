@@ -166,7 +166,7 @@ beforeAll(async () => {
     const grant = role === 'station' ? aGrant({ role, stationId: 'st-xiangyang' }) : role === 'city' ? aGrant({ role, city: 'testcity' }) : role === 'province' ? aGrant({ role, province: 'testprovince' }) : aGrant({ role });
     headersOf[role] = (await aToken(db.store, isLevelRole(role) ? DEPLOYMENT_SCOPE : county, grant)).headers;
   }
-  await db.store.counties.create({ id: county, name: '测试县', timeZone: 'Asia/Shanghai', city: 'testcity', province: 'testprovince', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), version: 1 }, undefined);
+  await db.store.counties.create({ id: county, name: '测试县', timeZone: 'Asia/Shanghai', city: 'testcity', province: 'testprovince', createdAt: NOW.toISOString(), updatedAt: NOW.toISOString(), version: 1 }, { audits: [], now: NOW });
   // A second county with the same registry and plan (the same ids), for the cross-county requests at the end.
   const loaded = await loadPlan({ store: db.store, config: db.config, now: NOW }, { plan: aPlan(), registry: sampleRegistry(), county: OTHER, loader: { kind: 'system' }, actor: staff, dryRun: false });
   expect(loaded.ok).toBe(true);
