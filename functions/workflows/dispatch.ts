@@ -389,7 +389,7 @@ class DispatchRun {
       const sendable = await this.sendableNotice(claim, leaseId, notice, now);
       return sendable ? { delivery: claim, leaseId, notice: sendable, leaseEnds: now.getTime() + settings.leaseMs } : undefined;
     });
-    // Kept in due order (oldest first), whatever order the claims finished in.
+    // Kept in fair order (round-robin by county, then due order), whatever order the claims finished in.
     const wechat: Claimed[] = [];
     for (const item of claimed) if (item) ({ sms, station: stations, wechat })[item.delivery.recipient.kind].push(item);
     return { sms, stations, wechat, progress };
