@@ -312,6 +312,7 @@ async function dispatchAll(deps: DispatchDeps, store: Store, campaignId: string)
     if (summary.claimed > 0) continue;
     const pending = await Promise.all(counties.map(async (county) => (await store.deliveries.counts(county.id, campaignId, 'n')).pending));
     if (pending.every((count) => count === 0)) return { sent, runs };
+    if (runs % 20 === 0) note(`${campaignId}: ${pending.reduce((sum, count) => sum + count, 0)} still pending after ${runs} runs, none due`);
     await new Promise((wake) => setTimeout(wake, 200)); // only retries waiting for their time are left
   }
 }
@@ -484,10 +485,13 @@ try {
     );
 
     // --- Stations
+    started = performance.now();
     await inParallel(counties, 4, (county) => prepareNotice(store, speech, county.id, 'broadcast'));
+    note(`setup, not measured: ${COUNTIES} broadcasts written, recorded and approved ${seconds(started).toFixed(1)} s`);
     before = meter.reading();
     started = performance.now();
     await scheduleAll(store, speech, 'c1204-broadcast');
+    note(`broadcasts scheduled: ${seconds(started).toFixed(1)} s`);
     const stations = await dispatchAll(deps, store, 'c1204-broadcast');
     const stationSeconds = seconds(started);
     const stationUsed = meter.since(before);
