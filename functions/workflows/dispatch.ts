@@ -160,6 +160,8 @@ export interface DispatchSummary {
 const GUARD_EVERY_MS = 5_000;
 
 type NoticeKey = string;
+/** A delivery in a station batch, told apart from another county's with the same id. */
+const batchKey = (delivery: Pick<DeliveryRecord, 'county' | 'id'>) => `${delivery.county}/${delivery.id}`;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
 type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
 type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
@@ -639,7 +641,9 @@ class DispatchRun {
       delivery.recipient.kind === 'station'
         ? [
             {
-              deliveryId: delivery.id,
+              // Delivery ids are unique within a county only (two counties may load the same plan and
+              // name stations alike): a batch mixing counties matches its outcomes by county too.
+              deliveryId: batchKey(delivery),
               stationId: delivery.recipient.stationId,
               villageId: delivery.recipient.village,
               townshipId: delivery.recipient.township,
@@ -649,7 +653,7 @@ class DispatchRun {
         : [],
     );
     const outcome = await this.deps.notifier.publishToStations(messages);
-    const byId = new Map(batch.map((item) => [item.delivery.id, item]));
+    const byId = new Map(batch.map((item) => [batchKey(item.delivery), item]));
     for (const sent of outcome.sent) {
       const item = byId.get(sent.deliveryId);
       if (item) await this.record(item.delivery, item.leaseId, 'sent', { messageId: sent.messageId, attempts: item.delivery.attempts + 1 });
