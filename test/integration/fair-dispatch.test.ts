@@ -143,6 +143,33 @@ describe('one SMS cap, two counties of very different size', () => {
   });
 });
 
+describe('two counties with the same plan and station ids', () => {
+  it('push every script once, in batches that mix the counties', async () => {
+    const deps = { store: db.store, config: db.config, now: bench.clock.read(), speech: db.deps.speech };
+    bench.clock.set('2031-03-12T00:00:00Z');
+    for (const county of ['big', 'small']) {
+      const now = { ...deps, now: bench.clock.read() };
+      await createCampaign(now, staffOf(county), { id: 'same-ids', title: '广播', theme: 'consumer-rights', keyDate: '2031-03-15', window: { start: '2031-03-08', end: '2031-03-21' } });
+      await createNotice(
+        now,
+        staffOf(county),
+        'same-ids',
+        noticeInputSchema.parse({ id: 'n', channel: 'broadcast', audience: { all: true }, schedule: { kind: 'fixed', at: '2031-03-12T09:00' }, broadcast: { script: '宪法宣传日广播。', airWindows: [{ from: '08:00', to: '20:00' }], repeats: 1 } }),
+      );
+      for (const [action, caller] of [['submit', staffOf(county)], ['approve', reviewerOf(county)], ['schedule', staffOf(county)]] as const) await actOnNotice(now, caller, 'same-ids', 'n', action);
+    }
+    bench.clock.set('2031-03-12T01:00:05Z');
+    const before = bench.sink.outbox.list().length;
+    await dispatchUntilDone([
+      { county: 'big', campaignId: 'same-ids' },
+      { county: 'small', campaignId: 'same-ids' },
+    ]);
+    const stations = sampleRegistry().stations.length;
+    for (const county of ['big', 'small']) expect((await db.store.deliveries.counts(county, 'same-ids', 'n')).sent, county).toBe(stations);
+    expect(bench.sink.outbox.list().length - before).toBe(2 * stations);
+  });
+});
+
 describe('the due index', () => {
   const delivery = (id: string, scheduledAt: string): DeliveryRecord => {
     const recipient = { kind: 'station' as const, stationId: id, village: 'v', township: 't' };
