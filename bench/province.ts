@@ -435,6 +435,9 @@ try {
     // Where the smallest half of the counties were done (all of their SMS sent).
     const smallHalf = counties.slice(Math.floor(COUNTIES / 2)).map((county) => county.id);
     report('province_small_half_done_at', Math.max(...smallHalf.map((id) => order.lastIndexOf(id))) / order.length, 'share of sends');
+    // The same under exact max-min fairness: the k-th smallest county is done after Σ_j min(d_j, d_k) sends.
+    const median = counties[Math.floor(COUNTIES / 2)]?.sms ?? 0;
+    report('province_small_half_done_at_fair', demands.reduce((sum, d) => sum + Math.min(d, median), 0) / order.length, 'share of sends');
 
     // Hottest keys, SMS phase with the expansion's writes.
     const allKeys = new Map(smsKeys);
