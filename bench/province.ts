@@ -12,8 +12,9 @@
  * counties' SMS went out (fairness), and the dispatcher's own rate here. Extrapolated, with the
  * arithmetic printed: the time to send 5,000,000 SMS at an account quota of 20/s (SNS's default)
  * and 1,000/s (a raised one), the province's cost in yuan, and each county's ceiling set by its
- * hottest key. The dispatcher's waits for the next second's slots pass at once (as in bench/cost),
- * so the 20/s cap holds on the dispatcher's clock without waiting for it.
+ * hottest key. The dispatcher runs under a cap of 1,000/s (`--cap 20` for SNS's default); its waits
+ * for the next second's slots pass at once (as in bench/cost), so a cap holds on the dispatcher's
+ * clock without the bench waiting for it.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Caller } from '../functions/domain/access.js';
@@ -43,7 +44,7 @@ import { describeRequests, note, putAll, quick, report, requestsOf, seconds, sta
 const COUNTIES = 183;
 const PROVINCE_SMS = 5_000_000;
 const PROVINCE_STATIONS = 20_000;
-/** Scale: real per simulated. 1/1,000 keeps the run within ten minutes on 2 shared cores (the dispatcher goes 30-40 SMS/s on DynamoDB Local here). */
+/** Scale: real per simulated. 1/1,000 keeps the run near four minutes on 2 shared cores (setting up 183 counties takes 90 s; the dispatcher goes 50-80 SMS/s on DynamoDB Local here). */
 const SMS_SCALE = quick ? 4_000 : 1_000;
 const STATION_SCALE = quick ? 200 : 50;
 /** Account quotas the send time is worked out for: SNS's default SMS rate, and a raised one. */
