@@ -5,13 +5,13 @@
  * began — and the cap, exactly-once and "never before its time" still hold. Entries written in
  * the due index's old form are still found and sent.
  */
-import { BatchWriteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../functions/domain/access.js';
 import { deliveryId, type DeliveryRecord } from '../../functions/domain/delivery.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
 import type { Notifier } from '../../functions/notify/sns.js';
-import { deliveryItem, shardOf } from '../../functions/store/deliveries.js';
+import { deliveryItem, deliveryKey, shardOf } from '../../functions/store/deliveries.js';
 import { tableOf } from '../../functions/store/internal.js';
 import { keys } from '../../functions/store/keys.js';
 import { subscriberItem } from '../../functions/store/subscribers.js';
@@ -185,6 +185,18 @@ describe('the due index', () => {
     await db.store.deliveries.createMany([late]);
     expect((await db.store.deliveries.due(new Date('2031-04-02T01:00:39.999Z'), 25)).map((item) => item.id)).not.toContain(late.id);
     expect((await db.store.deliveries.due(new Date('2031-04-02T01:00:40.000Z'), 25)).map((item) => item.id)).toContain(late.id);
+  });
+
+  it('keeps a delivery’s rank when a claim or a retry moves its entry', async () => {
+    const ranked = { ...delivery('st-ranked', '2031-04-04T01:00:00.000Z'), fairRank: 7 };
+    await db.store.deliveries.createMany([ranked]);
+    const { db: client, tableName } = tableOf(db.store);
+    const dueKey = async () => String((await client.send(new GetCommand({ TableName: tableName, Key: deliveryKey(ranked) }))).Item?.dueAt);
+    expect(await dueKey()).toBe(`2031-04-04T01:00#00000007#2031-04-04T01:00:00.000Z#${ranked.id}`);
+    const claimed = await db.store.deliveries.claim(ranked, { id: 'r', until: new Date('2031-04-04T01:00:50Z') }, new Date('2031-04-04T01:00:05Z'));
+    expect(await dueKey()).toBe(`2031-04-04T01:00#00000007#2031-04-04T01:00:50.000Z#${ranked.id}`);
+    expect(claimed && (await db.store.deliveries.release(claimed, 'r', '2031-04-04T01:03:00.000Z', { attempts: 1 }, new Date('2031-04-04T01:00:06Z')))).toBe(true);
+    expect(await dueKey()).toBe(`2031-04-04T01:03#00000007#2031-04-04T01:03:00.000Z#${ranked.id}`);
   });
 
   it('still finds an entry written in the old form (`<time>#<id>`), and claims it', async () => {
