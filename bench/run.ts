@@ -19,6 +19,7 @@ const BENCHMARKS = [
   { name: 'dispatch', file: 'bench/dispatch-rate.ts', what: 'SMS dispatch rate at caps of 20 and 100 a second' },
   { name: 'shape', file: 'bench/dispatch-aws-shape.ts', what: 'SMS dispatch in the AWS shape: a run a minute, each killed at its timeout; share of the cap, pause' },
   { name: 'speech', file: 'bench/speech.ts', what: 'broadcast recordings with espeak-ng: time to record 100, 500 and 2,000 characters, and a kept one' },
+  { name: 'province', file: 'bench/province.ts', what: 'a 12·4 push to 183 counties, scaled down: time to send 5 million SMS at a quota, requests and capacity per delivery, hottest key, fairness, cost in yuan' },
   { name: 'api', file: 'bench/api-load.ts', what: 'the local server under autocannon, 30 s a route' },
 ] as const;
 

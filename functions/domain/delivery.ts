@@ -91,6 +91,11 @@ export const deliveryRecordSchema = z.object({
   leaseUntil: z.string().optional(),
   /** An SMS's send began under the current lease (set just before Publish): after a crash, its outcome is unknown. */
   inFlight: z.string().optional(),
+  /**
+   * Its place among its notice's deliveries (the expansion's count): due entries of notices due in
+   * the same minute interleave by it (domain/fair-queue). Absent on deliveries made before it.
+   */
+  fairRank: z.number().int().nonnegative().optional(),
   /** Paused notices park their deliveries out of the due index until resumed. */
   parked: z.boolean().optional(),
   messageId: z.string().optional(),

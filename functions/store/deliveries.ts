@@ -17,6 +17,7 @@ import {
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { Conflict } from '../domain/errors.js';
 import type { DeliveryCounts, DeliveryRecord, DeliveryState, WeChatSend } from '../domain/delivery.js';
+import { fairOrder } from '../domain/fair-queue.js';
 import { recipientKey } from '../domain/recipient-key.js';
 import { deliveryDelta, type DeliveryTally } from '../domain/tally.js';
 import { deliveryModule } from './domain-modules.js';
@@ -35,6 +36,12 @@ export const BUDGET_HOLD_REASON = 'waiting for the monthly SMS budget';
 
 /** A confirmation re-reads a script the dispatcher moved meanwhile; it only ever moves forward. */
 const AIRED_ROUNDS = 3;
+
+/**
+ * Due minutes read per shard per round at most: the oldest, and the next ones when a full page
+ * shows a backlog. Each further minute costs one Query per shard, only while a backlog lasts.
+ */
+export const DUE_MINUTES_PER_ROUND = 4;
 
 /** TransactWriteItems takes 100 items: 99 deliveries and the counter they move. */
 const CREATE_CHUNK = 99;
@@ -94,7 +101,8 @@ function outcomeTallyMoved(tableName: string, record: DeliveryRecord, from: Outc
   return tallyUpdates(tableName, record.county, deliveryDelta(add, { ...period, township: townshipOf(record) }));
 }
 
-function shardOf(id: string): number {
+/** The due shard a delivery's entry goes to: its id hashed over `keys.dueShards`. */
+export function shardOf(id: string): number {
   let hash = 0;
   for (const character of id) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
   return hash % keys.dueShards;
@@ -107,7 +115,7 @@ export function deliveryKey(delivery: Pick<DeliveryRecord, 'county' | 'campaignI
 export function deliveryItem(record: DeliveryRecord, dueAt: string | undefined) {
   return {
     ...deliveryKey(record),
-    ...(dueAt ? keys.due(shardOf(record.id), dueAt, record.id) : {}),
+    ...(dueAt ? keys.due(shardOf(record.id), dueAt, record.id, record.fairRank) : {}),
     ...(record.recipient.kind === 'station' && record.availableUntil
       ? {
           [attr.gsi1pk]: keys.stationScripts(record.county, record.recipient.stationId),
@@ -173,29 +181,50 @@ export class DeliveryStore {
     return { created, existed, requests };
   }
 
-  /** Deliveries whose time (or whose claim's lease) has come, oldest first, from every shard. */
+  /**
+   * Deliveries whose time (or whose claim's lease) has come, from every shard, in fair order
+   * (domain/fair-queue): round-robin by county, each county's in index order. Each shard is read
+   * from its oldest entry, `limitPerShard` at a time; when that page is full, the next due minute
+   * is read too (up to `DUE_MINUTES_PER_ROUND`), so a push due later is served beside an older
+   * backlog rather than behind it. Entries of the current minute not yet due are left out.
+   */
   async due(now: Date, limitPerShard: number): Promise<DeliveryRecord[]> {
     const upTo = `${now.toISOString()}#~`;
-    const pages = await Promise.all(
-      Array.from({ length: keys.dueShards }, (_shard, shard) =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: indexNames.due,
-            KeyConditionExpression: '#duePk = :shard AND #dueAt <= :upTo',
-            ExpressionAttributeNames: { '#duePk': attr.duePk, '#dueAt': attr.dueAt },
-            ExpressionAttributeValues: { ':shard': keys.dueShard(shard), ':upTo': upTo },
-            Limit: limitPerShard,
-          }),
-        ),
-      ),
-    );
     const { deliveryRecordSchema } = await deliveryModule();
-    return pages
-      .flatMap((page) => page.Items ?? [])
-      .map((item) => ({ record: deliveryRecordSchema.parse(item), dueAt: String(item[attr.dueAt]) }))
-      .sort((a, b) => (a.dueAt < b.dueAt ? -1 : 1))
+    const shardItems = await Promise.all(
+      Array.from({ length: keys.dueShards }, async (_shard, shard) => {
+        const items: Record<string, unknown>[] = [];
+        let from: string | undefined;
+        for (let minutes = 0; minutes < DUE_MINUTES_PER_ROUND; minutes += 1) {
+          const page = await this.db.send(
+            new QueryCommand({
+              TableName: this.tableName,
+              IndexName: indexNames.due,
+              KeyConditionExpression: from ? '#duePk = :shard AND #dueAt BETWEEN :from AND :upTo' : '#duePk = :shard AND #dueAt <= :upTo',
+              ExpressionAttributeNames: { '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+              ExpressionAttributeValues: { ':shard': keys.dueShard(shard), ':upTo': upTo, ...(from ? { ':from': from } : {}) },
+              Limit: limitPerShard,
+            }),
+          );
+          const found = page.Items ?? [];
+          items.push(...found);
+          const last = found[found.length - 1];
+          if (!page.LastEvaluatedKey || !last) break;
+          // A full page: skip the rest of its last minute and read the next minute that has entries.
+          from = keys.dueAfterMinute(String(last[attr.dueAt]).slice(0, 16));
+          if (from > upTo) break;
+        }
+        return items;
+      }),
+    );
+    const nowMs = now.getTime();
+    const due = shardItems
+      .flat()
+      .map((item) => ({ record: deliveryRecordSchema.parse(item), key: String(item[attr.dueAt]) }))
+      .filter(({ key }) => Date.parse(keys.dueKeyTime(key)) <= nowMs)
+      .sort((a, b) => (a.key < b.key ? -1 : 1))
       .map(({ record }) => record);
+    return fairOrder(due, (record) => record.county);
   }
 
   /**
@@ -219,7 +248,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':lease': lease.id,
             ':until': leaseUntil,
-            ':leaseDue': keys.due(0, leaseUntil, record.id).dueAt,
+            ':leaseDue': keys.due(0, leaseUntil, record.id, record.fairRank).dueAt,
             ':now': now.toISOString(),
             ':nowIso': now.toISOString(),
           },
@@ -331,7 +360,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':sending': 'sending',
             ':lease': leaseId,
-            ':due': keys.due(0, retryAt, record.id).dueAt,
+            ':due': keys.due(0, retryAt, record.id, record.fairRank).dueAt,
             ':attempts': details.attempts,
             ':now': now.toISOString(),
             ...(details.reason ? { ':reason': details.reason } : {}),
@@ -464,7 +493,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':uncertain': 'uncertain',
             ':shard': keys.dueShard(shardOf(record.id)),
-            ':due': keys.due(0, at, record.id).dueAt,
+            ':due': keys.due(0, at, record.id, record.fairRank).dueAt,
             ':now': at,
             ':reason': 'resent by staff after an uncertain outcome',
           },
@@ -517,7 +546,7 @@ export class DeliveryStore {
       ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
       ExpressionAttributeValues: {
         ':shard': keys.dueShard(shardOf(record.id)),
-        ':due': keys.due(0, record.scheduledAt, record.id).dueAt,
+        ':due': keys.due(0, record.scheduledAt, record.id, record.fairRank).dueAt,
         ':pending': 'pending',
         ':true': true,
         ':now': now.toISOString(),

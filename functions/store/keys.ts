@@ -4,6 +4,8 @@
  * Every key that belongs to a county starts with `C#<county>`, so one table can serve many counties.
  */
 
+import { dueIndexSizing, dueShardCount, RANK_DIGITS } from '../domain/fair-queue.js';
+
 const county = (countyId: string) => `C#${countyId}`;
 
 export const keys = {
@@ -83,10 +85,26 @@ export const keys = {
   /** Numbers the carrier failed to reach several times in a row, for staff to check: one small partition per county. */
   numbersToCheck: (countyId: string) => `${county(countyId)}#NUMBERS_TO_CHECK`,
   numberToCheck: (countyId: string, phoneKey: string) => ({ pk: `${county(countyId)}#NUMBERS_TO_CHECK`, sk: phoneKey }),
-  /** The due index is sharded so one hot key does not cap the dispatcher's reads. */
-  dueShards: 4,
-  due: (shard: number, dueAt: string, deliveryId: string) => ({ duePk: `DUE#${shard}`, dueAt: `${dueAt}#${deliveryId}` }),
+  /**
+   * The due index is sharded so that no partition takes more writes than DynamoDB allows one
+   * (domain/fair-queue `dueShardCount`, sized in docs/scale.md); never fewer than the first four.
+   */
+  dueShards: dueShardCount(dueIndexSizing),
+  /**
+   * A due entry: `<minute>#<rank>#<exact time>#<delivery id>`. Within a minute, entries sort by
+   * their rank within their notice, so notices due together interleave (domain/fair-queue); the
+   * exact time decides when it may go. Entries written before ranks (`<exact time>#<delivery id>`)
+   * still sort into the same minute and are read by the same queries (`dueKeyTime` reads both).
+   */
+  due: (shard: number, dueAt: string, deliveryId: string, rank = 0) => ({
+    duePk: `DUE#${shard}`,
+    dueAt: `${dueAt.slice(0, 16)}#${String(rank).padStart(RANK_DIGITS, '0')}#${dueAt}#${deliveryId}`,
+  }),
   dueShard: (shard: number) => `DUE#${shard}`,
+  /** The exact time in a due entry's sort key, of either form. */
+  dueKeyTime: (dueKey: string) => (dueKey.charAt(16) === '#' ? (dueKey.split('#')[2] ?? '') : (dueKey.split('#')[0] ?? '')),
+  /** A sort key just past every entry due in `minute` (`YYYY-MM-DDTHH:MM`), of either form. */
+  dueAfterMinute: (minute: string) => `${minute}:~`,
   /** A station's scripts (index byParent), in the order their air windows close. */
   stationScripts: (countyId: string, stationId: string) => `${county(countyId)}#STATION#${stationId}#SCRIPTS`,
   stationScript: (availableUntil: string, deliveryId: string) => `${availableUntil}#${deliveryId}`,

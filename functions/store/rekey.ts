@@ -54,7 +54,7 @@ export class RekeyStore {
       if (item.type === 'subscriber') return [{ kind: 'subscriber', record: subscriberRecordSchema.parse(item) }];
       if (item.type === 'optout') return [{ kind: 'optout', phoneKey: String(item.phoneKey), keyed: item.keying === OPT_OUT_KEYING, source: typeof item.source === 'string' ? item.source : undefined }];
       const record = deliveryRecordSchema.parse(item);
-      const due = typeof item[attr.dueAt] === 'string' ? String(item[attr.dueAt]).split('#')[0] : undefined;
+      const due = typeof item[attr.dueAt] === 'string' ? keys.dueKeyTime(String(item[attr.dueAt])) : undefined;
       return [{ kind: 'delivery', record, dueAt: due }];
     });
     return { items, nextCursor: result.LastEvaluatedKey ? encodeCursor(result.LastEvaluatedKey) : undefined };

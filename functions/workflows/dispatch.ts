@@ -160,6 +160,8 @@ export interface DispatchSummary {
 const GUARD_EVERY_MS = 5_000;
 
 type NoticeKey = string;
+/** A delivery in a station batch, told apart from another county's with the same id. */
+const batchKey = (delivery: Pick<DeliveryRecord, 'county' | 'id'>) => `${delivery.county}/${delivery.id}`;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
 type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
 type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
@@ -389,7 +391,7 @@ class DispatchRun {
       const sendable = await this.sendableNotice(claim, leaseId, notice, now);
       return sendable ? { delivery: claim, leaseId, notice: sendable, leaseEnds: now.getTime() + settings.leaseMs } : undefined;
     });
-    // Kept in due order (oldest first), whatever order the claims finished in.
+    // Kept in fair order (round-robin by county, then due order), whatever order the claims finished in.
     const wechat: Claimed[] = [];
     for (const item of claimed) if (item) ({ sms, station: stations, wechat })[item.delivery.recipient.kind].push(item);
     return { sms, stations, wechat, progress };
@@ -465,7 +467,7 @@ class DispatchRun {
       if (Date.now() > this.deadline) {
         // Out of time: hand the rest back now rather than waiting for their leases to run out.
         for (const { delivery, leaseId } of queue.splice(0)) {
-          this.spend.settle(delivery.id, false);
+          this.spend.settle(delivery, false);
           if (await this.deps.store.deliveries.release(delivery, leaseId, clock().toISOString(), { attempts: delivery.attempts }, clock())) this.summary.returned += 1;
         }
         return;
@@ -547,7 +549,7 @@ class DispatchRun {
       }
       if (!(await store.deliveries.markInFlight(delivery, leaseId, clock()))) {
         this.summary.lostLeases += 1; // another run has it now: it is theirs to send (and to pay for)
-        this.spend.settle(delivery.id, false);
+        this.spend.settle(delivery, false);
         return;
       }
       // Checked again after the write, right before the call: nothing async in between.
@@ -591,7 +593,7 @@ class DispatchRun {
         continue;
       }
       this.summary.stopped += 1;
-      this.spend.settle(item.delivery.id, false);
+      this.spend.settle(item.delivery, false);
       if (notice?.state === 'paused') await store.deliveries.release(item.delivery, item.leaseId, clock().toISOString(), { attempts: item.delivery.attempts }, clock());
       else await this.record(item.delivery, item.leaseId, 'cancelled', { reason: 'the notice was cancelled' });
     }
@@ -624,7 +626,7 @@ class DispatchRun {
     if (claimedBatch.length === 0) return;
     // The recordings' links first: presigning may be slow (the S3 client's first use), and nothing
     // slow may come between the fence's read and the Publish.
-    const links = new Map(await Promise.all(claimedBatch.map(async ({ delivery }) => [delivery.id, await this.audioLink(delivery)] as const)));
+    const links = new Map(await Promise.all(claimedBatch.map(async ({ delivery }) => [batchKey(delivery), await this.audioLink(delivery)] as const)));
     // A script whose claim's lease ran out may be another run's by now: it is not pushed from here.
     const now = this.deps.clock().getTime();
     const fence = await this.fence(claimedBatch.filter((item) => item.leaseEnds > now));
@@ -639,17 +641,19 @@ class DispatchRun {
       delivery.recipient.kind === 'station'
         ? [
             {
-              deliveryId: delivery.id,
+              // Delivery ids are unique within a county only (two counties may load the same plan and
+              // name stations alike): a batch mixing counties matches its outcomes by county too.
+              deliveryId: batchKey(delivery),
               stationId: delivery.recipient.stationId,
               villageId: delivery.recipient.village,
               townshipId: delivery.recipient.township,
-              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...links.get(delivery.id) }),
+              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...links.get(batchKey(delivery)) }),
             },
           ]
         : [],
     );
     const outcome = await this.deps.notifier.publishToStations(messages);
-    const byId = new Map(batch.map((item) => [item.delivery.id, item]));
+    const byId = new Map(batch.map((item) => [batchKey(item.delivery), item]));
     for (const sent of outcome.sent) {
       const item = byId.get(sent.deliveryId);
       if (item) await this.record(item.delivery, item.leaseId, 'sent', { messageId: sent.messageId, attempts: item.delivery.attempts + 1 });
@@ -759,8 +763,8 @@ class DispatchRun {
     const period = this.periodOf(delivery);
     this.outcomesSinceGuard.set(noticeKey(delivery), delivery);
     if (outcome === 'failed') this.failedThisSecond = true;
-    const spend = outcome === 'sent' ? this.spend.spendOf(delivery.id) : undefined;
-    this.spend.settle(delivery.id, outcome === 'sent');
+    const spend = outcome === 'sent' ? this.spend.spendOf(delivery) : undefined;
+    this.spend.settle(delivery, outcome === 'sent');
     const held = await store.deliveries.finish(delivery, leaseId, outcome, { ...details, spend }, clock(), period);
     // Too slow: another run found the lease run out and marked the SMS uncertain. This run knows
     // what happened, so that replaces "uncertain".
@@ -794,7 +798,7 @@ class DispatchRun {
       await this.record(delivery, leaseId, 'failed', { reason: error.kind === 'permanent' ? reason : `gave up after ${attempts} attempts: ${reason}`, attempts });
       return;
     }
-    this.spend.settle(delivery.id, false);
+    this.spend.settle(delivery, false);
     this.outcomesSinceGuard.set(noticeKey(delivery), delivery);
     const retryAt = new Date(clock().getTime() + decision.retryInMs).toISOString();
     if (await store.deliveries.release(delivery, leaseId, retryAt, { attempts, reason }, clock())) this.summary.retried += 1;

@@ -46,10 +46,15 @@ export function stationsFor(notice: Pick<NoticeRecord, 'audience'>, registry: Re
     .map((station) => ({ kind: 'station' as const, stationId: station.id, village: station.village, township: villageTownship.get(station.village) ?? '' }));
 }
 
-function deliveriesFor(notice: NoticeRecord, recipients: readonly Recipient[], timeZone: string, now: string): DeliveryRecord[] {
+/**
+ * The deliveries of `recipients`, one per send time. `firstRank` is the first recipient's place in
+ * the notice's audience: each delivery's `fairRank`, by which notices due in the same minute take
+ * turns in the due index (domain/fair-queue).
+ */
+function deliveriesFor(notice: NoticeRecord, recipients: readonly Recipient[], timeZone: string, now: string, firstRank = 0): DeliveryRecord[] {
   const sends = notice.sends ?? [];
   return sends.flatMap((send, sendIndex) =>
-    recipients.map((recipient): DeliveryRecord => ({
+    recipients.map((recipient, index): DeliveryRecord => ({
       id: deliveryId(notice.campaignId, notice.id, sendIndex, recipient),
       county: notice.county,
       campaignId: notice.campaignId,
@@ -59,6 +64,7 @@ function deliveriesFor(notice: NoticeRecord, recipients: readonly Recipient[], t
       recipient,
       state: 'pending',
       attempts: 0,
+      fairRank: firstRank + index,
       updatedAt: now,
       ...(notice.channel === 'broadcast'
         ? {
@@ -133,7 +139,9 @@ export async function advanceExpansion(
     const recipients: Recipient[] = page.items
       .filter((subscriber) => reachable(subscriber) && inAudience(notice, subscriber))
       .map((subscriber) => ({ kind: 'sms', phone: subscriber.phone, phoneKey: subscriber.phoneKey, township: subscriber.township, village: subscriber.village }));
-    const written = await store.deliveries.createMany(deliveriesFor(notice, recipients, options.timeZone, now.toISOString()));
+    // The audience so far (what earlier pages made, per send time) is where this page's ranks start.
+    const firstRank = Math.floor(state.expanded / Math.max(1, notice.sends?.length ?? 1));
+    const written = await store.deliveries.createMany(deliveriesFor(notice, recipients, options.timeZone, now.toISOString(), firstRank));
     requests += written.requests + 3;
 
     const next: ExpansionJob = page.nextCursor

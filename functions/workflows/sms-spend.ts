@@ -36,6 +36,9 @@ interface CountyBudget {
 }
 
 type Reserved = { county: string; month: string; microUsd: number };
+type DeliveryRef = Pick<DeliveryRecord, 'county' | 'id'>;
+/** Reservations are kept by county and delivery id: ids are unique within a county only (two counties may load the same plan). */
+const spendKey = (delivery: DeliveryRef) => `${delivery.county}/${delivery.id}`;
 
 export class SpendGuard {
   private readonly counties = new Map<string, CountyBudget>();
@@ -75,7 +78,7 @@ export class SpendGuard {
   async unaffordable<T extends { delivery: DeliveryRecord; notice: NoticeRecord }>(items: readonly T[]): Promise<T[]> {
     const found: T[] = [];
     for (const item of items) {
-      if (!this.reserved.has(item.delivery.id) && (await this.exhausted(item.delivery.county, this.estimateOf(item.notice)))) found.push(item);
+      if (!this.reserved.has(spendKey(item.delivery)) && (await this.exhausted(item.delivery.county, this.estimateOf(item.notice)))) found.push(item);
     }
     return found;
   }
@@ -90,7 +93,7 @@ export class SpendGuard {
     const over: T[] = [];
     const byCounty = new Map<string, T[]>();
     for (const item of items) {
-      if (this.reserved.has(item.delivery.id)) go.push(item);
+      if (this.reserved.has(spendKey(item.delivery))) go.push(item);
       else byCounty.set(item.delivery.county, [...(byCounty.get(item.delivery.county) ?? []), item]);
     }
     for (const [county, asking] of byCounty) {
@@ -99,7 +102,7 @@ export class SpendGuard {
       const granted = await this.deps.store.smsBudget.reserve(county, budget.month, amounts, budget.budgetMicroUsd);
       asking.forEach((item, index) => {
         if (index < granted) {
-          this.reserved.set(item.delivery.id, { county, month: budget.month, microUsd: amounts[index] ?? 0 });
+          this.reserved.set(spendKey(item.delivery), { county, month: budget.month, microUsd: amounts[index] ?? 0 });
           go.push(item);
         } else over.push(item);
       });
@@ -113,17 +116,20 @@ export class SpendGuard {
   }
 
   /** What a sent SMS records of its reservation (its receipt replaces the estimate with the real price). */
-  spendOf(deliveryId: string): { month: string; estimateMicroUsd: number } | undefined {
-    const reserved = this.reserved.get(deliveryId);
+  spendOf(delivery: DeliveryRef): { month: string; estimateMicroUsd: number } | undefined {
+    const reserved = this.reserved.get(spendKey(delivery));
     return reserved && { month: reserved.month, estimateMicroUsd: reserved.microUsd };
   }
 
   /** The SMS's send is settled: kept if it went out (or may have), given back if it did not. */
-  settle(deliveryId: string, sent: boolean): void {
-    const reserved = this.reserved.get(deliveryId);
+  settle(delivery: DeliveryRef, sent: boolean): void {
+    const reserved = this.reserved.get(spendKey(delivery));
     if (!reserved) return;
-    this.reserved.delete(deliveryId);
-    if (sent) return;
+    this.reserved.delete(spendKey(delivery));
+    if (!sent) this.refund(reserved);
+  }
+
+  private refund(reserved: Reserved): void {
     const key = `${reserved.county}#${reserved.month}`;
     const refund = this.refunds.get(key) ?? { county: reserved.county, month: reserved.month, microUsd: 0, count: 0 };
     refund.microUsd += reserved.microUsd;
@@ -140,7 +146,10 @@ export class SpendGuard {
 
   /** The end of a run: whatever is still reserved was not sent. */
   async finish(): Promise<void> {
-    for (const id of [...this.reserved.keys()]) this.settle(id, false);
+    for (const [key, reserved] of [...this.reserved]) {
+      this.reserved.delete(key);
+      this.refund(reserved);
+    }
     await this.flushRefunds();
   }
 
@@ -152,7 +161,7 @@ export class SpendGuard {
     const { store, clock, logger } = this.deps;
     let count = 0;
     await inParallel(held, UNPARK_CONCURRENCY, async ({ delivery, leaseId }) => {
-      this.settle(delivery.id, false);
+      this.settle(delivery, false);
       const done = leaseId ? await store.deliveries.holdForBudget(delivery, leaseId, clock()) : await store.deliveries.park(delivery, clock(), BUDGET_HOLD_REASON);
       if (done) count += 1;
     });
