@@ -26,6 +26,11 @@ export const stationSubscriptionSchema = z.object({
   error: z.string().optional(),
   subscribedAt: z.string().optional(),
   confirmedAt: z.string().optional(),
+  /**
+   * `county`: its filter policy names the county with the station (filterPolicyFor). A subscription
+   * made before counties were in the filter lacks it, and gets the county's filter at its next check.
+   */
+  filter: z.literal('county').optional(),
   updatedAt: z.string(),
 });
 export type StationSubscription = z.infer<typeof stationSubscriptionSchema>;
@@ -39,9 +44,13 @@ export const stationPushSeenSchema = z.object({
 });
 export type StationPushSeen = z.infer<typeof stationPushSeenSchema>;
 
-/** The filter policy (scope MessageAttributes) that gives a subscription only its own station's scripts. */
-export function filterPolicyFor(stationId: string): FilterPolicy {
-  return { station: [stationId] };
+/**
+ * The filter policy (scope MessageAttributes) that gives a subscription only its own station's
+ * scripts: its county's and its station's, since station ids are unique only within a county (two
+ * counties of one deployment may each have an `st-xiangyang`).
+ */
+export function filterPolicyFor(county: string, stationId: string): FilterPolicy {
+  return { county: [county], station: [stationId] };
 }
 
 export type SyncAction =

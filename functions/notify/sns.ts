@@ -25,6 +25,8 @@ export interface SmsMessage {
 
 export interface StationMessage {
   deliveryId: string;
+  /** The station's county: its subscription's filter names it with the station id (ids are unique only within a county). */
+  county: string;
   stationId: string;
   villageId: string;
   townshipId: string;
@@ -142,6 +144,7 @@ export function createSnsNotifier(client: SNSClient, options: SnsNotifierOptions
         Id: `m${index}`,
         Message: message.body,
         MessageAttributes: {
+          county: text(message.county),
           station: text(message.stationId),
           village: text(message.villageId),
           township: text(message.townshipId),

@@ -644,6 +644,7 @@ class DispatchRun {
               // Delivery ids are unique within a county only (two counties may load the same plan and
               // name stations alike): a batch mixing counties matches its outcomes by county too.
               deliveryId: batchKey(delivery),
+              county: delivery.county,
               stationId: delivery.recipient.stationId,
               villageId: delivery.recipient.village,
               townshipId: delivery.recipient.township,

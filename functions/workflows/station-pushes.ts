@@ -65,8 +65,8 @@ async function subscribe(deps: PushDeps, county: string, action: Extract<SyncAct
     return NOT_SET_UP;
   }
   try {
-    const { subscriptionArn } = await deps.subscriptions.subscribe(action.endpoint, filterPolicyFor(action.stationId));
-    await deps.store.stationPushes.putSubscription(county, { ...base, state: 'pending', subscriptionArn, subscribedAt: at });
+    const { subscriptionArn } = await deps.subscriptions.subscribe(action.endpoint, filterPolicyFor(county, action.stationId));
+    await deps.store.stationPushes.putSubscription(county, { ...base, state: 'pending', subscriptionArn, subscribedAt: at, filter: 'county' });
     return undefined;
   } catch (error) {
     if (!(error instanceof SubscriptionError)) throw error;
@@ -111,7 +111,11 @@ async function retire(deps: PushDeps, county: string, record: StationSubscriptio
 export async function refreshSubscriptions(deps: PushDeps, county: string, records: Map<string, StationSubscription>): Promise<Map<string, StationSubscription>> {
   const subscriptions = deps.subscriptions;
   if (!subscriptions) return records;
-  const waiting = [...records.values()].filter((record) => record.subscriptionArn && (record.state === 'pending' || record.state === 'retiring')).slice(0, REFRESH_LIMIT);
+  // Confirmed ones too while their filter names no county (made before it did): another county's
+  // station of the same id would otherwise get their scripts.
+  const waiting = [...records.values()]
+    .filter((record) => record.subscriptionArn && (record.state === 'pending' || record.state === 'retiring' || (record.state === 'confirmed' && record.filter !== 'county')))
+    .slice(0, REFRESH_LIMIT);
   const at = deps.now.toISOString();
   const updated = new Map(records);
   await Promise.all(
@@ -126,10 +130,10 @@ export async function refreshSubscriptions(deps: PushDeps, county: string, recor
         } else if (!status.exists) {
           next = { ...record, state: 'failed', error: 'SNS no longer has this subscription: the receiver did not confirm it within 48 hours, or it was deleted', updatedAt: at };
         } else if (!status.pendingConfirmation) {
-          const wanted = JSON.stringify(filterPolicyFor(record.stationId));
-          if (status.filterPolicy === undefined || JSON.stringify(JSON.parse(status.filterPolicy)) !== wanted) await subscriptions.setFilter(arn, filterPolicyFor(record.stationId));
+          const wanted = JSON.stringify(filterPolicyFor(county, record.stationId));
+          if (status.filterPolicy === undefined || JSON.stringify(JSON.parse(status.filterPolicy)) !== wanted) await subscriptions.setFilter(arn, filterPolicyFor(county, record.stationId));
           const { error: _error, ...rest } = record;
-          next = { ...rest, state: 'confirmed', confirmedAt: at, updatedAt: at };
+          next = { ...rest, state: 'confirmed', confirmedAt: record.confirmedAt ?? at, filter: 'county', updatedAt: at };
         }
       } catch (error) {
         if (!(error instanceof SubscriptionError)) throw error;

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { sign } from 'node:crypto';
 import { serve, type ServerType } from '@hono/node-server';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { StationSubscriptions } from '../../functions/notify/station-subscriptions.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { parseDeliveryId } from '../../functions/domain/delivery.js';
@@ -40,6 +41,7 @@ let api: { url: string; server: ServerType };
 let admin: Record<string, string>;
 let receiver: { url: string; output: () => string; child: ChildProcessWithoutNullStreams };
 let dataDir: string;
+let stationSubscriptions: StationSubscriptions;
 
 /** Polls a condition (each poll a real request or a look at a process's output) until it holds. */
 async function until<T>(what: string, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
@@ -104,7 +106,7 @@ beforeAll(async () => {
   const offset = Date.parse(AIR_TIME) - Date.now();
   const airDay = () => new Date(Date.now() + offset);
   sink = await startSnsSink({ clock: airDay, subscriptions: { retries: 3, backoffMs: 50 } });
-  const stationSubscriptions = stationSubscriptionsFromConfig({ region: 'cn-north-1', snsEndpoint: sink.endpoint, stationTopicArn: STATION_TOPIC });
+  stationSubscriptions = must(stationSubscriptionsFromConfig({ region: 'cn-north-1', snsEndpoint: sink.endpoint, stationTopicArn: STATION_TOPIC }));
   const app = createApp({ ...db.deps, clock: airDay, stationSubscriptions });
   api = await new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve({ url: `http://127.0.0.1:${info.port}`, server }));
@@ -128,7 +130,7 @@ describe('station pushes', () => {
     expect(put.status).toBe(200);
     expect(put.body.pushes).toEqual({ subscribed: ['st-xiangyang'], unsubscribed: [], failed: [] });
     const [subscription] = subscriptionsOf(receiver.url);
-    expect(subscription).toMatchObject({ topicArn: STATION_TOPIC, protocol: 'http', filterPolicy: { station: ['st-xiangyang'] } });
+    expect(subscription).toMatchObject({ topicArn: STATION_TOPIC, protocol: 'http', filterPolicy: { county: [COUNTY], station: ['st-xiangyang'] } });
 
     // The receiver visits the SubscribeURL; the stations list asks SNS and shows it confirmed.
     await until('the receiver to confirm', () => receiver.output().includes('subscription confirmed'));
@@ -161,6 +163,18 @@ describe('station pushes', () => {
     expect(station.lastPushReceivedAt).toEqual(expect.any(String));
     expect(station.lastAiringConfirmedAt).toEqual(expect.any(String));
     expect(station.contactedToday).toBe(true);
+  });
+
+  it('gives a subscription made before counties were in the filter its county’s filter when the stations are next listed', async () => {
+    const record = must((await db.store.stationPushes.get(COUNTY)).subscriptions.get('st-xiangyang'));
+    const arn = must(record.subscriptionArn);
+    // As a deployment from before issue 17 left it: confirmed, filtered on the station alone.
+    await stationSubscriptions.setFilter(arn, { station: ['st-xiangyang'] });
+    const { filter: _filter, ...old } = record;
+    await db.store.stationPushes.putSubscription(COUNTY, old);
+    expect((await stationOf('st-xiangyang')).push).toMatchObject({ state: 'confirmed' });
+    expect(subscriptionsOf(receiver.url)[0]?.filterPolicy).toEqual({ county: [COUNTY], station: ['st-xiangyang'] });
+    expect((await db.store.stationPushes.get(COUNTY)).subscriptions.get('st-xiangyang')).toMatchObject({ state: 'confirmed', filter: 'county', confirmedAt: record.confirmedAt });
   });
 
   it('refuses a forged push: signed by another key, or with a certificate from elsewhere', async () => {

@@ -11,7 +11,7 @@ afterEach(() => sns.reset());
 const notifier = (options: Partial<Parameters<typeof createSnsNotifier>[1]> = {}) =>
   createSnsNotifier(new SNSClient({ region: 'cn-north-1' }), { stationTopicArn: 'arn:aws:sns:cn-north-1:1:stations', smsType: 'Transactional', ...options });
 
-const aStation = (index: number) => ({ deliveryId: `c~n~0~sst-${index}`, stationId: `st-${index}`, villageId: `v-${index}`, townshipId: 't', body: `{"n":${index}}` });
+const aStation = (index: number) => ({ deliveryId: `c~n~0~sst-${index}`, county: 'c', stationId: `st-${index}`, villageId: `v-${index}`, townshipId: 't', body: `{"n":${index}}` });
 
 describe('the SNS adapter', () => {
   it('publishes an SMS to the number with SMS type, sender id and origination number', async () => {
@@ -48,6 +48,7 @@ describe('the SNS adapter', () => {
       Id: 'm3',
       Message: '{"n":3}',
       MessageAttributes: {
+        county: { DataType: 'String', StringValue: 'c' },
         station: { DataType: 'String', StringValue: 'st-3' },
         village: { DataType: 'String', StringValue: 'v-3' },
         township: { DataType: 'String', StringValue: 't' },

@@ -158,12 +158,18 @@ describe('the receiver’s check of an SNS message', () => {
 });
 
 describe('filter policies (scope MessageAttributes)', () => {
-  const attributes = { station: 'st-1', village: 'xiangyang', township: 'chengxiang', priority: '5' };
+  const attributes = { county: 'tianquan', station: 'st-1', village: 'xiangyang', township: 'chengxiang', priority: '5' };
 
   it('routes a script to its own station only', () => {
-    expect(matchesFilterPolicy(filterPolicyFor('st-1'), attributes)).toBe(true);
-    expect(matchesFilterPolicy(filterPolicyFor('st-2'), attributes)).toBe(false);
-    expect(matchesFilterPolicy(filterPolicyFor('st-1'), { village: 'xiangyang' })).toBe(false);
+    expect(matchesFilterPolicy(filterPolicyFor('tianquan', 'st-1'), attributes)).toBe(true);
+    expect(matchesFilterPolicy(filterPolicyFor('tianquan', 'st-2'), attributes)).toBe(false);
+    expect(matchesFilterPolicy(filterPolicyFor('tianquan', 'st-1'), { village: 'xiangyang' })).toBe(false);
+  });
+
+  it('routes a script to its own county’s station, not another county’s of the same id', () => {
+    expect(matchesFilterPolicy(filterPolicyFor('lushan', 'st-1'), attributes)).toBe(false);
+    // A script published before the county was an attribute reaches no county-filtered subscription.
+    expect(matchesFilterPolicy(filterPolicyFor('tianquan', 'st-1'), { station: 'st-1' })).toBe(false);
   });
 
   it('ORs the values of a key and ANDs the keys', () => {
