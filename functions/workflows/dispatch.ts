@@ -681,6 +681,11 @@ class DispatchRun {
         await this.failedAttempt(delivery, leaseId, unavailable);
         continue;
       }
+      if (delivery.county !== channel.county) {
+        // The deployment's one account is its home county's: another county's article never goes out through it.
+        await this.record(delivery, leaseId, 'failed', { reason: `not sent: the deployment's WeChat account is ${channel.county}'s, and ${delivery.county} has none of its own` });
+        continue;
+      }
       if (item.leaseEnds - this.deps.clock().getTime() < WECHAT_CALL_MARGIN_MS) {
         // Too little of the claim left for WeChat's answer to come back under it: back to pending, for a fresh claim.
         await this.deps.store.deliveries.release(delivery, leaseId, this.deps.clock().toISOString(), { attempts: delivery.attempts }, this.deps.clock());
