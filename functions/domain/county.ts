@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { Forbidden } from './errors.js';
 import { regionIdSchema, type Caller } from './access.js';
+import { plainNumberSchema } from './planning.js';
 import { visibleText } from './text.js';
 import { isKnownTimeZone } from './time-zone.js';
 
@@ -19,7 +20,8 @@ const countyFields = {
   name: visibleText(40).describe('the county’s name as reports print it, e.g. 天全县'),
   timeZone: timeZoneSchema.describe('IANA time zone of the county’s plans and tallies, e.g. Asia/Shanghai'),
   smsSignature: visibleText(12).min(2).describe('registered SMS signature, shown as 【…】, for plans that set none'),
-  monthlyBudgetYuan: z.number().min(0).max(10_000_000).nullable().describe('monthly SMS budget in yuan; null: none (the deployment’s default applies)'),
+  // A number DynamoDB can store (no 1e-300), as PUT /sms-budget takes it.
+  monthlyBudgetYuan: plainNumberSchema.min(0).max(10_000_000).nullable().describe('monthly SMS budget in yuan; null: none (the deployment’s default applies)'),
   city: regionIdSchema.nullable().describe('the city it belongs to (a city token reads its counties), e.g. yaan'),
   province: regionIdSchema.nullable().describe('the province it belongs to, e.g. sichuan'),
 };

@@ -13,6 +13,7 @@ import { ExpansionStore } from './expansions.js';
 import { holdTable } from './internal.js';
 import { SubscriberStore } from './subscribers.js';
 import { TallyStore } from './tallies.js';
+import { TallyTotalsStore } from './tally-totals.js';
 import { PlanStore } from './plans.js';
 import { RateLimiter } from './rate.js';
 import { RegistryStore } from './registry.js';
@@ -42,6 +43,8 @@ export interface Store {
   deliveries: DeliveryStore;
   activities: ActivityStore;
   tallies: TallyStore;
+  /** Several counties' month totals at once (a city's or a province's roll-up). */
+  tallyTotals: TallyTotalsStore;
   audit: AuditStore;
   expansions: ExpansionStore;
   /** Stations' push subscriptions and their receivers' receipts. */
@@ -76,6 +79,7 @@ export function createStore(db: DynamoDBDocumentClient, tableName: string): Stor
     deliveries: new DeliveryStore(db, tableName),
     activities: new ActivityStore(db, tableName),
     tallies: new TallyStore(db, tableName),
+    tallyTotals: new TallyTotalsStore(db, tableName),
     audit: new AuditStore(db, tableName),
     expansions: new ExpansionStore(db, tableName),
     stationPushes: new StationPushStore(db, tableName),

@@ -32,7 +32,7 @@ export interface RollupQuery {
 /** Each county's month totals: a few batches of eight counties in flight at once. */
 async function monthTotals(store: Store, counties: readonly string[], year: number): Promise<Map<string, StoredCell[]>> {
   const batches = Array.from({ length: Math.ceil(counties.length / COUNTIES_PER_READ) }, (_, index) => counties.slice(index * COUNTIES_PER_READ, (index + 1) * COUNTIES_PER_READ));
-  const read = await inParallel(batches, TOTALS_READS, (batch) => store.tallies.monthTotals(batch, year));
+  const read = await inParallel(batches, TOTALS_READS, (batch) => store.tallyTotals.monthTotals(batch, year));
   return new Map(read.flatMap((found) => [...found]));
 }
 

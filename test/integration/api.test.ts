@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
-import { roles, type Role } from '../../functions/domain/access.js';
+import { DEPLOYMENT_SCOPE, isLevelRole, roles, type Role } from '../../functions/domain/access.js';
 import { createDocumentClient } from '../../functions/store/client.js';
 import { createStore } from '../../functions/store/index.js';
 import { aGrant, aToken } from '../support/builders.js';
@@ -70,10 +70,12 @@ describe('authentication', () => {
 
   it('resolves each role’s token to its caller', async () => {
     for (const role of roles) {
-      const token = await aToken(db.store, county, aGrant({ role }));
+      // The operator's, a city's and a province's tokens belong to no county.
+      const scope = isLevelRole(role) ? DEPLOYMENT_SCOPE : county;
+      const token = await aToken(db.store, scope, aGrant({ role }));
       const response = await app.request('/me', { headers: token.headers });
       expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ role, county, tokenId: token.record.id });
+      expect(await response.json()).toMatchObject({ role, county: scope, tokenId: token.record.id });
     }
   });
 });

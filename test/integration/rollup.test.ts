@@ -209,7 +209,7 @@ describe('the month totals of many counties', () => {
       await db.store.tallies.add(county, deliveryDelta({ smsSent: index + 1 }, { year: 2031, month: 5 }));
       await db.store.tallies.add(county, deliveryDelta({ smsSent: 1 }, { year: 2031, month: 2 }));
     }
-    const totals = await db.store.tallies.monthTotals([...many, 'never-counted'], 2031);
+    const totals = await db.store.tallyTotals.monthTotals([...many, 'never-counted'], 2031);
     expect(totals.size).toBe(20);
     for (const [index, county] of many.entries()) {
       expect(totals.get(county)?.map((cell) => [cell.month, cell.counts.smsSent]), county).toEqual([
