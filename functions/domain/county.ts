@@ -7,8 +7,7 @@
 import { z } from 'zod';
 import { Forbidden } from './errors.js';
 import { regionIdSchema, type Caller } from './access.js';
-import { plainNumberSchema } from './planning.js';
-import { visibleText } from './text.js';
+import { plainNumberSchema, visibleText } from './text.js';
 import { isKnownTimeZone } from './time-zone.js';
 
 /** A county's id, inside every key of its data (`C#<id>`): as PUFA_COUNTY, so the two always agree. */

@@ -8,7 +8,7 @@ import { departmentIdsSchema, idSchema } from './access.js';
 import { airWindowSchema } from './broadcast.js';
 import { holidayPolicySchema } from './holidays.js';
 import { localDateSchema, localTimeSchema, scheduleSchema } from './schedule.js';
-import { visibleText } from './text.js';
+import { plainNumberSchema, visibleText } from './text.js';
 import { articleBodyProblems, sanitiseArticleBody, wechatArticleFields } from './wechat-article.js';
 
 export const noticeStates = ['draft', 'submitted', 'approved', 'rejected', 'scheduled', 'paused', 'done', 'cancelled'] as const;
@@ -93,11 +93,7 @@ export type CampaignInput = z.infer<typeof campaignInputSchema>;
 export const campaignPatchSchema = campaignInputSchema.omit({ id: true }).partial();
 export type CampaignPatch = z.infer<typeof campaignPatchSchema>;
 
-/**
- * A number as people write it: no exponent, so between 0.000001 and 10^21 in size (or 0). Also
- * what DynamoDB can store: 5e-324 or 1e308 passed z.number() and made the write fail with a 500.
- */
-export const plainNumberSchema = z.number().refine((value) => !/e/i.test(String(value)), 'must be 0, or between 0.000001 and 10^21 in size');
+export { plainNumberSchema };
 const paramValue = z.union([visibleText(200), plainNumberSchema]);
 /**
  * A placeholder name. `constructor` is refused: no template uses it, and as a key of the stored

@@ -36,3 +36,9 @@ export function visibleText(max: number, options: { min?: 0 | 1 } = {}) {
 export function normaliseName(name: string): string {
   return name.normalize('NFKC').replace(INVISIBLE, '').toLowerCase();
 }
+
+/**
+ * A number as people write it: no exponent, so between 0.000001 and 10^21 in size (or 0). Also
+ * what DynamoDB can store: 5e-324 or 1e308 passed z.number() and made the write fail with a 500.
+ */
+export const plainNumberSchema = z.number().refine((value) => !/e/i.test(String(value)), 'must be 0, or between 0.000001 and 10^21 in size');

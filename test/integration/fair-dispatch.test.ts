@@ -109,22 +109,31 @@ afterAll(async () => {
   await db.drop();
 });
 
+/**
+ * Dispatches both counties' `<prefix>-big` and `<prefix>-small` pushes to the end and checks the
+ * small county had its fair turn: of the first 2 × SMALL sends, half each is fair, and at least a
+ * third is asked (none before the fair queue). Also the cap and once-only; answers the sends.
+ */
+async function sendBothFairly(prefix: string, notBefore: number) {
+  const from = sends.length;
+  await dispatchUntilDone([
+    { county: 'big', campaignId: `${prefix}-big` },
+    { county: 'small', campaignId: `${prefix}-small` },
+  ]);
+  const ours = sends.slice(from);
+  expect(ours).toHaveLength(BIG + SMALL);
+  const first = ours.slice(0, 2 * SMALL);
+  expect(first.filter((send) => countyOf(send.phone) === 'small').length).toBeGreaterThanOrEqual((2 * SMALL) / 3);
+  checkCapAndOnce(from, notBefore);
+  return ours;
+}
+
 describe('one SMS cap, two counties of very different size', () => {
   it('serves the small county from the first seconds when both are due in the same minute, the big one expanded first', async () => {
     await scheduleSms('big', 'same-big', '2031-03-10T09:00');
     await scheduleSms('small', 'same-small', '2031-03-10T09:00');
     bench.clock.set('2031-03-10T01:00:05Z');
-    const from = sends.length;
-    await dispatchUntilDone([
-      { county: 'big', campaignId: 'same-big' },
-      { county: 'small', campaignId: 'same-small' },
-    ]);
-    const ours = sends.slice(from);
-    expect(ours).toHaveLength(BIG + SMALL);
-    // Fair shares of the first 2 × SMALL sends: half each; at least a third is asked (0 before).
-    const first = ours.slice(0, 2 * SMALL);
-    expect(first.filter((send) => countyOf(send.phone) === 'small').length).toBeGreaterThanOrEqual((2 * SMALL) / 3);
-    checkCapAndOnce(from, Date.parse('2031-03-10T01:00:00Z'));
+    await sendBothFairly('same', Date.parse('2031-03-10T01:00:00Z'));
   });
 
   it('serves a push due minutes later beside the big county’s backlog, not behind it', async () => {
@@ -132,16 +141,7 @@ describe('one SMS cap, two counties of very different size', () => {
     await scheduleSms('small', 'late-small', '2031-03-11T09:05');
     // Five minutes on, the big county's 09:00 push is all still due (the dispatcher was down, say).
     bench.clock.set('2031-03-11T01:05:02Z');
-    const from = sends.length;
-    await dispatchUntilDone([
-      { county: 'big', campaignId: 'late-big' },
-      { county: 'small', campaignId: 'late-small' },
-    ]);
-    const ours = sends.slice(from);
-    expect(ours).toHaveLength(BIG + SMALL);
-    const first = ours.slice(0, 2 * SMALL);
-    expect(first.filter((send) => countyOf(send.phone) === 'small').length).toBeGreaterThanOrEqual((2 * SMALL) / 3);
-    checkCapAndOnce(from, Date.parse('2031-03-11T01:00:00Z'));
+    const ours = await sendBothFairly('late', Date.parse('2031-03-11T01:00:00Z'));
     const small = ours.filter((send) => countyOf(send.phone) === 'small');
     expect(Math.min(...small.map((send) => send.at))).toBeGreaterThanOrEqual(Date.parse('2031-03-11T01:05:00Z'));
   });
