@@ -116,10 +116,3 @@ export function countiesInScope<T extends Pick<CountyRecord, 'city' | 'province'
 export function countyInScope(caller: Caller, county: Pick<CountyRecord, 'city' | 'province'>): boolean {
   return countiesInScope(caller, [county]).length === 1;
 }
-
-/** The region a level token reads, as pages and reports name it. */
-export function scopeLabel(caller: Caller): string {
-  if (caller.role === 'city') return `${caller.city ?? ''}`;
-  if (caller.role === 'province') return `${caller.province ?? ''}`;
-  return '全部县';
-}

@@ -195,6 +195,11 @@ export function resolveSettings(settings: PlanFile['settings'] | undefined): Pla
   };
 }
 
+/** A year without a plan: the defaults, with the county's registered SMS signature where its record has one. */
+export function defaultSettings(signature: string | undefined): PlanSettings {
+  return resolveSettings(signature ? { sms: { signature } } : undefined);
+}
+
 /** The plan's holiday calendar: the library's data with the plan's `holidays:` / `workdays:` over it. */
 export function planHolidays(plan: Pick<PlanFile, 'holidays' | 'workdays'> | Pick<PlanYearRecord, 'holidays' | 'workdays'> | undefined): HolidayCalendar {
   return holidayCalendar(holidaySource(), { holidays: plan?.holidays, workdays: plan?.workdays });

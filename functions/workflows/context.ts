@@ -9,7 +9,7 @@ import type { Caller } from '../domain/access.js';
 import { actorOfCaller, auditEntry, type AuditAction, type AuditEntry } from '../domain/audit.js';
 import { plannedWeChatSends, type NoticeContext } from '../domain/notice-check.js';
 import type { PlannedWeChatSend } from '../domain/wechat-quota.js';
-import { planHolidays, resolveSettings, type PlanYearRecord } from '../domain/plan.js';
+import { defaultSettings, planHolidays, type PlanYearRecord } from '../domain/plan.js';
 import type { Store } from '../store/index.js';
 
 export async function noticeContext(
@@ -26,7 +26,7 @@ export async function noticeContext(
   return {
     plan,
     timeZone: plan?.timeZone ?? config.timeZone,
-    settings: plan?.settings ?? resolveSettings(config.smsSignature ? { sms: { signature: config.smsSignature } } : undefined),
+    settings: plan?.settings ?? defaultSettings(config.smsSignature),
     templates,
     registry,
     holidays: planHolidays(plan),

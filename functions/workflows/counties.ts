@@ -5,7 +5,7 @@
  * admin's above all. The city's and province's offices list the counties they read.
  */
 import type { Config } from '../config.js';
-import { countyRoles, DEPLOYMENT_SCOPE, type Caller, type TokenGrant, type TokenRecord } from '../domain/access.js';
+import { countyRoles, DEPLOYMENT_SCOPE, isLevelRole, type Caller, type TokenGrant, type TokenRecord } from '../domain/access.js';
 import { actorOfCaller, auditEntry } from '../domain/audit.js';
 import { countiesInScope, countyInScope, newCountyRecord, patchedCounty, type CountyInput, type CountyPatch, type CountyRecord } from '../domain/county.js';
 import { Invalid, NotFound } from '../domain/errors.js';
@@ -90,7 +90,7 @@ export async function readCounty(store: Store, caller: Caller, countyId: string)
 export async function issueCountyToken(deps: { store: Store; now: Date }, caller: Caller, countyId: string, grant: TokenGrant): Promise<{ secret: string; record: TokenRecord }> {
   const county = await deps.store.counties.get(countyId, { consistent: true });
   if (!county) throw new NotFound(`No county "${countyId}": create it first (POST /counties).`);
-  if (!(countyRoles as readonly string[]).includes(grant.role)) {
+  if (isLevelRole(grant.role)) {
     throw new Invalid('A county’s token has a county’s role.', [{ field: 'body.role', message: `one of ${countyRoles.join(', ')}; operator, city and province tokens are issued at POST /tokens` }]);
   }
   return issueToken({ store: deps.store, timeZone: county.timeZone, now: deps.now }, { county: countyId, grant, actor: actorOfCaller(caller), createdBy: caller.tokenId });

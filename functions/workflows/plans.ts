@@ -12,7 +12,7 @@ import { requireRole, type Caller } from '../domain/access.js';
 import type { SmsTemplate } from '../domain/notice-check.js';
 import { auditEntry, type AuditAction, type AuditActor } from '../domain/audit.js';
 import { activityKinds } from '../domain/activity.js';
-import { checkPlan, planHolidays, resolveSettings, type PlanFile } from '../domain/plan.js';
+import { checkPlan, defaultSettings, planHolidays, resolveSettings, type PlanFile } from '../domain/plan.js';
 import { checkPlanLoad, settingsChanged, templateChanges, type PlanLoader, type PlanLoadScope } from '../domain/plan-access.js';
 import { diffPlan, type EntryAction, type PlanDiff } from '../domain/plan-diff.js';
 import { responsibleDepartments, type Actor, type CampaignRecord, type NoticeRecord } from '../domain/planning.js';
@@ -96,7 +96,7 @@ export async function loadPlan(
 
   const storedTemplates = await store.registry.smsTemplates(county);
   const templates = templateChanges(storedTemplates, plan.smsTemplates);
-  const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: resolveSettings(countySettings(deps.config.smsSignature)), timeZone: deps.config.timeZone };
+  const before = planYear ? { settings: planYear.settings, timeZone: planYear.timeZone } : { settings: defaultSettings(deps.config.smsSignature), timeZone: deps.config.timeZone };
   const yearSettingsChanged = settingsChanged(before, { settings: resolveSettings(plan.settings), timeZone });
   checkPlanLoad(request.loader, loadScope(plan, diff, notices, campaigns, { templates, settingsChanged: yearSettingsChanged, registry: request.registry !== undefined }), registry);
 
@@ -229,11 +229,6 @@ function loadScope(
 function withCountySignature(plan: PlanFile, signature: string | undefined): PlanFile {
   if (!signature || plan.settings.sms.signature !== undefined) return plan;
   return { ...plan, settings: { ...plan.settings, sms: { ...plan.settings.sms, signature } } };
-}
-
-/** A year without a plan: the defaults, with the county's SMS signature where its record has one. */
-function countySettings(signature: string | undefined): PlanFile['settings'] | undefined {
-  return signature ? { sms: { signature } } : undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/app.js';
 import { callerFromToken, DEPLOYMENT_SCOPE, tokenRecordFromGrant } from '../../functions/domain/access.js';
 import { depsForCaller } from '../../functions/http/county-scope.js';
-import { aGrant, aToken } from '../support/builders.js';
+import { aGrant, aToken, must } from '../support/builders.js';
 import { freshTable, type TestDatabase } from '../support/db.js';
 import { sendTo, type Send } from '../support/http.js';
 import { aPlan, sampleRegistry } from '../support/planning.js';
@@ -90,6 +90,28 @@ describe('the operator', () => {
     const county = (await db.store.audit.page('lushan', '2031-03-01', { action: 'sms-budget.update', limit: 50 })).items;
     // Both filed at the test's one pinned moment, so in no particular order.
     expect(county.map((entry) => entry.after?.monthlyYuan).sort()).toEqual([800, null]);
+  });
+
+  it('creates a county once when two operators ask for the same id at once, and loses no change made at once', async () => {
+    const both = await Promise.all([
+      send('POST', '/counties', operator, { id: 'shimian', name: '石棉县', monthlyBudgetYuan: 100 }),
+      send('POST', '/counties', operator, { id: 'shimian', name: '石棉县（重复）', monthlyBudgetYuan: 900 }),
+    ]);
+    expect(both.map((answer) => answer.status).sort()).toEqual([201, 409]);
+    const winner = must(both.find((answer) => answer.status === 201));
+    // The loser's transaction wrote nothing: neither its name nor its budget.
+    expect((await send('GET', '/counties/shimian', operator)).body).toMatchObject({ name: winner.body.name, monthlyBudgetYuan: winner.body.monthlyBudgetYuan });
+
+    const changes = await Promise.all([
+      send('PATCH', '/counties/shimian', operator, { city: 'somecity' }),
+      send('PATCH', '/counties/shimian', operator, { province: 'someprovince' }),
+    ]);
+    for (const answer of changes) expect([200, 409], answer.text).toContain(answer.status);
+    const now = (await send('GET', '/counties/shimian', operator)).body;
+    // Each change that answered 200 is in the record; none overwrote the other unseen.
+    expect(now.version).toBe(1 + changes.filter((answer) => answer.status === 200).length);
+    if (changes[0]?.status === 200) expect(now.city).toBe('somecity');
+    if (changes[1]?.status === 200) expect(now.province).toBe('someprovince');
   });
 
   it('files its changes in the deployment’s audit log', async () => {
