@@ -14,6 +14,7 @@ import { createApp } from '../../functions/app.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../functions/local/dynamodb-local.js';
 import { localDeps, type LocalDeps } from '../../functions/local/runtime.js';
 import { inventedWeChatSecrets } from '../../functions/local/wechat-secrets.js';
+import { DEPLOYMENT_SCOPE } from '../../functions/domain/access.js';
 import { aGrant, aToken } from '../support/builders.js';
 import { TEST_PHONE_KEY_SECRET } from '../support/db.js';
 import { aSession } from '../support/sessions.js';
@@ -24,6 +25,8 @@ let local: LocalDeps;
 let app: ReturnType<typeof createApp>;
 let admin: { secret: string; headers: Record<string, string> };
 let county: { headers: Record<string, string> };
+let operator: { headers: Record<string, string> };
+let city: { headers: Record<string, string> };
 let adminPages: string;
 
 beforeAll(async () => {
@@ -33,6 +36,8 @@ beforeAll(async () => {
   app = createApp(local.deps);
   admin = await aToken(local.store, 'testcounty', aGrant({ role: 'admin' }));
   county = await aToken(local.store, 'testcounty', aGrant({ role: 'county' }));
+  operator = await aToken(local.store, DEPLOYMENT_SCOPE, aGrant({ role: 'operator' }));
+  city = await aToken(local.store, DEPLOYMENT_SCOPE, aGrant({ role: 'city', city: 'yaan' }));
   adminPages = (await aSession(local.store, admin.secret, new Date())).cookie;
 }, 90_000);
 
@@ -60,6 +65,12 @@ const requests = () => ({
     body: JSON.stringify({ date: '2026-03-15', township: 'x', theme: 'y', kind: 'event', participants: 1, materials: [] }),
   }),
   dashboard: app.request('/app/dashboard', { headers: { Cookie: adminPages } }),
+  rollup: app.request('/rollup/tallies?year=2026', { headers: city.headers }),
+  newCounty: app.request('/counties', {
+    method: 'POST',
+    headers: { ...operator.headers, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ id: 'outage-county', name: '停机县', city: 'yaan', monthlyBudgetYuan: 100 }),
+  }),
 });
 
 describe('the database goes away and comes back', () => {
@@ -68,6 +79,9 @@ describe('the database goes away and comes back', () => {
     expect((await before.tokens).status).toBe(200);
     expect((await before.tallies).status).toBe(200);
     expect((await before.dashboard).status).toBe(200);
+    expect((await before.rollup).status).toBe(200);
+    // Before the outage the county is made; the outage's attempt (a new id below) must write nothing.
+    expect((await before.newCounty).status).toBe(201);
 
     const port = database?.port;
     await database?.stop();
@@ -75,7 +89,12 @@ describe('the database goes away and comes back', () => {
 
     const down = requests();
     const wechatDown = wechatEvent('7001');
-    for (const response of [await down.tokens, await down.tallies, await down.activity, await wechatDown]) {
+    const downCounty = app.request('/counties', {
+      method: 'POST',
+      headers: { ...operator.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: 'made-in-outage', name: '停机中县', city: 'yaan', monthlyBudgetYuan: 100 }),
+    });
+    for (const response of [await down.tokens, await down.tallies, await down.activity, await down.rollup, await downCounty, await wechatDown]) {
       expect(response.status).toBe(503);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -100,6 +119,11 @@ describe('the database goes away and comes back', () => {
     expect((await after.tallies).status).toBe(200);
     expect((await after.dashboard).status).toBe(200);
     expect((await app.request('/health')).status).toBe(200);
+    // The city reads its county again; the county asked for during the outage is not there, nor its budget.
+    const rollup = (await (await after.rollup).json()) as { counties: { id: string }[] };
+    expect(rollup.counties.map((row) => row.id)).toEqual(['outage-county']);
+    expect((await local.store.smsBudget.get('made-in-outage', { consistent: true })).monthlyYuan).toBeUndefined();
+    expect((await after.newCounty).status).toBe(409);
     // WeChat's retry of the event it could not deliver is taken: the outage spent no nonce.
     const retried = await wechatEvent('7001');
     expect(retried.status).toBe(200);
