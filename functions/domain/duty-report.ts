@@ -194,7 +194,7 @@ function shortfall(duty: DutyProgress): string {
 }
 
 /** What a set of figures says: 开展普法宣传活动12场次,参与群众3400人次,发放宣传资料1.2万份 (for at least one activity). */
-function figuresPhrase(figures: Figures): string {
+export function figuresPhrase(figures: Pick<Figures, 'activities' | 'participants' | 'materials'>): string {
   const parts = [`开展普法宣传活动${chineseAmount(figures.activities)}场次`];
   if (figures.participants > 0) parts.push(`参与群众${chineseAmount(figures.participants)}人次`);
   if (figures.materials > 0) parts.push(`发放宣传资料${chineseAmount(figures.materials)}份`);

@@ -8,11 +8,12 @@
  */
 import { measureLabels, paceProgress, periodDays, progressStateLabels, type Measure, type MeasureTargets, type ProgressState } from './pace.js';
 import { labelTargets, type LabelledTarget } from './progress-table.js';
-import { chineseAmount, zeroCounts, type Counts } from './tally.js';
+import { channelParts, chineseAmount, zeroCounts, type Counts } from './tally.js';
+import { figuresPhrase } from './duty-report.js';
 import { counterLabels, type Table } from './tally-table.js';
 
 /** What the roll-up shows of each county's totals: what a city or a province reports. */
-export const rollupMeasures = ['activities', 'participants', 'materials', 'smsSent', 'smsDelivered', 'airings', 'wechatPushes', 'wechatReached', 'activitiesWithEvidence'] as const;
+export const rollupMeasures = ['activities', 'participants', 'materials', 'smsSent', 'smsDelivered', 'smsUndelivered', 'airings', 'wechatPushes', 'wechatReached', 'activitiesWithEvidence'] as const;
 export type RollupMeasure = (typeof rollupMeasures)[number];
 export type RollupFigures = Record<RollupMeasure, number>;
 
@@ -110,24 +111,8 @@ export function countyYearTarget(
     done.participants += counts.participants ?? 0;
     done.materials += counts.materials ?? 0;
   }
-  const measures: MeasureTargets = {
-    ...(target.activities !== undefined ? { activities: target.activities } : {}),
-    ...(target.participants !== undefined ? { participants: target.participants } : {}),
-    ...(target.materials !== undefined ? { materials: target.materials } : {}),
-  };
-  const progress = { scope: 'county' as const, id: county.id, ...paceProgress(year, measures, done, periodDays(year, undefined), on), months: [] };
+  const progress = { scope: 'county' as const, id: county.id, ...paceProgress(year, target, done, periodDays(year, undefined), on), months: [] };
   return labelTargets({ county: progress, townships: [], departments: [] }, { county: county.name, townships: new Map(), departments: new Map() }, on).county;
-}
-
-/**
- * What a set of figures says: 开展普法宣传活动12场次,参与群众3400人次,发放宣传资料1.2万份 — the
- * duty report's phrasing (domain/duty-report), so the city's paragraph reads like its counties'.
- */
-function figuresPhrase(figures: Pick<RollupFigures, 'activities' | 'participants' | 'materials'>): string {
-  const parts = [`开展普法宣传活动${chineseAmount(figures.activities)}场次`];
-  if (figures.participants > 0) parts.push(`参与群众${chineseAmount(figures.participants)}人次`);
-  if (figures.materials > 0) parts.push(`发放宣传资料${chineseAmount(figures.materials)}份`);
-  return parts.join(',');
 }
 
 const noStates = (): Record<ProgressState, number> => ({ 'not-started': 0, 'on-track': 0, behind: 0, done: 0, overdue: 0 });
@@ -164,20 +149,11 @@ export function buildRollup(input: RollupInput): Rollup {
   return { ...base, paragraph: rollupParagraph(base) };
 }
 
-/** SMS, broadcast and WeChat figures, where there are any: 发送普法短信500条(送达480条),…. */
-function channelPhrase(figures: RollupFigures): string[] {
-  const parts: string[] = [];
-  if (figures.smsSent > 0) parts.push(`发送普法短信${chineseAmount(figures.smsSent)}条${figures.smsDelivered > 0 ? `(送达${chineseAmount(figures.smsDelivered)}条)` : ''}`);
-  if (figures.airings > 0) parts.push(`村村通普法广播播出${chineseAmount(figures.airings)}次`);
-  if (figures.wechatPushes > 0) parts.push(`微信公众号推送普法文章${chineseAmount(figures.wechatPushes)}期${figures.wechatReached > 0 ? `(送达粉丝${chineseAmount(figures.wechatReached)}人次)` : ''}`);
-  return parts;
-}
-
 const stateOrder: ProgressState[] = ['done', 'on-track', 'behind', 'overdue', 'not-started'];
 
 /**
  * The roll-up as a paragraph for the city's or province's report:
- * `2031年,雅安市3个县(区)共开展普法宣传活动12场次,参与群众3400人次,发放宣传资料1.2万份,发送普法短信500条(送达480条);
+ * `2031年,雅安市3个县(区)共开展普法宣传活动12场次,参与群众3400人次,发放宣传资料1.2万份,发送普法短信500条,送达480条;
  * 其中天全县开展普法宣传活动5场次,…;荥经县尚未登记普法宣传活动;设定年度目标的2个县(区)中,已完成1个,进度滞后1个。`
  */
 export function rollupParagraph(rollup: Omit<Rollup, 'paragraph'>): string {
@@ -185,7 +161,7 @@ export function rollupParagraph(rollup: Omit<Rollup, 'paragraph'>): string {
   const count = rollup.counties.length;
   if (count === 0) return `${rollup.period},${who}暂无县(区)数据。`;
   const { totals } = rollup;
-  const held = totals.activities === 0 ? ['尚未登记普法宣传活动', ...channelPhrase(totals)].join(',') : `共${[figuresPhrase(totals), ...channelPhrase(totals)].join(',')}`;
+  const held = totals.activities === 0 ? ['尚未登记普法宣传活动', ...channelParts(totals)].join(',') : `共${[figuresPhrase(totals), ...channelParts(totals)].join(',')}`;
   const clauses = [`${rollup.period},${who}${count}个县(区)${held}`];
   if (totals.activities > 0 && count > 1) {
     const active = rollup.counties.filter((row) => row.figures.activities > 0);

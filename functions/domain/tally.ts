@@ -242,6 +242,16 @@ export function chineseAmount(value: number): string {
 export function reportParagraph(totals: Counts): string {
   const parts = [`开展法治宣传活动${chineseAmount(totals.activities)}次`, `发放宣传资料${chineseAmount(totals.materials)}份`];
   if (totals.participants > 0) parts.push(`受众${chineseAmount(totals.participants)}人次`);
+  parts.push(...channelParts(totals));
+  return `截至目前,${parts.join(',')}。`;
+}
+
+/**
+ * The SMS, broadcast and WeChat parts of a report's paragraph, where there are any: the county's
+ * (reportParagraph) and a city's or province's roll-up say them alike.
+ */
+export function channelParts(totals: Pick<Counts, 'smsSent' | 'smsDelivered' | 'smsUndelivered' | 'airings' | 'wechatPushes' | 'wechatReached'>): string[] {
+  const parts: string[] = [];
   // Delivered only where receipts are known: a year sent before receipts says nothing of it.
   if (totals.smsSent > 0) {
     const receipts = totals.smsDelivered + totals.smsUndelivered > 0;
@@ -250,7 +260,7 @@ export function reportParagraph(totals: Counts): string {
   if (totals.airings > 0) parts.push(`村村通普法广播播出${chineseAmount(totals.airings)}次`);
   // Followers reached only where WeChat's result events came back.
   if (totals.wechatPushes > 0) parts.push(`微信公众号推送普法文章${chineseAmount(totals.wechatPushes)}期${totals.wechatReached > 0 ? `,送达粉丝${chineseAmount(totals.wechatReached)}人次` : ''}`);
-  return `截至目前,${parts.join(',')}。`;
+  return parts;
 }
 
 /** The counters the records say there should be: the ground truth reconciliation compares with. */

@@ -23,7 +23,7 @@ const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 export const rollupReaders: Role[] = ['operator', 'city', 'province'];
 
 const year = z.coerce.number().int().min(2000).max(2100);
-const date = localDateSchema.optional().describe('the day each county’s yearly target is judged on (local); default today in each county');
+const date = localDateSchema.optional().describe('the day each county’s yearly target is judged on (local); default today in each county. Its month is counted whole: an activity later in that month counts too');
 const name = visibleText(20).optional().describe('the city’s or province’s name as the report prints it, e.g. 雅安市; default: 全市 / 全省');
 
 export const rollupQuerySchema = z.object({

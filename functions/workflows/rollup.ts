@@ -10,13 +10,13 @@ import { buildRollup, countyYearTarget, type Rollup, type RollupLevel } from '..
 import { utcToLocal } from '../domain/schedule.js';
 import { counters, type Counts, type StoredCell } from '../domain/tally.js';
 import type { Store } from '../store/index.js';
+import { COUNTIES_PER_BATCH } from '../store/tally-totals.js';
 import { listCounties } from './counties.js';
 import { inParallel } from './parallel.js';
 
 /** Plans read at once: a province has some 180 counties; a few GetItems in flight, not 180. */
 const PLAN_READS = 8;
 /** Month totals are read eight counties to a request (96 keys of BatchGetItem's 100), four requests at once. */
-const COUNTIES_PER_READ = 8;
 const TOTALS_READS = 4;
 
 export interface RollupQuery {
@@ -31,7 +31,7 @@ export interface RollupQuery {
 
 /** Each county's month totals: a few batches of eight counties in flight at once. */
 async function monthTotals(store: Store, counties: readonly string[], year: number): Promise<Map<string, StoredCell[]>> {
-  const batches = Array.from({ length: Math.ceil(counties.length / COUNTIES_PER_READ) }, (_, index) => counties.slice(index * COUNTIES_PER_READ, (index + 1) * COUNTIES_PER_READ));
+  const batches = Array.from({ length: Math.ceil(counties.length / COUNTIES_PER_BATCH) }, (_, index) => counties.slice(index * COUNTIES_PER_BATCH, (index + 1) * COUNTIES_PER_BATCH));
   const read = await inParallel(batches, TOTALS_READS, (batch) => store.tallyTotals.monthTotals(batch, year));
   return new Map(read.flatMap((found) => [...found]));
 }

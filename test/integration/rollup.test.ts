@@ -136,14 +136,19 @@ describe('a city’s roll-up', () => {
   });
 
   it('refuses a query it cannot read, naming the field', async () => {
-    for (const [query, field] of [
+    const everywhere = [
       ['year=31', 'query.year'],
-      ['year=2031&month=13', 'query.month'],
       ['year=2031&date=2031-6-1', 'query.date'],
-    ] as const) {
-      const answer = await send('GET', `/rollup/tallies?${query}`, city);
-      expect(answer.status, query).toBe(400);
-      expect(answer.body.errors).toContainEqual(expect.objectContaining({ field }));
+      [`year=2031&name=${encodeURIComponent('名'.repeat(21))}`, 'query.name'],
+      [`year=2031&name=${encodeURIComponent('   ')}`, 'query.name'],
+    ] as const;
+    for (const path of ['/rollup/tallies', '/rollup/tallies.csv', '/rollup/tallies.xlsx', '/rollup/report']) {
+      const cases = path === '/rollup/report' ? everywhere : [...everywhere, ['year=2031&month=13', 'query.month'] as const];
+      for (const [query, field] of cases) {
+        const answer = await send('GET', `${path}?${query}`, city);
+        expect(answer.status, `${path}?${query}`).toBe(400);
+        expect(answer.body.errors, `${path}?${query}`).toContainEqual(expect.objectContaining({ field }));
+      }
     }
   });
 
@@ -209,7 +214,11 @@ describe('the month totals of many counties', () => {
       await db.store.tallies.add(county, deliveryDelta({ smsSent: index + 1 }, { year: 2031, month: 5 }));
       await db.store.tallies.add(county, deliveryDelta({ smsSent: 1 }, { year: 2031, month: 2 }));
     }
-    const totals = await db.store.tallyTotals.monthTotals([...many, 'never-counted'], 2031);
+    const asked = [...many, 'never-counted'];
+    // The store reads eight to a BatchGet and no more; the roll-up runs the batches.
+    await expect(db.store.tallyTotals.monthTotals(asked.slice(0, 9), 2031)).rejects.toThrow(RangeError);
+    const batches = [asked.slice(0, 8), asked.slice(8, 16), asked.slice(16)];
+    const totals = new Map((await Promise.all(batches.map((batch) => db.store.tallyTotals.monthTotals(batch, 2031)))).flatMap((found) => [...found]));
     expect(totals.size).toBe(20);
     for (const [index, county] of many.entries()) {
       expect(totals.get(county)?.map((cell) => [cell.month, cell.counts.smsSent]), county).toEqual([

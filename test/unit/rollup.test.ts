@@ -33,13 +33,13 @@ describe('a roll-up of counties', () => {
   it('writes the city’s paragraph naming the city, the totals and each county, as the annual report does', () => {
     const rollup = ofYear([tianquan, lushan, yingjing], { regionName: '雅安市' });
     expect(rollup.paragraph).toBe(
-      '2031年,雅安市3个县(区)共开展普法宣传活动40场次,参与群众4000人次,发放宣传资料1.2万份,发送普法短信500条(送达480条),村村通普法广播播出12次,微信公众号推送普法文章4期(送达粉丝2000人次);' +
+      '2031年,雅安市3个县(区)共开展普法宣传活动40场次,参与群众4000人次,发放宣传资料1.2万份,发送普法短信500条,送达480条,村村通普法广播播出12次,微信公众号推送普法文章4期,送达粉丝2000人次;' +
         '其中天全县开展普法宣传活动30场次,参与群众3000人次,发放宣传资料9000份;芦山县开展普法宣传活动10场次,参与群众1000人次,发放宣传资料3000份;荥经县尚未登记普法宣传活动。',
     );
   });
 
   it('names the level when the region’s name is not given, and a month as its period', () => {
-    expect(ofYear([lushan], { level: 'province', months: [3] }).paragraph).toBe('2031年3月,全省1个县(区)共开展普法宣传活动10场次,参与群众1000人次,发放宣传资料3000份,微信公众号推送普法文章4期(送达粉丝2000人次)。');
+    expect(ofYear([lushan], { level: 'province', months: [3] }).paragraph).toBe('2031年3月,全省1个县(区)共开展普法宣传活动10场次,参与群众1000人次,发放宣传资料3000份,微信公众号推送普法文章4期,送达粉丝2000人次。');
     expect(ofYear([yingjing]).paragraph).toBe('2031年,全市1个县(区)尚未登记普法宣传活动。');
     expect(ofYear([]).paragraph).toBe('2031年,全市暂无县(区)数据。');
   });
