@@ -59,7 +59,7 @@ export async function handler(_event?: unknown, context?: Partial<Pick<LambdaCon
   const invocationDeps: DispatchDeps = { ...dispatchDeps, logger: deps.logger.child(invocationLogFields(context)) };
   let total = await runDispatch(invocationDeps, { budgetMs: deadline - Date.now() });
   while (deadline - Date.now() > RUN_AGAIN_MIN_MS + RUN_AGAIN_AFTER_MS) {
-    if ((await deps.store.deliveries.due(deps.clock(), 1)).length === 0) break;
+    if (!(await deps.store.deliveries.anyDue(deps.clock()))) break;
     await new Promise((wake) => setTimeout(wake, RUN_AGAIN_AFTER_MS));
     total = added(total, await runDispatch(invocationDeps, { budgetMs: deadline - Date.now() }));
   }

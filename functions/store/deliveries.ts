@@ -42,6 +42,8 @@ const AIRED_ROUNDS = 3;
  * shows a backlog. Each further minute costs one Query per shard, only while a backlog lasts.
  */
 export const DUE_MINUTES_PER_ROUND = 4;
+/** Entries a shard's idle check reads at a time: enough to see past a few not yet due. */
+const IDLE_CHECK_PAGE = 25;
 
 /** TransactWriteItems takes 100 items: 99 deliveries and the counter they move. */
 const CREATE_CHUNK = 99;
@@ -185,46 +187,72 @@ export class DeliveryStore {
    * Deliveries whose time (or whose claim's lease) has come, from every shard, in fair order
    * (domain/fair-queue): round-robin by county, each county's in index order. Each shard is read
    * from its oldest entry, `limitPerShard` at a time; when that page is full, the next due minute
-   * is read too (up to `DUE_MINUTES_PER_ROUND`), so a push due later is served beside an older
-   * backlog rather than behind it. Entries of the current minute not yet due are left out.
+   * is read too (up to `DUE_MINUTES_PER_ROUND` queries a shard), so a push due later is served
+   * beside an older backlog rather than behind it. Entries of the current minute not yet due are
+   * left out.
    */
   async due(now: Date, limitPerShard: number): Promise<DeliveryRecord[]> {
-    const upTo = `${now.toISOString()}#~`;
     const { deliveryRecordSchema } = await deliveryModule();
-    const shardItems = await Promise.all(
-      Array.from({ length: keys.dueShards }, async (_shard, shard) => {
-        const items: Record<string, unknown>[] = [];
-        let from: string | undefined;
-        for (let minutes = 0; minutes < DUE_MINUTES_PER_ROUND; minutes += 1) {
-          const page = await this.db.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: indexNames.due,
-              KeyConditionExpression: from ? '#duePk = :shard AND #dueAt BETWEEN :from AND :upTo' : '#duePk = :shard AND #dueAt <= :upTo',
-              ExpressionAttributeNames: { '#duePk': attr.duePk, '#dueAt': attr.dueAt },
-              ExpressionAttributeValues: { ':shard': keys.dueShard(shard), ':upTo': upTo, ...(from ? { ':from': from } : {}) },
-              Limit: limitPerShard,
-            }),
-          );
-          const found = page.Items ?? [];
-          items.push(...found);
-          const last = found[found.length - 1];
-          if (!page.LastEvaluatedKey || !last) break;
-          // A full page: skip the rest of its last minute and read the next minute that has entries.
-          from = keys.dueAfterMinute(String(last[attr.dueAt]).slice(0, 16));
-          if (from > upTo) break;
-        }
-        return items;
-      }),
-    );
-    const nowMs = now.getTime();
+    const shardItems = await Promise.all(Array.from({ length: keys.dueShards }, (_shard, shard) => this.dueInShard(shard, now, limitPerShard, false)));
     const due = shardItems
       .flat()
-      .map((item) => ({ record: deliveryRecordSchema.parse(item), key: String(item[attr.dueAt]) }))
-      .filter(({ key }) => Date.parse(keys.dueKeyTime(key)) <= nowMs)
+      .map(({ item, key }) => ({ record: deliveryRecordSchema.parse(item), key }))
       .sort((a, b) => (a.key < b.key ? -1 : 1))
       .map(({ record }) => record);
     return fairOrder(due, (record) => record.county);
+  }
+
+  /** Whether anything is due now, in any shard: the dispatch handler's "run again?", one small Query a shard as a rule. */
+  async anyDue(now: Date): Promise<boolean> {
+    const found = await Promise.all(Array.from({ length: keys.dueShards }, (_shard, shard) => this.dueInShard(shard, now, IDLE_CHECK_PAGE, true)));
+    return found.some((items) => items.length > 0);
+  }
+
+  /**
+   * One shard's due entries. Within a minute entries sort by rank, not time, so a page of the
+   * current minute may hold entries not yet due (retries, leases) ahead of due ones: it reads on
+   * from where the page ended. A full page of a past minute (all due: a backlog) skips to the next
+   * minute with entries instead. At most DUE_MINUTES_PER_ROUND queries; `firstOnly` stops at the
+   * first page with a due entry.
+   */
+  private async dueInShard(shard: number, now: Date, limit: number, firstOnly: boolean): Promise<{ item: Record<string, unknown>; key: string }[]> {
+    const upTo = `${now.toISOString()}#~`;
+    const thisMinute = now.toISOString().slice(0, 16);
+    const nowMs = now.getTime();
+    const due: { item: Record<string, unknown>; key: string }[] = [];
+    let from: string | undefined;
+    let startKey: Record<string, unknown> | undefined;
+    for (let queries = 0; queries < DUE_MINUTES_PER_ROUND; queries += 1) {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: indexNames.due,
+          KeyConditionExpression: from ? '#duePk = :shard AND #dueAt BETWEEN :from AND :upTo' : '#duePk = :shard AND #dueAt <= :upTo',
+          ExpressionAttributeNames: { '#duePk': attr.duePk, '#dueAt': attr.dueAt },
+          ExpressionAttributeValues: { ':shard': keys.dueShard(shard), ':upTo': upTo, ...(from ? { ':from': from } : {}) },
+          ExclusiveStartKey: startKey,
+          Limit: limit,
+        }),
+      );
+      const found = page.Items ?? [];
+      for (const item of found) {
+        const key = String(item[attr.dueAt]);
+        if (Date.parse(keys.dueKeyTime(key)) <= nowMs) due.push({ item, key });
+      }
+      const last = found[found.length - 1];
+      if (!page.LastEvaluatedKey || !last || (firstOnly && due.length > 0)) break;
+      const lastMinute = String(last[attr.dueAt]).slice(0, 16);
+      if (lastMinute === thisMinute) {
+        // The current minute: read on past the entries not yet due.
+        startKey = page.LastEvaluatedKey;
+      } else {
+        // A full page of a past minute: skip the rest of it and read the next minute that has entries.
+        startKey = undefined;
+        from = keys.dueAfterMinute(lastMinute);
+        if (from > upTo) break;
+      }
+    }
+    return due;
   }
 
   /**

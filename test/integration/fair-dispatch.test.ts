@@ -9,6 +9,7 @@ import { BatchWriteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../functions/domain/access.js';
 import { deliveryId, type DeliveryRecord } from '../../functions/domain/delivery.js';
+import { must } from '../support/builders.js';
 import { noticeInputSchema } from '../../functions/domain/planning.js';
 import type { Notifier } from '../../functions/notify/sns.js';
 import { deliveryItem, deliveryKey, shardOf } from '../../functions/store/deliveries.js';
@@ -197,6 +198,26 @@ describe('the due index', () => {
     expect(await dueKey()).toBe(`2031-04-04T01:00#00000007#2031-04-04T01:00:50.000Z#${ranked.id}`);
     expect(claimed && (await db.store.deliveries.release(claimed, 'r', '2031-04-04T01:03:00.000Z', { attempts: 1 }, new Date('2031-04-04T01:00:06Z')))).toBe(true);
     expect(await dueKey()).toBe(`2031-04-04T01:03#00000007#2031-04-04T01:03:00.000Z#${ranked.id}`);
+  });
+
+  it('finds a due entry of the current minute behind a full page of entries not yet due (retries keep their low ranks)', async () => {
+    // One shard: ten retries later in the minute at ranks 0-9, and one due now at rank 50.
+    const inOneShard = (prefix: string, count: number) => {
+      const found: string[] = [];
+      for (let index = 0; found.length < count; index += 1) if (shardOf(deliveryId('idx', 'n', 0, { kind: 'station', stationId: `${prefix}${index}`, village: 'v', township: 't' })) === 0) found.push(`${prefix}${index}`);
+      return found;
+    };
+    const retries = inOneShard('st-retry-', 10).map((id, rank) => ({ ...delivery(id, '2031-04-05T01:00:50.000Z'), fairRank: rank }));
+    const [dueId] = inOneShard('st-due-now-', 1);
+    const dueNow = { ...delivery(must(dueId), '2031-04-05T01:00:00.000Z'), fairRank: 50 };
+    await db.store.deliveries.createMany([...retries, dueNow]);
+    const now = new Date('2031-04-05T01:00:10Z');
+    // Pages of 4: in this minute the first pages hold only retries not yet due.
+    const found = (await db.store.deliveries.due(now, 4)).map((item) => item.id);
+    expect(found).toContain(dueNow.id);
+    expect(found.filter((id) => retries.some((retry) => retry.id === id))).toEqual([]);
+    expect(await db.store.deliveries.anyDue(now)).toBe(true);
+    expect(await db.store.deliveries.anyDue(new Date('2031-04-01T00:00:00Z'))).toBe(false);
   });
 
   it('still finds an entry written in the old form (`<time>#<id>`), and claims it', async () => {
