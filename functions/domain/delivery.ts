@@ -127,6 +127,14 @@ export type Recipient = DeliveryRecord['recipient'];
 
 export { recipientKey };
 
+/**
+ * A delivery told apart across counties: delivery ids are unique within a county only (two counties
+ * may load the same plan), so whatever a run keeps for several counties' deliveries is keyed by this.
+ */
+export function deliveryRef(delivery: Pick<DeliveryRecord, 'county' | 'id'>): string {
+  return `${delivery.county}/${delivery.id}`;
+}
+
 /** campaign~notice~send~recipient: readable, key-safe, and enough to find the item again. */
 export function deliveryId(campaignId: string, noticeId: string, sendIndex: number, recipient: Recipient): string {
   return [campaignId, noticeId, String(sendIndex), recipientKey(recipient)].join('~');

@@ -104,6 +104,11 @@ function outcomeTallyMoved(tableName: string, record: DeliveryRecord, from: Outc
 }
 
 /** The due shard a delivery's entry goes to: its id hashed over `keys.dueShards`. */
+/** Where a delivery's entry sorts in its shard at `at`: its rank always with it (the shard is fixed when it enters the index). */
+function dueSortKey(record: Pick<DeliveryRecord, 'id' | 'fairRank'>, at: string): string {
+  return keys.due(0, at, record.id, record.fairRank).dueAt;
+}
+
 export function shardOf(id: string): number {
   let hash = 0;
   for (const character of id) hash = (hash * 31 + character.charCodeAt(0)) >>> 0;
@@ -276,7 +281,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':lease': lease.id,
             ':until': leaseUntil,
-            ':leaseDue': keys.due(0, leaseUntil, record.id, record.fairRank).dueAt,
+            ':leaseDue': dueSortKey(record, leaseUntil),
             ':now': now.toISOString(),
             ':nowIso': now.toISOString(),
           },
@@ -388,7 +393,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':sending': 'sending',
             ':lease': leaseId,
-            ':due': keys.due(0, retryAt, record.id, record.fairRank).dueAt,
+            ':due': dueSortKey(record, retryAt),
             ':attempts': details.attempts,
             ':now': now.toISOString(),
             ...(details.reason ? { ':reason': details.reason } : {}),
@@ -521,7 +526,7 @@ export class DeliveryStore {
             ':pending': 'pending',
             ':uncertain': 'uncertain',
             ':shard': keys.dueShard(shardOf(record.id)),
-            ':due': keys.due(0, at, record.id, record.fairRank).dueAt,
+            ':due': dueSortKey(record, at),
             ':now': at,
             ':reason': 'resent by staff after an uncertain outcome',
           },
@@ -574,7 +579,7 @@ export class DeliveryStore {
       ExpressionAttributeNames: { '#state': 'state', '#duePk': attr.duePk, '#dueAt': attr.dueAt },
       ExpressionAttributeValues: {
         ':shard': keys.dueShard(shardOf(record.id)),
-        ':due': keys.due(0, record.scheduledAt, record.id, record.fairRank).dueAt,
+        ':due': dueSortKey(record, record.scheduledAt),
         ':pending': 'pending',
         ':true': true,
         ':now': now.toISOString(),

@@ -95,10 +95,11 @@ export const keys = {
    * their rank within their notice, so notices due together interleave (domain/fair-queue); the
    * exact time decides when it may go. Entries written before ranks (`<exact time>#<delivery id>`)
    * still sort into the same minute and are read by the same queries (`dueKeyTime` reads both).
+   * `rank` is required so no writer forgets it: a delivery from before ranks passes undefined, 0.
    */
-  due: (shard: number, dueAt: string, deliveryId: string, rank = 0) => ({
+  due: (shard: number, dueAt: string, deliveryId: string, rank: number | undefined) => ({
     duePk: `DUE#${shard}`,
-    dueAt: `${dueAt.slice(0, 16)}#${String(rank).padStart(RANK_DIGITS, '0')}#${dueAt}#${deliveryId}`,
+    dueAt: `${dueAt.slice(0, 16)}#${String(rank ?? 0).padStart(RANK_DIGITS, '0')}#${dueAt}#${deliveryId}`,
   }),
   dueShard: (shard: number) => `DUE#${shard}`,
   /** The exact time in a due entry's sort key, of either form. */

@@ -20,7 +20,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { DEFAULT_TIME_ZONE, type Config } from '../config.js';
 import { refusalToSend } from '../domain/approval.js';
 import { defaultFailureThreshold, type FailureThreshold } from '../domain/failure-guard.js';
-import { defaultRetryPolicy, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy, type WeChatSend, WECHAT_CONFIRMATION_MINUTES } from '../domain/delivery.js';
+import { defaultRetryPolicy, deliveryRef, lateBy, nextRetry, quietUntil, SEND_FENCE_MS, tallyPeriod, type DeliveryRecord, type RetryPolicy, type WeChatSend, WECHAT_CONFIRMATION_MINUTES } from '../domain/delivery.js';
 import { Conflict } from '../domain/errors.js';
 import { maskPhonesIn, normalisePhone, type PhoneKeys } from '../domain/phone.js';
 import type { NoticeRecord } from '../domain/planning.js';
@@ -160,8 +160,6 @@ export interface DispatchSummary {
 const GUARD_EVERY_MS = 5_000;
 
 type NoticeKey = string;
-/** A delivery in a station batch, told apart from another county's with the same id. */
-const batchKey = (delivery: Pick<DeliveryRecord, 'county' | 'id'>) => `${delivery.county}/${delivery.id}`;
 const noticeKey = (delivery: Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>) => `${delivery.county}/${delivery.campaignId}/${delivery.noticeId}`;
 type NoticeRef = Pick<DeliveryRecord, 'county' | 'campaignId' | 'noticeId'>;
 type Claimed = { delivery: DeliveryRecord; leaseId: string; notice: NoticeRecord; leaseEnds: number };
@@ -626,7 +624,7 @@ class DispatchRun {
     if (claimedBatch.length === 0) return;
     // The recordings' links first: presigning may be slow (the S3 client's first use), and nothing
     // slow may come between the fence's read and the Publish.
-    const links = new Map(await Promise.all(claimedBatch.map(async ({ delivery }) => [batchKey(delivery), await this.audioLink(delivery)] as const)));
+    const links = new Map(await Promise.all(claimedBatch.map(async ({ delivery }) => [deliveryRef(delivery), await this.audioLink(delivery)] as const)));
     // A script whose claim's lease ran out may be another run's by now: it is not pushed from here.
     const now = this.deps.clock().getTime();
     const fence = await this.fence(claimedBatch.filter((item) => item.leaseEnds > now));
@@ -643,18 +641,18 @@ class DispatchRun {
             {
               // Delivery ids are unique within a county only (two counties may load the same plan and
               // name stations alike): a batch mixing counties matches its outcomes by county too.
-              deliveryId: batchKey(delivery),
+              deliveryId: deliveryRef(delivery),
               county: delivery.county,
               stationId: delivery.recipient.stationId,
               villageId: delivery.recipient.village,
               townshipId: delivery.recipient.township,
-              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...links.get(batchKey(delivery)) }),
+              body: JSON.stringify({ id: delivery.id, airAt: delivery.scheduledAt, availableUntil: delivery.availableUntil, ...delivery.script, ...links.get(deliveryRef(delivery)) }),
             },
           ]
         : [],
     );
     const outcome = await this.deps.notifier.publishToStations(messages);
-    const byId = new Map(batch.map((item) => [batchKey(item.delivery), item]));
+    const byId = new Map(batch.map((item) => [deliveryRef(item.delivery), item]));
     for (const sent of outcome.sent) {
       const item = byId.get(sent.deliveryId);
       if (item) await this.record(item.delivery, item.leaseId, 'sent', { messageId: sent.messageId, attempts: item.delivery.attempts + 1 });

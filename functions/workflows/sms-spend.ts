@@ -9,7 +9,7 @@
  * in the due index. Station broadcasts never meet this guard.
  */
 import { ALARM_LINES } from '../domain/alarm-lines.js';
-import type { DeliveryRecord } from '../domain/delivery.js';
+import { deliveryRef, type DeliveryRecord } from '../domain/delivery.js';
 import type { NoticeRecord } from '../domain/planning.js';
 import { budgetMonth, budgetReopened, microUsdFromYuan, smsEstimateMicroUsd, type BudgetStop } from '../domain/sms-budget.js';
 import type { Logger } from '../http/logger.js';
@@ -38,7 +38,6 @@ interface CountyBudget {
 type Reserved = { county: string; month: string; microUsd: number };
 type DeliveryRef = Pick<DeliveryRecord, 'county' | 'id'>;
 /** Reservations are kept by county and delivery id: ids are unique within a county only (two counties may load the same plan). */
-const spendKey = (delivery: DeliveryRef) => `${delivery.county}/${delivery.id}`;
 
 export class SpendGuard {
   private readonly counties = new Map<string, CountyBudget>();
@@ -78,7 +77,7 @@ export class SpendGuard {
   async unaffordable<T extends { delivery: DeliveryRecord; notice: NoticeRecord }>(items: readonly T[]): Promise<T[]> {
     const found: T[] = [];
     for (const item of items) {
-      if (!this.reserved.has(spendKey(item.delivery)) && (await this.exhausted(item.delivery.county, this.estimateOf(item.notice)))) found.push(item);
+      if (!this.reserved.has(deliveryRef(item.delivery)) && (await this.exhausted(item.delivery.county, this.estimateOf(item.notice)))) found.push(item);
     }
     return found;
   }
@@ -93,7 +92,7 @@ export class SpendGuard {
     const over: T[] = [];
     const byCounty = new Map<string, T[]>();
     for (const item of items) {
-      if (this.reserved.has(spendKey(item.delivery))) go.push(item);
+      if (this.reserved.has(deliveryRef(item.delivery))) go.push(item);
       else byCounty.set(item.delivery.county, [...(byCounty.get(item.delivery.county) ?? []), item]);
     }
     for (const [county, asking] of byCounty) {
@@ -102,7 +101,7 @@ export class SpendGuard {
       const granted = await this.deps.store.smsBudget.reserve(county, budget.month, amounts, budget.budgetMicroUsd);
       asking.forEach((item, index) => {
         if (index < granted) {
-          this.reserved.set(spendKey(item.delivery), { county, month: budget.month, microUsd: amounts[index] ?? 0 });
+          this.reserved.set(deliveryRef(item.delivery), { county, month: budget.month, microUsd: amounts[index] ?? 0 });
           go.push(item);
         } else over.push(item);
       });
@@ -117,15 +116,15 @@ export class SpendGuard {
 
   /** What a sent SMS records of its reservation (its receipt replaces the estimate with the real price). */
   spendOf(delivery: DeliveryRef): { month: string; estimateMicroUsd: number } | undefined {
-    const reserved = this.reserved.get(spendKey(delivery));
+    const reserved = this.reserved.get(deliveryRef(delivery));
     return reserved && { month: reserved.month, estimateMicroUsd: reserved.microUsd };
   }
 
   /** The SMS's send is settled: kept if it went out (or may have), given back if it did not. */
   settle(delivery: DeliveryRef, sent: boolean): void {
-    const reserved = this.reserved.get(spendKey(delivery));
+    const reserved = this.reserved.get(deliveryRef(delivery));
     if (!reserved) return;
-    this.reserved.delete(spendKey(delivery));
+    this.reserved.delete(deliveryRef(delivery));
     if (!sent) this.refund(reserved);
   }
 
